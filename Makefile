@@ -1,0 +1,66 @@
+# ckanext-govshare — two commands do all set-up on a fresh Debian machine:
+#   make run    serve the catalogue with demo data at http://127.0.0.1:5000
+#   make test   run ruff and the whole test suite (own test database)
+# Both install what is missing (venv, packages, PostgreSQL, Redis) and reuse what runs.
+
+CKAN_VERSION ?= 2.11.6
+PORT ?= 5000
+ifeq ($(CKAN_VERSION),2.11.6)
+VENV ?= $(CURDIR)/.venv
+TEST_INI := config/test.ini
+TEST_DB := govshare_test
+else
+VENV ?= $(CURDIR)/.venv-ckan-$(CKAN_VERSION)
+TEST_INI := config/test-ckan-$(CKAN_VERSION).ini
+TEST_DB := govshare_test_$(subst .,_,$(CKAN_VERSION))
+endif
+SETUP := CKAN_VERSION=$(CKAN_VERSION) VENV=$(VENV) PORT=$(PORT) bash scripts/setup.sh
+TEST_SETUP := CKAN_VERSION=$(CKAN_VERSION) VENV=$(VENV) CKAN_INI=$(CURDIR)/$(TEST_INI) \
+	DB_NAME=$(TEST_DB) REDIS_DB=1 bash scripts/setup.sh
+PYTEST_ARGS ?=
+
+.PHONY: run stop test lint bench demo install clean purge help
+
+help:
+	@echo "make run      serve the catalogue with demo data at http://127.0.0.1:$(PORT)"
+	@echo "make stop     stop the server and the jobs worker"
+	@echo "make test     ruff + the whole test suite (CKAN_VERSION=2.12.0 for CKAN 2.12)"
+	@echo "make bench    search benchmark (N=10000 by default)"
+	@echo "make clean    remove the venvs, build files and logs (keeps config and data)"
+	@echo "make purge    clean, then drop the databases, uploads and config/ckan.ini"
+
+install:
+	$(SETUP) system venv services database config migrate i18n
+
+run: install
+	$(SETUP) admin demo serve
+
+demo: install
+	$(VENV)/bin/ckan -c config/ckan.ini govshare demo
+
+stop:
+	$(SETUP) stop
+
+test:
+	$(TEST_SETUP) system browser venv services database config migrate i18n
+	$(VENV)/bin/ruff check ckanext bench
+	$(VENV)/bin/python -m pytest --ckan-ini=$(TEST_INI) ckanext/govshare/tests $(PYTEST_ARGS)
+
+lint:
+	$(VENV)/bin/ruff check ckanext bench
+
+N ?= 10000
+bench: install
+	$(VENV)/bin/python bench/search.py --ckan-ini config/ckan.ini -n $(N)
+
+clean: stop
+	rm -rf .venv .venv-ckan-* build dist *.egg-info .pytest_cache .ruff_cache var/*.log test-results
+	find . -name __pycache__ -prune -exec rm -rf {} +
+	find ckanext -name '*.mo' -delete
+
+purge: stop
+	-for db in $$(psql -h 127.0.0.1 -U postgres -tAc "select datname from pg_database where datname like 'govshare%'" 2>/dev/null || echo govshare govshare_test); do \
+		psql -h 127.0.0.1 -U postgres -c "drop database if exists $$db" 2>/dev/null || \
+		runuser -u postgres -- psql -c "drop database if exists $$db"; done
+	rm -rf var config/ckan.ini config/test*.ini config/admin-password.txt
+	$(MAKE) clean

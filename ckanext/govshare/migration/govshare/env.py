@@ -1,0 +1,3 @@
+from ckanext.govshare.migration.alembic_env import run
+
+run(__file__)

@@ -1,0 +1,84 @@
+"""Text analysis for the embedded search backend.
+
+Turns text into the index terms that full-text matching works on, the same way for documents
+and for queries, so that a query term matches when the document contains it:
+
+* Chinese, Japanese and Korean runs become overlapping character bigrams (as Solr's
+  ``CJKBigramFilter``), so a two-character word such as 人口 matches inside 人口基础信息
+  although no space separates words in Chinese. Documents also index single characters, so a
+  one-character query (税) finds the titles that contain it.
+* Other runs of letters and digits are lower-cased, folded to ASCII where they are Latin with
+  accents, and stemmed with the Snowball English stemmer (as CKAN's Solr ``text`` field).
+
+``docker/solr/schema.xml`` configures Solr's ``text`` field with the same steps, so both
+backends find the same entries.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+
+import snowballstemmer
+
+# Han (incl. extensions and compatibility ideographs), Hiragana, Katakana, Hangul.
+_CJK = (
+    "\u3040-\u309f\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+    "\uf900-\ufaff\U00020000-\U0002fa1f"
+)
+_TOKEN_RE = re.compile(rf"([{_CJK}]+)|([^\W_]+)", re.UNICODE)
+_CJK_RE = re.compile(rf"[{_CJK}]")
+
+_stemmer = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def _fold_word(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word)
+    folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _stemmer.stemWord(folded.lower())
+
+
+def _cjk_terms(run: str, *, unigrams: bool) -> list[str]:
+    if len(run) == 1:
+        return [run]
+    terms = [run[i : i + 2] for i in range(len(run) - 1)]
+    if unigrams:
+        terms.extend(run)
+    return terms
+
+
+def _terms(text: str, *, unigrams: bool) -> list[str]:
+    text = unicodedata.normalize("NFKC", text)
+    terms: list[str] = []
+    for cjk, word in _TOKEN_RE.findall(text):
+        if cjk:
+            terms.extend(_cjk_terms(cjk, unigrams=unigrams))
+        else:
+            terms.append(_fold_word(word))
+    return terms
+
+
+def index_terms(values: Iterable[object]) -> list[str]:
+    """Distinct terms of every value, for storing in the index (order kept)."""
+    seen: dict[str, None] = {}
+    for value in values:
+        if value is None or value == "":
+            continue
+        for term in _terms(str(value), unigrams=True):
+            seen.setdefault(term, None)
+    return list(seen)
+
+
+def query_terms(text: str) -> list[str]:
+    """Terms a query word must all match (bigrams; a lone CJK character stays whole)."""
+    seen: dict[str, None] = {}
+    for term in _terms(text, unigrams=False):
+        seen.setdefault(term, None)
+    return list(seen)
+
+
+def has_cjk(text: str) -> bool:
+    return bool(_CJK_RE.search(text))

@@ -1,0 +1,92 @@
+"""Puts the PostgreSQL index in Solr's place inside ``ckan.lib.search``.
+
+CKAN has no search-backend interface (ckan/ckan#7552): core, and extensions such as
+ckanext-harvest, reach Solr through ``make_connection`` bound into several modules, and
+start-up checks Solr's schema version. ``install`` rebinds those names to the PostgreSQL
+connection and ``uninstall`` puts CKAN's own back, so with the plugin off CKAN is stock.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import ckan.plugins as p
+import sqlalchemy as sa
+from ckan import model
+from ckan.lib.search import common as search_common
+
+from .connection import TABLE, PostgresSearchConnection
+
+log = logging.getLogger(__name__)
+
+_ORIGINAL_MAKE_CONNECTION = search_common.make_connection
+_originals: dict[tuple[str, str], Any] = {}
+
+
+def _active() -> bool:
+    return p.plugin_loaded("govshare_search")
+
+
+def make_connection(decode_dates: bool = True) -> Any:
+    """Replacement for ``ckan.lib.search.common.make_connection``.
+
+    Once the plugin is unloaded (tests that switch plugins), CKAN's own function answers.
+    """
+    if not _active():
+        return _ORIGINAL_MAKE_CONNECTION(decode_dates)
+    return PostgresSearchConnection()
+
+
+def check_schema_version(schema_file: str | None = None) -> bool:
+    """Replacement for ``check_solr_schema_version``: the index table must exist."""
+    if not _active():
+        return _originals[("ckan.lib.search", "check_solr_schema_version")](schema_file)
+    engine = model.meta.engine
+    if engine is None:  # start-up, before the database is configured: nothing to check yet
+        return True
+    if not sa.inspect(engine).has_table(TABLE):
+        log.warning(
+            "The search index table %s is missing: run `ckan db upgrade -p govshare_search`",
+            TABLE,
+        )
+        return False
+    return True
+
+
+def _rebind(module: Any, name: str, value: Any) -> None:
+    key = (module.__name__, name)
+    if key not in _originals:
+        _originals[key] = getattr(module, name)
+    setattr(module, name, value)
+
+
+def install() -> None:
+    import ckan.lib.search as search
+
+    _rebind(search_common, "make_connection", make_connection)
+    _rebind(search, "check_solr_schema_version", check_schema_version)
+    # Every module that imported make_connection by name (ckan.lib.search.index/query,
+    # ckan.lib.search, ckanext.harvest...) keeps its own binding: rebind those too.
+    for module in list(sys.modules.values()):
+        if module is None or module is search_common:
+            continue
+        try:
+            bound = module.__dict__.get("make_connection")
+        except Exception:
+            continue
+        if bound is _ORIGINAL_MAKE_CONNECTION:
+            _rebind(module, "make_connection", make_connection)
+
+
+def uninstall() -> None:
+    for (module_name, name), value in list(_originals.items()):
+        module = sys.modules.get(module_name)
+        if module is not None:
+            setattr(module, name, value)
+    _originals.clear()
+
+
+def installed() -> bool:
+    return search_common.make_connection is make_connection

@@ -1,0 +1,425 @@
+"""Compiles Solr queries, as CKAN sends them, into SQL conditions on the embedded index.
+
+CKAN builds Solr parameters in ``PackageSearchQuery.run``; this module gives them the meaning
+Solr gives them: the Lucene syntax for ``fq`` and fielded ``q`` (``q.op=AND``), the dismax
+parser for free text with its minimum-match rule ``2<-1 5<80%``, and ranges with Solr's date
+math. Parsing is luqum's; the result is a SQL condition string with bound parameters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+import shlex
+from dataclasses import dataclass, field
+from typing import Any
+
+from luqum import tree
+from luqum.exceptions import ParseError
+from luqum.parser import parser as lucene_parser
+
+from . import analysis
+from .document import exact_value, parse_solr_date
+from .fields import Kind, kind_of
+
+TRUE = "TRUE"
+FALSE = "FALSE"
+
+
+class QuerySyntaxError(ValueError):
+    """The query cannot be understood (Solr answers such queries with a 400 error)."""
+
+
+@dataclass
+class SqlQuery:
+    """Collects bound parameters while conditions are compiled."""
+
+    params: dict[str, Any] = field(default_factory=dict)
+    rank_terms: list[str] = field(default_factory=list)
+
+    def bind(self, value: Any) -> str:
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return f":{name}"
+
+
+def tsquery_literal(terms: list[str], op: str = "&") -> str:
+    quoted = ["'" + t.replace("\\", "\\\\").replace("'", "''") + "'" for t in terms]
+    return f" {op} ".join(quoted)
+
+
+def _and(parts: list[str | None]) -> str | None:
+    kept = [p for p in parts if p is not None and p != TRUE]
+    if any(p == FALSE for p in kept):
+        return FALSE
+    if not kept:
+        return None if all(p is None for p in parts) else TRUE
+    return kept[0] if len(kept) == 1 else "(" + " AND ".join(kept) + ")"
+
+
+def _or(parts: list[str | None]) -> str | None:
+    kept = [p for p in parts if p is not None and p != FALSE]
+    if any(p == TRUE for p in kept):
+        return TRUE
+    if not kept:
+        return None if all(p is None for p in parts) else FALSE
+    return kept[0] if len(kept) == 1 else "(" + " OR ".join(kept) + ")"
+
+
+def _not(part: str | None) -> str | None:
+    if part is None:
+        return None
+    if part == TRUE:
+        return FALSE
+    if part == FALSE:
+        return TRUE
+    return f"(NOT {part})"
+
+
+# ---------------------------------------------------------------------------------------------
+# single-field conditions
+
+
+def _text_match(q: SqlQuery, field_name: str, text: str) -> str | None:
+    terms = analysis.query_terms(text)
+    if not terms:
+        return None  # an analysed-away term is dropped, as Lucene drops it
+    if field_name == "text":
+        q.rank_terms.extend(terms)
+        return f"(i.tsv @@ CAST({q.bind(tsquery_literal(terms))} AS tsquery))"
+    containment = json.dumps({"t:" + field_name: terms}, ensure_ascii=False)
+    return f"(i.terms @> CAST({q.bind(containment)} AS jsonb))"
+
+
+def _exact_match(q: SqlQuery, field_name: str, value: str) -> str:
+    containment = json.dumps({field_name: [value]}, ensure_ascii=False)
+    return f"(i.terms @> CAST({q.bind(containment)} AS jsonb))"
+
+
+def _ngram_match(q: SqlQuery, field_name: str, text: str) -> str | None:
+    source = field_name[: -len("_ngram")]
+    words = [w.lower() for w in text.split() if w]
+    # NGramTokenizer(2, 10): a query word shorter or longer than that matches nothing.
+    if not words or any(len(w) < 2 or len(w) > 10 for w in words):
+        return FALSE
+    conds = []
+    for w in words:
+        pattern = "%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conds.append(f"(lower(i.doc->>{q.bind(source)}) LIKE {q.bind(pattern)})")
+    return _and(conds)
+
+
+def _wildcard_regex(value: str) -> str:
+    out = []
+    for ch in value:
+        if ch == "*":
+            out.append(".*")
+        elif ch == "?":
+            out.append(".")
+        else:
+            out.append(re.escape(ch))
+    return "^" + "".join(out) + "$"
+
+
+def _wildcard_match(q: SqlQuery, field_name: str, value: str) -> str:
+    kind = kind_of(field_name)
+    if value == "*":
+        if field_name == "text":
+            return TRUE
+        key = "t:" + field_name if kind in (Kind.TEXT, Kind.NGRAM) else field_name
+        return f"(i.terms ? {q.bind(key)})"
+    if kind in (Kind.TEXT, Kind.NGRAM):
+        key = "t:" + field_name
+        value = value.lower()
+    else:
+        key = field_name
+    if field_name == "text":
+        prefix = value.rstrip("*")
+        if "*" not in prefix and "?" not in prefix and value.endswith("*") and prefix:
+            terms = analysis.query_terms(prefix)
+            if terms:
+                lit = tsquery_literal(terms[:-1] + []) if len(terms) > 1 else ""
+                last = "'" + terms[-1].replace("'", "''") + "':*"
+                expr = f"{lit} & {last}" if lit else last
+                return f"(i.tsv @@ CAST({q.bind(expr)} AS tsquery))"
+        raise QuerySyntaxError("wildcards on the text field are supported only as a suffix")
+    return (
+        f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(i.terms->{q.bind(key)}) AS w(v) "
+        f"WHERE w.v ~ {q.bind(_wildcard_regex(value))})"
+    )
+
+
+def term_condition(q: SqlQuery, field_name: str, value: str, *, phrase: bool = False) -> str | None:
+    """``field:value`` as Solr matches it for the field's type."""
+    if field_name == "*" and value == "*":
+        return TRUE
+    if not phrase and ("*" in value or "?" in value):
+        return _wildcard_match(q, field_name, value)
+    kind = kind_of(field_name)
+    if kind == Kind.TEXT:
+        return _text_match(q, field_name, value)
+    if kind == Kind.NGRAM:
+        return _ngram_match(q, field_name, value)
+    if kind == Kind.DATE:
+        parsed = solr_date(value)
+        return _range_condition(q, field_name, parsed, parsed, True, True)
+    return _exact_match(q, field_name, value)
+
+
+# ---------------------------------------------------------------------------------------------
+# ranges and Solr date math
+
+_DATE_MATH = re.compile(r"([+-]\d+|/)([A-Z]+?)S?(?=[+\-/]|$)")
+_UNITS = {"YEAR", "MONTH", "DAY", "DATE", "HOUR", "MINUTE", "SECOND", "MILLI", "MILLISECOND"}
+
+
+def _round(value: dt.datetime, unit: str) -> dt.datetime:
+    if unit == "YEAR":
+        return value.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    if unit == "MONTH":
+        return value.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    if unit in ("DAY", "DATE"):
+        return value.replace(hour=0, minute=0, second=0, microsecond=0)
+    if unit == "HOUR":
+        return value.replace(minute=0, second=0, microsecond=0)
+    if unit == "MINUTE":
+        return value.replace(second=0, microsecond=0)
+    if unit == "SECOND":
+        return value.replace(microsecond=0)
+    return value
+
+
+def _shift(value: dt.datetime, amount: int, unit: str) -> dt.datetime:
+    if unit == "YEAR":
+        return value.replace(year=value.year + amount)
+    if unit == "MONTH":
+        month = value.month - 1 + amount
+        return value.replace(year=value.year + month // 12, month=month % 12 + 1)
+    seconds = {"DAY": 86400, "DATE": 86400, "HOUR": 3600, "MINUTE": 60, "SECOND": 1}
+    if unit in seconds:
+        return value + dt.timedelta(seconds=amount * seconds[unit])
+    return value + dt.timedelta(milliseconds=amount)
+
+
+def solr_date(value: str, now: dt.datetime | None = None) -> dt.datetime:
+    """Parses an ISO date or Solr date math (``NOW-1DAY/DAY``, ``2024-01-01T00:00:00Z+1MONTH``)."""
+    text = value.strip().strip('"')
+    now = now or dt.datetime.now(dt.timezone.utc)
+    if text.startswith("NOW"):
+        base, rest = now, text[3:]
+    else:
+        m = re.match(r"^(\d{4}-\d{2}-\d{2}(?:T[\d:.]+)?Z?)(.*)$", text)
+        if not m:
+            raise QuerySyntaxError(f"Invalid date: {value}")
+        base = parse_solr_date(m.group(1))
+        rest = m.group(2)
+        if base is None:
+            raise QuerySyntaxError(f"Invalid date: {value}")
+    pos = 0
+    for m in _DATE_MATH.finditer(rest):
+        if m.start() != pos or m.group(2) not in _UNITS:
+            raise QuerySyntaxError(f"Invalid date math: {value}")
+        op, unit = m.group(1), m.group(2)
+        base = _round(base, unit) if op == "/" else _shift(base, int(op), unit)
+        pos = m.end()
+    if pos != len(rest):
+        raise QuerySyntaxError(f"Invalid date math: {value}")
+    return base
+
+
+_DATE_COLUMNS = {"metadata_created", "metadata_modified"}
+
+
+def _range_condition(
+    q: SqlQuery, field_name: str, low: Any, high: Any, include_low: bool, include_high: bool
+) -> str:
+    kind = kind_of(field_name)
+    conds = []
+    if field_name in _DATE_COLUMNS:
+        col = f"i.{field_name}"
+        if low is not None:
+            conds.append(f"{col} {'>=' if include_low else '>'} {q.bind(low)}")
+        if high is not None:
+            conds.append(f"{col} {'<=' if include_high else '<'} {q.bind(high)}")
+        return _and(conds) or f"({col} IS NOT NULL)"
+    # Any other field: compare every value of the field (scalar or list) in the document.
+    if kind == Kind.DATE:
+        low = low.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z") if low else None
+        high = high.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z") if high else None
+        cast = "text"
+    elif kind == Kind.INT:
+        cast = "numeric"
+    else:
+        cast = "text"
+    value_sql = "w.v" if cast == "text" else "CAST(w.v AS numeric)"
+    if low is not None:
+        conds.append(f"{value_sql} {'>=' if include_low else '>'} CAST({q.bind(low)} AS {cast})")
+    if high is not None:
+        conds.append(f"{value_sql} {'<=' if include_high else '<'} CAST({q.bind(high)} AS {cast})")
+    where = " AND ".join(conds) or "TRUE"
+    source = "i.terms" if kind != Kind.DATE else "i.terms"
+    return (
+        f"EXISTS (SELECT 1 FROM jsonb_array_elements_text({source}->{q.bind(field_name)}) AS w(v) "
+        f"WHERE {where})"
+    )
+
+
+def _range_bound(field_name: str, word: tree.Item) -> Any:
+    text = str(word).strip().strip('"')
+    if text == "*":
+        return None
+    kind = kind_of(field_name)
+    if kind == Kind.DATE:
+        return solr_date(text)
+    if kind == Kind.INT:
+        try:
+            return float(text)
+        except ValueError as e:
+            raise QuerySyntaxError(f"Invalid number: {text}") from e
+    return text
+
+
+# ---------------------------------------------------------------------------------------------
+# the Lucene parser (fq, fielded q)
+
+
+class _LuceneCompiler:
+    def __init__(self, q: SqlQuery, default_field: str, default_and: bool) -> None:
+        self.q = q
+        self.default_field = default_field
+        self.default_and = default_and
+
+    def compile(self, node: tree.Item, fld: str | None = None) -> str | None:
+        fld = fld or self.default_field
+        if isinstance(node, tree.SearchField):
+            name = node.name.replace("\\", "")
+            return self.compile(node.expr, name)
+        if isinstance(node, (tree.FieldGroup, tree.Group)):
+            return self.compile(node.expr, fld)
+        if isinstance(node, tree.Word):
+            return term_condition(self.q, fld, _unescape(node.value))
+        if isinstance(node, tree.Phrase):
+            return term_condition(self.q, fld, _unescape(node.value[1:-1]), phrase=True)
+        if isinstance(node, tree.Range):
+            low = _range_bound(fld, node.low)
+            high = _range_bound(fld, node.high)
+            return _range_condition(self.q, fld, low, high, node.include_low, node.include_high)
+        if isinstance(node, (tree.Boost, tree.Fuzzy)):
+            return self.compile(node.term if isinstance(node, tree.Fuzzy) else node.expr, fld)
+        if isinstance(node, tree.Proximity):
+            return self.compile(node.term, fld)
+        if isinstance(node, (tree.Plus,)):
+            return self.compile(node.a, fld)
+        if isinstance(node, (tree.Not, tree.Prohibit)):
+            return _not(self.compile(node.a, fld))
+        if isinstance(node, tree.AndOperation):
+            return _and([self.compile(c, fld) for c in node.children])
+        if isinstance(node, tree.OrOperation):
+            return self._boolean(list(node.children), fld, default_and=False)
+        if isinstance(node, tree.UnknownOperation):
+            return self._boolean(list(node.children), fld, default_and=self.default_and)
+        if isinstance(node, tree.Regex):
+            raise QuerySyntaxError("regular expression queries are not supported")
+        raise QuerySyntaxError(f"unsupported query element: {node!r}")
+
+    def _boolean(self, children: list[tree.Item], fld: str, *, default_and: bool) -> str | None:
+        """Lucene's boolean clause list: +required, -prohibited, the rest per the operator."""
+        required: list[str | None] = []
+        optional: list[str | None] = []
+        prohibited: list[str | None] = []
+        for child in children:
+            if isinstance(child, tree.Plus):
+                required.append(self.compile(child.a, fld))
+            elif isinstance(child, (tree.Prohibit, tree.Not)):
+                prohibited.append(self.compile(child.a, fld))
+            elif default_and:
+                required.append(self.compile(child, fld))
+            else:
+                optional.append(self.compile(child, fld))
+        parts: list[str | None] = list(required)
+        if optional and not any(r is not None for r in required):
+            parts.append(_or(optional))
+        for p in prohibited:
+            parts.append(_not(p))
+        if all(p is None for p in parts):
+            return None
+        return _and(parts)
+
+
+def _unescape(value: str) -> str:
+    return re.sub(r"\\(.)", r"\1", value)
+
+
+def compile_lucene(
+    q: SqlQuery, text: str, *, default_field: str = "text", default_and: bool = True
+) -> str | None:
+    text = text.strip()
+    if not text or text == "*:*":
+        return TRUE
+    try:
+        node = lucene_parser.parse(text)
+    except (ParseError, Exception) as e:  # luqum raises several error types
+        raise QuerySyntaxError(f"Cannot parse query {text!r}: {e}") from e
+    return _LuceneCompiler(q, default_field, default_and).compile(node)
+
+
+# ---------------------------------------------------------------------------------------------
+# dismax (free-text q without a colon)
+
+
+def minimum_match(optional_clauses: int) -> int:
+    """CKAN's ``mm = 2<-1 5<80%``: all of 1-2 clauses, all but one of 3-5, 80% above."""
+    n = optional_clauses
+    if n <= 2:
+        return n
+    if n <= 5:
+        return n - 1
+    return math.floor(n * 0.8)
+
+
+def compile_dismax(q: SqlQuery, text: str) -> str | None:
+    try:
+        words = shlex.split(text, posix=True)
+    except ValueError:
+        words = text.replace('"', " ").split()
+    required, optional, prohibited = [], [], []
+    for word in words:
+        if word in ("AND", "OR", "&&", "||"):
+            continue
+        target = optional
+        if word.startswith("+") and len(word) > 1:
+            word, target = word[1:], required
+        elif word.startswith("-") and len(word) > 1:
+            word, target = word[1:], prohibited
+        terms = analysis.query_terms(word)
+        if not terms:
+            continue
+        target.append(terms)
+    conds: list[str] = []
+    for terms in required:
+        q.rank_terms.extend(terms)
+        conds.append(f"(i.tsv @@ CAST({q.bind(tsquery_literal(terms))} AS tsquery))")
+    if optional:
+        need = minimum_match(len(optional))
+        for terms in optional:
+            q.rank_terms.extend(terms)
+        if need == len(optional):
+            merged = [t for terms in optional for t in terms]
+            conds.append(f"(i.tsv @@ CAST({q.bind(tsquery_literal(merged))} AS tsquery))")
+        elif need > 0:
+            any_of = " | ".join("(" + tsquery_literal(t) + ")" for t in optional)
+            hits = " + ".join(
+                f"(i.tsv @@ CAST({q.bind(tsquery_literal(t))} AS tsquery))::int" for t in optional
+            )
+            conds.append(f"(i.tsv @@ CAST({q.bind(any_of)} AS tsquery) AND ({hits}) >= {need})")
+    for terms in prohibited:
+        conds.append(f"(NOT i.tsv @@ CAST({q.bind(tsquery_literal(terms))} AS tsquery))")
+    if not conds:
+        return TRUE if not words else FALSE
+    return _and(list(conds))
+
+
+def exact_literal(value: Any) -> str:
+    return exact_value(value)

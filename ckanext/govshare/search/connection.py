@@ -1,0 +1,296 @@
+"""A PostgreSQL search index that answers CKAN the way a pysolr connection does.
+
+CKAN reaches Solr only through ``ckan.lib.search.common.make_connection``: dataset search,
+indexing, ``search-index`` commands, group counts, ``tag_show``, autocomplete, bulk updates and
+ckanext-harvest all call ``search``, ``add``, ``delete`` and ``commit`` on what it returns.
+Answering those four calls keeps all of CKAN's own query and document building, so the
+results have CKAN's shape and extensions' ``before_dataset_index``/``before_dataset_search``
+hooks work unchanged. Writes go through ``model.Session``, so an index row is written in the
+same transaction as the dataset change that causes it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from dataclasses import asdict
+from typing import Any
+
+import pysolr
+import sqlalchemy as sa
+from ckan import model
+from ckan.common import config
+
+from . import compiler
+from .compiler import SqlQuery, tsquery_literal
+from .document import build_row
+from .fields import Kind, is_stored, kind_of
+
+log = logging.getLogger(__name__)
+
+TABLE = "govshare_search_index"
+
+_UPSERT = sa.text(
+    f"""
+    INSERT INTO {TABLE} (index_id, package_id, site_id, doc, terms, tsv, title_string, name,
+                         metadata_created, metadata_modified, indexed_at)
+    VALUES (:index_id, :package_id, :site_id, CAST(:doc AS jsonb), CAST(:terms AS jsonb),
+            setweight(array_to_tsvector(CAST(:tsv_a AS text[])), 'A')
+            || setweight(array_to_tsvector(CAST(:tsv_b AS text[])), 'B')
+            || setweight(array_to_tsvector(CAST(:tsv_d AS text[])), 'D'),
+            :title_string, :name, :metadata_created, :metadata_modified, now())
+    ON CONFLICT (index_id) DO UPDATE SET
+        package_id = EXCLUDED.package_id, site_id = EXCLUDED.site_id, doc = EXCLUDED.doc,
+        terms = EXCLUDED.terms, tsv = EXCLUDED.tsv, title_string = EXCLUDED.title_string,
+        name = EXCLUDED.name, metadata_created = EXCLUDED.metadata_created,
+        metadata_modified = EXCLUDED.metadata_modified, indexed_at = now()
+    """
+)
+
+_SORT_COLUMNS = {
+    "metadata_modified": "i.metadata_modified",
+    "metadata_created": "i.metadata_created",
+    "name": 'i.name COLLATE "C"',
+    "title_string": 'i.title_string COLLATE "C"',
+    "index_id": "i.index_id",
+}
+
+
+class Results:
+    """The part of ``pysolr.Results`` that CKAN reads."""
+
+    def __init__(
+        self, docs: list[dict[str, Any]], hits: int, facets: dict[str, Any] | None = None
+    ) -> None:
+        self.docs = docs
+        self.hits = hits
+        self.facets = facets or {}
+        self.highlighting: dict[str, Any] = {}
+        self.stats: dict[str, Any] = {}
+        self.raw_response = {"response": {"numFound": hits, "docs": docs}}
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def __iter__(self):
+        return iter(self.docs)
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]
+
+
+def _int(value: Any, default: int) -> int:
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except (TypeError, ValueError) as e:
+        raise pysolr.SolrError(f"Invalid integer parameter: {value!r}") from e
+
+
+class PostgresSearchConnection:
+    """Stands in for ``pysolr.Solr``; see the module docstring."""
+
+    url = "postgresql://govshare_search_index"
+
+    def __init__(self, session: Any = None) -> None:
+        self.session = session or model.Session
+
+    # -- writing --------------------------------------------------------------------------
+
+    def add(self, docs: list[dict[str, Any]], commit: bool = False, **_kw: Any) -> None:
+        rows = [asdict(build_row(doc)) for doc in docs]
+        if rows:
+            self.session.execute(_UPSERT, rows)
+
+    def delete(
+        self, id: Any = None, q: str | None = None, commit: bool = False, **_kw: Any
+    ) -> None:
+        if id is not None:
+            ids = _as_list(id)
+            self.session.execute(
+                sa.text(f"DELETE FROM {TABLE} WHERE index_id = ANY(:ids)"), {"ids": ids}
+            )
+        if q is not None:
+            query = SqlQuery()
+            where = self._compile_where(query, q, [], {})
+            self.session.execute(sa.text(f"DELETE FROM {TABLE} i WHERE {where}"), query.params)
+
+    def commit(self, **_kw: Any) -> None:
+        """An explicit commit (``search-index clear``, ``search.commit()``) commits the session.
+
+        Writes made while CKAN indexes a dataset are committed with the dataset's own
+        transaction; nothing calls this from inside one.
+        """
+        self.session.commit()
+
+    def optimize(self, **_kw: Any) -> None:
+        self.session.execute(sa.text(f"ANALYZE {TABLE}"))
+
+    # -- searching ------------------------------------------------------------------------
+
+    def _compile_where(self, query: SqlQuery, q: str, fq: list[str], params: dict[str, Any]) -> str:
+        def_type = params.get("defType", "lucene")
+        default_and = str(params.get("q.op", "OR")).upper() == "AND"
+        df = params.get("df") or "text"
+        parts: list[str | None] = []
+        if def_type in ("dismax", "edismax") and (def_type == "dismax" or ":" not in q):
+            parts.append(compiler.compile_dismax(query, q))
+        else:
+            parts.append(
+                compiler.compile_lucene(query, q, default_field=df, default_and=default_and)
+            )
+        for item in fq:
+            if not item or not str(item).strip():
+                continue
+            parts.append(
+                compiler.compile_lucene(query, str(item), default_field=df, default_and=default_and)
+            )
+        return compiler._and(parts) or compiler.TRUE
+
+    def _order_by(self, sort: str | None, query: SqlQuery, rank_sql: str) -> str:
+        clauses: list[str] = []
+        for part in (sort or "score desc").split(","):
+            part = part.strip()
+            if not part:
+                continue
+            bits = part.split()
+            if len(bits) != 2 or bits[1].lower() not in ("asc", "desc"):
+                raise pysolr.SolrError(
+                    f"Can't determine a Sort Order (asc or desc) in sort spec '{part}'"
+                )
+            name, direction = bits[0], bits[1].upper()
+            if name == "score":
+                if rank_sql == "1.0":
+                    continue  # no text to rank by: every score is equal
+                expr = rank_sql
+            elif name in _SORT_COLUMNS:
+                expr = _SORT_COLUMNS[name]
+            elif kind_of(name) == Kind.INT:
+                expr = f"CAST(i.doc->>{query.bind(name)} AS numeric)"
+            elif kind_of(name) == Kind.TEXT:
+                raise pysolr.SolrError(f"can not sort on multivalued/text field: {name}")
+            else:
+                expr = f'(i.doc->>{query.bind(name)}) COLLATE "C"'
+            clauses.append(f"{expr} {direction} NULLS LAST")
+        clauses.append("i.index_id ASC")
+        return ", ".join(clauses)
+
+    def search(self, q: str = "*:*", search_handler: str | None = None, **params: Any) -> Results:
+        q = q if q not in (None, "") else "*:*"
+        fq = [str(f) for f in _as_list(params.get("fq"))] + [
+            str(f) for f in _as_list(params.get("fq_list"))
+        ]
+        rows = _int(params.get("rows"), 10)
+        start = _int(params.get("start"), 0)
+        if rows < 0 or start < 0:
+            raise pysolr.SolrError("rows and start must not be negative")
+
+        query = SqlQuery()
+        try:
+            where = self._compile_where(query, q, fq, params)
+        except compiler.QuerySyntaxError as e:
+            raise pysolr.SolrError(f"org.apache.solr.search.SyntaxError: {e}") from e
+
+        rank_sql = "1.0"
+        if query.rank_terms:
+            rank_q = query.bind(tsquery_literal(list(dict.fromkeys(query.rank_terms)), "|"))
+            rank_sql = f"ts_rank(i.tsv, CAST({rank_q} AS tsquery))"
+        order_by = self._order_by(params.get("sort"), query, rank_sql)
+
+        fl = self._field_list(params.get("fl"))
+        hits = self.session.execute(
+            sa.text(f"SELECT count(*) FROM {TABLE} i WHERE {where}"), query.params
+        ).scalar()
+        docs: list[dict[str, Any]] = []
+        if rows > 0 and hits > start:
+            page = dict(query.params, _rows=rows, _start=start)
+            result = self.session.execute(
+                sa.text(
+                    f"SELECT i.doc, {rank_sql} AS score FROM {TABLE} i WHERE {where} "
+                    f"ORDER BY {order_by} LIMIT :_rows OFFSET :_start"
+                ),
+                page,
+            )
+            docs = [self._project(row.doc, row.score, fl) for row in result]
+
+        facets: dict[str, Any] = {"facet_fields": {}}
+        facet_fields = [f for f in _as_list(params.get("facet.field")) if f]
+        if str(params.get("facet", "false")).lower() == "true" and facet_fields and hits:
+            facets["facet_fields"] = self._facets(
+                where,
+                query,
+                facet_fields,
+                limit=_int(params.get("facet.limit"), 100),
+                mincount=_int(params.get("facet.mincount"), 0),
+            )
+        elif facet_fields:
+            facets["facet_fields"] = {f: [] for f in facet_fields}
+        return Results(docs, int(hits or 0), facets)
+
+    @staticmethod
+    def _field_list(fl: Any) -> list[str] | None:
+        if not fl:
+            return None
+        names = [n for part in _as_list(fl) for n in str(part).replace(",", " ").split() if n]
+        return None if "*" in names and names == ["*"] else names
+
+    @staticmethod
+    def _project(doc: dict[str, Any], score: float, fl: list[str] | None) -> dict[str, Any]:
+        if fl is None:
+            return {k: v for k, v in doc.items() if is_stored(k)}
+        out: dict[str, Any] = {}
+        wildcard = "*" in fl
+        for k, v in doc.items():
+            if (wildcard or k in fl) and is_stored(k):
+                out[k] = v
+        if "score" in fl:
+            out["score"] = float(score)
+        return out
+
+    def _facets(
+        self, where: str, query: SqlQuery, fields: list[str], *, limit: int, mincount: int
+    ) -> dict[str, list[Any]]:
+        keys = {}
+        for f in fields:
+            keys[f] = "t:" + f if kind_of(f) in (Kind.TEXT, Kind.NGRAM) else f
+        params = dict(query.params, _keys=list(set(keys.values())))
+        result = self.session.execute(
+            sa.text(
+                f"SELECT k.key, w.v, count(*) AS n FROM {TABLE} i "
+                f"CROSS JOIN unnest(CAST(:_keys AS text[])) AS k(key) "
+                f"CROSS JOIN LATERAL jsonb_array_elements_text(i.terms->k.key) AS w(v) "
+                f"WHERE {where} GROUP BY k.key, w.v"
+            ),
+            params,
+        )
+        counts: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        for key, value, n in result:
+            if n >= max(mincount, 1):
+                counts[key].append((value, int(n)))
+        out: dict[str, list[Any]] = {}
+        for f, key in keys.items():
+            values = counts.get(key, [])
+            if limit < 0:
+                values.sort(key=lambda vn: vn[0])  # Solr: facet.sort=index without a limit
+            else:
+                values.sort(key=lambda vn: (-vn[1], vn[0]))
+                values = values[:limit]
+            flat: list[Any] = []
+            for value, n in values:
+                flat.extend((value, n))
+            out[f] = flat
+        return out
+
+    def ping(self) -> str:
+        self.session.execute(sa.text(f"SELECT 1 FROM {TABLE} LIMIT 1"))
+        return json.dumps({"status": "OK"})
+
+    def __repr__(self) -> str:
+        return f"<PostgresSearchConnection site_id={config.get('ckan.site_id')!r}>"

@@ -1,0 +1,242 @@
+#!/usr/bin/env bash
+# Set-up steps behind `make run` and `make test`. Each step installs what is missing and
+# reuses what is there, so a second run is fast and keeps the data.
+#
+#   scripts/setup.sh <step> [...]
+#
+# Steps: system browser venv services database config migrate i18n admin demo serve stop
+# Environment: CKAN_VERSION (default 2.11.6), VENV, CKAN_INI, DB_NAME, PORT.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+
+CKAN_VERSION="${CKAN_VERSION:-2.11.6}"
+VENV="${VENV:-$ROOT/.venv}"
+CKAN_INI="${CKAN_INI:-$ROOT/config/ckan.ini}"
+DB_NAME="${DB_NAME:-govshare}"
+DB_USER="${DB_USER:-govshare}"
+PORT="${PORT:-5000}"
+VAR="$ROOT/var"
+PY="$VENV/bin/python"
+CKAN="$VENV/bin/ckan"
+
+log() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
+warn() { printf '\033[1;33m!!\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31mxx\033[0m %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    die "need root to run: $*"; fi
+}
+
+APT_UPDATED=""
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  command -v apt-get >/dev/null || die "missing packages ${missing[*]} and no apt-get to install them"
+  log "Installing Debian packages: ${missing[*]}"
+  if [ -z "$APT_UPDATED" ]; then as_root apt-get update -qq; APT_UPDATED=1; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+}
+
+# --- system packages: what building CKAN's requirements needs on Debian 12 ----------------
+step_system() {
+  local need=(python3-venv python3-dev libpq-dev gcc libmagic1 postgresql-client curl)
+  if command -v dpkg-query >/dev/null; then apt_install "${need[@]}"; fi
+}
+
+# --- the virtualenv with CKAN and the extensions --------------------------------------------
+step_venv() {
+  local stamp="$VENV/.govshare-installed"
+  local want
+  want="ckan=$CKAN_VERSION $(sha1sum "$ROOT/setup.py" "$ROOT/requirements-dev.txt" | sha1sum | cut -c1-12)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return 0; fi
+  if [ ! -x "$PY" ]; then
+    log "Creating $VENV"
+    python3 -m venv "$VENV"
+  fi
+  log "Installing CKAN $CKAN_VERSION, the extensions and ckanapi into $VENV"
+  "$PY" -m pip install -q --upgrade pip wheel "setuptools<81"
+  "$PY" -m pip install -q "ckan[requirements]==$CKAN_VERSION" \
+    "ckanext-scheming==3.1.*" "ckanext-dcat==2.4.*" "ckanext-harvest==1.6.*" ckanapi
+  "$PY" -m pip install -q -r "$ROOT/requirements-dev.txt"
+  "$PY" -m pip install -q -e "$ROOT"
+  echo "$want" > "$stamp"
+}
+
+# --- Debian's chromium and a CJK font, for the browser tests (playwright drives it) --------
+step_browser() {
+  if command -v dpkg-query >/dev/null; then apt_install chromium fonts-wqy-microhei; fi
+}
+
+pg_up() { pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }
+redis_up() {
+  "$PY" - <<'EOF' 2>/dev/null
+import socket
+s = socket.create_connection(("127.0.0.1", 6379), timeout=1)
+s.sendall(b"PING\r\n")
+assert s.recv(16).startswith(b"+PONG")
+EOF
+}
+
+# --- PostgreSQL and Redis: reuse running ones, else install and start them -----------------
+step_services() {
+  if ! pg_up; then
+    if ! ls /etc/postgresql/*/main >/dev/null 2>&1; then apt_install postgresql; fi
+    log "Starting PostgreSQL"
+    local ver
+    ver="$(ls /etc/postgresql | sort -V | tail -n1)"
+    as_root pg_ctlcluster --skip-systemctl-redirect "$ver" main start || \
+      as_root service postgresql start
+    for _ in $(seq 30); do pg_up && break; sleep 1; done
+    pg_up || die "PostgreSQL did not start"
+  fi
+  if ! redis_up; then
+    command -v redis-server >/dev/null || apt_install redis-server
+    log "Starting Redis"
+    as_root mkdir -p /var/lib/redis /var/log/redis
+    as_root redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" \
+      --appendonly no --dir /var/lib/redis --logfile /var/log/redis/govshare.log
+    for _ in $(seq 30); do redis_up && break; sleep 1; done
+    redis_up || die "Redis did not start"
+  fi
+}
+
+psql_admin() {
+  # Trust on localhost (these machines), else the postgres OS user over the socket (Debian).
+  if psql -h 127.0.0.1 -U postgres -d postgres -tAq -c 'select 1' >/dev/null 2>&1; then
+    psql -h 127.0.0.1 -U postgres -d postgres -v ON_ERROR_STOP=1 -tAq "$@"
+  else
+    as_root runuser -u postgres -- psql -d postgres -v ON_ERROR_STOP=1 -tAq "$@"
+  fi
+}
+
+db_password() {
+  mkdir -p "$VAR"
+  [ -f "$VAR/db-password" ] || (umask 077; "$PY" -c 'import secrets; print(secrets.token_hex(16))' > "$VAR/db-password")
+  cat "$VAR/db-password"
+}
+
+# --- the role and the database -------------------------------------------------------------
+step_database() {
+  local pw
+  pw="$(db_password)"
+  if [ "$(psql_admin -c "select 1 from pg_roles where rolname='$DB_USER'")" != 1 ]; then
+    log "Creating database role $DB_USER"
+    psql_admin -c "create role $DB_USER login password '$pw'"
+  else
+    psql_admin -c "alter role $DB_USER login password '$pw'" >/dev/null
+  fi
+  if [ "$(psql_admin -c "select 1 from pg_database where datname='$DB_NAME'")" != 1 ]; then
+    log "Creating database $DB_NAME"
+    psql_admin -c "create database $DB_NAME owner $DB_USER encoding 'utf8' template template0"
+  fi
+}
+
+# --- config/ckan.ini from the committed template --------------------------------------------
+step_config() {
+  [ -f "$CKAN_INI" ] && return 0
+  log "Writing $CKAN_INI"
+  local pw
+  pw="$(db_password)"
+  mkdir -p "$VAR/storage-$DB_NAME"
+  "$PY" - "$ROOT/config/ckan.ini.template" "$CKAN_INI" <<EOF
+import secrets, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+values = {
+    "SQLALCHEMY_URL": "postgresql://$DB_USER:$pw@127.0.0.1/$DB_NAME",
+    "REDIS_URL": "redis://127.0.0.1:6379/${REDIS_DB:-0}",
+    "SITE_ID": "govshare",
+    "SITE_URL": "http://127.0.0.1:$PORT",
+    "STORAGE_PATH": "$VAR/storage-$DB_NAME",
+    "SECRET_KEY": secrets.token_urlsafe(32),
+    "JWT_SECRET": secrets.token_urlsafe(32),
+}
+for key, value in values.items():
+    text = text.replace("@" + key + "@", value)
+with open(sys.argv[2], "w", encoding="utf-8") as f:
+    f.write(text)
+EOF
+  chmod 600 "$CKAN_INI"
+}
+
+# --- every migration: core, activity, harvest, the search index, govshare ------------------
+step_migrate() {
+  log "Running database migrations"
+  "$CKAN" -c "$CKAN_INI" db upgrade >/dev/null
+  for plugin in activity harvest govshare_search govshare; do
+    "$CKAN" -c "$CKAN_INI" db upgrade -p "$plugin" >/dev/null
+  done
+}
+
+# --- the zh_Hans_CN catalog -----------------------------------------------------------------
+step_i18n() {
+  local dir="$ROOT/ckanext/govshare/i18n"
+  for po in "$dir"/*/LC_MESSAGES/ckanext-govshare.po; do
+    local mo="${po%.po}.mo"
+    if [ ! -f "$mo" ] || [ "$po" -nt "$mo" ]; then
+      "$VENV/bin/pybabel" compile -i "$po" -o "$mo" 2>/dev/null || "$VENV/bin/pybabel" compile -i "$po" -o "$mo"
+    fi
+  done
+}
+
+# --- the sysadmin `admin`, password generated and printed once -----------------------------
+step_admin() {
+  if "$CKAN" -c "$CKAN_INI" user show admin 2>/dev/null | grep -q "name=admin"; then return 0; fi
+  local pw
+  pw="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(12))')"
+  "$CKAN" -c "$CKAN_INI" user add admin email=admin@localhost "password=$pw" >/dev/null
+  "$CKAN" -c "$CKAN_INI" sysadmin add admin >/dev/null
+  (umask 077; echo "$pw" > "$ROOT/config/admin-password.txt")
+  log "Created sysadmin 'admin' with password: $pw  (kept in config/admin-password.txt)"
+}
+
+step_demo() {
+  "$CKAN" -c "$CKAN_INI" govshare demo --if-empty
+}
+
+pidfile() { echo "$VAR/$1.pid"; }
+running() { [ -f "$(pidfile "$1")" ] && kill -0 "$(cat "$(pidfile "$1")")" 2>/dev/null; }
+
+# --- serve at http://127.0.0.1:$PORT, with a background-jobs worker --------------------------
+step_serve() {
+  mkdir -p "$VAR"
+  if ! running worker; then
+    nohup "$CKAN" -c "$CKAN_INI" jobs worker >"$VAR/worker.log" 2>&1 &
+    echo $! > "$(pidfile worker)"
+  fi
+  if running web; then
+    log "Already serving at http://127.0.0.1:$PORT (make stop to stop)"
+    return 0
+  fi
+  nohup "$CKAN" -c "$CKAN_INI" run --host 127.0.0.1 --port "$PORT" --disable-reloader \
+    >"$VAR/ckan.log" 2>&1 &
+  echo $! > "$(pidfile web)"
+  for _ in $(seq 60); do
+    if curl -fsS -o /dev/null "http://127.0.0.1:$PORT/api/3/action/status_show" 2>/dev/null; then
+      log "Serving at http://127.0.0.1:$PORT  — log in as 'admin' (password in config/admin-password.txt)"
+      log "Logs: var/ckan.log, var/worker.log. Stop with: make stop"
+      return 0
+    fi
+    running web || { tail -n 30 "$VAR/ckan.log" >&2; die "CKAN did not start"; }
+    sleep 1
+  done
+  die "CKAN did not answer within 60 s (see var/ckan.log)"
+}
+
+step_stop() {
+  for name in web worker; do
+    if running "$name"; then
+      kill "$(cat "$(pidfile "$name")")" && log "Stopped $name"
+    fi
+    rm -f "$(pidfile "$name")"
+  done
+}
+
+[ $# -gt 0 ] || die "usage: $0 step [step...]"
+for step in "$@"; do "step_$step"; done

@@ -1,0 +1,42 @@
+"""ckanext-govshare: government data sharing on CKAN (see README.md)."""
+from setuptools import find_namespace_packages, setup
+
+setup(
+    name="ckanext-govshare",
+    version="0.1.0",
+    description="Government information resource sharing for CKAN: share types, "
+    "requests in working days, purpose-bound downloads, audit, DCAT federation",
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    license="AGPL-3.0-or-later",
+    classifiers=[
+        "License :: OSI Approved :: GNU Affero General Public License v3 or later (AGPLv3+)",
+        "Programming Language :: Python :: 3.10",
+        "Programming Language :: Python :: 3.11",
+        "Framework :: CKAN",
+    ],
+    python_requires=">=3.10",
+    packages=find_namespace_packages(include=["ckanext.*"], exclude=["ckanext.*.tests*"]),
+    include_package_data=True,
+    zip_safe=False,
+    install_requires=[
+        "luqum>=1.0,<2",
+        "snowballstemmer>=2.2,<4",
+    ],
+    entry_points={
+        "ckan.plugins": [
+            "govshare = ckanext.govshare.plugin:GovsharePlugin",
+            "govshare_search = ckanext.govshare.search.plugin:GovshareSearchPlugin",
+        ],
+        "babel.extractors": [
+            "ckan = ckan.lib.extract:extract_ckan",
+        ],
+    },
+    message_extractors={
+        "ckanext": [
+            ("**.py", "python", None),
+            ("**.js", "javascript", None),
+            ("**/templates/**.html", "ckan", None),
+        ],
+    },
+)
