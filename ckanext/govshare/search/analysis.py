@@ -28,7 +28,7 @@ _CJK = (
     "\u3040-\u309f\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
     "\uf900-\ufaff\U00020000-\U0002fa1f"
 )
-_TOKEN_RE = re.compile(rf"([{_CJK}]+)|([^\W_]+)", re.UNICODE)
+_TOKEN_RE = re.compile(rf"([{_CJK}]+)|([^\W_{_CJK}]+)", re.UNICODE)
 _CJK_RE = re.compile(rf"[{_CJK}]")
 
 _stemmer = snowballstemmer.stemmer("english")

@@ -310,42 +310,86 @@ class _LuceneCompiler:
             return self.compile(node.term if isinstance(node, tree.Fuzzy) else node.expr, fld)
         if isinstance(node, tree.Proximity):
             return self.compile(node.term, fld)
-        if isinstance(node, (tree.Plus,)):
-            return self.compile(node.a, fld)
-        if isinstance(node, (tree.Not, tree.Prohibit)):
-            return _not(self.compile(node.a, fld))
-        if isinstance(node, tree.AndOperation):
-            return _and([self.compile(c, fld) for c in node.children])
-        if isinstance(node, tree.OrOperation):
-            return self._boolean(list(node.children), fld, default_and=False)
-        if isinstance(node, tree.UnknownOperation):
-            return self._boolean(list(node.children), fld, default_and=self.default_and)
+        if isinstance(
+            node,
+            (
+                tree.Plus,
+                tree.Not,
+                tree.Prohibit,
+                tree.AndOperation,
+                tree.OrOperation,
+                tree.UnknownOperation,
+            ),
+        ):
+            return self._boolean(node, fld)
         if isinstance(node, tree.Regex):
             raise QuerySyntaxError("regular expression queries are not supported")
         raise QuerySyntaxError(f"unsupported query element: {node!r}")
 
-    def _boolean(self, children: list[tree.Item], fld: str, *, default_and: bool) -> str | None:
-        """Lucene's boolean clause list: +required, -prohibited, the rest per the operator."""
-        required: list[str | None] = []
-        optional: list[str | None] = []
-        prohibited: list[str | None] = []
-        for child in children:
-            if isinstance(child, tree.Plus):
-                required.append(self.compile(child.a, fld))
-            elif isinstance(child, (tree.Prohibit, tree.Not)):
-                prohibited.append(self.compile(child.a, fld))
-            elif default_and:
-                required.append(self.compile(child, fld))
+    def _boolean(self, node: tree.Item, fld: str) -> str | None:
+        """A clause list with Lucene's classic QueryParser semantics (as Solr's ``lucene``).
+
+        Lucene does not give AND precedence over OR: it reads clauses left to right and a
+        conjunction changes the occurrence of the clauses beside it. With any MUST clause,
+        SHOULD clauses only add to the score; with none, at least one SHOULD must match.
+        So ``+a b OR c`` matches every document with ``a``, as it does in Solr.
+        """
+        musts: list[str | None] = []
+        shoulds: list[str | None] = []
+        nots: list[str | None] = []
+        occurs: list[str] = []
+        conds: list[str | None] = []
+        for conj, clause in _flatten(node):
+            modifier = None
+            if isinstance(clause, tree.Plus):
+                modifier, clause = "+", clause.a
+            elif isinstance(clause, (tree.Prohibit, tree.Not)):
+                modifier, clause = "-", clause.a
+            if occurs and conj == "AND" and occurs[-1] != "MUST_NOT":
+                occurs[-1] = "MUST"
+            if occurs and conj == "OR" and self.default_and and occurs[-1] != "MUST_NOT":
+                occurs[-1] = "SHOULD"
+            if modifier == "-":
+                occur = "MUST_NOT"
+            elif modifier == "+":
+                occur = "MUST"
+            elif self.default_and:
+                occur = "SHOULD" if conj == "OR" else "MUST"
             else:
-                optional.append(self.compile(child, fld))
-        parts: list[str | None] = list(required)
-        if optional and not any(r is not None for r in required):
-            parts.append(_or(optional))
-        for p in prohibited:
-            parts.append(_not(p))
+                occur = "MUST" if conj == "AND" else "SHOULD"
+            occurs.append(occur)
+            conds.append(self.compile(clause, fld))
+        for occur, cond in zip(occurs, conds, strict=True):
+            {"MUST": musts, "SHOULD": shoulds, "MUST_NOT": nots}[occur].append(cond)
+        parts: list[str | None] = list(musts)
+        if shoulds and not any(m is not None for m in musts):
+            parts.append(_or(shoulds))
+        parts.extend(_not(n) for n in nots)
         if all(p is None for p in parts):
             return None
+        if not musts and not shoulds:
+            parts.insert(0, TRUE)  # a purely negative list matches all but the excluded
         return _and(parts)
+
+
+def _flatten(node: tree.Item) -> list[tuple[str | None, tree.Item]]:
+    """The clauses of a boolean list in reading order, each with the conjunction before it."""
+    if isinstance(node, (tree.AndOperation, tree.OrOperation, tree.UnknownOperation)):
+        op = (
+            "AND"
+            if isinstance(node, tree.AndOperation)
+            else "OR"
+            if isinstance(node, tree.OrOperation)
+            else None
+        )
+        out: list[tuple[str | None, tree.Item]] = []
+        for i, child in enumerate(node.children):
+            sub = _flatten(child)
+            if i > 0:
+                sub[0] = (op, sub[0][1])
+            out.extend(sub)
+        return out
+    return [(None, node)]
 
 
 def _unescape(value: str) -> str:

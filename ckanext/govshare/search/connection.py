@@ -36,9 +36,7 @@ _UPSERT = sa.text(
     INSERT INTO {TABLE} (index_id, package_id, site_id, doc, terms, tsv, title_string, name,
                          metadata_created, metadata_modified, indexed_at)
     VALUES (:index_id, :package_id, :site_id, CAST(:doc AS jsonb), CAST(:terms AS jsonb),
-            setweight(array_to_tsvector(CAST(:tsv_a AS text[])), 'A')
-            || setweight(array_to_tsvector(CAST(:tsv_b AS text[])), 'B')
-            || setweight(array_to_tsvector(CAST(:tsv_d AS text[])), 'D'),
+            CAST(:tsv AS tsvector),
             :title_string, :name, :metadata_created, :metadata_modified, now())
     ON CONFLICT (index_id) DO UPDATE SET
         package_id = EXCLUDED.package_id, site_id = EXCLUDED.site_id, doc = EXCLUDED.doc,
@@ -105,9 +103,14 @@ class PostgresSearchConnection:
     # -- writing --------------------------------------------------------------------------
 
     def add(self, docs: list[dict[str, Any]], commit: bool = False, **_kw: Any) -> None:
-        rows = [asdict(build_row(doc)) for doc in docs]
-        if rows:
-            self.session.execute(_UPSERT, rows)
+        """Upserts the documents; a failure is a ``SolrError``, which CKAN turns into a
+        ``SearchIndexError`` that aborts the commit (other errors it would only log)."""
+        try:
+            rows = [asdict(build_row(doc)) for doc in docs]
+            if rows:
+                self.session.execute(_UPSERT, rows)
+        except Exception as e:
+            raise pysolr.SolrError(f"Indexing failed: {e}") from e
 
     def delete(
         self, id: Any = None, q: str | None = None, commit: bool = False, **_kw: Any

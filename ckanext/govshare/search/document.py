@@ -30,9 +30,7 @@ class IndexRow:
     site_id: str
     doc: str  # JSON of the document as Solr stores it
     terms: str  # JSON: field -> exact values; "t:<field>" -> analysed terms of text fields
-    tsv_a: list[str]
-    tsv_b: list[str]
-    tsv_d: list[str]
+    tsv: str  # tsvector literal: every term with its positions and weight
     title_string: str | None
     name: str | None
     metadata_created: dt.datetime | None
@@ -71,6 +69,31 @@ def parse_solr_date(value: Any) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
 
 
+_MAX_POSITION = 16383  # PostgreSQL's limit on tsvector positions
+
+
+def tsvector_literal(weighted: list[tuple[str, list[Any]]]) -> str:
+    """A tsvector in PostgreSQL's text form, built here so no SQL parser re-splits the terms.
+
+    Positions let ``ts_rank`` weigh a match in a title (A) above one in a tag (B) or the
+    abstract (D), as dismax weighs ``title^4 tags^2 text``.
+    """
+    positions: dict[str, list[str]] = {}
+    pos = 0
+    for weight, values in weighted:
+        for value in values:
+            for term in analysis.index_terms([value]):
+                pos = min(pos + 1, _MAX_POSITION)
+                entries = positions.setdefault(term, [])
+                if len(entries) < 256:  # PostgreSQL keeps at most 256 positions per lexeme
+                    entries.append(f"{pos}{weight}")
+    parts = []
+    for term, entries in positions.items():
+        quoted = term.replace("\\", "\\\\").replace("'", "''")
+        parts.append(f"'{quoted}':{','.join(entries)}")
+    return " ".join(parts)
+
+
 def _is_text_source(field: str) -> bool:
     return field in TEXT_SOURCES_D or field.startswith(TEXT_SOURCE_PREFIXES)
 
@@ -105,9 +128,7 @@ def build_row(doc: dict[str, Any]) -> IndexRow:
         site_id=str(doc.get("site_id") or ""),
         doc=json.dumps(doc, ensure_ascii=False, default=str),
         terms=json.dumps(terms, ensure_ascii=False),
-        tsv_a=analysis.index_terms(weight_a),
-        tsv_b=analysis.index_terms(weight_b),
-        tsv_d=analysis.index_terms(weight_d),
+        tsv=tsvector_literal([("A", weight_a), ("B", weight_b), ("D", weight_d)]),
         title_string=str(title) if title else None,
         name=str(doc["name"]) if doc.get("name") else None,
         metadata_created=parse_solr_date(doc.get("metadata_created")),

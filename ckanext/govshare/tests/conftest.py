@@ -1,0 +1,59 @@
+"""Fixtures shared by the whole suite.
+
+Every test runs with the plugins of the test config loaded (``with_plugins``), against the
+real PostgreSQL and Redis of ``config/test.ini``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from ckan import model
+from ckan.tests import factories
+
+
+def pytest_configure(config: Any) -> None:
+    config.addinivalue_line("markers", "unit: plain-Python test; needs no plugin or database")
+
+
+@pytest.fixture(autouse=True)
+def _load_plugins(request: pytest.FixtureRequest) -> None:
+    """The platform is the sum of its plugins: tests see it as users do (unit tests excepted)."""
+    if request.node.get_closest_marker("unit") is None:
+        request.getfixturevalue("with_plugins")
+
+
+# Plugins whose Alembic chains the suite needs, in order.
+_MIGRATED = ("activity", "harvest", "govshare_search", "govshare")
+
+
+@pytest.fixture
+def clean_db(reset_db: Any, migrate_db_for: Any) -> None:
+    """CKAN's ``clean_db``, plus the plugins' migrations that its first reset drops."""
+    reset_db()
+    inspector = sa.inspect(model.meta.engine)
+    for plugin in _MIGRATED:
+        if not inspector.has_table(f"{plugin}_alembic_version"):
+            migrate_db_for(plugin)
+
+
+@pytest.fixture
+def sysadmin() -> dict[str, Any]:
+    return factories.Sysadmin()
+
+
+@pytest.fixture
+def department() -> dict[str, Any]:
+    return factories.Organization()
+
+
+@pytest.fixture
+def user_context():
+    """A context for ``call_action`` as the given user (auth is checked)."""
+
+    def make(user: dict[str, Any]) -> dict[str, Any]:
+        return {"user": user["name"], "ignore_auth": False}
+
+    return make
