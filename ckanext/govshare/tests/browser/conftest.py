@@ -1,0 +1,44 @@
+"""Browser tests: playwright drives Debian's chromium against the app served in-process.
+
+``playwright install`` cannot download browsers here, so the launch arguments point at the
+system binary with the flags that keep it off the network (see ../shared/notes).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from ckan.config.middleware import make_app
+from werkzeug.serving import make_server
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_FLAGS}
+
+
+@pytest.fixture
+def live_server(ckan_config: Any, clean_db: Any) -> Iterator[str]:
+    """The CKAN app on a free loopback port, for the duration of one test."""
+    server = make_server("127.0.0.1", 0, make_app(ckan_config), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)

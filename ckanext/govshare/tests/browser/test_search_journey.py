@@ -1,0 +1,44 @@
+"""A department user finds a catalogue entry: home page, search, facet, entry page."""
+
+from __future__ import annotations
+
+import pytest
+from ckan.tests import factories
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_find_an_entry_from_the_home_page(page: Page, live_server: str):
+    police = factories.Organization(name="police", title="公安局")
+    health = factories.Organization(name="health", title="卫生健康委员会")
+    factories.Dataset(
+        name="population-basic",
+        title="人口基础信息",
+        notes="全员人口",
+        owner_org=police["id"],
+        tags=[{"name": "人口"}],
+    )
+    factories.Dataset(
+        name="vaccinations", title="预防接种统计", notes="接种人口统计", owner_org=health["id"]
+    )
+    factories.Dataset(name="hospitals", title="医疗机构名录", notes="机构", owner_org=health["id"])
+
+    page.goto(live_server + "/")
+    expect(page.locator(".govshare-intro")).to_contain_text("政务数据共享平台")
+    expect(page.locator(".govshare-stats")).to_contain_text("3")
+
+    page.goto(live_server + "/dataset/")
+    page.fill("#field-giant-search", "人口")
+    page.keyboard.press("Enter")
+    results = page.locator(".dataset-list .dataset-heading")
+    expect(results).to_have_count(2)
+    expect(page.locator(".dataset-list")).not_to_contain_text("医疗机构名录")
+
+    page.get_by_role("link", name="卫生健康委员会").first.click()
+    expect(results).to_have_count(1)
+    expect(results.first).to_contain_text("预防接种统计")
+
+    results.first.get_by_role("link").click()
+    expect(page.get_by_role("article").locator("h1")).to_contain_text("预防接种统计")
+    page.screenshot(path="test-results/search-journey.png", full_page=True)
