@@ -50,8 +50,11 @@ lint:
 	$(VENV)/bin/ruff check ckanext bench
 
 N ?= 10000
-bench: install
-	$(VENV)/bin/python bench/search.py --ckan-ini config/ckan.ini -n $(N)
+BENCH_SETUP := CKAN_VERSION=$(CKAN_VERSION) VENV=$(VENV) CKAN_INI=$(CURDIR)/config/bench.ini \
+	DB_NAME=govshare_bench REDIS_DB=2 bash scripts/setup.sh
+bench:
+	$(BENCH_SETUP) system venv services database config migrate i18n
+	$(VENV)/bin/python bench/search.py --ckan-ini config/bench.ini -n $(N)
 
 clean: stop
 	rm -rf .venv .venv-ckan-* build dist *.egg-info .pytest_cache .ruff_cache var/*.log test-results
@@ -62,5 +65,5 @@ purge: stop
 	-for db in $$(psql -h 127.0.0.1 -U postgres -tAc "select datname from pg_database where datname like 'govshare%'" 2>/dev/null || echo govshare govshare_test); do \
 		psql -h 127.0.0.1 -U postgres -c "drop database if exists $$db" 2>/dev/null || \
 		runuser -u postgres -- psql -c "drop database if exists $$db"; done
-	rm -rf var config/ckan.ini config/test*.ini config/admin-password.txt
+	rm -rf var config/ckan.ini config/test*.ini config/bench.ini config/admin-password.txt
 	$(MAKE) clean

@@ -61,13 +61,17 @@ def _terms(text: str, *, unigrams: bool) -> list[str]:
     return terms
 
 
-def index_terms(values: Iterable[object]) -> list[str]:
-    """Distinct terms of every value, for storing in the index (order kept)."""
+def index_terms(values: Iterable[object], *, unigrams: bool = True) -> list[str]:
+    """Distinct terms of every value, for storing in the index (order kept).
+
+    ``unigrams=False`` leaves out the single characters of longer CJK runs (the ranking vector
+    needs only what multi-character queries match).
+    """
     seen: dict[str, None] = {}
     for value in values:
         if value is None or value == "":
             continue
-        for term in _terms(str(value), unigrams=True):
+        for term in _terms(str(value), unigrams=unigrams):
             seen.setdefault(term, None)
     return list(seen)
 

@@ -20,9 +20,9 @@ from luqum import tree
 from luqum.exceptions import ParseError
 from luqum.parser import parser as lucene_parser
 
-from . import analysis
+from . import analysis, facet_codes
 from .document import exact_value, parse_solr_date
-from .fields import Kind, kind_of
+from .fields import ARRAY_COLUMNS, COLUMNS, Kind, is_coded_facet, kind_of
 
 TRUE = "TRUE"
 FALSE = "FALSE"
@@ -94,6 +94,19 @@ def _text_match(q: SqlQuery, field_name: str, text: str) -> str | None:
 
 
 def _exact_match(q: SqlQuery, field_name: str, value: str) -> str:
+    if field_name in COLUMNS:
+        return f"(i.{COLUMNS[field_name]} = {q.bind(value)})"
+    if field_name in ARRAY_COLUMNS:
+        return f"(i.{ARRAY_COLUMNS[field_name]} @> ARRAY[CAST({q.bind(value)} AS text)])"
+    if is_coded_facet(field_name):
+        # Exact, from the integer facet codes in the row (an unknown value matches nothing).
+        code = (
+            f"(SELECT (CAST(v.field_id AS bigint) << {facet_codes.FIELD_SHIFT}) | v.id "
+            f"FROM {facet_codes.VALUE_TABLE} v JOIN {facet_codes.FIELD_TABLE} f "
+            f"ON f.id = v.field_id WHERE f.name = {q.bind(field_name)} "
+            f"AND v.value = {q.bind(value)})"
+        )
+        return f"(i.facet_ids @> ARRAY[{code}])"
     containment = json.dumps({field_name: [value]}, ensure_ascii=False)
     return f"(i.terms @> CAST({q.bind(containment)} AS jsonb))"
 

@@ -14,11 +14,13 @@ from typing import Any
 
 from . import analysis
 from .fields import (
+    NOT_INDEXED,
     TEXT_SOURCE_PREFIXES,
     TEXT_SOURCES_A,
     TEXT_SOURCES_B,
     TEXT_SOURCES_D,
     Kind,
+    is_coded_facet,
     kind_of,
 )
 
@@ -31,10 +33,22 @@ class IndexRow:
     doc: str  # JSON of the document as Solr stores it
     terms: str  # JSON: field -> exact values; "t:<field>" -> analysed terms of text fields
     tsv: str  # tsvector literal: every term with its positions and weight
-    title_string: str | None
-    name: str | None
-    metadata_created: dt.datetime | None
-    metadata_modified: dt.datetime | None
+    tsv_rank: str  # the name/title (A) and tags/groups (B) terms only: small, for ranking
+    facet_pairs: list[tuple[str, str]]  # (field, value) of every facetable string value
+    state: str | None
+    capacity: str | None
+    dataset_type: str | None
+    entity_type: str | None
+    permission_labels: list[str]
+    # Sort keys: never empty, so an index serves every sort direction.
+    title_string: str
+    name: str
+    metadata_created: dt.datetime
+    metadata_modified: dt.datetime
+
+    def params(self, facet_ids: list[int]) -> dict[str, Any]:
+        values = {k: v for k, v in self.__dict__.items() if k != "facet_pairs"}
+        return {**values, "facet_ids": facet_ids}
 
 
 def _values(value: Any) -> list[Any]:
@@ -69,10 +83,11 @@ def parse_solr_date(value: Any) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 _MAX_POSITION = 16383  # PostgreSQL's limit on tsvector positions
 
 
-def tsvector_literal(weighted: list[tuple[str, list[Any]]]) -> str:
+def tsvector_literal(weighted: list[tuple[str, list[Any]]], *, unigrams: bool = True) -> str:
     """A tsvector in PostgreSQL's text form, built here so no SQL parser re-splits the terms.
 
     Positions let ``ts_rank`` weigh a match in a title (A) above one in a tag (B) or the
@@ -82,7 +97,7 @@ def tsvector_literal(weighted: list[tuple[str, list[Any]]]) -> str:
     pos = 0
     for weight, values in weighted:
         for value in values:
-            for term in analysis.index_terms([value]):
+            for term in analysis.index_terms([value], unigrams=unigrams):
                 pos = min(pos + 1, _MAX_POSITION)
                 entries = positions.setdefault(term, [])
                 if len(entries) < 256:  # PostgreSQL keeps at most 256 positions per lexeme
@@ -98,8 +113,14 @@ def _is_text_source(field: str) -> bool:
     return field in TEXT_SOURCES_D or field.startswith(TEXT_SOURCE_PREFIXES)
 
 
+def _scalar(doc: dict[str, Any], field: str) -> str | None:
+    values = _values(doc.get(field))
+    return exact_value(values[0]) if values else None
+
+
 def build_row(doc: dict[str, Any]) -> IndexRow:
     terms: dict[str, list[str]] = {}
+    facet_pairs: list[tuple[str, str]] = []
     weight_a: list[Any] = []
     weight_b: list[Any] = []
     weight_d: list[Any] = []
@@ -108,12 +129,15 @@ def build_row(doc: dict[str, Any]) -> IndexRow:
         if not values:
             continue
         kind = kind_of(field)
-        if field == "text":
-            pass  # matched through the weighted full-text vector below
+        if field == "text" or field in NOT_INDEXED:
+            pass  # text: matched through the weighted full-text vector below
         elif kind in (Kind.TEXT, Kind.NGRAM):
             terms["t:" + field] = analysis.index_terms(values)
         else:
-            terms[field] = [exact_value(v) for v in values]
+            exact = list(dict.fromkeys(exact_value(v) for v in values))
+            terms[field] = exact
+            if is_coded_facet(field):
+                facet_pairs.extend((field, v) for v in exact)
         if field in TEXT_SOURCES_A:
             weight_a.extend(values)
         elif field in TEXT_SOURCES_B:
@@ -129,8 +153,15 @@ def build_row(doc: dict[str, Any]) -> IndexRow:
         doc=json.dumps(doc, ensure_ascii=False, default=str),
         terms=json.dumps(terms, ensure_ascii=False),
         tsv=tsvector_literal([("A", weight_a), ("B", weight_b), ("D", weight_d)]),
-        title_string=str(title) if title else None,
-        name=str(doc["name"]) if doc.get("name") else None,
-        metadata_created=parse_solr_date(doc.get("metadata_created")),
-        metadata_modified=parse_solr_date(doc.get("metadata_modified")),
+        tsv_rank=tsvector_literal([("A", weight_a), ("B", weight_b)], unigrams=False),
+        facet_pairs=facet_pairs,
+        state=_scalar(doc, "state"),
+        capacity=_scalar(doc, "capacity"),
+        dataset_type=_scalar(doc, "dataset_type"),
+        entity_type=_scalar(doc, "entity_type"),
+        permission_labels=[exact_value(v) for v in _values(doc.get("permission_labels"))],
+        title_string=str(title or doc.get("name") or ""),
+        name=str(doc.get("name") or ""),
+        metadata_created=parse_solr_date(doc.get("metadata_created")) or _EPOCH,
+        metadata_modified=parse_solr_date(doc.get("metadata_modified")) or _EPOCH,
     )

@@ -64,6 +64,41 @@ NOT_STORED = frozenset(
     )
 )
 
+# Solr does not index these (indexed="false"): they are stored only.
+NOT_INDEXED = frozenset(("data_dict", "validated_data_dict"))
+
+# Filters CKAN adds to nearly every query get columns of their own, so PostgreSQL has real
+# statistics for them and picks the selective index (full text, or the user's filter).
+COLUMNS = {
+    "site_id": "site_id",
+    "state": "state",
+    "capacity": "capacity",
+    "dataset_type": "dataset_type",
+    "entity_type": "entity_type",
+}
+ARRAY_COLUMNS = {"permission_labels": "permission_labels"}
+
+# Fields whose facet values are also kept as integers (``facet_codes``), so counting them over
+# a whole catalogue is fast. Faceting on any other field works too, from ``terms``, slower.
+# ``ckanext.govshare.search.coded_facets`` adds fields (re-index after changing it).
+CODED_FACETS = frozenset(
+    _names(
+        "organization owner_org groups tags res_format res_type license_id share_type"
+        " resource_category basic_category theme update_cycle share_methods open_to_public"
+        " format_type department_level"
+    )
+)
+
+
+def is_coded_facet(field: str) -> bool:
+    from ckan.common import config
+
+    if kind_of(field) in (Kind.TEXT, Kind.NGRAM):
+        return False  # text fields facet on their analysed terms, from ``terms``
+    extra = config.get("ckanext.govshare.search.coded_facets") or []
+    return field in CODED_FACETS or field.startswith("vocab_") or field in extra
+
+
 # Sources of the catch-all ``text`` field (schema.xml copyField), by weight for ranking:
 # dismax searches ``name^4 title^4 tags^2 groups^2 text``.
 TEXT_SOURCES_A = ("name", "title")

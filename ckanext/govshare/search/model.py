@@ -1,11 +1,13 @@
-"""The index table: one row per dataset (see ``connection.py`` for how it is used)."""
+"""The index tables: one row per dataset (``connection.py``) and the facet dictionary
+(``facet_codes.py``)."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from ckan.model import meta
-from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 
+from . import facet_codes
 from .connection import TABLE
 
 search_index_table = sa.Table(
@@ -17,10 +19,35 @@ search_index_table = sa.Table(
     sa.Column("doc", JSONB, nullable=False),
     sa.Column("terms", JSONB, nullable=False),
     sa.Column("tsv", TSVECTOR, nullable=False),
-    sa.Column("title_string", sa.UnicodeText),
-    sa.Column("name", sa.UnicodeText),
-    sa.Column("metadata_created", sa.DateTime(timezone=True)),
-    sa.Column("metadata_modified", sa.DateTime(timezone=True)),
+    sa.Column("tsv_rank", TSVECTOR, nullable=False),
+    sa.Column("facet_ids", ARRAY(sa.BigInteger), nullable=False),
+    sa.Column("state", sa.UnicodeText),
+    sa.Column("capacity", sa.UnicodeText),
+    sa.Column("dataset_type", sa.UnicodeText),
+    sa.Column("entity_type", sa.UnicodeText),
+    sa.Column("permission_labels", ARRAY(sa.UnicodeText), nullable=False),
+    sa.Column("title_string", sa.UnicodeText, nullable=False),
+    sa.Column("name", sa.UnicodeText, nullable=False),
+    sa.Column("metadata_created", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("metadata_modified", sa.DateTime(timezone=True), nullable=False),
     sa.Column("indexed_at", sa.DateTime(timezone=True), nullable=False),
+    extend_existing=True,
+)
+
+facet_field_table = sa.Table(
+    facet_codes.FIELD_TABLE,
+    meta.metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.UnicodeText, nullable=False, unique=True),
+    extend_existing=True,
+)
+
+facet_value_table = sa.Table(
+    facet_codes.VALUE_TABLE,
+    meta.metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True),
+    sa.Column("field_id", sa.Integer, nullable=False),
+    sa.Column("value", sa.UnicodeText, nullable=False),
+    sa.UniqueConstraint("field_id", "value"),
     extend_existing=True,
 )

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins as p
+from ckan import model
 
-from . import backend
+from . import backend, result_cache
 from . import model as _model  # noqa: F401 - registers the index table with CKAN's metadata
 
 
@@ -16,6 +17,7 @@ class GovshareSearchPlugin(p.SingletonPlugin):
     def update_config(self, config: Any) -> None:
         # Runs before CKAN's start-up Solr schema check: from here on, no call reaches Solr.
         backend.install()
+        result_cache.listen(model.Session)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -13,6 +13,8 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.tests import factories
 
+from ckanext.govshare.search import result_cache
+
 
 def pytest_configure(config: Any) -> None:
     config.addinivalue_line("markers", "unit: plain-Python test; needs no plugin or database")
@@ -33,6 +35,7 @@ _MIGRATED = ("activity", "harvest", "govshare_search", "govshare")
 def clean_db(reset_db: Any, migrate_db_for: Any) -> None:
     """CKAN's ``clean_db``, plus the plugins' migrations that its first reset drops."""
     reset_db()
+    result_cache.bump()  # the reset wrote to the index behind CKAN's back
     inspector = sa.inspect(model.meta.engine)
     for plugin in _MIGRATED:
         if not inspector.has_table(f"{plugin}_alembic_version"):

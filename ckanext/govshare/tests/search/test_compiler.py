@@ -60,8 +60,10 @@ def test_match_all_compiles_to_true():
 
 def test_string_fields_match_exactly_and_text_fields_by_terms():
     q = compiler.SqlQuery()
-    exact = compiler.compile_lucene(q, 'organization:"health"')
+    exact = compiler.compile_lucene(q, 'creator_user_id:"u1"')
+    coded = compiler.compile_lucene(q, 'organization:"health"')
     text = compiler.compile_lucene(q, "title:人口")
-    assert "i.terms @>" in exact and '{"organization": ["health"]}' in q.params.values()
+    assert "i.terms @>" in exact and '{"creator_user_id": ["u1"]}' in q.params.values()
+    assert coded.startswith("(i.facet_ids @>") and "health" in q.params.values()
     assert '{"t:title": ["人口"]}' in q.params.values()
     assert text.startswith("(i.terms @>")

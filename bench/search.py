@@ -1,0 +1,310 @@
+"""Search benchmark: latency of typical catalogue queries on the embedded PostgreSQL backend.
+
+Loads N synthetic catalogue entries (Chinese titles, departments, tags, formats, share
+metadata) into the search index of the configured site, then times ``package_search`` — CKAN's
+whole search path, as an anonymous visitor — for text, facet, filter and paging queries, and
+prints p50/p95 per query and overall.
+
+    make bench N=100000          # uses its own database, govshare_bench
+    python bench/search.py --ckan-ini config/bench.ini -n 100000 --repeat 50
+
+Entries are written straight into the index (as ``PackageSearchIndex`` would write them) under
+their own ``ckan.site_id``, so loading 100,000 takes minutes, not hours of ``package_create``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+REGIONS = [
+    "北京",
+    "上海",
+    "广东",
+    "江苏",
+    "浙江",
+    "四川",
+    "湖北",
+    "山东",
+    "河南",
+    "福建",
+    "陕西",
+    "云南",
+    "广西",
+    "辽宁",
+    "吉林",
+    "黑龙江",
+    "安徽",
+    "江西",
+    "湖南",
+    "贵州",
+]
+SUBJECTS = [
+    "人口",
+    "法人",
+    "户籍",
+    "社会保险",
+    "医疗机构",
+    "食品生产",
+    "不动产",
+    "营业执照",
+    "税务",
+    "教育",
+    "交通",
+    "环境监测",
+    "气象",
+    "水利",
+    "农业",
+    "林业",
+    "住房公积金",
+    "就业",
+    "养老",
+    "婚姻",
+    "出生",
+    "死亡",
+    "残疾人",
+    "退役军人",
+    "企业",
+    "信用",
+    "行政处罚",
+    "行政许可",
+    "药品",
+    "疫苗",
+    "道路",
+    "公交",
+    "电力",
+    "燃气",
+    "文物",
+]
+KINDS = [
+    "基础信息",
+    "登记信息",
+    "统计数据",
+    "许可信息",
+    "监测数据",
+    "名录",
+    "变更记录",
+    "年度报告",
+    "办理结果",
+    "核查结果",
+]
+TAGS = [
+    "人口",
+    "法人",
+    "空间地理",
+    "电子证照",
+    "社会信用",
+    "公共服务",
+    "健康保障",
+    "社会保障",
+    "食品药品安全",
+    "安全生产",
+    "价格监管",
+    "能源安全",
+    "城乡建设",
+    "社区治理",
+    "生态环保",
+    "应急维稳",
+    "统计",
+    "登记",
+    "许可",
+    "监管",
+]
+FORMATS = ["CSV", "XLSX", "JSON", "XML", "PDF", "API", "SHP"]
+LICENSES = ["other-closed", "cc-by", "odc-by", "other-open"]
+SHARE = [("unconditional", 60), ("conditional", 30), ("not_shared", 10)]
+DEPARTMENTS = [f"dept-{i:02d}" for i in range(30)]
+
+BENCH_SITE = "govshare-bench"
+
+
+def _pick_share(rng: random.Random) -> str:
+    return rng.choices([s for s, _ in SHARE], weights=[w for _, w in SHARE])[0]
+
+
+def synthetic_doc(i: int, rng: random.Random) -> dict[str, Any]:
+    """An index document shaped as CKAN's PackageSearchIndex builds one."""
+    pid = str(uuid.UUID(int=rng.getrandbits(128)))
+    region, subject, kind = rng.choice(REGIONS), rng.choice(SUBJECTS), rng.choice(KINDS)
+    title = f"{region}{subject}{kind}"
+    org = rng.choice(DEPARTMENTS)
+    tags = rng.sample(TAGS, k=rng.randint(1, 4))
+    formats = rng.sample(FORMATS, k=rng.randint(1, 3))
+    created = datetime(2020, 1, 1, tzinfo=timezone.utc) + timedelta(minutes=rng.randint(0, 3e6))
+    modified = created + timedelta(minutes=rng.randint(0, 5e5))
+    share = _pick_share(rng)
+    notes = f"{region}{subject}相关的{kind}，由{org}按月更新，供各部门共享使用。第{i}号资源。"
+    pkg = {
+        "id": pid,
+        "name": f"entry-{i:06d}",
+        "title": title,
+        "notes": notes,
+        "type": "dataset",
+        "state": "active",
+        "private": False,
+        "owner_org": org,
+        "license_id": rng.choice(LICENSES),
+        "metadata_created": created.isoformat()[:-6],
+        "metadata_modified": modified.isoformat()[:-6],
+        "tags": [{"name": t} for t in tags],
+        "share_type": share,
+        "resources": [{"format": f, "name": f"{title}.{f.lower()}"} for f in formats],
+        "organization": {"name": org, "title": org},
+    }
+    blob = json.dumps(pkg, ensure_ascii=False)
+    return {
+        "index_id": f"bench-{i}",
+        "id": pid,
+        "site_id": BENCH_SITE,
+        "entity_type": "package",
+        "dataset_type": "dataset",
+        "type": "dataset",
+        "state": "active",
+        "capacity": "public",
+        "name": pkg["name"],
+        "title": title,
+        "title_string": title,
+        "notes": notes,
+        "owner_org": org,
+        "organization": org,
+        "license_id": pkg["license_id"],
+        "tags": tags,
+        "groups": [],
+        "res_format": formats,
+        "res_name": [r["name"] for r in pkg["resources"]],
+        "share_type": share,
+        "extras_share_type": share,
+        "metadata_created": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "metadata_modified": modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "permission_labels": ["public"],
+        "data_dict": blob,
+        "validated_data_dict": blob,
+    }
+
+
+def load(n: int, seed: int) -> float:
+    """Loads the N entries unless exactly those are there already; returns seconds taken."""
+    import sqlalchemy as sa
+    from ckan import model
+
+    from ckanext.govshare.search.connection import PostgresSearchConnection
+
+    count = sa.text("SELECT count(*) FROM govshare_search_index WHERE site_id = :s")
+    if model.Session.execute(count, {"s": BENCH_SITE}).scalar() == n:
+        return 0.0
+    model.Session.execute(
+        sa.text("DELETE FROM govshare_search_index WHERE site_id = :s"), {"s": BENCH_SITE}
+    )
+    conn = PostgresSearchConnection()
+    rng = random.Random(seed)
+    started = time.perf_counter()
+    batch: list[dict[str, Any]] = []
+    for i in range(n):
+        batch.append(synthetic_doc(i, rng))
+        if len(batch) == 1000 or i == n - 1:
+            conn.add(batch)
+            model.Session.commit()
+            batch = []
+            print(f"\r  loaded {i + 1}/{n}", end="", flush=True)
+    conn.optimize()  # ANALYZE, so the planner knows the table's new size
+    model.Session.commit()
+    print()
+    return time.perf_counter() - started
+
+
+QUERIES: list[tuple[str, dict[str, Any]]] = [
+    ("text: 人口", {"q": "人口"}),
+    ("text: 社会保险登记信息", {"q": "社会保险登记信息"}),
+    ("text: two words", {"q": "北京 营业执照"}),
+    ("3 facets, no query", {"facet.field": ["organization", "tags", "res_format"]}),
+    ("text + 3 facets", {"q": "登记", "facet.field": ["organization", "tags", "res_format"]}),
+    ("filters: org + format", {"fq": "organization:dept-07 res_format:CSV"}),
+    ("filter: share_type + tag", {"fq": "share_type:conditional tags:人口"}),
+    ("date range", {"fq": "metadata_modified:[2024-01-01T00:00:00Z TO NOW]"}),
+    ("paging: page 50", {"start": 1000, "rows": 20, "sort": "metadata_modified desc"}),
+    ("sort by title", {"q": "信息", "sort": "title_string asc"}),
+    (
+        "catalogue page",
+        {
+            "q": "疫苗",
+            "fq": "organization:dept-03",
+            "facet.field": ["organization", "tags", "res_format", "license_id"],
+            "rows": 20,
+        },
+    ),
+]
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def run(repeat: int, *, cached: bool) -> None:
+    """Times every query; ``cached=False`` measures the index itself (every answer computed)."""
+    import ckan.plugins.toolkit as tk
+
+    tk.config["ckanext.govshare.search.cache_ttl"] = 300 if cached else 0
+    search = tk.get_action("package_search")
+    print(f"{'query':28} {'hits':>7} {'p50 ms':>8} {'p95 ms':>8} {'mean ms':>8}")
+    everything: list[float] = []
+    for label, params in QUERIES:
+        times = []
+        hits = 0
+        for i in range(repeat + 2):
+            started = time.perf_counter()
+            result = search({"user": "", "ignore_auth": False}, dict(params))
+            elapsed = (time.perf_counter() - started) * 1000
+            if i >= 2:  # two warm-up runs
+                times.append(elapsed)
+            hits = result["count"]
+        everything.extend(times)
+        print(
+            f"{label:28} {hits:7d} {percentile(times, 50):8.1f} {percentile(times, 95):8.1f} "
+            f"{statistics.mean(times):8.1f}"
+        )
+    print(
+        f"{'ALL QUERIES':28} {'':7} {percentile(everything, 50):8.1f} "
+        f"{percentile(everything, 95):8.1f} {statistics.mean(everything):8.1f}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ckan-ini", default="config/bench.ini")
+    parser.add_argument("-n", type=int, default=10000, help="catalogue entries to load")
+    parser.add_argument("--repeat", type=int, default=30, help="timed runs per query")
+    parser.add_argument("--seed", type=int, default=2016)
+    args = parser.parse_args()
+
+    from ckan.cli import load_config
+    from ckan.config.middleware import make_app
+
+    config = load_config(args.ckan_ini)
+    config["ckan.site_id"] = BENCH_SITE
+    make_app(config)
+    import ckan.plugins.toolkit as tk
+
+    tk.config["ckan.site_id"] = BENCH_SITE
+    print(f"Loading {args.n} synthetic entries (site_id {BENCH_SITE})...")
+    took = load(args.n, args.seed)
+    if took:
+        print(f"  {args.n / took:.0f} entries/s indexed ({took:.1f} s)")
+    else:
+        print("  already loaded")
+    print(f"\npackage_search as an anonymous visitor, {args.repeat} runs per query.")
+    print("Uncached (cache_ttl = 0: every answer computed from the index):")
+    run(args.repeat, cached=False)
+    print("\nCached (the default: answers kept until the index changes):")
+    run(args.repeat, cached=True)
+
+
+if __name__ == "__main__":
+    main()
