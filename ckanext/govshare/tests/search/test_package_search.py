@@ -111,16 +111,42 @@ class TestFilters:
         private = call_action("package_search", ctx, include_private=True, fq="capacity:private")
         assert {d["name"] for d in private["results"]} == {"private-clinic-records"}
 
-    def test_schema_field_values_are_filterable(self, catalogue: dict[str, Any]):
-        # Fields of the dataset schema reach the index as top-level and extras_ fields;
-        # index a document carrying one as an extension's before_dataset_index would.
-        pkg = call_action("package_show", id="hospitals")
-        pkg["extras"] = [{"key": "update_cycle", "value": "monthly"}]
-        search.index_for(model.Package).index_package(pkg)
+    def test_schema_field_values_are_filterable(
+        self, catalogue: dict[str, Any], sysadmin: dict[str, Any]
+    ):
+        # A field of the dataset schema (a text field in CKAN's Solr schema).
+        call_action(
+            "package_patch", {"user": sysadmin["name"]}, id="hospitals", maintainer="张三 Zhang"
+        )
+        assert names(fq="maintainer:张三") == {"hospitals"}
+        assert names(fq="maintainer:zhang") == {"hospitals"}
+
+    def test_extension_fields_are_filterable_and_facetable(self, clean_db: Any):
+        # Fields an extension adds (before_dataset_index, extras) are string fields in Solr's
+        # catch-all dynamic field: exact matches, and facets.
+        conn = PostgresSearchConnection()
+        base = {
+            "site_id": "govshare",
+            "state": "active",
+            "capacity": "public",
+            "entity_type": "package",
+            "dataset_type": "dataset",
+        }
+        conn.add(
+            [
+                {**base, "index_id": "x1", "id": "x1", "name": "x1", "update_cycle": "monthly"},
+                {**base, "index_id": "x2", "id": "x2", "name": "x2", "update_cycle": "daily"},
+            ]
+        )
         model.Session.commit()
-        assert names(fq="update_cycle:monthly") == {"hospitals"}
-        assert names(fq="extras_update_cycle:monthly") == {"hospitals"}
-        assert names(fq="update_cycle:daily") == set()
+        query = search.query_for(model.Package)
+        query.run(
+            {"q": "", "fq": "update_cycle:monthly", "fl": "id", "facet.field": ["update_cycle"]},
+            permission_labels=None,
+        )
+        assert query.results == ["x1"]
+        query.run({"q": "", "fl": "id", "facet.field": ["update_cycle"]})
+        assert query.facets["update_cycle"] == {"daily": 1, "monthly": 1}
 
 
 @pytest.mark.usefixtures("catalogue")
