@@ -116,10 +116,15 @@ psql_admin() {
   fi
 }
 
+# The role's password is kept per machine user, not per checkout, so that every clone on the
+# machine (a CI run included) reuses it instead of changing it under the others.
+PW_FILE="${XDG_CONFIG_HOME:-$HOME/.config}/ckanext-govshare/db-password"
 db_password() {
-  mkdir -p "$VAR"
-  [ -f "$VAR/db-password" ] || (umask 077; "$PY" -c 'import secrets; print(secrets.token_hex(16))' > "$VAR/db-password")
-  cat "$VAR/db-password"
+  if [ ! -f "$PW_FILE" ]; then
+    mkdir -p "$(dirname "$PW_FILE")"
+    (umask 077; python3 -c 'import secrets; print(secrets.token_hex(16))' > "$PW_FILE")
+  fi
+  cat "$PW_FILE"
 }
 
 # --- the role and the database -------------------------------------------------------------
@@ -129,7 +134,8 @@ step_database() {
   if [ "$(psql_admin -c "select 1 from pg_roles where rolname='$DB_USER'")" != 1 ]; then
     log "Creating database role $DB_USER"
     psql_admin -c "create role $DB_USER login password '$pw'"
-  else
+  elif [ ! -f "$CKAN_INI" ]; then
+    # A config is about to be written with this password: make sure the role has it.
     psql_admin -c "alter role $DB_USER login password '$pw'" >/dev/null
   fi
   if [ "$(psql_admin -c "select 1 from pg_database where datname='$DB_NAME'")" != 1 ]; then
