@@ -21,7 +21,7 @@ from luqum.exceptions import ParseError
 from luqum.parser import parser as lucene_parser
 
 from . import analysis, facet_codes
-from .document import exact_value, parse_solr_date
+from .document import parse_solr_date
 from .fields import ARRAY_COLUMNS, COLUMNS, Kind, is_coded_facet, kind_of
 
 TRUE = "TRUE"
@@ -272,9 +272,8 @@ def _range_condition(
     if high is not None:
         conds.append(f"{value_sql} {'<=' if include_high else '<'} CAST({q.bind(high)} AS {cast})")
     where = " AND ".join(conds) or "TRUE"
-    source = "i.terms" if kind != Kind.DATE else "i.terms"
     return (
-        f"EXISTS (SELECT 1 FROM jsonb_array_elements_text({source}->{q.bind(field_name)}) AS w(v) "
+        f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(i.terms->{q.bind(field_name)}) AS w(v) "
         f"WHERE {where})"
     )
 
@@ -476,7 +475,3 @@ def compile_dismax(q: SqlQuery, text: str) -> str | None:
     if not conds:
         return TRUE if not words else FALSE
     return _and(list(conds))
-
-
-def exact_literal(value: Any) -> str:
-    return exact_value(value)
