@@ -33,8 +33,15 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 @pytest.fixture
 def live_server(ckan_config: Any, clean_db: Any) -> Iterator[str]:
-    """The CKAN app on a free loopback port, for the duration of one test."""
-    server = make_server("127.0.0.1", 0, make_app(ckan_config), threaded=True)
+    """The CKAN app on a free loopback port, for the duration of one test.
+
+    The site URL is the server's own, as CKAN's JavaScript calls the API at ``ckan.site_url``.
+    """
+    server = make_server("127.0.0.1", 0, lambda environ, start: [], threaded=True)
+    site_url = f"http://127.0.0.1:{server.server_port}"
+    server.app = make_app(ckan_config)
+    # After make_app: its app_globals.reset() puts back the first site URL the process saw.
+    ckan_config["ckan.site_url"] = site_url
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -24,8 +24,16 @@ def test_find_an_entry_from_the_home_page(page: Page, live_server: str):
     )
     factories.Dataset(name="hospitals", title="医疗机构名录", notes="机构", owner_org=health["id"])
 
+    i18n_statuses: list[int] = []
+    page.on(
+        "response",
+        lambda r: i18n_statuses.append(r.status) if "/api/i18n/" in r.url else None,
+    )
     page.goto(live_server + "/")
     expect(page.locator(".govshare-intro")).to_contain_text("政务数据共享平台")
+    # CKAN's JavaScript loads its Chinese translations, then starts its modules.
+    page.wait_for_function("() => Object.keys(window.ckan.module.instances || {}).length > 0")
+    assert i18n_statuses == [200]
     expect(page.locator(".govshare-stats")).to_contain_text("3")
 
     page.goto(live_server + "/dataset/")
