@@ -8,6 +8,8 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
+from . import i18n_plurals
+
 
 @tk.blanket.config_declarations
 @tk.blanket.cli
@@ -17,6 +19,7 @@ class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITranslation)
 
     def update_config(self, config: Any) -> None:
+        i18n_plurals.install()
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
         tk.add_resource("assets", "govshare")

@@ -13,6 +13,7 @@ import ckan.plugins.toolkit as tk
 import polib
 import pytest
 from babel.messages.extract import extract_from_dir
+from ckan.tests import factories
 
 PACKAGE = Path(__file__).resolve().parents[1]
 CATALOG = PACKAGE / "i18n" / "zh_Hans_CN" / "LC_MESSAGES" / "ckanext-govshare.po"
@@ -44,6 +45,16 @@ def test_the_chinese_catalog_translates_every_message():
 def test_pages_in_both_languages(app: Any, clean_db: Any):
     assert "政务数据共享平台" in app.get("/").body
     assert "Government data sharing platform" in app.get("/en/").body
+
+
+def test_plural_messages_are_chinese_on_chinese_pages(app: Any, clean_db: Any):
+    org = factories.Organization()
+    for title in ("人口一", "人口二", "人口三"):
+        factories.Dataset(title=title, owner_org=org["id"])
+    page = app.get("/dataset/", query_string={"q": "人口"}).body
+    assert "查找到匹配「人口」的3个数据集" in page
+    english = app.get("/en/dataset/", query_string={"q": "人口"}).body
+    assert "3 datasets found for &#34;人口&#34;" in english
 
 
 def test_cli_group(cli: Any):
