@@ -1,0 +1,8 @@
+"""Actions, registered with ``toolkit.blanket.actions``: one module per concept.
+
+Each module declares ``__all__``; add its names here.
+"""
+
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,8 @@
+"""Auth functions, registered with ``toolkit.blanket.auth_functions``: one module per concept.
+
+Each module declares ``__all__``; add its names here.
+"""
+
+from __future__ import annotations
+
+__all__: list[str] = []
