@@ -22,6 +22,7 @@ setup(
     install_requires=[
         "luqum>=1.0,<2",
         "snowballstemmer>=2.2,<4",
+        "openpyxl>=3.1,<4",
     ],
     entry_points={
         "ckan.plugins": [

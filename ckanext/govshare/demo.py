@@ -15,6 +15,8 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from werkzeug.datastructures import FileStorage
 
+from .catalogue import credit_code
+
 # (name, title, description)
 DEPARTMENTS: list[tuple[str, str, str]] = [
     ("national-bureau-of-statistics", "国家统计局", "统计调查、统计数据的收集与发布。"),
@@ -152,27 +154,387 @@ def _csv(columns: list[str], rng: random.Random) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
+# Level of each demo department (the rest are provincial).
+LEVELS = {
+    "national-bureau-of-statistics": "national",
+    "ministry-of-public-security": "national",
+    "municipal-natural-resources": "municipal",
+    "municipal-human-resources": "municipal",
+}
+CENTRAL = {"national-bureau-of-statistics", "ministry-of-public-security"}
+
+# Catalogue metadata per entry: (category, basic category or theme, share type, condition or
+# legal basis, open to the public, update cycle, share methods).
+CATALOGUE: dict[str, tuple[str, str, str, str, str, str, list[str]]] = {
+    "population-basic-info": (
+        "basic",
+        "population",
+        "conditional",
+        "仅限履行法定职责的政务部门，按需申请信息项",
+        "not_open",
+        "daily",
+        ["api", "exchange_node"],
+    ),
+    "household-migration": (
+        "departmental",
+        "",
+        "conditional",
+        "仅限公安、民政、人社部门",
+        "not_open",
+        "monthly",
+        ["api"],
+    ),
+    "regional-gdp-quarterly": (
+        "thematic",
+        "price_supervision",
+        "unconditional",
+        "",
+        "open",
+        "quarterly",
+        ["file_download", "bulk_download"],
+    ),
+    "population-sample-survey": (
+        "basic",
+        "population",
+        "unconditional",
+        "",
+        "open",
+        "annual",
+        ["file_download"],
+    ),
+    "legal-entity-registration": (
+        "basic",
+        "legal_entity",
+        "unconditional",
+        "",
+        "conditional_open",
+        "daily",
+        ["api", "bulk_download"],
+    ),
+    "food-production-licences": (
+        "basic",
+        "e_license",
+        "unconditional",
+        "",
+        "open",
+        "weekly",
+        ["api", "file_download"],
+    ),
+    "medical-institutions": (
+        "thematic",
+        "health",
+        "unconditional",
+        "",
+        "open",
+        "monthly",
+        ["file_download"],
+    ),
+    "vaccination-statistics": (
+        "thematic",
+        "health",
+        "conditional",
+        "仅限卫生健康、疾控部门",
+        "not_open",
+        "monthly",
+        ["file_download"],
+    ),
+    "land-use-survey": (
+        "basic",
+        "natural_resources_geo",
+        "unconditional",
+        "",
+        "open",
+        "annual",
+        ["bulk_download", "offline_media"],
+    ),
+    "real-estate-registration": (
+        "departmental",
+        "",
+        "not_shared",
+        "《不动产登记暂行条例》第二十八条：查询须依法申请",
+        "not_open",
+        "realtime",
+        ["online_query"],
+    ),
+    "social-insurance-enrolment": (
+        "thematic",
+        "social_security",
+        "conditional",
+        "仅限社会保障相关部门核验参保状态",
+        "not_open",
+        "monthly",
+        ["api", "online_query"],
+    ),
+    "employment-services": (
+        "thematic",
+        "public_service",
+        "unconditional",
+        "",
+        "open",
+        "monthly",
+        ["file_download"],
+    ),
+}
+
+
+def demo_provider_code(name: str) -> str:
+    """A valid unified social credit code for a demo department, the same on every run."""
+    digits = "".join(str(ord(c) % 10) for c in name)[:9].ljust(9, "0")
+    return credit_code.with_check_character("11100000" + digits)
+
+
 def _ensure_org(name: str, title: str, description: str) -> bool:
     if model.Group.by_name(name):
         return False
     tk.get_action("organization_create")(
-        _context(), {"name": name, "title": title, "description": description}
+        _context(),
+        {
+            "name": name,
+            "title": title,
+            "description": description,
+            "provider_code": demo_provider_code(name),
+            "department_level": LEVELS.get(name, "provincial"),
+            "is_central": "true" if name in CENTRAL else "false",
+        },
     )
     return True
 
 
-def load() -> dict[str, int]:
+def _catalogue_fields(name: str, columns: list[str]) -> dict[str, Any]:
+    category, sub, share, condition, open_to_public, cycle, methods = CATALOGUE[name]
+    fields: dict[str, Any] = {
+        "resource_category": category,
+        "format_type": "spreadsheet",
+        "share_type": share,
+        "share_methods": methods,
+        "open_to_public": open_to_public,
+        "update_cycle": cycle,
+        "release_date": "2026-01-15",
+        "data_items": [
+            {
+                "name": column,
+                "data_type": "string" if i == 0 else "integer",
+                "base_item": "true" if category == "basic" and i == 0 else "false",
+            }
+            for i, column in enumerate(columns)
+        ],
+    }
+    if category == "basic":
+        fields["basic_category"] = sub
+    elif category == "thematic":
+        fields["theme"] = sub
+    if share == "conditional":
+        fields["share_conditions"] = condition
+    elif share == "not_shared":
+        fields["legal_basis"] = condition
+    if open_to_public == "conditional_open":
+        fields["open_conditions"] = "经申请并签署数据使用协议后开放"
+    return fields
+
+
+# --- the generated part of the demo: departments and entries enough for a real catalogue ---
+
+# (slug, title, level, central)
+MORE_DEPARTMENTS: list[tuple[str, str, str, bool]] = [
+    ("ministry-of-civil-affairs", "民政部", "national", True),
+    ("ministry-of-education", "教育部", "national", True),
+    ("ministry-of-transport", "交通运输部", "national", True),
+    ("ministry-of-ecology", "生态环境部", "national", True),
+    ("national-health-commission", "国家卫生健康委员会", "national", True),
+    ("state-taxation-administration", "国家税务总局", "national", True),
+    ("ministry-of-emergency", "应急管理部", "national", True),
+    ("national-healthcare-security", "国家医疗保障局", "national", True),
+    ("provincial-civil-affairs", "省民政厅", "provincial", False),
+    ("provincial-education", "省教育厅", "provincial", False),
+    ("provincial-transport", "省交通运输厅", "provincial", False),
+    ("provincial-ecology", "省生态环境厅", "provincial", False),
+    ("provincial-housing", "省住房和城乡建设厅", "provincial", False),
+    ("provincial-development-reform", "省发展和改革委员会", "provincial", False),
+    ("provincial-emergency", "省应急管理厅", "provincial", False),
+    ("provincial-drug-administration", "省药品监督管理局", "provincial", False),
+    ("municipal-public-security", "市公安局", "municipal", False),
+    ("municipal-civil-affairs", "市民政局", "municipal", False),
+    ("municipal-education", "市教育局", "municipal", False),
+    ("municipal-housing-fund", "市住房公积金管理中心", "municipal", False),
+    ("municipal-market-regulation", "市市场监督管理局", "municipal", False),
+    ("municipal-transport", "市交通运输局", "municipal", False),
+    ("municipal-ecology", "市生态环境局", "municipal", False),
+    ("municipal-data-bureau", "市数据局", "municipal", False),
+]
+
+SUBJECTS = [
+    ("人口", "basic", "population", ["公民身份号码", "姓名", "性别", "出生日期", "户籍地址"]),
+    ("法人", "basic", "legal_entity", ["统一社会信用代码", "单位名称", "法定代表人", "成立日期"]),
+    ("空间地理", "basic", "natural_resources_geo", ["图斑编号", "地类代码", "面积", "坐标"]),
+    ("社会信用", "basic", "social_credit", ["统一社会信用代码", "信用等级", "评价日期"]),
+    ("电子证照", "basic", "e_license", ["证照编号", "持证主体", "发证日期", "有效期至"]),
+    ("公共服务", "thematic", "public_service", ["事项编码", "事项名称", "办理时限"]),
+    ("医疗卫生", "thematic", "health", ["机构代码", "科室", "床位数", "统计日期"]),
+    ("社会保障", "thematic", "social_security", ["参保人员编号", "险种", "缴费基数"]),
+    ("食品药品", "thematic", "food_drug_safety", ["许可证编号", "品种", "抽检结果"]),
+    ("安全生产", "thematic", "work_safety", ["企业编号", "隐患等级", "整改期限"]),
+    ("价格", "thematic", "price_supervision", ["商品编码", "价格", "采集日期"]),
+    ("能源", "thematic", "energy_security", ["站点编号", "供应量", "统计月份"]),
+    ("信用", "thematic", "credit", ["主体代码", "失信类型", "认定日期"]),
+    ("城乡建设", "thematic", "urban_rural", ["项目编号", "建设单位", "竣工日期"]),
+    ("社区", "thematic", "community_governance", ["社区代码", "网格编号", "常住户数"]),
+    ("生态环境", "thematic", "eco_environment", ["监测点位", "污染物", "浓度", "监测时间"]),
+    ("应急", "thematic", "emergency", ["事件编号", "事件类型", "发生时间"]),
+    ("业务办理", "departmental", "", ["业务编号", "办理结果", "办结日期"]),
+    ("行政许可", "departmental", "", ["许可编号", "许可事项", "决定日期"]),
+    ("行政处罚", "departmental", "", ["处罚决定书文号", "违法行为", "处罚日期"]),
+]
+KINDS = [
+    "基础信息",
+    "登记信息",
+    "统计数据",
+    "变更记录",
+    "年度汇总",
+    "核验结果",
+    "名录",
+    "监测数据",
+    "办理结果",
+    "明细",
+]
+LEGAL_BASES = [
+    "《中华人民共和国保守国家秘密法》第十三条：涉及国家秘密",
+    "《中华人民共和国个人信息保护法》第二十八条：敏感个人信息",
+    "《中华人民共和国统计法》第三十九条：统计调查对象的个人信息不得对外提供",
+    "《中华人民共和国税收征收管理法》第八条：纳税人的税收违法行为以外的信息保密",
+]
+CONDITIONS = [
+    "仅限履行法定职责需要的政务部门，按申请的信息项提供",
+    "仅限社会保障、民政部门用于待遇核验",
+    "仅限市场监管、税务部门用于监管执法",
+    "仅限公安、司法机关依法查询",
+]
+CYCLES = [
+    "realtime",
+    "daily",
+    "weekly",
+    "monthly",
+    "quarterly",
+    "semiannual",
+    "annual",
+    "irregular",
+]
+METHODS = [
+    "api",
+    "exchange_node",
+    "online_query",
+    "bulk_download",
+    "file_download",
+    "database",
+    "offline_media",
+]
+
+
+def generated_entries(
+    departments: list[str], count: int, rng: random.Random
+) -> list[tuple[str, str, str, str, list[str], list[str], dict[str, Any]]]:
+    """Entries spread over the departments: about 60% unconditional, 30% conditional, 10%
+    not shared (never a basic resource), each with its metadata."""
+    entries = []
+    for n in range(count):
+        org = departments[n % len(departments)]
+        subject, category, sub, columns = SUBJECTS[rng.randrange(len(SUBJECTS))]
+        kind = KINDS[rng.randrange(len(KINDS))]
+        roll = rng.random()
+        share = "unconditional" if roll < 0.6 else "conditional" if roll < 0.9 else "not_shared"
+        if share == "not_shared" and category == "basic":
+            share = "conditional"
+        open_to_public = (
+            "not_open"
+            if share == "not_shared"
+            else rng.choice(["open", "conditional_open", "not_open", "not_open"])
+        )
+        condition = (
+            rng.choice(CONDITIONS)
+            if share == "conditional"
+            else rng.choice(LEGAL_BASES)
+            if share == "not_shared"
+            else ""
+        )
+        meta = (
+            category,
+            sub,
+            share,
+            condition,
+            open_to_public,
+            rng.choice(CYCLES),
+            rng.sample(METHODS, k=rng.randint(1, 3)),
+        )
+        name = f"entry-{n + 1:04d}"
+        title = f"{subject}{kind}（{n + 1:03d}）"
+        notes = f"{subject}领域的{kind}，由提供部门按更新周期维护，供各部门依申请共享使用。"
+        entries.append((org, name, title, notes, [subject], list(columns), {"meta": meta}))
+    return entries
+
+
+def _demo_password() -> str:
+    """One password for every demo login, generated on the first run and kept (git-ignored)."""
+    import os
+    import secrets
+
+    config_file = tk.config.get("__file__") or os.path.join(os.getcwd(), "config", "x.ini")
+    path = os.path.join(os.path.dirname(os.path.abspath(config_file)), "demo-password.txt")
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            return f.read().strip()
+    password = secrets.token_urlsafe(12)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(password + "\n")
+    os.chmod(path, 0o600)
+    return password
+
+
+def _ensure_users(org: str, password: str) -> int:
+    """A data officer (organization admin) and a staff member (member) per department."""
+    created = 0
+    for suffix, role in (("officer", "admin"), ("staff", "member")):
+        name = f"{org}-{suffix}"[:100]
+        if model.User.by_name(name) is None:
+            tk.get_action("user_create")(
+                _context(),
+                {
+                    "name": name,
+                    "email": f"{name}@demo.invalid",
+                    "password": password,
+                    "fullname": f"{org} {suffix}",
+                },
+            )
+            created += 1
+        tk.get_action("organization_member_create")(
+            _context(), {"id": org, "username": name, "role": role}
+        )
+    return created
+
+
+def load(entries: int | None = None, users: bool = True) -> dict[str, int]:
+    """Loads the demo catalogue; ``entries`` caps the number of entries (tests use fewer)."""
     rng = random.Random(tk.config.get("ckanext.govshare.demo.seed"))
+    total = entries if entries is not None else tk.config.get("ckanext.govshare.demo.entries")
     _ensure_org(tk.config.get("ckanext.govshare.authority_org"), *AUTHORITY)
     _ensure_org(tk.config.get("ckanext.govshare.joint_conference_org"), *JOINT_CONFERENCE)
     for name, title, description in DEPARTMENTS:
         _ensure_org(name, title, description)
+    for name, title, level, central in MORE_DEPARTMENTS:
+        LEVELS[name] = level
+        if central:
+            CENTRAL.add(name)
+        _ensure_org(name, title, f"{title}（演示部门）")
+    departments = [d[0] for d in DEPARTMENTS] + [d[0] for d in MORE_DEPARTMENTS]
 
+    curated = [(*e, {}) for e in ENTRIES]
+    plan = curated + generated_entries(departments, max(0, total - len(curated)), rng)
     created = 0
-    for org, name, title, notes, tags, columns in ENTRIES:
+    for org, name, title, notes, tags, columns, extra in plan[:total]:
         data = _csv(columns, rng)  # drawn for every entry so the data stay the same on reruns
         if model.Package.by_name(name):
             continue
+        if "meta" in extra:
+            CATALOGUE[name] = extra["meta"]
         dataset = tk.get_action("package_create")(
             _context(),
             {
@@ -182,6 +544,7 @@ def load() -> dict[str, int]:
                 "owner_org": org,
                 "license_id": "other-closed",
                 "tags": [{"name": t} for t in tags],
+                **_catalogue_fields(name, columns),
             },
         )
         tk.get_action("resource_create")(
@@ -196,8 +559,14 @@ def load() -> dict[str, int]:
             },
         )
         created += 1
+    logins = 0
+    if users:
+        password = _demo_password()
+        for org in departments:
+            logins += _ensure_users(org, password)
     return {
-        "organizations": len(DEPARTMENTS) + 2,
-        "datasets": len(ENTRIES),
+        "organizations": len(departments) + 2,
+        "datasets": min(total, len(plan)),
         "created": created,
+        "users": logins,
     }

@@ -7,8 +7,14 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
+from flask import has_request_context
 
 from . import i18n_plurals, signals
+from .audit import hooks as audit_hooks
+from .catalogue import facets as catalogue_facets
+from .catalogue.visibility import CataloguePermissionLabels
+
+_labels = CataloguePermissionLabels()
 
 
 @tk.blanket.config_declarations
@@ -17,10 +23,14 @@ from . import i18n_plurals, signals
 @tk.blanket.actions
 @tk.blanket.auth_functions
 @tk.blanket.blueprints
+@tk.blanket.validators
 class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
     p.implements(p.ISignal)
+    p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IFacets, inherit=True)
+    p.implements(p.IPermissionLabels)
 
     def update_config(self, config: Any) -> None:
         i18n_plurals.install()
@@ -30,6 +40,52 @@ class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
 
     def get_signal_subscriptions(self) -> Any:
         return signals.subscriptions()
+
+    # IPackageController: catalogue entries in the audit trail, in the action's transaction.
+    def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        audit_hooks.dataset_created(context, pkg_dict)
+
+    def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        audit_hooks.dataset_updated(context, pkg_dict)
+
+    def after_dataset_delete(self, context: Any, data_dict: dict[str, Any]) -> None:
+        audit_hooks.dataset_deleted(context, data_dict)
+
+    # IPackageController: catalogue fields in the search index; facet labels.
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        return catalogue_facets.index_document(pkg_dict)
+
+    def after_dataset_search(self, search_results: dict[str, Any], search_params: Any) -> Any:
+        lang = tk.h.lang() if has_request_context() else tk.config.get("ckan.locale_default")
+        catalogue_facets.localise(search_results.get("search_facets", {}), lang or "")
+        return search_results
+
+    # IFacets: the catalogue's facets first, then CKAN's.
+    def dataset_facets(self, facets_dict: Any, package_type: str) -> Any:
+        titles = {
+            "share_type": tk._("Share type"),
+            "resource_category": tk._("Resource category"),
+            "basic_category": tk._("Basic resource category"),
+            "theme": tk._("Theme"),
+            "update_cycle": tk._("Update cycle"),
+            "share_methods": tk._("Share methods"),
+            "open_to_public": tk._("Open to the public"),
+            "format_type": tk._("Resource format"),
+        }
+        ordered = type(facets_dict)()
+        ordered["organization"] = tk._("Providing departments")
+        ordered.update(titles)
+        for key, value in facets_dict.items():
+            if key not in ordered:
+                ordered[key] = value
+        return ordered
+
+    # IPermissionLabels: departments see the whole catalogue, the public the open part.
+    def get_dataset_labels(self, dataset_obj: Any) -> list[str]:
+        return _labels.get_dataset_labels(dataset_obj)
+
+    def get_user_dataset_labels(self, user_obj: Any) -> list[str]:
+        return _labels.get_user_dataset_labels(user_obj)
 
     # ITranslation: the catalog lives in ckanext/govshare/i18n (domain ckanext-govshare).
     def i18n_domain(self) -> str:

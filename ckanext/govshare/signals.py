@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .audit import hooks as audit_hooks
+
 
 def subscriptions() -> dict[Any, list[Any]]:
-    return {}
+    return {**audit_hooks.subscriptions()}

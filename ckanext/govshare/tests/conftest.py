@@ -14,6 +14,7 @@ from ckan import model
 from ckan.tests import factories
 
 from ckanext.govshare.search import result_cache
+from ckanext.govshare.tests import factories as gs_factories
 
 
 def pytest_configure(config: Any) -> None:
@@ -49,7 +50,7 @@ def sysadmin() -> dict[str, Any]:
 
 @pytest.fixture
 def department() -> dict[str, Any]:
-    return factories.Organization()
+    return gs_factories.Department()
 
 
 @pytest.fixture

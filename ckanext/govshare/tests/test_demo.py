@@ -2,33 +2,59 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import ckan.cli.cli
+from ckan import model
 from ckan.tests.helpers import call_action
 
 from ckanext.govshare import demo
 
 
 def test_demo_loads_once_and_stays_the_same(cli: Any, clean_db: Any):
-    first = cli.invoke(ckan.cli.cli.ckan, ["govshare", "demo", "--if-empty"])
+    args = ["govshare", "demo", "--entries", "20", "--no-users"]
+    first = cli.invoke(ckan.cli.cli.ckan, [*args, "--if-empty"])
     assert first.exit_code == 0, first.output
-    entries = call_action("package_search", rows=1000)
-    assert entries["count"] == len(demo.ENTRIES)
-    again = cli.invoke(ckan.cli.cli.ckan, ["govshare", "demo"])
+    assert call_action("package_search", rows=1000)["count"] == 20
+    codes = {
+        d["name"]: d["resource_code"] for d in call_action("package_search", rows=1000)["results"]
+    }
+    again = cli.invoke(ckan.cli.cli.ckan, args)
     assert again.exit_code == 0, again.output
     assert "(0 created)" in again.output
-    assert call_action("package_search")["count"] == len(demo.ENTRIES)
-    skipped = cli.invoke(ckan.cli.cli.ckan, ["govshare", "demo", "--if-empty"])
+    assert {
+        d["name"]: d["resource_code"] for d in call_action("package_search", rows=1000)["results"]
+    } == codes
+    skipped = cli.invoke(ckan.cli.cli.ckan, [*args, "--if-empty"])
     assert "not loaded" in skipped.output
 
 
-def test_demo_entries_are_searchable_with_their_data(clean_db: Any):
-    demo.load()
-    found = call_action("package_search", q="人口", rows=100)
-    assert "population-basic-info" in {d["name"] for d in found["results"]}
+def test_demo_catalogue_is_realistic(clean_db: Any):
+    summary = demo.load(entries=60, users=False)
+    assert summary["organizations"] == 32  # 30 departments, the authority, the conference
+    entries = call_action("package_search", rows=1000, include_private=True)["results"]
+    shares = Counter(e["share_type"] for e in entries)
+    assert shares["unconditional"] > shares["conditional"] > shares["not_shared"] > 0
+    for e in entries:
+        if e["share_type"] == "not_shared":
+            assert e["legal_basis"] and e["open_to_public"] == "not_open"
+            assert e["resource_category"] != "basic"
+        if e["share_type"] == "conditional":
+            assert e["share_conditions"]
+    orgs = call_action("organization_list", all_fields=True, include_extras=True)
+    assert all(o.get("provider_code") for o in orgs)
     dataset = call_action("package_show", id="population-basic-info")
-    resource = dataset["resources"][0]
-    assert resource["url_type"] == "upload" and resource["format"] == "CSV"
-    orgs = call_action("organization_list")
-    assert {"sharing-authority", "joint-conference"} <= set(orgs)
+    assert dataset["resources"][0]["url_type"] == "upload"
+    assert dataset["data_items"][0]["base_item"] == "true"
+
+
+def test_demo_logins(clean_db: Any):
+    demo.load(entries=1, users=True)
+    officer = model.User.by_name("ministry-of-public-security-officer")
+    staff = model.User.by_name("ministry-of-public-security-staff")
+    assert officer is not None and staff is not None
+    members = call_action("member_list", id="ministry-of-public-security", object_type="user")
+    roles = {model.User.get(uid).name: role for uid, _, role in members}
+    assert roles["ministry-of-public-security-officer"] == "Admin"
+    assert roles["ministry-of-public-security-staff"] == "Member"

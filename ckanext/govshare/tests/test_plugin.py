@@ -13,7 +13,8 @@ import ckan.plugins.toolkit as tk
 import polib
 import pytest
 from babel.messages.extract import extract_from_dir
-from ckan.tests import factories
+
+from ckanext.govshare.tests import factories as gs_factories
 
 PACKAGE = Path(__file__).resolve().parents[1]
 CATALOG = PACKAGE / "i18n" / "zh_Hans_CN" / "LC_MESSAGES" / "ckanext-govshare.po"
@@ -48,9 +49,9 @@ def test_pages_in_both_languages(app: Any, clean_db: Any):
 
 
 def test_plural_messages_are_chinese_on_chinese_pages(app: Any, clean_db: Any):
-    org = factories.Organization()
+    org = gs_factories.Department()
     for title in ("人口一", "人口二", "人口三"):
-        factories.Dataset(title=title, owner_org=org["id"])
+        gs_factories.CatalogueEntry(title=title, owner_org=org["id"])
     page = app.get("/dataset/", query_string={"q": "人口"}).body
     assert "查找到匹配「人口」的3个数据集" in page
     english = app.get("/en/dataset/", query_string={"q": "人口"}).body

@@ -5,4 +5,7 @@ Each module defines a blueprint; add it to ``__all__`` here.
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from .audit import audit
+from .catalogue import catalogue
+
+__all__: list[str] = ["audit", "catalogue"]

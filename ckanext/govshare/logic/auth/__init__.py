@@ -5,4 +5,7 @@ Each module declares ``__all__``; add its names here.
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from . import audit
+from .audit import *  # noqa: F403
+
+__all__: list[str] = [*audit.__all__]

@@ -3,26 +3,29 @@
 from __future__ import annotations
 
 import pytest
-from ckan.tests import factories
 from playwright.sync_api import Page, expect
+
+from ckanext.govshare.tests import factories as gs_factories
 
 pytestmark = pytest.mark.browser
 
 
 def test_find_an_entry_from_the_home_page(page: Page, live_server: str):
-    police = factories.Organization(name="police", title="公安局")
-    health = factories.Organization(name="health", title="卫生健康委员会")
-    factories.Dataset(
+    police = gs_factories.Department(name="police", title="公安局")
+    health = gs_factories.Department(name="health", title="卫生健康委员会")
+    gs_factories.CatalogueEntry(
         name="population-basic",
         title="人口基础信息",
         notes="全员人口",
         owner_org=police["id"],
         tags=[{"name": "人口"}],
     )
-    factories.Dataset(
+    gs_factories.CatalogueEntry(
         name="vaccinations", title="预防接种统计", notes="接种人口统计", owner_org=health["id"]
     )
-    factories.Dataset(name="hospitals", title="医疗机构名录", notes="机构", owner_org=health["id"])
+    gs_factories.CatalogueEntry(
+        name="hospitals", title="医疗机构名录", notes="机构", owner_org=health["id"]
+    )
 
     i18n_statuses: list[int] = []
     page.on(

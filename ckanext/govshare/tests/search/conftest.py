@@ -7,15 +7,17 @@ from typing import Any
 import pytest
 from ckan.tests import factories
 
+from ckanext.govshare.tests import factories as gs_factories
+
 
 @pytest.fixture
 def catalogue(clean_db: Any) -> dict[str, Any]:
     """Two departments, a group, and entries whose matches each test knows in advance."""
-    health = factories.Organization(name="health", title="卫生健康委员会")
-    police = factories.Organization(name="police", title="公安局")
+    health = gs_factories.Department(name="health", title="卫生健康委员会")
+    police = gs_factories.Department(name="police", title="公安局")
     group = factories.Group(name="population-theme", title="人口主题")
     d = {}
-    d["population"] = factories.Dataset(
+    d["population"] = gs_factories.CatalogueEntry(
         name="population-basic",
         title="人口基础信息",
         notes="全员人口基础信息库",
@@ -25,7 +27,7 @@ def catalogue(clean_db: Any) -> dict[str, Any]:
         license_id="cc-by",
         resources=[{"url": "http://example.com/a.csv", "format": "CSV", "name": "人口表"}],
     )
-    d["household"] = factories.Dataset(
+    d["household"] = gs_factories.CatalogueEntry(
         name="household-register",
         title="户籍登记",
         notes="Household registration records",
@@ -34,7 +36,7 @@ def catalogue(clean_db: Any) -> dict[str, Any]:
         license_id="other-closed",
         resources=[{"url": "http://example.com/b.json", "format": "JSON"}],
     )
-    d["hospitals"] = factories.Dataset(
+    d["hospitals"] = gs_factories.CatalogueEntry(
         name="hospitals",
         title="Hospital beds by county",
         notes="Beds and doctors per county",
@@ -43,7 +45,7 @@ def catalogue(clean_db: Any) -> dict[str, Any]:
         license_id="cc-by",
         resources=[{"url": "http://example.com/c.csv", "format": "CSV"}],
     )
-    d["vaccines"] = factories.Dataset(
+    d["vaccines"] = gs_factories.CatalogueEntry(
         name="vaccinations",
         title="预防接种统计",
         notes="Vaccination statistics population",
@@ -51,7 +53,7 @@ def catalogue(clean_db: Any) -> dict[str, Any]:
         tags=[{"name": "health"}, {"name": "人口"}],
         license_id="odc-by",
     )
-    d["private"] = factories.Dataset(
+    d["private"] = gs_factories.CatalogueEntry(
         name="private-clinic-records",
         title="诊所内部记录 hospital",
         notes="内部",
@@ -59,7 +61,7 @@ def catalogue(clean_db: Any) -> dict[str, Any]:
         private=True,
         tags=[{"name": "health"}],
     )
-    d["draft"] = factories.Dataset(
+    d["draft"] = gs_factories.CatalogueEntry(
         name="draft-entry",
         title="草稿 hospital",
         owner_org=health["id"],

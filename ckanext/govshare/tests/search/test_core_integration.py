@@ -12,6 +12,8 @@ from ckan.lib import search
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
+from ckanext.govshare.tests import factories as gs_factories
+
 PUBLIC = {"population-basic", "household-register", "hospitals", "vaccinations"}
 
 
@@ -90,6 +92,7 @@ class TestPages:
         call_action(
             "package_create",
             {"user": user["name"], "ignore_auth": False},
+            **gs_factories.entry_fields(),
             name="my-entry",
             title="我的目录",
             notes="x",

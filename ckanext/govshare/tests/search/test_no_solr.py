@@ -10,10 +10,10 @@ import pytest
 from ckan.config.middleware import make_app
 from ckan.lib import search
 from ckan.lib.search import common as search_common
-from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from ckanext.govshare.search.connection import PostgresSearchConnection
+from ckanext.govshare.tests import factories as gs_factories
 
 PLUGINS_WITHOUT_SEARCH = (
     "activity scheming_datasets scheming_organizations dcat harvest ckan_harvester govshare"
@@ -38,8 +38,8 @@ def test_start_up_and_every_index_path_stay_off_solr(
 ):
     caplog.set_level(logging.WARNING)
     make_app(ckan_config)  # start-up, with its schema-version check
-    org = factories.Organization()
-    dataset = factories.Dataset(owner_org=org["id"], tags=[{"name": "solr"}])
+    org = gs_factories.Department()
+    dataset = gs_factories.CatalogueEntry(owner_org=org["id"], tags=[{"name": "solr"}])
     call_action("package_search", q="*:*", **{"facet.field": ["tags"]})
     call_action("organization_list", all_fields=True)
     call_action("tag_show", id="solr", include_datasets=True)

@@ -12,6 +12,7 @@ from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from ckanext.govshare.search.connection import PostgresSearchConnection
+from ckanext.govshare.tests import factories as gs_factories
 
 PUBLIC = {"population-basic", "household-register", "hospitals", "vaccinations"}
 
@@ -134,19 +135,19 @@ class TestFilters:
         }
         conn.add(
             [
-                {**base, "index_id": "x1", "id": "x1", "name": "x1", "update_cycle": "monthly"},
-                {**base, "index_id": "x2", "id": "x2", "name": "x2", "update_cycle": "daily"},
+                {**base, "index_id": "x1", "id": "x1", "name": "x1", "custom_level": "high"},
+                {**base, "index_id": "x2", "id": "x2", "name": "x2", "custom_level": "low"},
             ]
         )
         model.Session.commit()
         query = search.query_for(model.Package)
         query.run(
-            {"q": "", "fq": "update_cycle:monthly", "fl": "id", "facet.field": ["update_cycle"]},
+            {"q": "", "fq": "custom_level:high", "fl": "id", "facet.field": ["custom_level"]},
             permission_labels=None,
         )
         assert query.results == ["x1"]
-        query.run({"q": "", "fl": "id", "facet.field": ["update_cycle"]})
-        assert query.facets["update_cycle"] == {"daily": 1, "monthly": 1}
+        query.run({"q": "", "fl": "id", "facet.field": ["custom_level"]})
+        assert query.facets["custom_level"] == {"high": 1, "low": 1}
 
 
 @pytest.mark.usefixtures("catalogue")
@@ -241,7 +242,9 @@ class TestVisibility:
         assert facets["organization"]["health"] == 2
 
     def test_index_follows_the_dataset(self, clean_db: Any, sysadmin: dict[str, Any]):
-        dataset = factories.Dataset(title="事务测试", owner_org=factories.Organization()["id"])
+        dataset = gs_factories.CatalogueEntry(
+            title="事务测试", owner_org=gs_factories.Department()["id"]
+        )
         assert names(q="事务测试") == {dataset["name"]}
         assert index_rows(dataset["id"]) == 1  # one row per dataset
         call_action(
@@ -255,7 +258,7 @@ class TestVisibility:
     def test_a_failed_index_write_leaves_no_dataset(
         self, clean_db: Any, monkeypatch: Any, sysadmin: dict[str, Any]
     ):
-        org = factories.Organization()
+        org = gs_factories.Department()
 
         def broken(doc: Any) -> None:
             raise RuntimeError("disk full")
@@ -263,7 +266,12 @@ class TestVisibility:
         monkeypatch.setattr("ckanext.govshare.search.connection.build_row", broken)
         with pytest.raises(Exception, match="disk full"):
             call_action(
-                "package_create", name="half-written", title="半截", notes="x", owner_org=org["id"]
+                "package_create",
+                name="half-written",
+                title="半截",
+                notes="x",
+                owner_org=org["id"],
+                **gs_factories.entry_fields(),
             )
         model.Session.rollback()
         assert model.Package.by_name("half-written") is None

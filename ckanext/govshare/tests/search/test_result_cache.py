@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from ckanext.govshare.search import connection
+from ckanext.govshare.tests import factories as gs_factories
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ def test_a_change_moves_the_index_to_a_new_generation(
     catalogue: dict[str, Any], counted_searches: list[str], sysadmin: dict[str, Any]
 ):
     assert call_action("package_search", q="人口")["count"] == 2
-    factories.Dataset(title="人口迁移", owner_org=catalogue["police"]["id"])
+    gs_factories.CatalogueEntry(title="人口迁移", owner_org=catalogue["police"]["id"])
     assert call_action("package_search", q="人口")["count"] == 3
     call_action("package_delete", {"user": sysadmin["name"]}, id="hospitals")
     assert call_action("package_search", q="人口")["count"] == 3

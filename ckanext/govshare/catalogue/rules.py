@@ -1,0 +1,150 @@
+"""The catalogue's share-type rules (art. 9, 10), checked on every create, update and patch.
+
+``check_entry`` looks at a catalogue entry as a whole and answers field errors, each message
+in English and Chinese and saying what to do. The schema's validators, the web form and the
+spreadsheet import all call it, so a rule lives here once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .codes import SHARE_STRICTNESS
+
+
+def message(en: str, zh: str) -> str:
+    """One error message in both languages: API clients have no locale to pick one."""
+    return f"{en} | {zh}"
+
+
+NEEDS_LEGAL_BASIS = message(
+    "A not-shared entry needs the law, administrative regulation or Party Central Committee / "
+    "State Council policy that forbids sharing it (art. 10(1)): cite it in legal_basis",
+    "不予共享的信息资源须在“不予共享依据”中注明法律、行政法规或党中央、国务院政策依据（第十条第一款）",
+)
+NEEDS_CONDITIONS = message(
+    "A conditionally shared entry needs its sharing conditions: say who may receive it and on "
+    "what terms in share_conditions (art. 9)",
+    "有条件共享的信息资源须在“共享条件”中写明共享对象和条件（第九条）",
+)
+BASIC_CANNOT_BE_NOT_SHARED = message(
+    "A basic information resource must be shared with every department (art. 10(2)): choose "
+    "unconditional or conditional sharing",
+    "基础信息资源须向各部门共享（第十条第二款），请选择无条件共享或有条件共享",
+)
+NOT_SHARED_IS_NOT_OPEN = message(
+    "What is not shared with departments cannot be open to the public: set open_to_public to "
+    "not_open",
+    "不予共享的信息资源不得向社会开放，开放属性须为“不予开放”",
+)
+NEEDS_OPEN_CONDITIONS = message(
+    "A conditionally open entry needs its opening conditions in open_conditions",
+    "有条件开放的信息资源须填写“开放条件”",
+)
+NEEDS_BASIC_CATEGORY = message(
+    "A basic information resource needs its basic category (population, legal entities, …)",
+    "基础信息资源须选择基础信息资源类别（人口、法人单位等）",
+)
+NEEDS_THEME = message(
+    "A thematic information resource needs its theme",
+    "主题信息资源须选择主题",
+)
+NEEDS_DATA_ITEMS = message(
+    "Describe at least one data item (name and data type)",
+    "请至少描述一个信息项（名称和数据类型）",
+)
+NEEDS_SHARE_METHODS = message(
+    "Choose at least one share method",
+    "请至少选择一种共享方式",
+)
+
+
+def _item_label(index: int, item: Mapping[str, Any]) -> str:
+    name = str(item.get("name") or "").strip()
+    return f"#{index + 1} {name}".strip()
+
+
+def item_too_loose(index: int, item: Mapping[str, Any], entry_share: str) -> str:
+    label = _item_label(index, item)
+    return message(
+        f"Data item {label}: its share type may be stricter than the entry's ({entry_share}), "
+        "never looser — choose the entry's share type or a stricter one",
+        f"信息项 {label}：共享类型只能比信息资源的共享类型（{entry_share}）更严格，不能更宽松",
+    )
+
+
+def base_item_not_unconditional(index: int, item: Mapping[str, Any]) -> str:
+    label = _item_label(index, item)
+    return message(
+        f"Data item {label} is a base item of a basic information resource: base items are "
+        "always shared unconditionally (art. 10(2)) — clear its share type or choose "
+        "unconditional",
+        f"信息项 {label} 是基础信息资源的基础信息项，须无条件共享（第十条第二款）",
+    )
+
+
+def item_needs_name(index: int) -> str:
+    return message(
+        f"Data item #{index + 1}: give it a name",
+        f"第 {index + 1} 个信息项：请填写名称",
+    )
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+ErrorKey = str | tuple[str, int, str]
+
+
+def check_entry(entry: Mapping[str, Any]) -> dict[ErrorKey, list[str]]:
+    """Field errors of a catalogue entry; empty when every rule holds.
+
+    Keys are field names, or ``("data_items", index, subfield)`` for one data item's field.
+    """
+    errors: dict[ErrorKey, list[str]] = {}
+
+    def add(field: ErrorKey, msg: str) -> None:
+        errors.setdefault(field, []).append(msg)
+
+    share = entry.get("share_type") or "unconditional"
+    category = entry.get("resource_category")
+    if share == "not_shared" and _blank(entry.get("legal_basis")):
+        add("legal_basis", NEEDS_LEGAL_BASIS)
+    if share == "conditional" and _blank(entry.get("share_conditions")):
+        add("share_conditions", NEEDS_CONDITIONS)
+    if category == "basic" and share == "not_shared":
+        add("share_type", BASIC_CANNOT_BE_NOT_SHARED)
+    if category == "basic" and _blank(entry.get("basic_category")):
+        add("basic_category", NEEDS_BASIC_CATEGORY)
+    if category == "thematic" and _blank(entry.get("theme")):
+        add("theme", NEEDS_THEME)
+    if share == "not_shared" and entry.get("open_to_public") not in (None, "", "not_open"):
+        add("open_to_public", NOT_SHARED_IS_NOT_OPEN)
+    if entry.get("open_to_public") == "conditional_open" and _blank(entry.get("open_conditions")):
+        add("open_conditions", NEEDS_OPEN_CONDITIONS)
+    if not entry.get("share_methods"):
+        add("share_methods", NEEDS_SHARE_METHODS)
+
+    items = entry.get("data_items") or []
+    if not items:
+        add("data_items", NEEDS_DATA_ITEMS)
+    for index, item in enumerate(items):
+        if _blank(item.get("name")):
+            add(("data_items", index, "name"), item_needs_name(index))
+        item_share = item.get("share_type")
+        if _blank(item_share):
+            continue
+        if category == "basic" and _truthy(item.get("base_item")):
+            if item_share != "unconditional":
+                add(("data_items", index, "share_type"), base_item_not_unconditional(index, item))
+        elif SHARE_STRICTNESS.get(item_share, 0) < SHARE_STRICTNESS.get(share, 0):
+            add(("data_items", index, "share_type"), item_too_loose(index, item, share))
+    return errors
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "yes", "on")
+    return bool(value)

@@ -1,0 +1,1 @@
+"""Validation schemas of the govshare actions: one module per concept."""

@@ -1,0 +1,184 @@
+"""Validators of the catalogue schemas (registered with ``toolkit.blanket.validators``).
+
+They adapt CKAN's navl calling convention to the plain rules in ``catalogue/``; every
+message is in English and Chinese (``rules.message``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+from ckan.lib.navl.dictization_functions import missing, unflatten
+
+from ..catalogue import credit_code, resource_code, rules
+from ..catalogue.model import next_serial
+
+__all__ = [
+    "govshare_max_length",
+    "govshare_credit_code",
+    "govshare_resource_code_assign",
+    "govshare_resource_code_keep",
+    "govshare_provider_code",
+    "govshare_catalogue_rules",
+    "govshare_related_codes",
+]
+
+Key = tuple[Any, ...]
+
+_CREDIT_CODE_PROBLEMS = {
+    "length": rules.message(
+        "A unified social credit code has 18 characters",
+        "统一社会信用代码为18位",
+    ),
+    "characters": rules.message(
+        "A unified social credit code uses digits and capital letters except I, O, Z, S and V",
+        "统一社会信用代码由数字和除I、O、Z、S、V以外的大写字母组成",
+    ),
+    "check": rules.message(
+        "The last character (check character, GB 32100) does not match: check the code",
+        "校验码（第18位，GB 32100）不正确，请核对代码",
+    ),
+}
+NO_PROVIDER_CODE = rules.message(
+    "The providing department has no unified social credit code yet: its organization admin "
+    "sets provider_code on the department first",
+    "信息资源提供方尚未填写统一社会信用代码，请部门管理员先在部门信息中填写",
+)
+CODE_IS_ASSIGNED = rules.message(
+    "resource_code is assigned by the platform when the entry is created; leave it out",
+    "信息资源代码由平台在创建时分配，请勿填写",
+)
+CODE_IS_IMMUTABLE = rules.message(
+    "resource_code never changes once assigned (it may be cited elsewhere); leave it as it is",
+    "信息资源代码一经分配不得更改",
+)
+
+
+def govshare_max_length(length: int | str) -> Any:
+    """``govshare_max_length(128)`` in a schema: at most that many characters."""
+    limit = int(length)
+
+    def validator(value: Any, context: Any) -> Any:
+        if isinstance(value, str) and len(value) > limit:
+            raise tk.Invalid(rules.message(f"At most {limit} characters", f"不得超过{limit}个字符"))
+        return value
+
+    return validator
+
+
+def govshare_credit_code(value: Any, context: Any) -> Any:
+    if value in (missing, None, ""):
+        return value
+    code = str(value).strip().upper()
+    problem = credit_code.problem(code)
+    if problem:
+        raise tk.Invalid(_CREDIT_CODE_PROBLEMS[problem])
+    return code
+
+
+def _provider_code(data: dict[Key, Any]) -> str | None:
+    owner = data.get(("owner_org",))
+    group = model.Group.get(owner) if owner not in (None, missing, "") else None
+    if group is None:
+        return None
+    return (group.extras or {}).get("provider_code") or None
+
+
+def _current_package(data: dict[Key, Any], context: Any) -> model.Package | None:
+    package = context.get("package")
+    if package is not None:
+        return package
+    for key in (("id",), ("name",)):
+        ref = data.get(key)
+        if ref not in (None, missing, ""):
+            found = model.Package.get(ref)
+            if found is not None:
+                return found
+    return None
+
+
+def _entry(data: dict[Key, Any]) -> dict[str, Any]:
+    entry = unflatten({k: v for k, v in data.items() if v is not missing})
+    for field in ("share_methods", "related_resource_codes"):
+        value = entry.get(field)
+        if isinstance(value, str):
+            try:
+                entry[field] = json.loads(value) if value.startswith("[") else [value]
+            except ValueError:
+                entry[field] = [value]
+    return entry
+
+
+def govshare_resource_code_assign(
+    key: Key, data: dict[Key, Any], errors: Any, context: Any
+) -> None:
+    """On creation: the platform gives the entry its code (art. 7; catalogue guide)."""
+    if data.get(key) not in (None, missing, ""):
+        errors[key].append(CODE_IS_ASSIGNED)
+        return
+    provider = _provider_code(data)
+    if provider is None:
+        errors[("owner_org",)].append(NO_PROVIDER_CODE)
+        return
+    entry = _entry(data)
+    data[key] = resource_code.resource_code(entry, provider, next_serial(model.Session, provider))
+
+
+def govshare_resource_code_keep(key: Key, data: dict[Key, Any], errors: Any, context: Any) -> None:
+    """On update and patch: the stored code stays; trying to change it is refused."""
+    package = _current_package(data, context)
+    stored = (package.extras or {}).get("resource_code") if package is not None else None
+    submitted = data.get(key)
+    if stored:
+        if submitted not in (None, missing, "") and submitted != stored:
+            errors[key].append(CODE_IS_IMMUTABLE)
+        data[key] = stored
+        return
+    # An entry from before codes existed gets its code at its next update.
+    data[key] = missing
+    govshare_resource_code_assign(key, data, errors, context)
+
+
+def govshare_provider_code(key: Key, data: dict[Key, Any], errors: Any, context: Any) -> None:
+    """The entry's provider code is its department's: it is never typed in."""
+    data[key] = _provider_code(data) or missing
+
+
+def govshare_related_codes(value: Any, context: Any) -> Any:
+    if value in (missing, None, "", []):
+        return value
+    codes = (
+        value
+        if isinstance(value, list)
+        else json.loads(value)
+        if str(value).startswith("[")
+        else [c.strip() for c in str(value).replace("，", ",").split(",") if c.strip()]
+    )
+    search = tk.get_action("package_search")
+    unknown = []
+    for code in codes:
+        found = search(
+            {"ignore_auth": True},
+            {"fq": f'resource_code:"{code}"', "rows": 0, "include_private": True},
+        )
+        if not found["count"]:
+            unknown.append(code)
+    if unknown:
+        raise tk.Invalid(
+            rules.message(
+                "No catalogue entry has the resource code " + ", ".join(unknown),
+                "以下信息资源代码不存在：" + "，".join(unknown),
+            )
+        )
+    return json.dumps(codes)
+
+
+def govshare_catalogue_rules(key: Key, data: dict[Key, Any], errors: Any, context: Any) -> None:
+    """The share-type rules over the whole entry (``after_validators`` of the schema)."""
+    for field, messages in rules.check_entry(_entry(data)).items():
+        target = errors.setdefault(field if isinstance(field, tuple) else (field,), [])
+        if not target:  # a field already refused (e.g. required) needs no second message
+            target.extend(messages)

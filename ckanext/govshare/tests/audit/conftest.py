@@ -1,0 +1,41 @@
+"""Fixtures of the audit tests.
+
+The audit tables are not on CKAN's metadata, so CKAN's ``clean_db`` leaves them alone (its
+``delete_all`` would trip the append-only trigger). ``audit_db`` empties them through the
+documented maintenance escape, as only the archive command otherwise does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from ckan import model
+
+from ckanext.govshare.audit import chain, store
+from ckanext.govshare.audit.model import archive_table, event_table, head_table
+
+
+def reset_audit() -> None:
+    model.Session.remove()
+    with model.meta.engine.begin() as conn, store.maintenance(conn):
+        conn.execute(sa.delete(event_table))
+        conn.execute(sa.delete(archive_table))
+        conn.execute(
+            sa.update(head_table).values(seq=0, prev_hash=chain.GENESIS, hash=chain.GENESIS)
+        )
+
+
+@pytest.fixture
+def audit_db(clean_db: Any) -> None:
+    reset_audit()
+
+
+def events(**where: Any) -> list[dict[str, Any]]:
+    """Committed events (read on a fresh connection), oldest first."""
+    query = sa.select(event_table).order_by(event_table.c.seq)
+    for name, value in where.items():
+        query = query.where(event_table.c[name] == value)
+    with model.meta.engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(query)]
