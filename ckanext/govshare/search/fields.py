@@ -27,11 +27,15 @@ _STRING_FIELDS = _names(
     " ckan_url download_url license license_id tags groups organization capacity"
     " permission_labels res_format res_url res_type title_string data_dict"
     " validated_data_dict _version_"
+    # ckanext-govshare's catalogue fields (docker/solr/schema.xml declares them too)
+    " share_methods related_resource_codes"
 )
 _TEXT_FIELDS = _names(
     "title notes text urls author author_email maintainer maintainer_email res_name"
     " res_description depends_on dependency_of derives_from has_derivation links_to"
     " linked_from child_of parent_of"
+    # ckanext-govshare's catalogue fields (docker/solr/schema.xml declares them too)
+    " data_item_names"
 )
 _INT_FIELDS = _names("views_total views_recent resources_accessed_total resources_accessed_recent")
 
