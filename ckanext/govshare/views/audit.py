@@ -11,6 +11,8 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.pagination import Page
 from flask import Blueprint, Response
 
+from ..audit import chain
+
 __all__ = ["audit"]
 
 audit = Blueprint("govshare_audit", __name__, url_prefix="/govshare/audit")
@@ -18,23 +20,7 @@ audit = Blueprint("govshare_audit", __name__, url_prefix="/govshare/audit")
 FILTERS = ("actor", "department", "object_id", "action", "since", "until")
 PAGE_SIZE = 50
 CSV_PAGE = 1000
-CSV_COLUMNS = (
-    "seq",
-    "time",
-    "actor_id",
-    "actor_name",
-    "actor_department",
-    "action",
-    "object_type",
-    "object_id",
-    "object_department",
-    "outcome",
-    "detail",
-    "client_address",
-    "request_id",
-    "prev_hash",
-    "hash",
-)
+CSV_COLUMNS = (*chain.FIELDS, "prev_hash", "hash")
 
 
 def _context() -> dict[str, Any]:
