@@ -20,19 +20,7 @@ def govshare_catalogue_stats() -> dict[str, Any]:
     return {"entries": result["count"], "departments": len(departments)}
 
 
-# Which code list each schema field takes its choices from (``choices_helper`` in the schemas).
-_CHOICES = {
-    "share_type": codes.SHARE_TYPES,
-    "resource_category": codes.RESOURCE_CATEGORIES,
-    "basic_category": codes.BASIC_CATEGORIES,
-    "theme": codes.THEMES,
-    "format_type": codes.FORMAT_TYPES,
-    "data_type": codes.DATA_TYPES,
-    "share_methods": codes.SHARE_METHODS,
-    "open_to_public": codes.OPEN_TO_PUBLIC,
-    "update_cycle": codes.UPDATE_CYCLES,
-    "department_level": codes.DEPARTMENT_LEVELS,
-}
+_CHOICES = codes.FIELD_CHOICES
 
 
 def govshare_choices(field: dict[str, Any]) -> list[dict[str, Any]]:

@@ -109,5 +109,21 @@ DEPARTMENT_LEVELS = (
 )
 
 
+# The code list of every coded field, by field name: the one place schemas, facets, the
+# spreadsheet and templates look up values and labels.
+FIELD_CHOICES: dict[str, tuple[Choice, ...]] = {
+    "share_type": SHARE_TYPES,
+    "resource_category": RESOURCE_CATEGORIES,
+    "basic_category": BASIC_CATEGORIES,
+    "theme": THEMES,
+    "format_type": FORMAT_TYPES,
+    "data_type": DATA_TYPES,
+    "share_methods": SHARE_METHODS,
+    "open_to_public": OPEN_TO_PUBLIC,
+    "update_cycle": UPDATE_CYCLES,
+    "department_level": DEPARTMENT_LEVELS,
+}
+
+
 def values(choices: tuple[Choice, ...]) -> list[str]:
     return [c.value for c in choices]

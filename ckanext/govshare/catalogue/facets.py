@@ -10,28 +10,21 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .codes import (
-    BASIC_CATEGORIES,
-    FORMAT_TYPES,
-    OPEN_TO_PUBLIC,
-    RESOURCE_CATEGORIES,
-    SHARE_METHODS,
-    SHARE_TYPES,
-    THEMES,
-    UPDATE_CYCLES,
-    Choice,
-)
+from .codes import FIELD_CHOICES, Choice
 
 # Facet fields of /dataset, in order, with their code lists.
 FACETS: dict[str, tuple[Choice, ...]] = {
-    "share_type": SHARE_TYPES,
-    "resource_category": RESOURCE_CATEGORIES,
-    "basic_category": BASIC_CATEGORIES,
-    "theme": THEMES,
-    "update_cycle": UPDATE_CYCLES,
-    "share_methods": SHARE_METHODS,
-    "open_to_public": OPEN_TO_PUBLIC,
-    "format_type": FORMAT_TYPES,
+    field: FIELD_CHOICES[field]
+    for field in (
+        "share_type",
+        "resource_category",
+        "basic_category",
+        "theme",
+        "update_cycle",
+        "share_methods",
+        "open_to_public",
+        "format_type",
+    )
 }
 
 LIST_FIELDS = ("share_methods", "related_resource_codes")

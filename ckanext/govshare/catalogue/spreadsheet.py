@@ -14,18 +14,7 @@ from typing import IO, Any
 
 from openpyxl import Workbook, load_workbook
 
-from .codes import (
-    BASIC_CATEGORIES,
-    DATA_TYPES,
-    FORMAT_TYPES,
-    OPEN_TO_PUBLIC,
-    RESOURCE_CATEGORIES,
-    SHARE_METHODS,
-    SHARE_TYPES,
-    THEMES,
-    UPDATE_CYCLES,
-    Choice,
-)
+from .codes import FIELD_CHOICES
 
 ENTRY_SHEET = "信息资源"
 ITEM_SHEET = "信息项"
@@ -66,17 +55,6 @@ ITEM_COLUMNS: list[tuple[str, str]] = [
     ("share_type", "共享类型"),
 ]
 LIST_FIELDS = {"share_methods", "related_resource_codes", "tags"}
-CODED: dict[str, tuple[Choice, ...]] = {
-    "resource_category": RESOURCE_CATEGORIES,
-    "basic_category": BASIC_CATEGORIES,
-    "theme": THEMES,
-    "format_type": FORMAT_TYPES,
-    "share_type": SHARE_TYPES,
-    "share_methods": SHARE_METHODS,
-    "open_to_public": OPEN_TO_PUBLIC,
-    "update_cycle": UPDATE_CYCLES,
-    "data_type": DATA_TYPES,
-}
 YES = {"true", "是", "yes", "1", "y"}
 
 
@@ -94,7 +72,7 @@ class Parsed:
 
 
 def _code(field_name: str, text: str) -> str:
-    for choice in CODED.get(field_name, ()):
+    for choice in FIELD_CHOICES.get(field_name, ()):
         if text in (choice.value, choice.zh, choice.en):
             return choice.value
     return text  # unknown: the schema's validators say what is wrong

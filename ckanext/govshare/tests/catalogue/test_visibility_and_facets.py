@@ -9,7 +9,7 @@ import pytest
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from ckanext.govshare.catalogue import facets
+from ckanext.govshare.catalogue import codes, facets
 from ckanext.govshare.search import connection
 from ckanext.govshare.tests import factories as gs_factories
 
@@ -84,8 +84,8 @@ class TestFacets:
         assert filtered["count"] == 1
 
     def test_labels_in_english(self):
-        assert facets.label(facets.SHARE_TYPES, "not_shared", "en") == "Not shared"
-        assert facets.label(facets.SHARE_TYPES, "not_shared", "zh_Hans_CN") == "不予共享"
+        assert facets.label(codes.SHARE_TYPES, "not_shared", "en") == "Not shared"
+        assert facets.label(codes.SHARE_TYPES, "not_shared", "zh_Hans_CN") == "不予共享"
 
     def test_the_dataset_page_offers_the_catalogue_facets(self, clean_db: Any, app: Any):
         gs_factories.CatalogueEntry(share_type="conditional", share_conditions="c")
