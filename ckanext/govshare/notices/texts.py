@@ -1,0 +1,231 @@
+"""Subjects and bodies of notices, in Chinese then English (users have no locale preference).
+
+Rendered once, when a notice is queued, from the params the caller passes; the same text goes
+to the dashboard and into the email. A notice says *that* something happened and links to the
+platform: it never carries a download link, a token or shared data, and comments
+(``request_comment``) stay on the platform, where access to them is checked (art. 14: shared
+data and what is said about it are not passed on by mail).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+# kind -> (Chinese subject, English subject, Chinese body, English body).
+# Bodies are ``str.format_map`` templates over the params (missing ones read as "").
+TEMPLATES: dict[str, tuple[str, str, str, str]] = {
+    "request_submitted": (
+        "共享申请已提交：{entry_title}",
+        "Request submitted: {entry_title}",
+        "您代表{requesting_org}提交的对“{entry_title}”（{provider_org}）的共享申请已收到。{due_zh}",
+        "Your request for “{entry_title}” ({provider_org}) on behalf of {requesting_org} "
+        "has been received.{due_en}",
+    ),
+    "request_received": (
+        "收到共享申请：{entry_title}",
+        "New request: {entry_title}",
+        "{requesting_org}申请使用贵部门的“{entry_title}”。{due_zh}",
+        "{requesting_org} requests access to your entry “{entry_title}”.{due_en}",
+    ),
+    "request_decided": (
+        "共享申请{status_zh}：{entry_title}",
+        "Request {status_en}: {entry_title}",
+        "{provider_org}已{status_zh}{requesting_org}对“{entry_title}”的共享申请。{reason_zh}",
+        "{provider_org} has {status_en} the request of {requesting_org} for “{entry_title}”."
+        "{reason_en}",
+    ),
+    "request_returned": (
+        "共享申请被退回补充材料：{entry_title}",
+        "Request returned for more information: {entry_title}",
+        "{provider_org}退回了对“{entry_title}”的共享申请，请补充材料后重新提交。{reason_zh}",
+        "{provider_org} returned the request for “{entry_title}”: please complete it and "
+        "submit it again.{reason_en}",
+    ),
+    "request_resubmitted": (
+        "共享申请已重新提交：{entry_title}",
+        "Request resubmitted: {entry_title}",
+        "{requesting_org}重新提交了对“{entry_title}”的共享申请。{due_zh}",
+        "{requesting_org} has resubmitted its request for “{entry_title}”.{due_en}",
+    ),
+    "request_withdrawn": (
+        "共享申请已撤回：{entry_title}",
+        "Request withdrawn: {entry_title}",
+        "{requesting_org}撤回了对“{entry_title}”的共享申请。",
+        "{requesting_org} has withdrawn its request for “{entry_title}”.",
+    ),
+    "negotiation_opened": (
+        "共享协商已发起：{entry_title}",
+        "Negotiation opened: {entry_title}",
+        "{requesting_org}就“{entry_title}”（{provider_org}）发起了共享协商。",
+        "{requesting_org} has opened a negotiation with {provider_org} about “{entry_title}”.",
+    ),
+    "request_comment": (
+        "共享申请有新留言：{entry_title}",
+        "New message on a request: {entry_title}",
+        "关于“{entry_title}”的共享申请有一条新留言，请登录平台查看。",
+        "There is a new message on the request for “{entry_title}”; read it on the platform.",
+    ),
+    "request_escalated": (
+        "共享争议已提交协调：{entry_title}",
+        "Dispute escalated: {entry_title}",
+        "{requesting_org}与{provider_org}关于“{entry_title}”的共享争议已提交{level_zh}协调。",
+        "The dispute between {requesting_org} and {provider_org} about “{entry_title}” has "
+        "been escalated to {level_en}.",
+    ),
+    "escalation_decided": (
+        "共享争议已有结果：{entry_title}",
+        "Dispute decided: {entry_title}",
+        "关于“{entry_title}”的共享争议已作出决定：{status_zh}。{reason_zh}",
+        "The dispute about “{entry_title}” has been decided: {status_en}.{reason_en}",
+    ),
+    "grant_created": (
+        "已获得数据使用授权：{entry_title}",
+        "Access granted: {entry_title}",
+        "{requesting_org}已获得“{entry_title}”（{provider_org}）的使用授权{period_zh}。"
+        "请在平台上按申请用途使用，不得转让或用于其他用途。",
+        "{requesting_org} may now use “{entry_title}” ({provider_org}){period_en}. Use it on "
+        "the platform for the stated purpose only; do not pass it on.",
+    ),
+    "grant_revoked": (
+        "数据使用授权已撤销：{entry_title}",
+        "Access revoked: {entry_title}",
+        "{provider_org}撤销了{requesting_org}对“{entry_title}”的使用授权，"
+        "由此签发的下载令牌均已失效。{reason_zh}",
+        "{provider_org} has revoked the access of {requesting_org} to “{entry_title}”; every "
+        "download token issued from it has stopped working.{reason_en}",
+    ),
+    "request_due_soon": (
+        "共享申请即将到期：{entry_title}",
+        "Request due soon: {entry_title}",
+        "{requesting_org}对“{entry_title}”的共享申请须在{due_date}前答复"
+        "（还剩{workdays_left}个工作日）。",
+        "The request of {requesting_org} for “{entry_title}” must be answered by {due_date} "
+        "({workdays_left} working days left).",
+    ),
+    "request_overdue": (
+        "共享申请已超期未答复：{entry_title}",
+        "Request overdue: {entry_title}",
+        "{requesting_org}对“{entry_title}”（{provider_org}）的共享申请应于{due_date}前答复，"
+        "至今未答复，已标记为超期并报共享主管部门。",
+        "The request of {requesting_org} for “{entry_title}” ({provider_org}) was due by "
+        "{due_date} and has not been answered: it is marked overdue and reported to the "
+        "sharing authority.",
+    ),
+    "request_expired": (
+        "共享申请已失效：{entry_title}",
+        "Request expired: {entry_title}",
+        "{requesting_org}对“{entry_title}”的共享申请已失效。{reason_zh}",
+        "The request of {requesting_org} for “{entry_title}” has expired.{reason_en}",
+    ),
+    "grant_expiring": (
+        "数据使用授权即将到期：{entry_title}",
+        "Access ends soon: {entry_title}",
+        "{requesting_org}对“{entry_title}”（{provider_org}）的使用授权将于{period_end}到期"
+        "（还剩{workdays_left}个工作日）。如需继续使用，请及时重新申请。",
+        "The access of {requesting_org} to “{entry_title}” ({provider_org}) ends on "
+        "{period_end} ({workdays_left} working days left). Request it again in time if you "
+        "still need it.",
+    ),
+    "grant_expired": (
+        "数据使用授权已到期：{entry_title}",
+        "Access ended: {entry_title}",
+        "{requesting_org}对“{entry_title}”（{provider_org}）的使用授权已于{period_end}到期，"
+        "由此签发的下载令牌均已失效。",
+        "The access of {requesting_org} to “{entry_title}” ({provider_org}) ended on "
+        "{period_end}; every download token issued from it has stopped working.",
+    ),
+}
+
+KINDS: frozenset[str] = frozenset(TEMPLATES)
+
+_STATUS = {
+    "approved": ("批准", "approved"),
+    "rejected": ("拒绝", "rejected"),
+    "granted": ("同意共享", "access granted"),
+    "denied": ("不予共享", "access denied"),
+    "escalated_authority": ("提交共享主管部门", "escalated to the sharing authority"),
+    "escalated_joint_conference": ("提交联席会议", "escalated to the joint conference"),
+    "expired": ("失效", "expired"),
+}
+_LEVEL = {
+    "escalated_joint_conference": ("部际联席会议", "the joint conference"),
+}
+# Reasons are shown in these kinds (a decision's reason is part of the decision, art. 12);
+# a comment's text is not (it stays on the platform).
+_WITH_REASON = frozenset(
+    {
+        "request_decided",
+        "request_returned",
+        "escalation_decided",
+        "grant_revoked",
+        "request_expired",
+    }
+)
+_MAX_REASON = 500
+
+
+class _Params(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def absolute(link: str | None) -> str:
+    """``link`` on ``ckan.site_url``: emails leave the site, so their links must be absolute."""
+    if not link:
+        return ""
+    if link.startswith(("http://", "https://")):
+        return link
+    site = (tk.config.get("ckan.site_url") or "").rstrip("/")
+    root = (tk.config.get("ckan.root_path") or "").replace("{{LANG}}", "").strip("/")
+    prefix = f"{site}/{root}" if root else site
+    return prefix + "/" + link.lstrip("/")
+
+
+def _context(kind: str, params: Mapping[str, Any]) -> _Params:
+    ctx = _Params({k: "" if v is None else str(v) for k, v in params.items()})
+    status = str(params.get("status") or "")
+    zh, en = _STATUS.get(status, (status, status))
+    ctx["status_zh"], ctx["status_en"] = zh, en
+    level = _LEVEL.get(status, ("共享主管部门", "the sharing authority"))
+    ctx["level_zh"], ctx["level_en"] = level
+    if params.get("due_date"):
+        ctx["due_zh"] = f"答复期限：{params['due_date']}。"
+        ctx["due_en"] = f" It is due to be answered by {params['due_date']}."
+    reason = str(params.get("reason") or "").strip()
+    if reason and kind in _WITH_REASON:
+        if len(reason) > _MAX_REASON:
+            reason = reason[:_MAX_REASON] + "…"
+        ctx["reason_zh"] = f"理由：{reason}"
+        ctx["reason_en"] = f" Reason: {reason}"
+    start, end = params.get("period_start"), params.get("period_end")
+    if start and end:
+        ctx["period_zh"] = f"（{start} 至 {end}）"
+        ctx["period_en"] = f" from {start} to {end}"
+    elif end:
+        ctx["period_zh"] = f"（至 {end}）"
+        ctx["period_en"] = f" until {end}"
+    return ctx
+
+
+def render(kind: str, params: Mapping[str, Any]) -> tuple[str, str]:
+    """The notice's subject and body (both languages; the body ends with the link)."""
+    zh_subject, en_subject, zh_body, en_body = TEMPLATES[kind]
+    ctx = _context(kind, params)
+    subject = f"{zh_subject.format_map(ctx)} / {en_subject.format_map(ctx)}"
+    body = f"{zh_body.format_map(ctx)}\n\n{en_body.format_map(ctx)}"
+    return subject, body
+
+
+def email_body(body: str, link: str | None) -> str:
+    """The email's text: the notice, its absolute link and where the notices are kept."""
+    parts = [body]
+    if link:
+        parts.append(f"查看 / View: {absolute(link)}")
+    parts.append(
+        "所有通知见 / All notices: " + absolute("/dashboard/notices") + "\n"
+        "本邮件由系统自动发送，请勿回复。 / This message was sent automatically; do not reply."
+    )
+    return "\n\n".join(parts)
