@@ -23,6 +23,8 @@ setup(
         "luqum>=1.0,<2",
         "snowballstemmer>=2.2,<4",
         "openpyxl>=3.1,<4",
+        "chinesecalendar>=1.11,<2",
+        "lunardate>=0.2,<1",
     ],
     entry_points={
         "ckan.plugins": [
