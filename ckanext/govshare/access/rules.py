@@ -1,0 +1,219 @@
+"""Which path an entry's share type opens, and what a request or an approval may ask for.
+
+Plain Python over plain dicts (a ``package_show`` result), so the rules are unit-tested
+directly. Each check answers ``{field: [message]}`` in both languages, empty when all is well.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from ..catalogue.codes import SHARE_STRICTNESS
+from ..catalogue.rules import message
+
+Errors = dict[str, list[str]]
+
+# The action each share type calls for (art. 12).
+OBTAIN, REQUEST, NEGOTIATE = "obtain", "request", "negotiate"
+PATHS = {"unconditional": OBTAIN, "conditional": REQUEST, "not_shared": NEGOTIATE}
+
+_PATH_HINT = {
+    OBTAIN: message(
+        "This entry is shared unconditionally: obtain it at once with govshare_access_obtain "
+        '("Obtain data"), no application needed (art. 12(1))',
+        "该信息资源为无条件共享，请直接获取（govshare_access_obtain，“获取数据”），无需申请（第十二条）",
+    ),
+    REQUEST: message(
+        'This entry is shared on conditions: apply with govshare_request_create ("Apply"); '
+        "the provider answers within the deadline (art. 12(2))",
+        "该信息资源为有条件共享，请提交共享申请（govshare_request_create，“申请”），由提供部门在期限内答复（第十二条）",
+    ),
+    NEGOTIATE: message(
+        "This entry is not shared: open a negotiation with the provider with "
+        'govshare_negotiation_open ("Open negotiation"); unresolved, it goes to the sharing '
+        "authority (art. 12(3))",
+        "该信息资源不予共享，请与提供部门协商（govshare_negotiation_open，“发起协商”），协商不成的提请共享主管部门协调（第十二条）",
+    ),
+}
+
+
+def path_for(share_type: str | None) -> str:
+    return PATHS.get(share_type or "", REQUEST)
+
+
+def check_path(entry: Mapping[str, Any], expected: str) -> Errors:
+    """Refuse an action that does not fit the entry's share type, saying which one does."""
+    actual = path_for(entry.get("share_type"))
+    return {} if actual == expected else {"package_id": [_PATH_HINT[actual]]}
+
+
+def item_share_type(entry: Mapping[str, Any], item: Mapping[str, Any]) -> str:
+    """A data item's own share type, never looser than its entry's (catalogue.md)."""
+    own, entry_type = item.get("share_type") or "", entry.get("share_type") or "unconditional"
+    if own and SHARE_STRICTNESS.get(own, -1) > SHARE_STRICTNESS.get(entry_type, 0):
+        return own
+    return entry_type
+
+
+def item_names(entry: Mapping[str, Any], share_types: Iterable[str] | None = None) -> list[str]:
+    """Names of the entry's data items, optionally only those of the given share types."""
+    wanted = set(share_types) if share_types is not None else None
+    return [
+        str(item.get("name"))
+        for item in entry.get("data_items") or []
+        if item.get("name") and (wanted is None or item_share_type(entry, item) in wanted)
+    ]
+
+
+def resource_ids(entry: Mapping[str, Any]) -> list[str]:
+    return [r["id"] for r in entry.get("resources") or [] if r.get("id")]
+
+
+def _subset(
+    field: str, asked: Sequence[str], allowed: Sequence[str], what: tuple[str, str]
+) -> Errors:
+    unknown = [v for v in asked if v not in allowed]
+    if not unknown:
+        return {}
+    return {
+        field: [
+            message(
+                f"Not {what[0]}: {', '.join(unknown)}. Choose among: {', '.join(allowed) or '-'}",
+                f"不属于{what[1]}：{'、'.join(unknown)}。可选：{'、'.join(allowed) or '无'}",
+            )
+        ]
+    }
+
+
+NEEDS_PLEDGE = message(
+    "Accept the usage pledge: the data is used only for the stated purpose and never passed on "
+    "(art. 14)",
+    "请签署使用承诺：仅用于申请用途，不得转让或用于其他目的（第十四条）",
+)
+NEEDS_CALLS = message(
+    "Say how many calls a day the API is expected to receive",
+    "通过接口方式共享的，请填写预计每日调用量",
+)
+PERIOD_ORDER = message(
+    "The period of use ends before it starts: period_end must be on or after period_start",
+    "使用期限的结束日期早于开始日期，请更正",
+)
+PERIOD_PAST = message(
+    "The period of use has already ended: choose an end date from today on",
+    "使用期限已结束，请选择今天或以后的结束日期",
+)
+NO_ITEMS = message(
+    "Choose at least one data item that the entry shares on conditions",
+    "请至少选择一个有条件共享的信息项",
+)
+NO_RESOURCES = message(
+    "The entry has no resource to share yet; ask the provider to add one",
+    "该信息资源暂无可共享的资源，请联系提供部门",
+)
+
+
+def check_request(
+    entry: Mapping[str, Any], data: Mapping[str, Any], *, today: dt.date, negotiation: bool = False
+) -> Errors:
+    """A request's scope against its entry (art. 12, 14; workflows.md "Request form").
+
+    For a conditional request, data items that are not shared (narrower than the entry) are
+    refused: they take the negotiation path. ``data`` holds the request as validated by the
+    schema (lists resolved, dates parsed).
+    """
+    errors: Errors = {}
+    if not data.get("pledge"):
+        errors["pledge"] = [NEEDS_PLEDGE]
+    errors.update(
+        _subset(
+            "resource_ids",
+            data.get("resource_ids") or [],
+            resource_ids(entry),
+            ("a resource of this entry", "该信息资源的资源"),
+        )
+    )
+    allowed_types = (
+        ("unconditional", "conditional", "not_shared")
+        if negotiation
+        else ("unconditional", "conditional")
+    )
+    items = data.get("data_items") or []
+    unknown = [n for n in items if n not in item_names(entry)]
+    if unknown:
+        errors.update(
+            _subset(
+                "data_items",
+                unknown,
+                item_names(entry),
+                ("a data item of this entry", "该信息资源的信息项"),
+            )
+        )
+    else:
+        closed = [n for n in items if n not in item_names(entry, allowed_types)]
+        if closed:
+            errors["data_items"] = [
+                message(
+                    f"Not shared, so not requestable here: {', '.join(closed)}. Open a "
+                    "negotiation for them (art. 12(3))",
+                    f"以下信息项不予共享，不能在此申请：{'、'.join(closed)}，请发起协商（第十二条）",
+                )
+            ]
+    methods = entry.get("share_methods") or []
+    method = data.get("share_method")
+    if method and method not in methods:
+        errors["share_method"] = [
+            message(
+                f"The entry is not shared by {method}; choose one of: {', '.join(methods)}",
+                f"该信息资源不支持此共享方式（{method}），可选：{'、'.join(methods)}",
+            )
+        ]
+    if method == "api" and not data.get("expected_calls_per_day"):
+        errors["expected_calls_per_day"] = [NEEDS_CALLS]
+    start, end = data.get("period_start"), data.get("period_end")
+    if start and end and end < start:
+        errors["period_end"] = [PERIOD_ORDER]
+    elif end and end < today:
+        errors["period_end"] = [PERIOD_PAST]
+    return errors
+
+
+def check_approval(request: Mapping[str, Any], data: Mapping[str, Any]) -> Errors:
+    """An approval may narrow the request, never widen it (art. 12(2): the provider decides)."""
+    errors: Errors = {}
+    errors.update(
+        _subset(
+            "resource_ids",
+            data.get("resource_ids") or [],
+            request.get("resource_ids") or [],
+            ("a resource of the request", "申请的资源"),
+        )
+    )
+    errors.update(
+        _subset(
+            "data_items",
+            data.get("data_items") or [],
+            request.get("data_items") or [],
+            ("a data item of the request", "申请的信息项"),
+        )
+    )
+    start, end = data.get("period_start"), data.get("period_end")
+    req_start, req_end = request.get("period_start"), request.get("period_end")
+    if start and req_start and start < req_start:
+        errors["period_start"] = [
+            message(
+                f"An approval cannot start before the period asked for ({req_start})",
+                f"同意的使用期限不能早于申请的开始日期（{req_start}）",
+            )
+        ]
+    if end and req_end and end > req_end:
+        errors["period_end"] = [
+            message(
+                f"An approval cannot end after the period asked for ({req_end})",
+                f"同意的使用期限不能晚于申请的结束日期（{req_end}）",
+            )
+        ]
+    if start and end and end < start:
+        errors.setdefault("period_end", []).append(PERIOD_ORDER)
+    return errors
