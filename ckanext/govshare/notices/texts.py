@@ -31,7 +31,7 @@ TEMPLATES: dict[str, tuple[str, str, str, str]] = {
         "{requesting_org} requests access to your entry “{entry_title}”.{due_en}",
     ),
     "request_decided": (
-        "共享申请{status_zh}：{entry_title}",
+        "共享申请已{status_zh}：{entry_title}",
         "Request {status_en}: {entry_title}",
         "{provider_org}已{status_zh}{requesting_org}对“{entry_title}”的共享申请。{reason_zh}",
         "{provider_org} has {status_en} the request of {requesting_org} for “{entry_title}”."

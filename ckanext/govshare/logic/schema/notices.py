@@ -1,0 +1,69 @@
+"""Input of ``govshare_notice_list`` and ``govshare_notice_mark_read``.
+
+Error messages are in English and Chinese in one string ("English / 中文"), as the other
+schemas give them: API clients have no locale to pick one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+__all__ = ["notice_list_schema", "notice_mark_read_schema"]
+
+MAX_LIMIT = 100
+
+NOT_POSITIVE = "Must be a whole number of at least 1 / 须为不小于1的整数"
+NOT_NATURAL = "Must be a whole number of at least 0 / 须为不小于0的整数"
+NO_IDS = "Give the notices to mark (id) or all / 请指定要标记的通知（id）或全部（all）"
+NOT_IDS = "Must be a notice id or a list of notice ids / 须为通知编号或通知编号列表"
+
+
+def _whole_number(minimum: int, message: str):
+    def validator(value: Any, context: Any) -> int:
+        try:
+            number = int(str(value).strip())
+        except (TypeError, ValueError):
+            raise tk.Invalid(message) from None
+        if number < minimum:
+            raise tk.Invalid(message)
+        return number
+
+    return validator
+
+
+def _cap(value: Any) -> Any:
+    return min(value, MAX_LIMIT) if isinstance(value, int) else value
+
+
+def id_list(value: Any, context: Any) -> list[str]:
+    """One id, a comma-separated string of ids, or a list of ids."""
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise tk.Invalid(NOT_IDS)
+    return [v.strip() for v in value if v.strip()]
+
+
+def notice_list_schema() -> dict[str, Any]:
+    default = tk.get_validator("default")
+    boolean = tk.get_validator("boolean_validator")
+    ignore_missing = tk.get_validator("ignore_missing")
+    return {
+        "unread": [default(False), boolean],
+        "limit": [default(20), _whole_number(1, NOT_POSITIVE), _cap],
+        "offset": [default(0), _whole_number(0, NOT_NATURAL)],
+        "__extras": [ignore_missing],
+    }
+
+
+def notice_mark_read_schema() -> dict[str, Any]:
+    default = tk.get_validator("default")
+    boolean = tk.get_validator("boolean_validator")
+    ignore_missing = tk.get_validator("ignore_missing")
+    return {
+        "id": [ignore_missing, id_list],
+        "all": [default(False), boolean],
+        "__extras": [ignore_missing],
+    }

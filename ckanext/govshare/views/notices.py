@@ -1,0 +1,106 @@
+"""``/dashboard/notices``: the user's notices on the dashboard, unread first in view.
+
+Every dashboard page (CKAN's ``user/dashboard.html``, extended by ``templates/user/
+dashboard.html``) shows a "Notices" tab with the unread count, from the template global
+``govshare_unread_notices`` that this blueprint adds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan.lib.pagination import Page
+from flask import Blueprint, g
+
+__all__ = ["notices"]
+
+notices = Blueprint("govshare_notices", __name__, url_prefix="/dashboard/notices")
+
+PAGE_SIZE = 20
+
+
+def _context() -> dict[str, Any]:
+    return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
+
+
+def unread_count() -> int:
+    """The logged-in user's unread notices (0 for visitors); once per request."""
+    if not tk.current_user.is_authenticated:
+        return 0
+    cached = getattr(g, "govshare_unread_notices", None)
+    if cached is None:
+        try:
+            result = tk.get_action("govshare_notice_list")(_context(), {"unread": True, "limit": 1})
+            cached = result["count"]
+        except (tk.NotAuthorized, tk.ObjectNotFound):
+            cached = 0
+        g.govshare_unread_notices = cached
+    return cached
+
+
+@notices.app_context_processor
+def _template_globals() -> dict[str, Any]:
+    return {"govshare_unread_notices": unread_count}
+
+
+def _login() -> Any:
+    return tk.redirect_to(tk.h.url_for("user.login", came_from=tk.request.full_path))
+
+
+@notices.route("/")
+def index() -> Any:
+    if not tk.current_user.is_authenticated:
+        return _login()
+    args = tk.request.args
+    unread_only = tk.asbool(args.get("unread", False))
+    try:
+        page_number = max(int(args.get("page", 1)), 1)
+    except ValueError:
+        page_number = 1
+    result = tk.get_action("govshare_notice_list")(
+        _context(),
+        {"unread": unread_only, "limit": PAGE_SIZE, "offset": (page_number - 1) * PAGE_SIZE},
+    )
+    g.govshare_unread_notices = result["unread"]
+    filters = {"unread": "1"} if unread_only else {}
+    page = Page(
+        collection=result["results"],
+        page=page_number,
+        item_count=result["count"],
+        items_per_page=PAGE_SIZE,
+        presliced_list=True,
+        url=lambda q=None, page=None: tk.h.url_for("govshare_notices.index", **filters, page=page),
+    )
+    return tk.render(
+        "govshare/notices/index.html",
+        {
+            "notices": result["results"],
+            "count": result["count"],
+            "unread": result["unread"],
+            "unread_only": unread_only,
+            "page": page,
+        },
+    )
+
+
+@notices.route("/read", methods=["POST"])
+def mark_read() -> Any:
+    if not tk.current_user.is_authenticated:
+        return _login()
+    form = tk.request.form
+    data: dict[str, Any] = {"id": form.getlist("id")} if form.getlist("id") else {}
+    if tk.asbool(form.get("all", False)):
+        data["all"] = True
+    try:
+        tk.get_action("govshare_notice_mark_read")(_context(), data)
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Notice not found"))
+    except tk.ValidationError:
+        tk.h.flash_error(tk._("Choose the notices to mark as read."))
+    back: dict[str, Any] = {}
+    if tk.asbool(form.get("unread", False)):
+        back["unread"] = "1"
+    if form.get("page", "").isdigit():
+        back["page"] = form["page"]
+    return tk.redirect_to(tk.h.url_for("govshare_notices.index", **back))
