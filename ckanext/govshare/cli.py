@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 
 from .audit.cli import audit
+from .notices.cli import remind
+from .workdays.cli import calendar
 
 __all__ = ["govshare"]
 
@@ -15,6 +17,8 @@ def govshare() -> None:
 
 
 govshare.add_command(audit)
+govshare.add_command(remind)
+govshare.add_command(calendar)
 
 
 @govshare.command("demo")

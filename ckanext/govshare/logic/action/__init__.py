@@ -5,7 +5,17 @@ Each module declares ``__all__``; add its names here.
 
 from __future__ import annotations
 
-from . import audit
+from . import access_grant, access_request, audit, calendar, notices
+from .access_grant import *  # noqa: F403
+from .access_request import *  # noqa: F403
 from .audit import *  # noqa: F403
+from .calendar import *  # noqa: F403
+from .notices import *  # noqa: F403
 
-__all__: list[str] = [*audit.__all__]
+__all__: list[str] = [
+    *access_grant.__all__,
+    *access_request.__all__,
+    *audit.__all__,
+    *calendar.__all__,
+    *notices.__all__,
+]

@@ -5,7 +5,10 @@ Each module declares ``__all__``; add its names here.
 
 from __future__ import annotations
 
-from . import audit
+from . import access, audit, calendar, notices
+from .access import *  # noqa: F403
 from .audit import *  # noqa: F403
+from .calendar import *  # noqa: F403
+from .notices import *  # noqa: F403
 
-__all__: list[str] = [*audit.__all__]
+__all__: list[str] = [*access.__all__, *audit.__all__, *calendar.__all__, *notices.__all__]

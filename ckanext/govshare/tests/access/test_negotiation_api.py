@@ -1,0 +1,168 @@
+"""Not-shared entries and refused requests: negotiation and escalation (art. 12(3))."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from ckan.plugins import toolkit as tk
+from ckan.tests import helpers
+
+from .conftest import World, request_form
+
+pytestmark = pytest.mark.usefixtures("with_request_context")
+
+
+def _negotiate(world: World) -> dict[str, Any]:
+    form = request_form(world, package_id=world.not_shared["id"], message="请协商共享")
+    return world.call("requester", "govshare_negotiation_open", **form)
+
+
+def _make_central(world: World, org: dict[str, Any]) -> None:
+    helpers.call_action(
+        "organization_patch",
+        context={"ignore_auth": True, "user": world.users["sysadmin"]["name"]},
+        id=org["id"],
+        is_central="true",
+    )
+
+
+def test_negotiation_on_a_not_shared_entry(world: World):
+    negotiation = _negotiate(world)
+    assert negotiation["status"] == "negotiating"
+    assert negotiation["kind"] == "negotiation"
+    assert negotiation["due_date"] is None
+    assert [e["action"] for e in negotiation["history"]] == ["negotiate", "comment"]
+    # Not-shared data items may be negotiated for.
+    assert negotiation["data_items"] == ["统一社会信用代码", "法定代表人"]
+
+
+def test_the_provider_may_agree_while_negotiating(world: World):
+    negotiation = _negotiate(world)
+    agreed = world.call(
+        "provider_officer", "govshare_request_decide", id=negotiation["id"], decision="approve"
+    )
+    assert agreed["status"] == "granted"
+    assert agreed["grant"]["source"] == "negotiation"
+
+
+def test_escalation_to_the_authority_and_its_decision(world: World):
+    negotiation = _negotiate(world)
+    with pytest.raises(tk.ValidationError) as raised:
+        world.call("requester", "govshare_request_escalate", id=negotiation["id"])
+    assert "message" in raised.value.error_dict  # escalating needs a reason
+    escalated = world.call(
+        "requester", "govshare_request_escalate", id=negotiation["id"], message="协商未果"
+    )
+    assert escalated["status"] == "escalated_authority"
+    queue = world.call("authority", "govshare_request_list", direction="incoming", escalated=True)
+    assert [r["id"] for r in queue["results"]] == [negotiation["id"]]
+    # The joint conference does not see it; no central department is involved.
+    with pytest.raises(tk.NotAuthorized):
+        world.call("conference", "govshare_request_show", id=negotiation["id"])
+    with pytest.raises(tk.ValidationError):
+        world.call("authority", "govshare_request_escalate", id=negotiation["id"], message="上报")
+    with pytest.raises(tk.NotAuthorized):
+        world.call(
+            "provider_officer",
+            "govshare_escalation_decide",
+            id=negotiation["id"],
+            decision="grant",
+            reason="同意",
+        )
+    with pytest.raises(tk.ValidationError) as raised:
+        world.call("authority", "govshare_escalation_decide", id=negotiation["id"], decision="deny")
+    assert "reason" in raised.value.error_dict
+    decided = world.call(
+        "authority",
+        "govshare_escalation_decide",
+        id=negotiation["id"],
+        decision="grant",
+        reason="属于履职必需，准予共享",
+        data_items=["统一社会信用代码"],
+        max_downloads=10,
+    )
+    assert decided["status"] == "granted"
+    assert decided["grant"]["source"] == "escalation"
+    assert decided["grant"]["data_items"] == ["统一社会信用代码"]
+    assert decided["decision_reason"] == "属于履职必需，准予共享"
+
+
+def test_a_central_department_takes_the_dispute_to_the_joint_conference(world: World):
+    _make_central(world, world.provider)
+    negotiation = _negotiate(world)
+    world.call(
+        "provider_officer", "govshare_request_escalate", id=negotiation["id"], message="争议"
+    )
+    up = world.call(
+        "authority", "govshare_request_escalate", id=negotiation["id"], message="涉及中央部门"
+    )
+    assert up["status"] == "escalated_joint_conference"
+    assert world.call("conference", "govshare_request_show", id=negotiation["id"])["id"]
+    with pytest.raises(tk.NotAuthorized):
+        world.call(
+            "authority",
+            "govshare_escalation_decide",
+            id=negotiation["id"],
+            decision="deny",
+            reason="不予共享",
+        )
+    denied = world.call(
+        "conference",
+        "govshare_escalation_decide",
+        id=negotiation["id"],
+        decision="deny",
+        reason="依法不予共享",
+    )
+    assert denied["status"] == "denied"
+    assert "grant" not in denied
+
+
+def test_a_rejected_request_goes_on_to_negotiation(world: World):
+    request = world.call("requester", "govshare_request_create", **request_form(world))
+    world.call(
+        "provider_officer",
+        "govshare_request_decide",
+        id=request["id"],
+        decision="reject",
+        reason="不符合共享条件",
+    )
+    negotiation = world.call(
+        "requester", "govshare_negotiation_open", request_id=request["id"], message="请再议"
+    )
+    assert negotiation["id"] == request["id"]
+    assert negotiation["status"] == "negotiating"
+    assert [e["action"] for e in negotiation["history"]] == ["submit", "reject", "negotiate"]
+    with pytest.raises(tk.NotAuthorized):
+        world.call("other", "govshare_negotiation_open", request_id=request["id"])
+
+
+@pytest.mark.parametrize(
+    ("who", "allowed"),
+    [
+        ("requester", True),
+        ("provider_officer", True),
+        ("provider_staff", False),
+        ("other", False),
+        ("authority", False),  # not escalated yet: the parties talk first
+        ("sysadmin", True),
+    ],
+)
+def test_who_may_write_in_the_thread(world: World, who: str, allowed: bool):
+    negotiation = _negotiate(world)
+    if allowed:
+        result = world.call(who, "govshare_request_comment", id=negotiation["id"], message="意见")
+        assert result["history"][-1]["message"] == "意见"
+    else:
+        with pytest.raises(tk.NotAuthorized):
+            world.call(who, "govshare_request_comment", id=negotiation["id"], message="意见")
+
+
+def test_withdrawing_a_negotiation(world: World):
+    negotiation = _negotiate(world)
+    with pytest.raises(tk.NotAuthorized):
+        world.call("provider_officer", "govshare_request_withdraw", id=negotiation["id"])
+    assert (
+        world.call("requester", "govshare_request_withdraw", id=negotiation["id"])["status"]
+        == "withdrawn"
+    )
