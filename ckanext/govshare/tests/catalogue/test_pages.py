@@ -82,3 +82,14 @@ def test_the_form_refuses_a_not_shared_entry_without_legal_basis(officer: dict[s
     data["legal_basis"] = "《不动产登记暂行条例》第二十八条"
     done = app.post("/dataset/new", data=data, headers=officer["headers"], follow_redirects=False)
     assert done.status_code == 302
+
+
+def test_a_new_entry_is_catalogued_unless_kept_as_a_draft(officer: dict[str, Any], app: Any):
+    form = app.get("/dataset/new", headers=officer["headers"]).body
+    select = form[form.index('id="field-private"') :]
+    select = select[: select.index("</select>")]
+    assert re.search(r'<option value="False"\s+selected="selected">已编目', select)
+    assert '<option value="True" >草稿' in select or '<option value="True">草稿' in select
+    draft = gs_factories.CatalogueEntry(owner_org=officer["dept"]["id"], private=True)
+    edit = app.get(f"/dataset/edit/{draft['name']}", headers=officer["headers"]).body
+    assert re.search(r'<option value="True"\s+selected="selected">草稿', edit)
