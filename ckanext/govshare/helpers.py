@@ -6,9 +6,26 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from .access import codes as access_codes
+from .access import rules as access_rules
+from .access import workflow
 from .catalogue import codes
 
-__all__ = ["govshare_catalogue_stats", "govshare_choices", "govshare_label", "govshare_labels"]
+__all__ = [
+    "govshare_access_nav",
+    "govshare_access_path",
+    "govshare_catalogue_stats",
+    "govshare_choices",
+    "govshare_label",
+    "govshare_labels",
+    "govshare_live_grant",
+    "govshare_message",
+    "govshare_my_departments",
+    "govshare_purpose_label",
+    "govshare_purposes",
+    "govshare_state_label",
+    "govshare_today",
+]
 
 
 def govshare_catalogue_stats() -> dict[str, Any]:
@@ -52,3 +69,113 @@ def govshare_labels(field: str, values: Any) -> list[str]:
     if isinstance(values, str):
         values = [values]
     return [govshare_label(field, v) for v in values or []]
+
+
+# ---------------------------------------------------------------------------- access (issue 5)
+
+
+def _zh() -> bool:
+    return (tk.h.lang() or "").startswith("zh")
+
+
+def _user_context() -> dict[str, Any]:
+    user = tk.current_user
+    return {"user": user.name if user and user.is_authenticated else ""}
+
+
+def govshare_message(text: Any) -> str:
+    """The page's half of a bilingual message ``"English | 中文"`` (the text itself if plain)."""
+    text = "" if text is None else str(text)
+    if " | " not in text:
+        return text
+    en, zh = text.rsplit(" | ", 1)
+    return zh if _zh() else en
+
+
+def govshare_state_label(state: str | None) -> str:
+    """A request state's label in the page's language."""
+    en, zh = workflow.STATE_LABELS.get(state or "", (state or "", state or ""))
+    return zh if _zh() else en
+
+
+def govshare_today() -> str:
+    """Today's local date (deadlines and grant periods count local days), ISO format."""
+    from .access import service
+
+    return service.today().isoformat()
+
+
+def govshare_purposes() -> list[dict[str, str]]:
+    """The purposes of the request form, labelled in the page's language."""
+    zh = _zh()
+    return [{"value": c.value, "label": c.zh if zh else c.en} for c in access_codes.PURPOSES]
+
+
+def govshare_purpose_label(value: str | None) -> str:
+    for choice in govshare_purposes():
+        if choice["value"] == value:
+            return choice["label"]
+    return value or ""
+
+
+def govshare_access_path(pkg: dict[str, Any]) -> str:
+    """What the entry's share type calls for: ``obtain``, ``request`` or ``negotiate``."""
+    return access_rules.path_for(pkg.get("share_type"))
+
+
+def govshare_my_departments(exclude: str | None = None) -> list[dict[str, Any]]:
+    """The departments the user belongs to (optionally without one, e.g. the provider)."""
+    context = _user_context()
+    if not context["user"]:
+        return []
+    orgs = tk.get_action("organization_list_for_user")(
+        context, {"id": context["user"], "permission": "read"}
+    )
+    return [o for o in orgs if o["id"] != exclude]
+
+
+def govshare_live_grant(pkg: dict[str, Any]) -> dict[str, Any] | None:
+    """A live grant on the entry held by one of the user's departments, if any."""
+    context = _user_context()
+    if not context["user"]:
+        return None
+    try:
+        result = tk.get_action("govshare_grant_list")(
+            context,
+            {"direction": "held", "package_id": pkg["id"], "status": "active", "limit": 20},
+        )
+    except (tk.NotAuthorized, tk.ValidationError):
+        return None
+    return next((g for g in result["results"] if g.get("live")), None)
+
+
+def govshare_access_nav() -> dict[str, Any]:
+    """Which access pages the user's header links to, with the inbox's open count."""
+    from flask import g
+
+    cached = getattr(g, "_govshare_access_nav", None)
+    if cached is not None:
+        return cached
+    nav: dict[str, Any] = {"requests": False, "inbox": None, "escalations": False}
+    context = _user_context()
+    if context["user"]:
+        user = tk.current_user
+        departments = govshare_my_departments()
+        bodies = {
+            tk.config.get("ckanext.govshare.authority_org"),
+            tk.config.get("ckanext.govshare.joint_conference_org"),
+        }
+        nav["requests"] = bool(departments) or bool(getattr(user, "sysadmin", False))
+        nav["escalations"] = bool(getattr(user, "sysadmin", False)) or any(
+            o["name"] in bodies or o["id"] in bodies for o in departments
+        )
+        officer = tk.get_action("organization_list_for_user")(
+            dict(context), {"id": context["user"], "permission": "create_dataset"}
+        )
+        if officer:
+            nav["inbox"] = tk.get_action("govshare_request_list")(
+                dict(context),
+                {"direction": "incoming", "status": [workflow.SUBMITTED], "limit": 1},
+            )["count"]
+    g._govshare_access_nav = nav
+    return nav

@@ -1,0 +1,650 @@
+"""Access to shared data (art. 12, issue 5): the pages over the access actions.
+
+Obtain an unconditional entry, apply for a conditional one, open a negotiation on a not-shared
+one; the department's outgoing requests, the data officers' inbox, the request page with its
+history, thread and decision forms, the authority's escalation queue, and grants with revoke.
+Every page calls the actions; none reads the model.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan.lib.pagination import Page
+from flask import Blueprint, request, send_file
+
+from ..access import attachments, rules, workflow
+
+__all__ = ["access"]
+
+access = Blueprint("govshare_access", __name__)
+
+PAGE_SIZE = 25
+# Data items a conditional request may ask for; narrower ones take the negotiation path.
+REQUESTABLE = ("unconditional", "conditional")
+
+# Fields of the request form kept as typed when the form comes back with errors.
+TEXT_FIELDS = (
+    "requesting_org",
+    "purpose",
+    "purpose_detail",
+    "scenario",
+    "basis",
+    "contact",
+    "share_method",
+    "period_start",
+    "period_end",
+    "expected_calls_per_day",
+    "message",
+)
+LIST_FIELDS = ("resource_ids", "data_items")
+# Fields of the decision and resubmission forms.
+DECIDE_FIELDS = ("reason", "period_start", "period_end", "max_downloads", "conditions")
+RESUBMIT_FIELDS = ("message", "purpose_detail", "scenario", "basis", "contact")
+
+
+# ---------------------------------------------------------------------------- plumbing
+
+
+def _context() -> dict[str, Any]:
+    user = tk.current_user
+    return {"user": user.name if user and user.is_authenticated else ""}
+
+
+def _logged_in() -> bool:
+    return bool(tk.current_user and tk.current_user.is_authenticated)
+
+
+def _login() -> Any:
+    """Send an anonymous visitor to the login page, back here afterwards."""
+    return tk.redirect_to("user.login", came_from=request.full_path.rstrip("?"))
+
+
+def _form() -> dict[str, Any]:
+    """The posted form: text fields stripped, the list fields as lists, blanks left out."""
+    data: dict[str, Any] = {}
+    for key in request.form:
+        if key in LIST_FIELDS:
+            data[key] = [v for v in request.form.getlist(key) if v.strip()]
+        elif key != "_csrf_token" and key != "csrf_token":
+            value = request.form.get(key, "").strip()
+            if value:
+                data[key] = value
+    return data
+
+
+def _errors(error: tk.ValidationError) -> dict[str, list[str]]:
+    """Field errors as ``{field: [message]}`` (nested ones flattened to their text)."""
+    result: dict[str, list[str]] = {}
+    for field, messages in (error.error_dict or {}).items():
+        if isinstance(messages, list | tuple):
+            result[field] = [str(m) for m in messages if m]
+        else:
+            result[field] = [str(messages)]
+    return result
+
+
+def _abort(error: Exception) -> Any:
+    if isinstance(error, tk.ObjectNotFound):
+        return tk.abort(404, str(error) or tk._("Not found"))
+    return tk.abort(403, str(error) or tk._("Not authorized"))
+
+
+def _entry(package_id: str | None) -> dict[str, Any]:
+    if not package_id:
+        return tk.abort(400, tk._("Say which entry (package_id)"))
+    try:
+        return tk.get_action("package_show")(_context(), {"id": package_id})
+    except (tk.ObjectNotFound, tk.NotAuthorized) as error:
+        return _abort(error)
+
+
+def _departments(entry: dict[str, Any]) -> list[dict[str, Any]]:
+    """The departments the user may apply for: theirs, but not the entry's provider."""
+    orgs = tk.get_action("organization_list_for_user")(
+        _context(), {"id": tk.current_user.name, "permission": "read"}
+    )
+    return [o for o in orgs if o["id"] != entry.get("owner_org")]
+
+
+def _page(result: dict[str, Any], number: int, endpoint: str, **args: Any) -> Page:
+    return Page(
+        collection=result["results"],
+        page=number,
+        item_count=result["count"],
+        items_per_page=PAGE_SIZE,
+        presliced_list=True,
+        url=lambda q=None, page=None: tk.h.url_for(endpoint, page=page, **args),
+    )
+
+
+def _page_number() -> int:
+    try:
+        return max(int(request.args.get("page", 1)), 1)
+    except ValueError:
+        return 1
+
+
+def _labels() -> dict[str, dict[str, str]]:
+    """Labels of history actions and roles, in the page's language."""
+    return {
+        "actions": {
+            "submit": tk._("Submitted the request"),
+            "approve": tk._("Approved"),
+            "reject": tk._("Rejected"),
+            "return": tk._("Returned for more information"),
+            "resubmit": tk._("Resubmitted"),
+            "withdraw": tk._("Withdrew"),
+            "expire": tk._("Expired"),
+            "negotiate": tk._("Opened a negotiation"),
+            "escalate": tk._("Escalated"),
+            "grant": tk._("Granted sharing"),
+            "deny": tk._("Denied sharing"),
+            "comment": tk._("Wrote"),
+        },
+        "roles": {
+            "requester": tk._("Requesting department"),
+            "provider": tk._("Providing department"),
+            "authority": tk._("Sharing authority"),
+            "conference": tk._("Joint conference"),
+            "system": tk._("Platform"),
+            "sysadmin": tk._("System administrator"),
+        },
+    }
+
+
+# ---------------------------------------------------------------------------- obtain
+
+
+@access.route("/govshare/obtain/<package_id>", methods=["GET", "POST"])
+def obtain(package_id: str) -> Any:
+    """An unconditional entry at once: purpose and pledge, then the grant (art. 12(1))."""
+    if not _logged_in():
+        return _login() if request.method == "GET" else tk.abort(403)
+    entry = _entry(package_id)
+    departments = _departments(entry)
+    form: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        form = _form()
+        data = {**form, "package_id": entry["id"], "pledge": bool(form.get("pledge"))}
+        if len(departments) == 1 and not data.get("requesting_org"):
+            data["requesting_org"] = departments[0]["id"]
+        try:
+            grant = tk.get_action("govshare_access_obtain")(_context(), data)
+        except tk.ValidationError as error:
+            errors = _errors(error)
+        except (tk.NotAuthorized, tk.ObjectNotFound) as error:
+            return _abort(error)
+        else:
+            tk.h.flash_success(
+                tk._("You obtained the data: the grant is valid until {date}.").format(
+                    date=grant["period_end"]
+                )
+            )
+            return tk.redirect_to("govshare_access.grant_read", id=grant["id"])
+    if rules.path_for(entry.get("share_type")) != rules.OBTAIN and not errors:
+        errors = {"package_id": [tk._("This entry is not shared unconditionally.")]}
+    return tk.render(
+        "govshare/access/obtain.html",
+        {"pkg": entry, "departments": departments, "form": form, "errors": errors},
+    )
+
+
+# ---------------------------------------------------------------------------- request form
+
+
+def _scope(entry: dict[str, Any], *, negotiation: bool) -> dict[str, Any]:
+    """The entry's data items, each with whether it may be asked for by this path."""
+    shared = ("unconditional", "conditional", "not_shared") if negotiation else REQUESTABLE
+    allowed = set(rules.item_names(entry, shared))
+    return {
+        "items": [
+            {
+                "name": item.get("name"),
+                "description": item.get("description") or "",
+                "share_type": rules.item_share_type(entry, item),
+                "requestable": item.get("name") in allowed,
+            }
+            for item in entry.get("data_items") or []
+            if item.get("name")
+        ],
+        "resources": entry.get("resources") or [],
+    }
+
+
+def _apply(*, negotiation: bool) -> Any:
+    if not _logged_in():
+        return _login() if request.method == "GET" else tk.abort(403)
+    entry = _entry(request.values.get("package_id"))
+    expected = rules.NEGOTIATE if negotiation else rules.REQUEST
+    departments = _departments(entry)
+    scope = _scope(entry, negotiation=negotiation)
+    form: dict[str, Any] = {
+        "resource_ids": [r["id"] for r in scope["resources"]],
+        "data_items": [i["name"] for i in scope["items"] if i["requestable"]],
+    }
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        form = _form()
+        form.setdefault("resource_ids", [])
+        form.setdefault("data_items", [])
+        data = {**form, "package_id": entry["id"], "pledge": bool(form.get("pledge"))}
+        if len(departments) == 1 and not data.get("requesting_org"):
+            data["requesting_org"] = departments[0]["id"]
+        upload = request.files.get("attachment")
+        if attachments.is_upload(upload):
+            data["attachment"] = upload
+        action = "govshare_negotiation_open" if negotiation else "govshare_request_create"
+        try:
+            result = tk.get_action(action)(_context(), data)
+        except tk.ValidationError as error:
+            errors = _errors(error)
+            # The action checks the pledge only once the fields are valid: say it at once.
+            if not data["pledge"]:
+                errors.setdefault("pledge", [rules.NEEDS_PLEDGE])
+        except (tk.NotAuthorized, tk.ObjectNotFound) as error:
+            return _abort(error)
+        else:
+            if negotiation:
+                tk.h.flash_success(tk._("Negotiation opened with the providing department."))
+            elif result.get("due_date"):
+                tk.h.flash_success(
+                    tk._("Request submitted. The providing department answers by {date}.").format(
+                        date=result["due_date"]
+                    )
+                )
+            else:
+                tk.h.flash_success(tk._("Request submitted."))
+            return tk.redirect_to("govshare_access.request_read", id=result["id"])
+    elif rules.path_for(entry.get("share_type")) != expected:
+        errors = {"package_id": [_wrong_path(entry)]}
+    return tk.render(
+        "govshare/access/request_form.html",
+        {
+            "pkg": entry,
+            "negotiation": negotiation,
+            "departments": departments,
+            "scope": scope,
+            "form": form,
+            "errors": errors,
+        },
+    )
+
+
+def _wrong_path(entry: dict[str, Any]) -> str:
+    return rules.check_path(entry, "")["package_id"][0]
+
+
+@access.route("/govshare/requests/new", methods=["GET", "POST"])
+def request_new() -> Any:
+    """The request form for a conditionally shared entry (art. 12(2))."""
+    return _apply(negotiation=False)
+
+
+@access.route("/govshare/negotiations/new", methods=["GET", "POST"])
+def negotiation_new() -> Any:
+    """The same form, with a first message, for a not-shared entry (art. 12(3))."""
+    return _apply(negotiation=True)
+
+
+# ---------------------------------------------------------------------------- lists
+
+
+def _request_list(template: str, endpoint: str, base: dict[str, Any], **extra: Any) -> Any:
+    if not _logged_in():
+        return _login()
+    status = request.args.get("status", "").strip()
+    number = _page_number()
+    query = {**base, "limit": PAGE_SIZE, "offset": (number - 1) * PAGE_SIZE}
+    if status == "overdue":
+        query["overdue"] = True
+    elif status:
+        query["status"] = [status]
+    try:
+        result = tk.get_action("govshare_request_list")(_context(), query)
+    except tk.ValidationError:
+        result = {"count": 0, "results": []}
+    except tk.NotAuthorized as error:
+        return _abort(error)
+    args = {"status": status} if status else {}
+    titles = _org_titles(
+        [r.get(k) for r in result["results"] for k in ("requesting_org", "provider_org")]
+    )
+    return tk.render(
+        template,
+        {
+            "requests": result["results"],
+            "titles": titles,
+            "count": result["count"],
+            "status": status,
+            "states": workflow.STATES,
+            "page": _page(result, number, endpoint, **args),
+            "endpoint": endpoint,
+            **extra,
+        },
+    )
+
+
+@access.route("/govshare/requests")
+def requests() -> Any:
+    """Requests the user's departments made."""
+    return _request_list(
+        "govshare/access/requests.html", "govshare_access.requests", {"direction": "outgoing"}
+    )
+
+
+@access.route("/govshare/inbox")
+def inbox() -> Any:
+    """Requests addressed to the departments the user is a data officer of, by due date."""
+    return _request_list(
+        "govshare/access/inbox.html", "govshare_access.inbox", {"direction": "incoming"}
+    )
+
+
+@access.route("/govshare/escalations")
+def escalations() -> Any:
+    """Disputes escalated to the sharing authority or the joint conference."""
+    if _logged_in() and not tk.h.govshare_access_nav().get("escalations"):
+        return tk.abort(
+            403, tk._("Only the sharing authority and the joint conference decide disputes")
+        )
+    return _request_list(
+        "govshare/access/escalations.html",
+        "govshare_access.escalations",
+        {"direction": "incoming", "escalated": True},
+    )
+
+
+# ---------------------------------------------------------------------------- request page
+
+
+def _show(id: str) -> dict[str, Any]:
+    try:
+        return tk.get_action("govshare_request_show")(_context(), {"id": id})
+    except (tk.ObjectNotFound, tk.NotAuthorized) as error:
+        return _abort(error)
+
+
+def _org_titles(names: list[str]) -> dict[str, str]:
+    names = sorted({n for n in names if n})
+    if not names:
+        return {}
+    orgs = tk.get_action("organization_list")(
+        {"ignore_auth": True}, {"organizations": names, "all_fields": True}
+    )
+    return {o["name"]: o.get("title") or o["name"] for o in orgs}
+
+
+def _render_request(
+    id: str,
+    *,
+    forms: dict[str, dict[str, Any]] | None = None,
+    errors: dict[str, dict[str, list[str]]] | None = None,
+) -> Any:
+    req = _show(id)
+    try:
+        entry = tk.get_action("package_show")(_context(), {"id": req["package_id"]})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        entry = None
+    resources = {r["id"]: r for r in (entry or {}).get("resources") or []}
+    history = req.get("history") or []
+    titles = _org_titles(
+        [req.get("requesting_org"), req.get("provider_org")] + [e.get("actor_org") for e in history]
+    )
+    grant = None
+    if req.get("status") in workflow.GRANTING_STATES:
+        held = tk.get_action("govshare_grant_list")(
+            _context(), {"package_id": req["package_id"], "limit": 1000}
+        )
+        grant = next((g for g in held["results"] if g.get("request_id") == req["id"]), None)
+    return tk.render(
+        "govshare/access/request.html",
+        {
+            "req": req,
+            "pkg": entry,
+            "grant": grant,
+            "resources": resources,
+            "events": [e for e in history if e.get("action") != "comment"],
+            "thread": [e for e in history if e.get("action") == "comment"],
+            "titles": titles,
+            "labels": _labels(),
+            "allowed": set(req.get("allowed_actions") or []),
+            "forms": forms or {},
+            "errors": errors or {},
+        },
+    )
+
+
+@access.route("/govshare/requests/<id>")
+def request_read(id: str) -> Any:
+    if not _logged_in():
+        return _login()
+    return _render_request(id)
+
+
+@access.route("/govshare/requests/<id>/attachment")
+def attachment(id: str) -> Any:
+    """The request's attachment, to those who may see the request."""
+    if not _logged_in():
+        return _login()
+    req = _show(id)
+    stored = req.get("attachment")
+    path = attachments.path_of(req["id"], stored) if stored else None
+    if not path:
+        return tk.abort(404, tk._("This request has no attachment"))
+    return send_file(path, as_attachment=True, download_name=stored.get("name") or "attachment")
+
+
+def _step(
+    id: str, which: str, action: str, fields: tuple[str, ...], *, scope: bool = False, **fixed: Any
+) -> Any:
+    """Run one of the request page's forms: the action's result, or the page with its errors.
+
+    ``scope``: the form narrows a grant (resources, data items, period, limits).
+    """
+    if not _logged_in():
+        return tk.abort(403, tk._("Log in first"))
+    form = _form()
+    keep = (*fields, *LIST_FIELDS) if scope else fields
+    data = {k: v for k, v in form.items() if k in keep}
+    data.update(fixed, id=id)
+    upload = request.files.get("attachment")
+    if attachments.is_upload(upload):
+        data["attachment"] = upload
+    try:
+        result = tk.get_action(action)(_context(), data)
+    except tk.ValidationError as error:
+        return _render_request(id, forms={which: form}, errors={which: _errors(error)})
+    except (tk.NotAuthorized, tk.ObjectNotFound) as error:
+        return _abort(error)
+    return result
+
+
+def _done(id: str, text: str) -> Any:
+    tk.h.flash_success(text)
+    return tk.redirect_to("govshare_access.request_read", id=id)
+
+
+@access.route("/govshare/requests/<id>/decide", methods=["POST"])
+def decide(id: str) -> Any:
+    decision = request.form.get("decision", "")
+    fields = DECIDE_FIELDS if decision == "approve" else ("reason",)
+    result = _step(
+        id,
+        "decide",
+        "govshare_request_decide",
+        fields,
+        scope=decision == "approve",
+        decision=decision,
+    )
+    if not isinstance(result, dict):
+        return result
+    if result.get("grant"):
+        return _done(id, tk._("Request approved: a grant was created."))
+    if decision == "reject":
+        return _done(id, tk._("Request rejected."))
+    return _done(id, tk._("Request returned for more information; the clock stops."))
+
+
+@access.route("/govshare/requests/<id>/resubmit", methods=["POST"])
+def resubmit(id: str) -> Any:
+    result = _step(id, "resubmit", "govshare_request_resubmit", RESUBMIT_FIELDS)
+    if not isinstance(result, dict):
+        return result
+    return _done(
+        id,
+        tk._("Request resubmitted. The providing department answers by {date}.").format(
+            date=result.get("due_date") or "—"
+        ),
+    )
+
+
+@access.route("/govshare/requests/<id>/withdraw", methods=["POST"])
+def withdraw(id: str) -> Any:
+    result = _step(id, "withdraw", "govshare_request_withdraw", ("message",))
+    return result if not isinstance(result, dict) else _done(id, tk._("Request withdrawn."))
+
+
+@access.route("/govshare/requests/<id>/comment", methods=["POST"])
+def comment(id: str) -> Any:
+    result = _step(id, "comment", "govshare_request_comment", ("message",))
+    return result if not isinstance(result, dict) else _done(id, tk._("Message added."))
+
+
+@access.route("/govshare/requests/<id>/escalate", methods=["POST"])
+def escalate(id: str) -> Any:
+    result = _step(id, "escalate", "govshare_request_escalate", ("message",))
+    if not isinstance(result, dict):
+        return result
+    return _done(id, tk._("Dispute escalated: {state}.").format(state=_state(result)))
+
+
+@access.route("/govshare/requests/<id>/negotiate", methods=["POST"])
+def negotiate(id: str) -> Any:
+    """Take a rejected request on to negotiation."""
+    if not _logged_in():
+        return tk.abort(403, tk._("Log in first"))
+    form = _form()
+    data = {"request_id": id}
+    if form.get("message"):
+        data["message"] = form["message"]
+    try:
+        tk.get_action("govshare_negotiation_open")(_context(), data)
+    except tk.ValidationError as error:
+        return _render_request(id, forms={"negotiate": form}, errors={"negotiate": _errors(error)})
+    except (tk.NotAuthorized, tk.ObjectNotFound) as error:
+        return _abort(error)
+    return _done(id, tk._("Negotiation opened with the providing department."))
+
+
+@access.route("/govshare/requests/<id>/escalation", methods=["POST"])
+def escalation_decide(id: str) -> Any:
+    decision = request.form.get("decision", "")
+    fields = DECIDE_FIELDS if decision == "grant" else ("reason",)
+    result = _step(
+        id,
+        "escalation",
+        "govshare_escalation_decide",
+        fields,
+        scope=decision == "grant",
+        decision=decision,
+    )
+    if not isinstance(result, dict):
+        return result
+    if result.get("grant"):
+        return _done(id, tk._("Sharing granted: a grant was created."))
+    return _done(id, tk._("Sharing denied."))
+
+
+def _state(result: dict[str, Any]) -> str:
+    return tk.h.govshare_state_label(result.get("status"))
+
+
+# ---------------------------------------------------------------------------- grants
+
+
+@access.route("/govshare/grants")
+def grants() -> Any:
+    """Grants my departments hold, and grants on the entries we provide."""
+    if not _logged_in():
+        return _login()
+    direction = request.args.get("direction", "held")
+    if direction not in ("held", "provided"):
+        direction = "held"
+    status = request.args.get("status", "").strip()
+    number = _page_number()
+    query: dict[str, Any] = {
+        "direction": direction,
+        "limit": PAGE_SIZE,
+        "offset": (number - 1) * PAGE_SIZE,
+    }
+    if status:
+        query["status"] = [status]
+    try:
+        result = tk.get_action("govshare_grant_list")(_context(), query)
+    except tk.ValidationError:
+        result = {"count": 0, "results": []}
+    except tk.NotAuthorized as error:
+        return _abort(error)
+    args = {"direction": direction, **({"status": status} if status else {})}
+    return tk.render(
+        "govshare/access/grants.html",
+        {
+            "grants": result["results"],
+            "count": result["count"],
+            "direction": direction,
+            "status": status,
+            "page": _page(result, number, "govshare_access.grants", **args),
+        },
+    )
+
+
+def _render_grant(id: str, form: dict[str, Any] | None = None, errors: Any = None) -> Any:
+    try:
+        grant = tk.get_action("govshare_grant_show")(_context(), {"id": id})
+    except (tk.ObjectNotFound, tk.NotAuthorized) as error:
+        return _abort(error)
+    try:
+        entry = tk.get_action("package_show")(_context(), {"id": grant["package_id"]})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        entry = None
+    return tk.render(
+        "govshare/access/grant.html",
+        {
+            "grant": grant,
+            "pkg": entry,
+            "resources": {r["id"]: r for r in (entry or {}).get("resources") or []},
+            "titles": _org_titles([grant.get("organization"), grant.get("provider_org")]),
+            "form": form or {},
+            "errors": errors or {},
+        },
+    )
+
+
+@access.route("/govshare/grants/<id>")
+def grant_read(id: str) -> Any:
+    if not _logged_in():
+        return _login()
+    return _render_grant(id)
+
+
+@access.route("/govshare/grants/<id>/revoke", methods=["POST"])
+def grant_revoke(id: str) -> Any:
+    """End a grant early, with a reason (a provider's data officer or the authority)."""
+    if not _logged_in():
+        return tk.abort(403, tk._("Log in first"))
+    form = _form()
+    try:
+        tk.get_action("govshare_grant_revoke")(
+            _context(), {"id": id, "reason": form.get("reason", "")}
+        )
+    except tk.ValidationError as error:
+        return _render_grant(id, form, _errors(error))
+    except (tk.NotAuthorized, tk.ObjectNotFound) as error:
+        return _abort(error)
+    tk.h.flash_success(tk._("Grant revoked; every token issued from it stops working."))
+    if request.form.get("came_from") == "list":
+        return tk.redirect_to("govshare_access.grants", direction="provided")
+    return tk.redirect_to("govshare_access.grant_read", id=id)
