@@ -13,6 +13,7 @@ from . import i18n_plurals, signals
 from .audit import hooks as audit_hooks
 from .catalogue import facets as catalogue_facets
 from .catalogue.visibility import CataloguePermissionLabels
+from .datalinks import hooks as datalinks
 
 _labels = CataloguePermissionLabels()
 
@@ -58,7 +59,12 @@ class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
     def after_dataset_search(self, search_results: dict[str, Any], search_params: Any) -> Any:
         lang = tk.h.lang() if has_request_context() else tk.config.get("ckan.locale_default")
         catalogue_facets.localise(search_results.get("search_facets", {}), lang or "")
+        datalinks.after_dataset_search(search_results.get("results") or [])
         return search_results
+
+    # IPackageController: no link to restricted data for those who may not have it (art. 14).
+    def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        datalinks.after_dataset_show(context, pkg_dict)
 
     # IFacets: the catalogue's facets first, then CKAN's.
     def dataset_facets(self, facets_dict: Any, package_type: str) -> Any:

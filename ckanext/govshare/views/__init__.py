@@ -5,7 +5,18 @@ Each module defines a blueprint; add it to ``__all__`` here.
 
 from __future__ import annotations
 
+from .access import access
 from .audit import audit
+from .calendar import calendar
 from .catalogue import catalogue
+from .datalinks import datalinks
+from .notices import notices
 
-__all__: list[str] = ["audit", "catalogue"]
+__all__: list[str] = [
+    "access",
+    "audit",
+    "calendar",
+    "catalogue",
+    "datalinks",
+    "notices",
+]

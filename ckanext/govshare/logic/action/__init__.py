@@ -5,11 +5,12 @@ Each module declares ``__all__``; add its names here.
 
 from __future__ import annotations
 
-from . import access_grant, access_request, audit, calendar, notices
+from . import access_grant, access_request, audit, calendar, datalinks, notices
 from .access_grant import *  # noqa: F403
 from .access_request import *  # noqa: F403
 from .audit import *  # noqa: F403
 from .calendar import *  # noqa: F403
+from .datalinks import *  # noqa: F403
 from .notices import *  # noqa: F403
 
 __all__: list[str] = [
@@ -17,5 +18,6 @@ __all__: list[str] = [
     *access_request.__all__,
     *audit.__all__,
     *calendar.__all__,
+    *datalinks.__all__,
     *notices.__all__,
 ]

@@ -1,0 +1,1 @@
+from ckanext.govshare.tests.access.conftest import frozen, world  # noqa: F401

@@ -1,0 +1,52 @@
+"""CKAN's own resource download route, closed to those who may not have the data.
+
+Open data (``open_to_public`` = ``open``) downloads as in stock CKAN; for other entries only
+the providing department and sysadmins use this route. Grant holders download through
+``/govshare/download/<resource_id>``, where each download is checked, counted and audited.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+from flask import Blueprint, request
+
+from ..audit import store, who
+from ..datalinks import hooks
+
+datalinks = Blueprint("govshare_datalinks", __name__)
+
+
+@datalinks.before_app_request
+def guard_ckan_download() -> Any:
+    endpoint = request.endpoint or ""
+    if not endpoint.endswith("resource.download"):
+        return None
+    resource = model.Resource.get((request.view_args or {}).get("resource_id") or "")
+    package = resource.package if resource is not None else None
+    if package is None:
+        return None  # CKAN answers 404
+    viewer = hooks.current_viewer()
+    if hooks.may_download_raw(package, viewer):
+        return None
+    store.record(
+        "ckan_resource_download",
+        actor_id=viewer.user_id,
+        actor_name=who.current_user_name(),
+        actor_department=who.acting_department(viewer.user_id, None),
+        object_type="resource",
+        object_id=resource.id,
+        object_department=package.owner_org,
+        outcome="refused",
+        detail={"package_id": package.id, "route": endpoint},
+    )
+    model.Session.commit()
+    return tk.abort(
+        403,
+        tk._(
+            "This data is shared only through the platform: obtain access or apply for it on "
+            "the entry's page, then download it there"
+        ),
+    )
