@@ -77,14 +77,26 @@ def history(request_id: str) -> list[dict[str, Any]]:
         .order_by(event_table.c.id)
     ).all()
     users = _names(model.User, {r.actor_id for r in rows if r.actor_id})
-    orgs = _names(model.Group, {r.actor_org_id for r in rows if r.actor_org_id})
+    org_ids = {r.actor_org_id for r in rows if r.actor_org_id}
+    orgs = _names(model.Group, org_ids)
+    titles = _titles(org_ids)
     result = []
     for r in rows:
         event = {k: _plain(v) for k, v in r._mapping.items() if k != "request_id"}
         event["actor"] = users.get(r.actor_id)
         event["actor_org"] = orgs.get(r.actor_org_id)
+        event["actor_org_title"] = titles.get(r.actor_org_id)
         result.append(event)
     return result
+
+
+def _titles(ids: set[str]) -> dict[str, str]:
+    if not ids:
+        return {}
+    return {
+        g.id: g.title or g.name
+        for g in model.Session.query(model.Group).filter(model.Group.id.in_(list(ids)))
+    }
 
 
 def _names(table: Any, ids: set[str]) -> dict[str, str]:
@@ -133,8 +145,17 @@ def request_dict(request: Mapping[str, Any], *, with_history: bool = False) -> d
         working_days_left=working_days_left(request),
         status_label=list(workflow.STATE_LABELS.get(request["status"], ("", ""))),
     )
+    titles = _titles({request["provider_org_id"], request["requesting_org_id"]})
+    result["requesting_org_title"] = titles.get(request["requesting_org_id"])
+    result["provider_org_title"] = titles.get(request["provider_org_id"])
     if with_history:
         result["history"] = history(request["id"])
+        rows = model.Session.execute(
+            sa.select(grant_table)
+            .where(grant_table.c.request_id == request["id"])
+            .order_by(grant_table.c.created_at)
+        ).all()
+        result["grants"] = [grant_dict(dict(r._mapping)) for r in rows]
     return result
 
 

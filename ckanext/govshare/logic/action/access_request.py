@@ -144,18 +144,29 @@ def _with_request(context: Any, data_dict: Any, auth: str, refusal: str, key: st
 
 
 def _create(context: Any, data_dict: Any, *, kind: str) -> dict[str, Any]:
-    data = validate(data_dict, schema.request_create_schema(), context)
+    """Check the whole form at once (every field's error in one answer), then create."""
+    data, schema_errors = tk.navl_validate(dict(data_dict), schema.request_create_schema(), context)
+    errors: dict[str, list[str]] = {k: list(v) for k, v in schema_errors.items() if v}
     person = Person.of(context)
+    if "package_id" in errors:
+        raise tk.ValidationError(errors)
     entry = _entry(context, data["package_id"])
     expected = rules.REQUEST if kind == codes.KIND_REQUEST else rules.NEGOTIATE
-    errors = rules.check_path(entry, expected)
-    if errors:
-        raise tk.ValidationError(errors)
-    data["requesting_org"] = requesting_org(person, data.get("requesting_org"), entry)
+    path_errors = rules.check_path(entry, expected)
+    if path_errors:
+        raise tk.ValidationError(path_errors)  # the other fields are for another path
+    try:
+        data["requesting_org"] = requesting_org(person, data.get("requesting_org"), entry)
+    except tk.ValidationError as error:
+        errors.update(error.error_dict)
     negotiation = kind == codes.KIND_NEGOTIATION
     _scope_defaults(entry, data, negotiation=negotiation)
-    errors = rules.check_request(entry, data, today=service.today(), negotiation=negotiation)
-    if not data["resource_ids"] and not errors.get("resource_ids"):
+    checked = {k: v for k, v in data.items() if k not in errors}
+    for field, messages in rules.check_request(
+        entry, checked, today=service.today(), negotiation=negotiation
+    ).items():
+        errors.setdefault(field, messages)
+    if not data.get("resource_ids") and "resource_ids" not in errors:
         errors["resource_ids"] = [rules.NO_RESOURCES]
     if errors:
         raise tk.ValidationError(errors)

@@ -57,7 +57,9 @@ def test_an_attachment_is_kept_with_its_digest(world: World, ckan_config: Any, t
     assert attachment["size"] == len(b"%PDF-1.4 basis")
     assert len(attachment["sha256"]) == 64
     path = attachments.path_of(request["id"], attachment)
-    assert path and open(path, "rb").read() == b"%PDF-1.4 basis"
+    assert path
+    with open(path, "rb") as stored:
+        assert stored.read() == b"%PDF-1.4 basis"
 
 
 def test_an_attachment_of_another_kind_is_refused_and_nothing_kept(

@@ -326,3 +326,31 @@ def test_a_refused_change_writes_nothing(world: World):
     assert world.call("requester", "govshare_request_show", id=request["id"])["status"] == (
         "submitted"
     )
+
+
+def test_every_error_of_the_form_comes_at_once(world: World):
+    with pytest.raises(tk.ValidationError) as raised:
+        world.call(
+            "requester",
+            "govshare_request_create",
+            **request_form(
+                world,
+                purpose="curiosity",
+                scenario="",
+                pledge=False,
+                data_items=["no such item"],
+                share_method="offline_media",
+            ),
+        )
+    assert {"purpose", "scenario", "pledge", "data_items", "share_method"} <= set(
+        raised.value.error_dict
+    )
+
+
+def test_the_request_shows_the_grant_it_led_to(world: World):
+    request = world.call("requester", "govshare_request_create", **request_form(world))
+    world.call("provider_officer", "govshare_request_decide", id=request["id"], decision="approve")
+    shown = world.call("requester", "govshare_request_show", id=request["id"])
+    assert [g["request_id"] for g in shown["grants"]] == [request["id"]]
+    assert shown["requesting_org_title"] == world.requester_org["title"]
+    assert shown["history"][-1]["actor_org_title"] == world.provider["title"]
