@@ -25,6 +25,7 @@ setup(
         "openpyxl>=3.1,<4",
         "chinesecalendar>=1.11,<2",
         "lunardate>=0.2,<1",
+        "zipstream-ng>=1.7,<2",
     ],
     entry_points={
         "ckan.plugins": [

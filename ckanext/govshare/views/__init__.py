@@ -10,6 +10,7 @@ from .audit import audit
 from .calendar import calendar
 from .catalogue import catalogue
 from .datalinks import datalinks
+from .downloads import downloads
 from .notices import notices
 
 __all__: list[str] = [
@@ -18,5 +19,6 @@ __all__: list[str] = [
     "calendar",
     "catalogue",
     "datalinks",
+    "downloads",
     "notices",
 ]

@@ -1,0 +1,270 @@
+"""Bulk download for departments: many resources in one streamed ZIP (art. 14).
+
+Each file is ``<resource_code>/<file name>``; ``MANIFEST.json``, the archive's last member,
+gives for every file its entry, grant, purpose, terms, sha256 and size, and lists every
+requested resource or entry that was refused and why: nothing is dropped silently. The ZIP is
+built while it is sent (zipstream-ng, stored, zip64 when needed): memory stays constant and
+the first bytes leave at once. Every file is a download: counted against the token and the
+grant and recorded before the first byte, like a single download.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import zipstream
+from ckan import model
+
+from . import serve, service, tokens
+from .model import ROUTE_BULK
+
+NOT_FOUND = "not_found"
+NO_GRANT = "no_grant"
+TOO_MANY = "too_many"
+FAILED = "failed"
+
+REASONS: dict[str, tuple[str, str]] = {
+    **tokens.REASONS,
+    NOT_FOUND: ("No such resource or entry", "资源或信息资源不存在"),
+    NO_GRANT: (
+        "None of your departments holds a live grant covering this resource",
+        "您所在部门没有涵盖该资源的有效授权",
+    ),
+    TOO_MANY: ("Too many files in one request", "单次请求的文件过多"),
+    serve.NO_FILE: ("The resource has no file to download", "该资源没有可下载的文件"),
+    serve.HOST_NOT_ALLOWED: (
+        "The resource links to a host the platform does not fetch from",
+        "该资源链接的主机不在平台允许获取的范围内",
+    ),
+    serve.UPSTREAM_FAILED: (
+        "The resource's host did not deliver the file",
+        "资源所在主机未能提供文件",
+    ),
+}
+
+
+def reason_entry(reason: str, **ids: Any) -> dict[str, Any]:
+    en, zh = REASONS.get(reason, (reason, reason))
+    return {**ids, "reason": reason, "message": en, "message_zh": zh}
+
+
+@dataclass
+class Item:
+    """One file of the archive: what is sent, under which grant, and its manifest record."""
+
+    res: dict[str, Any]
+    grant: dict[str, Any]
+    source: serve.Source
+    arcname: str = ""
+    record: dict[str, Any] = field(default_factory=dict)
+
+
+def plan(
+    resource_ids: Sequence[str],
+    package_ids: Sequence[str],
+    *,
+    user: model.User,
+    token: Mapping[str, Any] | None,
+    max_files: int,
+) -> tuple[list[Item], list[dict[str, Any]]]:
+    """The files a request may have, and what it may not (with reasons)."""
+    refused: list[dict[str, Any]] = []
+    wanted: list[str] = []
+    for rid in resource_ids:
+        if rid not in wanted:
+            wanted.append(rid)
+    for pid in package_ids:
+        found, rids = service.package_resources(pid)
+        if found is None:
+            refused.append(reason_entry(NOT_FOUND, package_id=pid))
+        wanted.extend(r for r in rids if r not in wanted)
+    if len(wanted) > max_files:
+        refused.extend(reason_entry(TOO_MANY, resource_id=r) for r in wanted[max_files:])
+        wanted = wanted[:max_files]
+    grant_of_token = (
+        service.access_service.load_grant(token["grant_id"]) if token is not None else None
+    )
+    orgs = service.who.organizations_of(user.id)
+    now, today = service.now(), service.today()
+    items: list[Item] = []
+    for rid in wanted:
+        res = service.resource(rid)
+        if res is None:
+            refused.append(reason_entry(NOT_FOUND, resource_id=rid))
+            continue
+        if token is not None:
+            reason = tokens.check(
+                token,
+                grant_of_token,
+                user_id=user.id,
+                resource_id=rid,
+                package_id=res["package_id"],
+                now=now,
+                today=today,
+            )
+            grant = grant_of_token
+        else:
+            grants = service.live_grants(orgs, res["package_id"], rid)
+            reason = None if grants else NO_GRANT
+            grant = grants[0] if grants else None
+        if reason is None:
+            source = serve.locate(res)
+            if isinstance(source, str):
+                reason = source
+        if reason is not None or grant is None:
+            refused.append(
+                reason_entry(reason or NO_GRANT, resource_id=rid, package_id=res["package_id"])
+                | {"_res": res, "_grant": grant}
+            )
+            continue
+        items.append(Item(res=res, grant=grant, source=source))  # type: ignore[arg-type]
+    _name(items)
+    return items, refused
+
+
+def _name(items: list[Item]) -> None:
+    """``<resource_code>/<file name>``, unique within the archive."""
+    taken: set[str] = {"MANIFEST.json"}
+    for item in items:
+        folder = "/".join(
+            serve.safe_name(part, "_") for part in str(item.res["resource_code"]).split("/")
+        )
+        base = item.source.filename
+        name, n = f"{folder}/{base}", 1
+        while name in taken:
+            n += 1
+            stem, dot, ext = base.rpartition(".")
+            name = f"{folder}/{stem} ({n}).{ext}" if dot and stem else f"{folder}/{base} ({n})"
+        taken.add(name)
+        item.arcname = name
+
+
+def count(
+    items: list[Item],
+    refused: list[dict[str, Any]],
+    *,
+    user: model.User,
+    token: Mapping[str, Any] | None,
+    address: str | None,
+) -> list[Item]:
+    """Count and record every file (one savepoint each), audit the refusals; the caller
+    commits. Files over a limit move to ``refused``. Grants are locked in id order."""
+    kept: list[Item] = []
+    for item in sorted(items, key=lambda i: (i.grant["id"], i.arcname)):
+        savepoint = model.Session.begin_nested()
+        reason = service.count(token, item.grant)
+        if reason is not None:
+            savepoint.rollback()
+            refused.append(
+                reason_entry(reason, resource_id=item.res["id"], package_id=item.res["package_id"])
+                | {"_res": item.res, "_grant": item.grant}
+            )
+            continue
+        service.record(
+            user=user,
+            grant=item.grant,
+            res=item.res,
+            token=token,
+            route=ROUTE_BULK,
+            size=item.source.size,
+            address=address,
+            detail={"path": item.arcname},
+        )
+        savepoint.commit()
+        kept.append(item)
+    for entry in refused:
+        service.refuse(
+            entry["reason"],
+            resource_id=entry.get("resource_id") or entry.get("package_id"),
+            user=user,
+            token=token,
+            grant=entry.get("_grant"),
+            res=entry.get("_res"),
+            route=ROUTE_BULK,
+            address=address,
+            commit=False,
+        )
+    kept.sort(key=lambda i: items.index(i))
+    return kept
+
+
+def _file_record(item: Item) -> dict[str, Any]:
+    res, grant = item.res, item.grant
+    return {
+        "path": item.arcname,
+        "resource_id": res["id"],
+        "resource_name": res.get("name"),
+        "resource_code": res.get("resource_code"),
+        "package_id": res["package_id"],
+        "package_name": res.get("package_name"),
+        "grant_id": grant["id"],
+        "purpose": grant["purpose"],
+        "purpose_detail": grant.get("purpose_detail"),
+        "terms": {"en": serve.TERMS_EN, "zh": serve.TERMS_ZH},
+        "sha256": None,
+        "size": None,
+        "complete": False,
+    }
+
+
+def _hashed(item: Item) -> Iterator[bytes]:
+    """The file's bytes, hashed and counted on the way into the archive.
+
+    A link whose host fails part-way leaves a shorter member (the archive stays valid) and
+    the manifest says so: ``complete: false`` with the error.
+    """
+    record, digest, size = item.record, hashlib.sha256(), 0
+    try:
+        if item.source.kind == "file":
+            chunks: Iterator[bytes] = serve.file_chunks(item.source.path or "")
+        else:
+            response = serve.open_link(item.source.url or "")
+            if response.status_code != 200:
+                response.close()
+                raise OSError(f"HTTP {response.status_code}")
+            chunks = serve.link_chunks(response)
+        for chunk in chunks:
+            digest.update(chunk)
+            size += len(chunk)
+            yield chunk
+        record["complete"] = True
+    except Exception as error:  # reported in the manifest, not raised mid-stream
+        record["error"] = reason_entry(serve.UPSTREAM_FAILED)["message"] + f": {error}"
+    finally:
+        record["sha256"] = digest.hexdigest()
+        record["size"] = size
+
+
+def _manifest(
+    files: list[dict[str, Any]], refused: list[dict[str, Any]], meta: Mapping[str, Any]
+) -> Iterator[bytes]:
+    """Written last, when every file's sha256 and size are known."""
+    document = {
+        **meta,
+        "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+        "terms": {"en": serve.TERMS_EN, "zh": serve.TERMS_ZH},
+        "files": files,
+        "failed": [f["path"] for f in files if not f["complete"]],
+        "refused": [{k: v for k, v in r.items() if not k.startswith("_")} for r in refused],
+    }
+    yield json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def archive(
+    items: list[Item], refused: list[dict[str, Any]], meta: Mapping[str, Any]
+) -> Iterator[bytes]:
+    """The ZIP, generated as it is read."""
+    zs = zipstream.ZipStream(compress_type=zipstream.ZIP_STORED)
+    files = []
+    for item in items:
+        item.record = _file_record(item)
+        files.append(item.record)
+        size = item.source.size if item.source.kind == "file" else None
+        zs.add(_hashed(item), arcname=item.arcname, size=size)
+    zs.add(_manifest(files, refused, meta), arcname="MANIFEST.json")
+    yield from zs

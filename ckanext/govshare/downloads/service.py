@@ -1,0 +1,384 @@
+"""Tokens and downloads in the database: issue, find, revoke, count, record (art. 14, 24).
+
+Everything writes through ``model.Session`` in the caller's transaction, with its audit event.
+A download is counted by :func:`count` — one conditional ``UPDATE … RETURNING`` on the token
+and one on the grant, so that concurrent downloads cannot pass a limit — and recorded by
+:func:`record` (a ``govshare_download`` row and a ``govshare_download`` audit event); the
+caller commits both before the first byte is sent. A transfer that breaks off half-way still
+counts: the platform cannot know what the client kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from ckan import model
+
+from ..access import codes as access_codes
+from ..access import service as access_service
+from ..access.model import grant_table
+from ..audit import store, who
+from ..workdays import profiles
+from . import tokens
+from .model import ROUTE_OPEN, download_table, token_table
+
+KIND_API = "api"
+KIND_OPEN = "open"
+
+
+def now() -> dt.datetime:
+    return access_service.now()
+
+
+def today() -> dt.date:
+    return access_service.today()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.timezone.utc).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+# ---------------------------------------------------------------------------- tokens
+
+
+def expiry(expires_in: int, grant: Mapping[str, Any]) -> dt.datetime:
+    return tokens.expiry(now(), expires_in, grant["period_end"], profiles.timezone())
+
+
+def issue(
+    grant: Mapping[str, Any],
+    *,
+    user: model.User,
+    expires_in: int,
+    max_uses: int | None,
+    resource_ids: list[str] | None,
+    kind: str = KIND_API,
+) -> tuple[dict[str, Any], str]:
+    """A new token for ``user`` from ``grant``: the row, and the secret (shown once)."""
+    secret = tokens.generate()
+    at = now()
+    row = {
+        "id": str(uuid.uuid4()),
+        "token_hash": tokens.digest(secret),
+        "user_id": user.id,
+        "grant_id": grant["id"],
+        "organization_id": grant["organization_id"],
+        "purpose": grant["purpose"],
+        "resource_ids": resource_ids,
+        "created_at": at,
+        "expires_at": expiry(expires_in, grant),
+        "max_uses": max_uses,
+        "uses": 0,
+        "kind": kind,
+    }
+    model.Session.execute(sa.insert(token_table).values(**row))
+    store.record(
+        "govshare_token_create",
+        actor_id=user.id,
+        actor_name=user.name,
+        actor_department=grant["organization_id"],
+        object_type="download_token",
+        object_id=row["id"],
+        object_department=grant["provider_org_id"],
+        detail={
+            "grant_id": grant["id"],
+            "package_id": grant["package_id"],
+            "purpose": grant["purpose"],
+            "resource_ids": resource_ids,
+            "expires_at": _plain(row["expires_at"]),
+            "max_uses": max_uses,
+            "kind": kind,
+        },
+    )
+    return row, secret
+
+
+def find(secret: str | None) -> dict[str, Any] | None:
+    """The token whose secret this is (hash lookup, then a constant-time comparison)."""
+    if not tokens.well_formed(secret):
+        return None
+    row = model.Session.execute(
+        sa.select(token_table).where(token_table.c.token_hash == tokens.digest(secret or ""))
+    ).first()
+    if row is None or not tokens.matches(secret or "", row.token_hash):
+        return None
+    return dict(row._mapping)
+
+
+def load(token_id: str, *, for_update: bool = False) -> dict[str, Any] | None:
+    query = sa.select(token_table).where(token_table.c.id == token_id)
+    if for_update:
+        query = query.with_for_update()
+    row = model.Session.execute(query).first()
+    return dict(row._mapping) if row else None
+
+
+def token_dict(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A token as the API shows it: never its hash, never its secret."""
+    result = {k: _plain(v) for k, v in row.items() if k != "token_hash"}
+    at = now()
+    result["active"] = bool(
+        row.get("revoked_at") is None
+        and row["expires_at"] > at
+        and tokens.left(row.get("max_uses"), row.get("uses") or 0)
+    )
+    result["uses_left"] = (
+        None if row.get("max_uses") is None else max(row["max_uses"] - (row.get("uses") or 0), 0)
+    )
+    return result
+
+
+def revoke(token: Mapping[str, Any], person: Any, acting_org: str | None) -> dict[str, Any]:
+    at = now()
+    model.Session.execute(
+        sa.update(token_table)
+        .where(token_table.c.id == token["id"])
+        .values(revoked_at=at, revoked_by=person.id)
+    )
+    grant = access_service.load_grant(token["grant_id"])
+    store.record(
+        "govshare_token_revoke",
+        actor_id=person.id,
+        actor_name=person.name,
+        actor_department=acting_org,
+        object_type="download_token",
+        object_id=token["id"],
+        object_department=grant["provider_org_id"] if grant else None,
+        detail={"grant_id": token["grant_id"], "owner": token["user_id"]},
+    )
+    return {**token, "revoked_at": at, "revoked_by": person.id}
+
+
+def still_member(user_id: str, organization_id: str) -> bool:
+    """The user is active and still belongs to the department the token was issued for."""
+    user = model.User.get(user_id)
+    return bool(
+        user is not None
+        and user.state == "active"
+        and organization_id in who.organizations_of(user_id)
+    )
+
+
+# ---------------------------------------------------------------------------- grants
+
+
+def live_grants(org_ids: Iterable[str], package_id: str, resource_id: str) -> list[dict[str, Any]]:
+    """Live grants held by ``org_ids`` that cover the resource, those with downloads left
+    first, then the one ending last."""
+    orgs = sorted(set(org_ids))
+    if not orgs:
+        return []
+    on = today()
+    c = grant_table.c
+    rows = model.Session.execute(
+        sa.select(grant_table).where(
+            c.organization_id.in_(orgs),
+            c.package_id == package_id,
+            c.status == access_codes.GRANT_ACTIVE,
+            c.period_start <= on,
+            c.period_end >= on,
+        )
+    ).all()
+    grants = [dict(r._mapping) for r in rows]
+    grants = [g for g in grants if tokens.covers(g.get("resource_ids"), resource_id)]
+    grants.sort(
+        key=lambda g: (
+            not tokens.left(g.get("max_downloads"), g["downloads_used"]),
+            -g["period_end"].toordinal(),
+            g["id"],
+        )
+    )
+    return grants
+
+
+# ---------------------------------------------------------------------------- resources
+
+
+def resource(resource_id: str) -> dict[str, Any] | None:
+    """The resource with what a download needs, if it and its entry are active."""
+    res = model.Resource.get(resource_id)
+    if res is None or res.state != "active":
+        return None
+    pkg = model.Package.get(res.package_id)
+    if pkg is None or pkg.state != "active":
+        return None
+    extras = pkg.extras or {}
+    return {
+        "id": res.id,
+        "package_id": pkg.id,
+        "package_name": pkg.name,
+        "provider_org_id": pkg.owner_org,
+        "resource_code": extras.get("resource_code") or pkg.name,
+        "url": res.url or "",
+        "url_type": res.url_type,
+        "name": res.name,
+        "format": res.format,
+        "mimetype": res.mimetype,
+        "size": res.size,
+        "last_modified": res.last_modified,
+    }
+
+
+def package_resources(package_id: str) -> tuple[str | None, list[str]]:
+    """(the entry's id, its active resources in order), or (None, []) when there is none."""
+    pkg = model.Package.get(package_id)
+    if pkg is None or pkg.state != "active":
+        return None, []
+    rows = (
+        model.Session.query(model.Resource.id)
+        .filter(model.Resource.package_id == pkg.id, model.Resource.state == "active")
+        .order_by(model.Resource.position)
+    )
+    return pkg.id, [r.id for r in rows]
+
+
+# ---------------------------------------------------------------------------- counting
+
+
+def count(token: Mapping[str, Any] | None, grant: Mapping[str, Any]) -> str | None:
+    """Use one download of ``token`` (if any) and of ``grant``, or say why not.
+
+    Each limit is one conditional UPDATE: PostgreSQL re-reads a row another transaction just
+    changed before applying the condition, so of N concurrent downloads against a limit of
+    one exactly one passes. The token's row is locked before the grant's, always. On a refusal
+    the caller rolls back (the token's use may already be taken in this transaction).
+    """
+    at, on = now(), today()
+    if token is not None:
+        t = token_table.c
+        used = model.Session.execute(
+            sa.update(token_table)
+            .where(
+                t.id == token["id"],
+                t.revoked_at.is_(None),
+                t.expires_at > at,
+                sa.or_(t.max_uses.is_(None), t.uses < t.max_uses),
+            )
+            .values(uses=t.uses + 1, last_used_at=at)
+            .returning(t.id)
+        ).first()
+        if used is None:
+            fresh = load(token["id"]) or token
+            if fresh.get("revoked_at") is not None:
+                return tokens.REVOKED
+            if fresh["expires_at"] <= at:
+                return tokens.EXPIRED
+            return tokens.EXHAUSTED
+    g = grant_table.c
+    used = model.Session.execute(
+        sa.update(grant_table)
+        .where(
+            g.id == grant["id"],
+            g.status == access_codes.GRANT_ACTIVE,
+            g.period_start <= on,
+            g.period_end >= on,
+            sa.or_(g.max_downloads.is_(None), g.downloads_used < g.max_downloads),
+        )
+        .values(downloads_used=g.downloads_used + 1)
+        .returning(g.id)
+    ).first()
+    if used is None:
+        fresh = access_service.load_grant(grant["id"]) or grant
+        return tokens.EXHAUSTED if tokens.grant_live(fresh, on) else tokens.GRANT_ENDED
+    return None
+
+
+def record(
+    *,
+    user: Any,
+    grant: Mapping[str, Any],
+    res: Mapping[str, Any],
+    token: Mapping[str, Any] | None,
+    route: str,
+    size: int | None,
+    address: str | None,
+    detail: Mapping[str, Any] | None = None,
+) -> None:
+    """The download's row and its audit event (who, department, grant, purpose, resource,
+    bytes, address), in the counting transaction."""
+    at = now()
+    if token is not None and token.get("kind") == KIND_OPEN:
+        route = ROUTE_OPEN
+    model.Session.execute(
+        sa.insert(download_table).values(
+            time=at,
+            token_id=token["id"] if token else None,
+            user_id=user.id,
+            organization_id=grant["organization_id"],
+            grant_id=grant["id"],
+            package_id=res["package_id"],
+            resource_id=res["id"],
+            purpose=grant["purpose"],
+            bytes=size,
+            client_address=address,
+            route=route,
+        )
+    )
+    store.record(
+        "govshare_download",
+        actor_id=user.id,
+        actor_name=user.name,
+        actor_department=grant["organization_id"],
+        object_type="resource",
+        object_id=res["id"],
+        object_department=res["provider_org_id"],
+        detail={
+            "grant_id": grant["id"],
+            "purpose": grant["purpose"],
+            "package_id": res["package_id"],
+            "token_id": token["id"] if token else None,
+            "bytes": size,
+            "route": route,
+            **(detail or {}),
+        },
+        client_address=address,
+    )
+
+
+def refuse(
+    reason: str,
+    *,
+    resource_id: str | None,
+    user: Any = None,
+    token: Mapping[str, Any] | None = None,
+    grant: Mapping[str, Any] | None = None,
+    res: Mapping[str, Any] | None = None,
+    route: str,
+    address: str | None,
+    detail: Mapping[str, Any] | None = None,
+    commit: bool = True,
+) -> None:
+    """A refused download, audited (outcome ``refused``) in a transaction of its own."""
+    if commit:
+        model.Session.rollback()
+    store.record(
+        "govshare_download",
+        actor_id=user.id if user is not None else None,
+        actor_name=user.name if user is not None else None,
+        actor_department=(token or {}).get("organization_id")
+        or (grant or {}).get("organization_id"),
+        object_type="resource",
+        object_id=resource_id,
+        object_department=(res or {}).get("provider_org_id")
+        or (grant or {}).get("provider_org_id"),
+        outcome="refused",
+        detail={
+            "reason": reason,
+            "route": route,
+            "token_id": (token or {}).get("id"),
+            "token_owner": (token or {}).get("user_id"),
+            "grant_id": (grant or {}).get("id"),
+            **(detail or {}),
+        },
+        client_address=address,
+    )
+    if commit:
+        model.Session.commit()
