@@ -26,6 +26,11 @@ def pytest_configure(config: Any) -> None:
     # lines of every frame: under pytest's deep stacks that is most of the time it takes to
     # load the plugins before each test. File names are all it needs.
     inspect.stack = functools.partial(_STACK, 0)
+    # Test users need real password hashes, not slow ones (as Django's tests use a fast hasher).
+    import ckan.model.user
+    from passlib.hash import pbkdf2_sha512
+
+    ckan.model.user.pbkdf2_sha512 = pbkdf2_sha512.using(rounds=1000)  # type: ignore[attr-defined]
     config.addinivalue_line("markers", "unit: plain-Python test; needs no plugin or database")
 
 
