@@ -22,6 +22,7 @@ import ckan.plugins.toolkit as tk
 import flask
 from ckan import model
 from flask import Blueprint, Response, request
+from werkzeug.wsgi import FileWrapper
 
 from ..downloads import bulk, serve, service, tokens
 from ..downloads.model import ROUTE_BULK, ROUTE_TOKEN
@@ -171,6 +172,9 @@ def _file_response(source: serve.Source) -> tuple[Response, int | None]:
         etag=True,
         max_age=0,
     )
+    body = response.response
+    if isinstance(body, FileWrapper):
+        body.buffer_size = serve.CHUNK  # 1 MiB reads, not Werkzeug's 8 KiB, when no sendfile
     return response, response.content_length if response.status_code in (200, 206) else None
 
 
