@@ -9,17 +9,19 @@ ifeq ($(CKAN_VERSION),2.11.6)
 VENV ?= $(CURDIR)/.venv
 TEST_INI := config/test.ini
 TEST_DB := govshare_test
+TEST_REDIS_DB := 1
 else
 VENV ?= $(CURDIR)/.venv-ckan-$(CKAN_VERSION)
 TEST_INI := config/test-ckan-$(CKAN_VERSION).ini
 TEST_DB := govshare_test_$(subst .,_,$(CKAN_VERSION))
+TEST_REDIS_DB := 3
 endif
 SETUP := CKAN_VERSION=$(CKAN_VERSION) VENV=$(VENV) PORT=$(PORT) bash scripts/setup.sh
 TEST_SETUP := CKAN_VERSION=$(CKAN_VERSION) VENV=$(VENV) CKAN_INI=$(CURDIR)/$(TEST_INI) \
-	DB_NAME=$(TEST_DB) REDIS_DB=1 bash scripts/setup.sh
+	DB_NAME=$(TEST_DB) REDIS_DB=$(TEST_REDIS_DB) bash scripts/setup.sh
 PYTEST_ARGS ?=
 
-.PHONY: run stop test lint bench demo install clean purge help
+.PHONY: run stop test test-setup lint bench demo install clean purge help
 
 help:
 	@echo "make run      serve the catalogue with demo data at http://127.0.0.1:$(PORT)"
@@ -41,8 +43,11 @@ demo: install
 stop:
 	$(SETUP) stop
 
-test:
+# Everything the suite needs, installed or started if missing (also run by `make test`).
+test-setup:
 	$(TEST_SETUP) system browser venv services database config migrate i18n
+
+test: test-setup
 	$(VENV)/bin/ruff check ckanext bench
 	$(VENV)/bin/python -m pytest --ckan-ini=$(TEST_INI) ckanext/govshare/tests $(PYTEST_ARGS)
 

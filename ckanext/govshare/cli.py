@@ -49,7 +49,9 @@ def demo(if_empty: bool, entries: int | None, no_users: bool) -> None:
     summary = demo_data.load(entries=entries, users=not no_users)
     click.secho(
         "Demo catalogue: {organizations} departments, {datasets} entries "
-        "({created} created), {users} new demo logins.".format(**summary),
+        "({created} created), {users} new demo logins, {requests} demo requests.".format(
+            **summary
+        ),
         fg="green",
     )
 

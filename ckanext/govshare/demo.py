@@ -559,12 +559,20 @@ def load(entries: int | None = None, users: bool = True) -> dict[str, int]:
             },
         )
         created += 1
-    logins = 0
+    logins = requests = 0
     if users:
         password = _demo_password()
-        for org in departments:
+        for org in [
+            *departments,
+            tk.config.get("ckanext.govshare.authority_org"),
+            tk.config.get("ckanext.govshare.joint_conference_org"),
+        ]:
             logins += _ensure_users(org, password)
+        from . import demo_access
+
+        requests = demo_access.load()
     return {
+        "requests": requests,
         "organizations": len(departments) + 2,
         "datasets": min(total, len(plan)),
         "created": created,

@@ -58,3 +58,19 @@ def test_demo_logins(clean_db: Any):
     roles = {model.User.get(uid).name: role for uid, _, role in members}
     assert roles["ministry-of-public-security-officer"] == "Admin"
     assert roles["ministry-of-public-security-staff"] == "Member"
+
+
+def test_demo_requests_show_every_path(clean_db: Any):
+    summary = demo.load(entries=120, users=True)
+    assert summary["requests"] > 0
+    sysadmin = {"ignore_auth": True, "user": call_action("get_site_user")["name"]}
+    requests = call_action("govshare_request_list", context=sysadmin, limit=100)["results"]
+    statuses = {r["status"] for r in requests}
+    assert {"submitted", "approved", "returned"} <= statuses
+    assert "escalated_authority" in statuses or "negotiating" in statuses
+    grants = call_action("govshare_grant_list", context=sysadmin)["results"]
+    assert {g["source"] for g in grants} >= {"self_service", "approval"}
+    # The authority has demo logins to decide escalations with.
+    assert model.User.by_name("sharing-authority-officer") is not None
+    # Loading again adds nothing.
+    assert demo.load(entries=120, users=True)["requests"] == 0
