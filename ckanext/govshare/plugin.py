@@ -54,7 +54,7 @@ class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
 
     # IPackageController: catalogue fields in the search index; facet labels.
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        return catalogue_facets.index_document(pkg_dict)
+        return datalinks.index_document(catalogue_facets.index_document(pkg_dict))
 
     def after_dataset_search(self, search_results: dict[str, Any], search_params: Any) -> Any:
         lang = tk.h.lang() if has_request_context() else tk.config.get("ckan.locale_default")

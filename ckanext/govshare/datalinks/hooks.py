@@ -114,3 +114,36 @@ def may_download_raw(package: model.Package, viewer: Viewer) -> bool:
         "owner_org": package.owner_org,
     }
     return policy.is_open_data(entry) or viewer.sysadmin or package.owner_org in viewer.orgs
+
+
+def _redacted_json(text: Any) -> Any:
+    import json
+
+    try:
+        entry = json.loads(text)
+    except (TypeError, ValueError):
+        return text
+    if isinstance(entry, dict) and isinstance(entry.get("resources"), list):
+        entry["resources"] = [
+            policy.redact_resource(r, None) for r in entry["resources"] if isinstance(r, dict)
+        ]
+    return json.dumps(entry)
+
+
+def index_document(doc: dict[str, Any]) -> dict[str, Any]:
+    """``before_dataset_index``: a restricted entry is indexed without its links.
+
+    Whatever dict the indexer was given (CKAN versions differ in who it reads the entry as),
+    the index never holds them, so no ``fl=`` query reads them back; ``after_dataset_search``
+    restores them for those who may see them.
+    """
+    if policy.is_open_data(doc):
+        return doc
+    for key in ("data_dict", "validated_data_dict"):
+        if key in doc:
+            doc[key] = _redacted_json(doc[key])
+    if isinstance(doc.get("res_url"), list):
+        doc["res_url"] = ["" for _ in doc["res_url"]]
+    elif "res_url" in doc:
+        doc["res_url"] = ""
+    return doc
