@@ -3,6 +3,8 @@
 Open data (``open_to_public`` = ``open``) downloads as in stock CKAN; for other entries only
 the providing department and sysadmins use this route. Grant holders download through
 ``/govshare/download/<resource_id>``, where each download is checked, counted and audited.
+Every download here is recorded in the audit trail too (``ckan_resource_download``), refused
+or not, so open-data downloads count in the yearly report.
 """
 
 from __future__ import annotations
@@ -29,8 +31,7 @@ def guard_ckan_download() -> Any:
     if package is None:
         return None  # CKAN answers 404
     viewer = hooks.current_viewer()
-    if hooks.may_download_raw(package, viewer):
-        return None
+    allowed = hooks.may_download_raw(package, viewer)
     store.record(
         "ckan_resource_download",
         actor_id=viewer.user_id,
@@ -39,10 +40,16 @@ def guard_ckan_download() -> Any:
         object_type="resource",
         object_id=resource.id,
         object_department=package.owner_org,
-        outcome="refused",
-        detail={"package_id": package.id, "route": endpoint},
+        outcome="success" if allowed else "refused",
+        detail={
+            "package_id": package.id,
+            "route": endpoint,
+            "open_data": (package.extras or {}).get("open_to_public") == "open",
+        },
     )
     model.Session.commit()
+    if allowed:
+        return None  # counted: open data downloads count in the yearly report too
     return tk.abort(
         403,
         tk._(

@@ -274,6 +274,18 @@ def test_ckans_own_download_route(app: Any, world: World, site: dict[str, Any], 
     assert response.status_code == status
     if status == 200:
         assert response.get_data() == b"a,b\n1,2\n"
+    import sqlalchemy as sa
+    from ckan import model
+
+    from ckanext.govshare.audit.model import event_table
+
+    outcome = model.Session.execute(
+        sa.select(event_table.c.outcome)
+        .where(event_table.c.action == "ckan_resource_download")
+        .order_by(event_table.c.seq.desc())
+        .limit(1)
+    ).scalar()
+    assert outcome == ("success" if status == 200 else "refused")
 
 
 def test_searching_resources_by_link_is_for_sysadmins(app: Any, world: World, site):
