@@ -23,7 +23,7 @@ from werkzeug.datastructures import FileStorage
 from ckanext.govshare.tests import factories as gs
 from ckanext.govshare.tests.access.conftest import World
 
-MAX_PAGES = 80
+MAX_PAGES = 50
 
 
 def _create(world: World, share_type: str, open_to_public: str, url: str, **extra: Any):
