@@ -1,7 +1,7 @@
 """Input of ``govshare_audit_list``.
 
-Error messages are in English and Chinese in one string ("English / 中文"), as the catalogue's
-rules give them: API clients have no locale to pick one.
+Error messages are in English and Chinese in one string (``rules.message``: "English | 中文"),
+as everywhere else: API clients have no locale to pick one.
 """
 
 from __future__ import annotations
@@ -11,19 +11,16 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ...catalogue.rules import message
+from .fields import whole_number
+
 MAX_LIMIT = 1000
 
 
-def _message(en: str, zh: str) -> str:
-    return f"{en} / {zh}"
-
-
-NOT_A_TIME = _message(
+NOT_A_TIME = message(
     "Not a date or time: use ISO 8601, e.g. 2026-11-25 or 2026-11-25T08:00",
     "不是有效的日期或时间：请使用 ISO 8601 格式，如 2026-11-25 或 2026-11-25T08:00",
 )
-NOT_POSITIVE = _message("Must be a whole number of at least 1", "须为不小于1的整数")
-NOT_NATURAL = _message("Must be a whole number of at least 0", "须为不小于0的整数")
 
 
 def iso_datetime(value: Any, context: Any) -> dt.datetime | None:
@@ -38,19 +35,6 @@ def iso_datetime(value: Any, context: Any) -> dt.datetime | None:
         except ValueError:
             raise tk.Invalid(NOT_A_TIME) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
-
-
-def _whole_number(minimum: int, message: str):
-    def validator(value: Any, context: Any) -> int:
-        try:
-            number = int(str(value).strip())
-        except (TypeError, ValueError):
-            raise tk.Invalid(message) from None
-        if number < minimum:
-            raise tk.Invalid(message)
-        return number
-
-    return validator
 
 
 def cap_limit(value: Any) -> Any:
@@ -70,7 +54,7 @@ def audit_list_schema() -> dict[str, Any]:
         "action": [ignore_empty, unicode_safe],
         "since": [ignore_empty, iso_datetime],
         "until": [ignore_empty, iso_datetime],
-        "limit": [default(50), _whole_number(1, NOT_POSITIVE), cap_limit],
-        "offset": [default(0), _whole_number(0, NOT_NATURAL)],
+        "limit": [default(50), whole_number(1), cap_limit],
+        "offset": [default(0), whole_number(0)],
         "__extras": [ignore_missing],
     }

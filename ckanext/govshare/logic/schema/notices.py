@@ -1,6 +1,6 @@
 """Input of ``govshare_notice_list`` and ``govshare_notice_mark_read``.
 
-Error messages are in English and Chinese in one string ("English / 中文"), as the other
+Error messages are in English and Chinese in one string (``rules.message``), as the other
 schemas give them: API clients have no locale to pick one.
 """
 
@@ -10,27 +10,15 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ...catalogue.rules import message
+from .fields import whole_number
+
 __all__ = ["notice_list_schema", "notice_mark_read_schema"]
 
 MAX_LIMIT = 100
 
-NOT_POSITIVE = "Must be a whole number of at least 1 / 须为不小于1的整数"
-NOT_NATURAL = "Must be a whole number of at least 0 / 须为不小于0的整数"
-NO_IDS = "Give the notices to mark (id) or all / 请指定要标记的通知（id）或全部（all）"
-NOT_IDS = "Must be a notice id or a list of notice ids / 须为通知编号或通知编号列表"
-
-
-def _whole_number(minimum: int, message: str):
-    def validator(value: Any, context: Any) -> int:
-        try:
-            number = int(str(value).strip())
-        except (TypeError, ValueError):
-            raise tk.Invalid(message) from None
-        if number < minimum:
-            raise tk.Invalid(message)
-        return number
-
-    return validator
+NO_IDS = message("Give the notices to mark (id) or all", "请指定要标记的通知（id）或全部（all）")
+NOT_IDS = message("Must be a notice id or a list of notice ids", "须为通知编号或通知编号列表")
 
 
 def _cap(value: Any) -> Any:
@@ -52,8 +40,8 @@ def notice_list_schema() -> dict[str, Any]:
     ignore_missing = tk.get_validator("ignore_missing")
     return {
         "unread": [default(False), boolean],
-        "limit": [default(20), _whole_number(1, NOT_POSITIVE), _cap],
-        "offset": [default(0), _whole_number(0, NOT_NATURAL)],
+        "limit": [default(20), whole_number(1), _cap],
+        "offset": [default(0), whole_number(0)],
         "__extras": [ignore_missing],
     }
 
