@@ -126,8 +126,10 @@ def _scope_defaults(entry: dict[str, Any], data: dict[str, Any], *, negotiation:
         data["data_items"] = rules.item_names(entry, shared)
 
 
-def _with_request(context: Any, data_dict: Any, auth: str, refusal: str, key: str = "id"):
-    """Check access (recording a refusal), then load the request, locked for the change."""
+def _with_request(
+    context: Any, data_dict: Any, auth: str, refusal: str, key: str = "id", lock: bool = True
+):
+    """Check access (recording a refusal), then load the request, locked for a change."""
     request_id = str((data_dict or {}).get(key) or "")
     request = service.load_request(request_id)
     with who.recording_refusals(
@@ -140,7 +142,7 @@ def _with_request(context: Any, data_dict: Any, auth: str, refusal: str, key: st
         tk.check_access(auth, context, data_dict)
     if request is None:
         raise tk.ObjectNotFound(message("No such request", "申请不存在"))
-    return service.load_request(request_id, for_update=True)
+    return service.load_request(request_id, for_update=True) if lock else request
 
 
 def _create(context: Any, data_dict: Any, *, kind: str) -> dict[str, Any]:
@@ -268,18 +270,9 @@ def govshare_request_show(context: Any, data_dict: Any) -> dict[str, Any]:
 
     :param id: the request's id
     """
-    request_id = str((data_dict or {}).get("id") or "")
-    request = service.load_request(request_id)
-    with who.recording_refusals(
-        "govshare_request_show",
-        context,
-        object_type="access_request",
-        object_id=request_id,
-        object_department=request["provider_org_id"] if request else None,
-    ):
-        tk.check_access("govshare_request_show", context, data_dict)
-    if request is None:
-        raise tk.ObjectNotFound(message("No such request", "申请不存在"))
+    request = _with_request(
+        context, data_dict, "govshare_request_show", "govshare_request_show", lock=False
+    )
     person = Person.of(context)
     result = service.request_dict(request, with_history=True)
     result["allowed_actions"] = [
