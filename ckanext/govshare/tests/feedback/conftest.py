@@ -1,0 +1,52 @@
+"""The sharing world of the access tests, reused: its departments, entries and every role."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from ckan import model
+
+from ckanext.govshare.audit.model import event_table as audit_table
+from ckanext.govshare.notices.model import notice_table
+from ckanext.govshare.tests.access.conftest import World, world  # noqa: F401
+
+
+def audit_actions(object_id: str) -> list[tuple[str, str]]:
+    rows = model.Session.execute(
+        sa.select(audit_table.c.action, audit_table.c.outcome)
+        .where(audit_table.c.object_id == object_id)
+        .order_by(audit_table.c.seq)
+    ).all()
+    return [tuple(r) for r in rows]
+
+
+def count(table: sa.Table) -> int:
+    return model.Session.execute(sa.select(sa.func.count()).select_from(table)).scalar()
+
+
+def notices_of(w: World, who: str, kind: str | None = None) -> list[dict[str, Any]]:
+    query = sa.select(notice_table).where(notice_table.c.user_id == w.users[who]["id"])
+    if kind:
+        query = query.where(notice_table.c.kind == kind)
+    return [dict(r._mapping) for r in model.Session.execute(query)]
+
+
+def bilingual(messages: list[str]) -> bool:
+    en, _, zh = messages[0].partition(" | ")
+    return bool(en.strip()) and bool(zh.strip())
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch):
+    """Pin the feedback and obligation clocks (UTC)."""
+    from ckanext.govshare.feedback import service as feedback_service
+    from ckanext.govshare.obligations import service as obligation_service
+
+    def pin(moment: dt.datetime) -> None:
+        monkeypatch.setattr(feedback_service, "now", lambda: moment)
+        monkeypatch.setattr(obligation_service, "now", lambda: moment)
+
+    return pin

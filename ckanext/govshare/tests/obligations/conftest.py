@@ -1,0 +1,1 @@
+from ckanext.govshare.tests.feedback.conftest import World, clock, world  # noqa: F401
