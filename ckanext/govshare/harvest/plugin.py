@@ -1,0 +1,221 @@
+"""Plugins of an upper platform's harvesting role (art. 8, 11; federation.md).
+
+- ``govshare_dcat_harvester``: ckanext-dcat's RDF harvester (source type ``govshare_dcat_rdf``):
+  it reads the lower platform with the API token of the harvest source's config (an account
+  that may see the catalogue but not download restricted data), and stamps every harvested
+  entry with its origin (``origin.stamp``). ckanext-dcat already deletes what left the source.
+- ``govshare_ckan_harvester``: ckanext-harvest's CKAN harvester, stamping origins too, and
+  mirroring entries deleted or made private upstream. The stock harvester asks only for what
+  changed since its last run, so an entry that disappeared from the source's search (deleted,
+  or private: ckanext-harvest issue #396) stays on the upper platform forever; this one also
+  lists every id the source still shows and deletes the rest.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from typing import Any
+from urllib.parse import urlencode
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+from ckan import model
+from ckanext.dcat.harvesters.rdf import DCATRDFHarvester
+from ckanext.dcat.interfaces import IDCATRDFHarvester
+from ckanext.harvest.harvesters.ckanharvester import CKANHarvester, SearchError
+from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
+
+from . import origin
+
+log = logging.getLogger(__name__)
+
+_source = threading.local()
+
+
+def _config(source: Any) -> dict[str, Any]:
+    try:
+        return json.loads(getattr(source, "config", None) or "{}")
+    except ValueError:
+        return {}
+
+
+def _stamp(dataset: dict[str, Any], harvest_object: Any) -> None:
+    source = harvest_object.source or harvest_object.job.source
+    uri = dataset.get("uri") or ""
+    remote_ref = uri.rstrip("/").rsplit("/", 1)[-1] if "/dataset/" in uri else None
+    origin.stamp(dataset, source_title=source.title, source_url=source.url, remote_ref=remote_ref)
+
+
+def _own_singleton(cls: Any) -> Any:
+    # SingletonPlugin keeps its instance in a class attribute, which a subclass inherits:
+    # without its own, a harvester subclass would be its parent's instance, renamed.
+    if "_instance" not in cls.__dict__:
+        cls._instance = object.__new__(cls)
+    return cls._instance
+
+
+class GovshareDCATRDFHarvester(DCATRDFHarvester):
+    """ckanext-dcat's RDF harvester for an upper govshare platform (source type
+    ``govshare_dcat_rdf``); its hooks also serve the stock ``dcat_rdf`` harvester.
+
+    - reads the source with the API token of the source's config (``api_key``);
+    - stamps every entry with its origin (``origin.stamp``);
+    - finds the entry it harvested before whatever the upper platform shows anonymous
+      visitors: the stock harvester looks it up as nobody, and an upper govshare platform
+      shows nobody its entries that are not open (``catalogue/visibility.py``), so the
+      stock harvester fails on every update of such an entry.
+    """
+
+    p.implements(IDCATRDFHarvester, inherit=True)
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        return _own_singleton(cls)
+
+    def info(self) -> dict[str, str]:
+        return {
+            "name": "govshare_dcat_rdf",
+            "title": "DCAT RDF (govshare)",
+            "description": "Harvests a govshare platform's DCAT catalogue (profile govshare)",
+        }
+
+    def _get_existing_dataset(self, guid: str) -> dict[str, Any] | None:
+        datasets = self._read_datasets_from_db(guid)
+        if not datasets:
+            return None
+        if len(datasets) > 1:
+            log.error("More than one dataset has the guid %s", guid)
+        return tk.get_action("package_show")({"ignore_auth": True}, {"id": datasets[0][0]})
+
+    # IDCATRDFHarvester
+    def before_download(self, url: str, harvest_job: Any) -> tuple[str, list[str]]:
+        _source.api_key = _config(harvest_job.source).get("api_key")
+        return url, []
+
+    def update_session(self, session: Any) -> Any:
+        api_key = getattr(_source, "api_key", None)
+        if api_key:
+            session.headers["Authorization"] = api_key
+        return session
+
+    def before_create(self, harvest_object: Any, dataset_dict: dict[str, Any], temp: Any) -> None:
+        _stamp(dataset_dict, harvest_object)
+
+    def before_update(self, harvest_object: Any, dataset_dict: dict[str, Any], temp: Any) -> None:
+        _stamp(dataset_dict, harvest_object)
+
+
+class GovshareCKANHarvester(CKANHarvester):
+    """The CKAN harvester with origins, and deletions mirrored (ckanext-harvest #396)."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        return _own_singleton(cls)
+
+    def info(self) -> dict[str, str]:
+        return {
+            "name": "govshare_ckan",
+            "title": "CKAN (govshare)",
+            "description": "Harvests a CKAN or govshare platform; mirrors entries deleted or "
+            "made private upstream",
+            "form_config_interface": "Text",
+        }
+
+    def gather_stage(self, harvest_job: Any) -> list[str] | None:
+        object_ids = super().gather_stage(harvest_job)
+        if object_ids is None:
+            return None  # the source could not be searched: delete nothing
+        base_url = harvest_job.source.url.rstrip("/")
+        try:
+            remote_ids = self._remote_ids(base_url, self._filter_terms())
+        except SearchError as e:
+            self._save_gather_error(f"Unable to list the source's datasets: {e}", harvest_job)
+            return object_ids
+        return list(object_ids) + self._mark_for_deletion(remote_ids, harvest_job)
+
+    def _filter_terms(self) -> list[str]:
+        terms: list[str] = []
+        include = self.config.get("organizations_filter_include", [])
+        exclude = self.config.get("organizations_filter_exclude", [])
+        if include:
+            terms.append(" OR ".join(f"organization:{name}" for name in include))
+        elif exclude:
+            terms.extend(f"-organization:{name}" for name in exclude)
+        groups_include = self.config.get("groups_filter_include", [])
+        groups_exclude = self.config.get("groups_filter_exclude", [])
+        if groups_include:
+            terms.append(" OR ".join(f"groups:{name}" for name in groups_include))
+        elif groups_exclude:
+            terms.extend(f"-groups:{name}" for name in groups_exclude)
+        return terms
+
+    def _remote_ids(self, base_url: str, fq_terms: list[str]) -> set[str]:
+        """Every dataset id the source shows the harvester's account (only ids: cheap)."""
+        url = base_url + self._get_search_api_offset()
+        rows = 1000
+        params: dict[str, Any] = {"rows": rows, "start": 0, "sort": "id asc", "fl": "id"}
+        if fq_terms:
+            params["fq"] = " ".join(fq_terms)
+        ids: set[str] = set()
+        while True:
+            try:
+                answer = json.loads(self._get_content(url + "?" + urlencode(params)))
+                results = answer["result"]["results"]
+            except (ValueError, KeyError, TypeError) as e:
+                raise SearchError(f"bad answer from {url}: {e!r}") from e
+            except Exception as e:  # ContentFetchError and friends
+                raise SearchError(str(e)) from e
+            ids.update(r["id"] for r in results)
+            if len(results) < rows:
+                return ids
+            params["start"] += rows
+
+    def _mark_for_deletion(self, remote_ids: set[str], harvest_job: Any) -> list[str]:
+        current = (
+            model.Session.query(HarvestObject.guid, HarvestObject.package_id)
+            .filter(HarvestObject.current == True)  # noqa: E712
+            .filter(HarvestObject.harvest_source_id == harvest_job.source.id)
+        )
+        object_ids = []
+        for guid, package_id in current:
+            if guid in remote_ids or not package_id:
+                continue
+            model.Session.query(HarvestObject).filter_by(guid=guid).update(
+                {"current": False}, False
+            )
+            obj = HarvestObject(
+                guid=guid,
+                job=harvest_job,
+                package_id=package_id,
+                extras=[HarvestObjectExtra(key="status", value="delete")],
+            )
+            obj.save()
+            object_ids.append(obj.id)
+        return object_ids
+
+    def import_stage(self, harvest_object: Any) -> bool | str:
+        status = next((e.value for e in harvest_object.extras if e.key == "status"), None)
+        if status != "delete":
+            return super().import_stage(harvest_object)
+        context = {"model": model, "session": model.Session, "user": self._get_user_name()}
+        try:
+            tk.get_action("package_delete")(
+                {**context, "ignore_auth": True}, {"id": harvest_object.package_id}
+            )
+            log.info("Deleted %s: gone from the source", harvest_object.package_id)
+        except tk.ObjectNotFound:
+            pass
+        model.Session.commit()
+        return True
+
+    def modify_package_dict(self, package_dict: dict[str, Any], harvest_object: Any) -> Any:
+        source = harvest_object.source or harvest_object.job.source
+        origin.stamp(
+            package_dict,
+            source_title=source.title,
+            source_url=source.url,
+            remote_ref=package_dict.get("name"),
+        )
+        for resource in package_dict.get("resources") or []:
+            resource.pop("govshare_restricted", None)
+        return package_dict
