@@ -1,0 +1,231 @@
+"""A department's yearly report and the platform-wide one (art. 16–18), as JSON-ready dicts.
+
+The measures are ``metrics.py``'s, the findings ``findings.py``'s, over the rows ``data.py``
+reads. Deadlines are judged on the day the report is made (``today``): a request of December
+still unanswered in February is reported as never answered; staleness is as of that day too
+(the platform keeps an entry's latest data, not the history of its updates).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from .. import workdays
+from ..access.roles import authority_org_id, conference_org_id
+from . import data as year_data
+from . import findings as rules
+from . import metrics, reminder
+
+PLATFORM = "platform"
+THRESHOLD_KEY = "ckanext.govshare.findings.refused_attempts"
+
+
+def refused_threshold() -> int:
+    value = tk.config.get(THRESHOLD_KEY)
+    return rules.DEFAULT_REFUSED_THRESHOLD if value in (None, "") else max(int(value), 1)
+
+
+def _plain(value: Any) -> Any:
+    """JSON types only: datetimes in UTC ISO 8601, dates ISO."""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.timezone.utc).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _group(rows: Iterable[Mapping[str, Any]], key: str) -> dict[str, list[Any]]:
+    grouped: dict[str, list[Any]] = defaultdict(list)
+    for row in rows:
+        grouped[row.get(key)].append(row)  # type: ignore[index]
+    return grouped
+
+
+class _Sections:
+    """The year's rows, indexed by department once, and every measure of one department."""
+
+    def __init__(self, rows: year_data.YearData, today: dt.date) -> None:
+        self.rows = rows
+        self.today = today
+        self.calendar = workdays.current()
+        self.local: Callable[[dt.datetime], dt.date] = year_data.local
+        self.entries = _group(rows.entries, "owner_org")
+        self.received = _group(rows.requests, "provider_org_id")
+        self.made = _group(rows.requests, "requesting_org_id")
+        self.grants_held = _group(rows.grants, "organization_id")
+        self.grants_given = _group(rows.grants, "provider_org_id")
+        self.downloads_made = _group(rows.downloads, "organization_id")
+        self.downloads_of = _group(rows.downloads, "provider_org_id")
+        self.feedback_received = _group(rows.feedback, "provider_org_id")
+        self.feedback_made = _group(rows.feedback, "organization_id")
+        self.obligations = _group(rows.obligations, "organization_id")
+        self.findings = self._findings()
+        self.findings_of = _group(self.findings, "organization_id")
+
+    def _findings(self) -> list[dict[str, Any]]:
+        rows, local, today = self.rows, self.local, self.today
+        return [
+            *rules.obligations(rows.obligations, local, today),
+            *rules.requests(rows.requests, rows.events, local, today),
+            *rules.feedback(rows.feedback, local, today),
+            *rules.stale(rows.entries, local, today),
+            *rules.refused_attempts(rows.refused, refused_threshold(), rows.start, rows.end),
+        ]
+
+    def measures(self, org_id: str | None) -> dict[str, Any]:
+        """Every measure of one department (``None``: the whole platform)."""
+        rows, local, today = self.rows, self.local, self.today
+
+        def pick(grouped: dict[str, list[Any]], everything: list[Any]) -> list[Any]:
+            return everything if org_id is None else grouped.get(org_id, [])
+
+        found = pick(self.findings_of, self.findings)
+        return {
+            "entries": metrics.entries_summary(pick(self.entries, rows.entries)),
+            "obligations": metrics.obligations_summary(
+                pick(self.obligations, rows.obligations), local, today
+            ),
+            "requests_received": metrics.requests_received(
+                pick(self.received, rows.requests), rows.events, self.calendar, local, today
+            ),
+            "requests_made": metrics.requests_made(pick(self.made, rows.requests), local),
+            "grants": metrics.grants_summary(
+                pick(self.grants_held, rows.grants), pick(self.grants_given, rows.grants)
+            ),
+            "downloads": {
+                "made": metrics.downloads_summary(pick(self.downloads_made, rows.downloads)),
+                "of_our_data": metrics.downloads_summary(pick(self.downloads_of, rows.downloads)),
+            },
+            "feedback": metrics.feedback_summary(
+                pick(self.feedback_received, rows.feedback),
+                pick(self.feedback_made, rows.feedback),
+                local,
+                today,
+            ),
+            "findings": found,
+            "findings_by_kind": rules.by_kind(found),
+        }
+
+
+def _header(year: int, today: dt.date) -> dict[str, Any]:
+    return {
+        "year": year,
+        "period": {"start": dt.date(year, 1, 1), "end": dt.date(year, 12, 31)},
+        "as_of": today,
+        "generated_at": dt.datetime.now(dt.timezone.utc),
+        "timezone": str(year_data.timezone()),
+        "rule_profile": workdays.profile_name(),
+        "deadline_days": workdays.deadlines(),
+        "due_by": reminder.due_by(year),
+    }
+
+
+def today() -> dt.date:
+    return workdays.local_date(dt.datetime.now(dt.timezone.utc))
+
+
+def department_report(
+    organization: Mapping[str, Any], year: int, on: dt.date | None = None
+) -> dict[str, Any]:
+    """One department's report for ``year`` (art. 18: due by the end of next February)."""
+    on = on or today()
+    sections = _Sections(year_data.load(year, organization["id"]), on)
+    report = {
+        "scope": "department",
+        "organization": {k: organization.get(k) for k in ("id", "name", "title")},
+        **_header(year, on),
+        **sections.measures(organization["id"]),
+    }
+    return _plain(report)
+
+
+def platform_report(year: int, on: dt.date | None = None) -> dict[str, Any]:
+    """Totals for the sharing authority, and one row per department."""
+    return all_reports(year, on, departments=False)[0]
+
+
+def all_reports(
+    year: int, on: dt.date | None = None, *, departments: bool = True
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The platform report and (``departments``) every department's, from one read of the year.
+
+    Departments are every organization but the sharing authority and the joint conference,
+    which are listed only when they provide entries or take part in requests or findings.
+    """
+    on = on or today()
+    sections = _Sections(year_data.load(year, None), on)
+    bodies = {authority_org_id(), conference_org_id()}
+    rows = []
+    reports = []
+    for org in year_data.departments():
+        measures = sections.measures(org["id"])
+        active = (
+            measures["entries"]["total"]
+            or measures["requests_received"]["total"]
+            or measures["requests_made"]["total"]
+            or measures["findings"]
+            or measures["feedback"]["received"]
+            or measures["obligations"]["total"]
+        )
+        if org["id"] in bodies and not active:
+            continue  # the authority and the conference, unless they provide or ask
+        rows.append(department_row(org, measures))
+        if departments:
+            reports.append(
+                _plain(
+                    {
+                        "scope": "department",
+                        "organization": dict(org),
+                        **_header(year, on),
+                        **measures,
+                    }
+                )
+            )
+    report = {
+        "scope": PLATFORM,
+        "organization": None,
+        **_header(year, on),
+        **sections.measures(None),
+        "departments": rows,
+    }
+    return _plain(report), reports
+
+
+def department_row(org: Mapping[str, Any], m: Mapping[str, Any]) -> dict[str, Any]:
+    """The platform table's row of one department."""
+    received = m["requests_received"]
+    return {
+        "id": org["id"],
+        "name": org["name"],
+        "title": org["title"],
+        "entries": m["entries"]["total"],
+        "unconditional": m["entries"]["by_share_type"]["unconditional"],
+        "conditional": m["entries"]["by_share_type"]["conditional"],
+        "not_shared": m["entries"]["not_shared"],
+        "not_shared_with_basis": m["entries"]["not_shared_with_basis"],
+        "obligations": m["obligations"]["total"],
+        "obligations_on_time": m["obligations"]["discharged_on_time"],
+        "requests_received": received["total"],
+        "answered_on_time": received["answered_on_time"],
+        "answered_late": received["answered_late"],
+        "never_answered": received["never_answered"],
+        "median_answer_workdays": received["median_answer_workdays"],
+        "rejected": received["by_status"].get("rejected", 0),
+        "requests_made": m["requests_made"]["total"],
+        "grants_received": m["grants"]["received"],
+        "grants_given": m["grants"]["given"],
+        "downloads_made": m["downloads"]["made"]["total"],
+        "downloads_of_our_data": m["downloads"]["of_our_data"]["total"],
+        "feedback_received": m["feedback"]["received"],
+        "feedback_on_time": m["feedback"]["resolved_on_time"],
+        "findings": len(m["findings"]),
+    }

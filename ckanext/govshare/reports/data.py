@@ -1,0 +1,207 @@
+"""The rows of one year, read from the platform's tables (a handful of queries per report).
+
+A year runs from 1 January 00:00 to 31 December 24:00 *local* time (``workdays.local_date``'s
+zone, Asia/Shanghai by default). ``load(year, org_id)`` reads what one department's report
+needs; ``load(year, None)`` everything, for the platform report (grouped per department in
+Python: one pass, not one set of queries per department).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from ckan import model
+
+from .. import workdays
+from ..access.model import event_table, grant_table, request_table
+from ..audit.model import event_table as audit_table
+from ..downloads.model import download_table
+from ..workdays.profiles import timezone
+
+ENTRY_FIELDS = ("share_type", "resource_category", "legal_basis", "update_cycle")
+
+
+def year_bounds(year: int, zone: dt.tzinfo | None = None) -> tuple[dt.datetime, dt.datetime]:
+    """The year's first moment and the next year's first moment, local time, as UTC."""
+    zone = zone or timezone()
+    start = dt.datetime(year, 1, 1, tzinfo=zone).astimezone(dt.timezone.utc)
+    end = dt.datetime(year + 1, 1, 1, tzinfo=zone).astimezone(dt.timezone.utc)
+    return start, end
+
+
+@dataclass
+class YearData:
+    year: int
+    start: dt.datetime
+    end: dt.datetime
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    events: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    grants: list[dict[str, Any]] = field(default_factory=list)
+    downloads: list[dict[str, Any]] = field(default_factory=list)
+    feedback: list[dict[str, Any]] = field(default_factory=list)
+    obligations: list[dict[str, Any]] = field(default_factory=list)
+    refused: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _rows(query: Any) -> list[dict[str, Any]]:
+    return [dict(row._mapping) for row in model.Session.execute(query)]
+
+
+def entries(org_id: str | None, until: dt.datetime) -> list[dict[str, Any]]:
+    """Catalogued entries (active, not drafts) created before ``until``, with their latest data.
+
+    Share type and category are the entries' current values (the report is made from the
+    catalogue as it stands).
+    """
+    query = model.Session.query(model.Package).filter(
+        model.Package.state == "active",
+        model.Package.type == "dataset",
+        model.Package.private.is_(False),
+        model.Package.owner_org.isnot(None),
+        model.Package.metadata_created < until.replace(tzinfo=None),
+    )
+    if org_id:
+        query = query.filter(model.Package.owner_org == org_id)
+    if "_extras" in sa.inspect(model.Package).relationships:  # CKAN 2.11: a table of extras
+        query = query.options(sa.orm.selectinload(model.Package._extras))
+    packages = query.all()
+    latest = _latest_data([p.id for p in packages])
+    result = []
+    for pkg in packages:
+        extras = pkg.extras or {}
+        newest, resource_ids = latest.get(pkg.id, (None, []))
+        modified = pkg.metadata_modified
+        fallback = modified.replace(tzinfo=dt.timezone.utc) if modified else None
+        result.append(
+            {
+                "id": pkg.id,
+                "name": pkg.name,
+                "title": pkg.title,
+                "owner_org": pkg.owner_org,
+                **{k: extras.get(k) for k in ENTRY_FIELDS},
+                "latest_data": newest or fallback,
+                "resource_ids": resource_ids,
+            }
+        )
+    return result
+
+
+def _latest_data(package_ids: list[str]) -> dict[str, tuple[dt.datetime | None, list[str]]]:
+    """Per entry: the newest created/last_modified/metadata_modified of its resources (UTC)."""
+    if not package_ids:
+        return {}
+    r = model.resource_table.c
+    rows = model.Session.execute(
+        sa.select(
+            r.package_id,
+            r.id,
+            sa.func.greatest(r.created, r.last_modified, r.metadata_modified).label("newest"),
+        ).where(r.package_id.in_(package_ids), r.state == "active")
+    )
+    found: dict[str, tuple[dt.datetime | None, list[str]]] = {}
+    for package_id, resource_id, newest in rows:
+        best, ids = found.get(package_id, (None, []))
+        newest = newest.replace(tzinfo=dt.timezone.utc) if newest else None
+        if newest is not None and (best is None or newest > best):
+            best = newest
+        found[package_id] = (best, [*ids, resource_id])
+    return found
+
+
+def load(year: int, org_id: str | None) -> YearData:
+    """Every row the year's report (of ``org_id``, or of the platform) is made from."""
+    from ..feedback.model import feedback_table
+    from ..obligations.model import obligation_table
+
+    start, end = year_bounds(year)
+    data = YearData(year=year, start=start, end=end, entries=entries(org_id, end))
+
+    rq = request_table.c
+    query = sa.select(request_table).where(rq.submitted_at >= start, rq.submitted_at < end)
+    if org_id:
+        query = query.where(sa.or_(rq.provider_org_id == org_id, rq.requesting_org_id == org_id))
+    data.requests = _rows(query)
+    ids = [r["id"] for r in data.requests]
+    events: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    if ids:
+        for row in _rows(
+            sa.select(event_table)
+            .where(event_table.c.request_id.in_(ids))
+            .order_by(event_table.c.request_id, event_table.c.id)
+        ):
+            events[row["request_id"]].append(row)
+    data.events = dict(events)
+
+    g = grant_table.c
+    query = sa.select(grant_table).where(g.created_at >= start, g.created_at < end)
+    if org_id:
+        query = query.where(sa.or_(g.organization_id == org_id, g.provider_org_id == org_id))
+    data.grants = _rows(query)
+
+    d = download_table.c
+    query = (
+        sa.select(
+            d.id,
+            d.time,
+            d.user_id,
+            d.organization_id,
+            d.grant_id,
+            d.package_id,
+            d.resource_id,
+            d.purpose,
+            d.bytes,
+            d.route,
+            g.provider_org_id,
+        )
+        .select_from(download_table.join(grant_table, g.id == d.grant_id))
+        .where(d.time >= start, d.time < end)
+    )
+    if org_id:
+        query = query.where(sa.or_(d.organization_id == org_id, g.provider_org_id == org_id))
+    data.downloads = _rows(query)
+
+    f = feedback_table.c
+    query = sa.select(feedback_table).where(f.created >= start, f.created < end)
+    if org_id:
+        query = query.where(sa.or_(f.provider_org_id == org_id, f.organization_id == org_id))
+    data.feedback = _rows(query)
+
+    o = obligation_table.c
+    query = sa.select(obligation_table).where(
+        o.effective_date >= dt.date(year, 1, 1), o.effective_date <= dt.date(year, 12, 31)
+    )
+    if org_id:
+        query = query.where(o.organization_id == org_id)
+    data.obligations = _rows(query)
+
+    a = audit_table.c
+    data.refused = _rows(
+        sa.select(
+            a.seq, a.time, a.actor_id, a.actor_name, a.actor_department, a.action, a.outcome
+        ).where(
+            a.outcome == "refused",
+            a.actor_id.isnot(None),
+            a.time >= start,
+            a.time < end,
+        )
+    )
+    return data
+
+
+def local(moment: dt.datetime) -> dt.date:
+    return workdays.local_date(moment)
+
+
+def departments() -> list[dict[str, Any]]:
+    """Every active organization (departments, the authority and the joint conference)."""
+    rows = (
+        model.Session.query(model.Group.id, model.Group.name, model.Group.title)
+        .filter(model.Group.is_organization.is_(True), model.Group.state == "active")
+        .order_by(model.Group.name)
+    )
+    return [{"id": r.id, "name": r.name, "title": r.title or r.name} for r in rows]
