@@ -116,7 +116,8 @@ def prepared(entry: Mapping[str, Any]) -> dict[str, Any]:
         data["issued"] = str(entry["release_date"])[:10]
     org = entry.get("organization") or {}
     if org:
-        data["publisher_uri"] = publisher_uri_organization_fallback(dict(entry))
+        if org.get("id"):
+            data["publisher_uri"] = publisher_uri_organization_fallback(dict(entry))
         data["publisher_name"] = org.get("title") or org.get("name")
         if entry.get("provider_code"):
             data["publisher_identifier"] = entry["provider_code"]

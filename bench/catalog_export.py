@@ -1,0 +1,174 @@
+"""DCAT export benchmark: entries/second for a full export of the catalogue over DCAT.
+
+Loads N synthetic catalogue entries with every catalogue field (the loader of
+``bench/search.py``, its documents enriched with resource codes, data items, share metadata
+and resources with links) into the embedded search index, then reads the whole catalogue as
+an upper-level platform's harvester does: ``/catalog.ttl?page=1, 2, …`` through CKAN's whole
+request path (the govshare profile, the link policy, the search backend), anonymously. It
+checks that the pages hold every entry exactly once, and times the first, a middle and the
+last page on their own.
+
+    python bench/catalog_export.py --ckan-ini config/bench-dcat.ini            # 100,000
+    python bench/catalog_export.py --ckan-ini config/bench-dcat.ini -n 10000 --format xml
+
+The bench config is written like the others (own database, own Redis DB):
+``CKAN_INI=$PWD/config/bench-dcat.ini DB_NAME=govshare_bench_dcat REDIS_DB=6 bash
+scripts/setup.sh database config migrate i18n``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import search  # bench/search.py: the synthetic loader
+
+EXPORT_SITE = "govshare-bench-dcat"
+FORMATS = {"ttl": "turtle", "xml": "xml", "jsonld": "json-ld"}
+UPDATE_CYCLES = ["realtime", "daily", "weekly", "monthly", "quarterly", "annual", "irregular"]
+DATA_TYPES = ["string", "integer", "decimal", "date", "datetime", "boolean"]
+METHODS = ["api", "exchange_node", "online_query", "bulk_download", "file_download"]
+_search_doc = search.synthetic_doc
+
+
+def catalogue_doc(i: int, rng: random.Random) -> dict[str, Any]:
+    """``search.synthetic_doc`` with the catalogue fields an entry has (catalogue.md)."""
+    doc = _search_doc(i, rng)
+    pkg = json.loads(doc["validated_data_dict"])
+    share = pkg["share_type"]
+    public = "not_open" if share == "not_shared" else rng.choice(["open", "not_open"])
+    org_id = str(uuid.UUID(int=rng.getrandbits(128)))
+    pkg["organization"] = {"id": org_id, "name": pkg["owner_org"], "title": pkg["owner_org"]}
+    pkg.update(
+        resource_code=f"3{rng.randint(1, 99):02d}{rng.randint(1, 999):03d}/{i:06d}",
+        provider_code="11100000000013338W",
+        resource_category="departmental",
+        format_type="database",
+        share_methods=sorted(rng.sample(METHODS, k=rng.randint(1, 3))),
+        open_to_public=public,
+        update_cycle=rng.choice(UPDATE_CYCLES),
+        release_date=pkg["metadata_created"][:10],
+        usage_requirements="仅作为行政依据使用",
+        data_items=[
+            {
+                "name": f"信息项{j}",
+                "data_type": rng.choice(DATA_TYPES),
+                "length": rng.randint(1, 256),
+                "base_item": "false",
+            }
+            for j in range(rng.randint(3, 12))
+        ],
+    )
+    if share == "conditional":
+        pkg["share_conditions"] = "仅限相关部门履职使用"
+    if share == "not_shared":
+        pkg["legal_basis"] = "《中华人民共和国个人信息保护法》第十三条"
+    for j, resource in enumerate(pkg["resources"]):
+        resource.update(
+            id=str(uuid.UUID(int=rng.getrandbits(128))),
+            package_id=pkg["id"],
+            url=f"http://files.example.gov.cn/{pkg['id']}/{j}.{resource['format'].lower()}",
+        )
+    blob = json.dumps(pkg, ensure_ascii=False)
+    doc.update(data_dict=blob, validated_data_dict=blob, site_id=EXPORT_SITE)
+    doc["index_id"] = f"bench-dcat-{i}"
+    doc["extras_open_to_public"] = public
+    return doc
+
+
+def load(n: int, seed: int) -> float:
+    """``search.load`` with these documents, under their own site id."""
+    search.BENCH_SITE = EXPORT_SITE
+    search.synthetic_doc = catalogue_doc
+    return search.load(n, seed)
+
+
+def export(client: Any, fmt: str, n: int, per_page: int) -> tuple[float, list[float]]:
+    """Reads every page; checks each entry came exactly once; returns (seconds, page times)."""
+    from rdflib import Graph
+    from rdflib.namespace import DCAT, RDF
+
+    pages = -(-n // per_page)
+    seen: set[str] = set()
+    times = []
+    started = time.perf_counter()
+    for page in range(1, pages + 1):
+        t = time.perf_counter()
+        response = client.get(f"/catalog.{fmt}?page={page}")
+        times.append(time.perf_counter() - t)
+        assert response.status_code == 200, (page, response.status_code)
+        graph = Graph().parse(data=response.get_data(as_text=True), format=FORMATS[fmt])
+        found = {str(d) for d in graph.subjects(RDF.type, DCAT.Dataset)}
+        assert not found & seen, f"page {page} repeats entries"
+        seen |= found
+        print(f"\r  page {page}/{pages}", end="", flush=True)
+    took = time.perf_counter() - started
+    print()
+    assert len(seen) == n, f"{len(seen)} entries exported, {n} loaded"
+    return took, times
+
+
+def page_time(client: Any, fmt: str, page: int, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        assert client.get(f"/catalog.{fmt}?page={page}").status_code == 200
+        times.append(time.perf_counter() - t)
+    return statistics.median(times) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ckan-ini", default="config/bench.ini")
+    parser.add_argument("-n", type=int, default=100_000, help="catalogue entries to load")
+    parser.add_argument("--format", choices=sorted(FORMATS), default="ttl")
+    parser.add_argument("--per-page", type=int, default=100, help="ckanext.dcat.datasets_per_page")
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs of single pages")
+    parser.add_argument("--seed", type=int, default=2016)
+    args = parser.parse_args()
+
+    from ckan.cli import load_config
+    from ckan.config.middleware import make_app
+
+    config = load_config(args.ckan_ini)
+    config["ckan.site_id"] = EXPORT_SITE
+    config["ckanext.dcat.rdf.profiles"] = "govshare"
+    config["ckanext.dcat.datasets_per_page"] = str(args.per_page)
+    config["ckanext.govshare.search.cache_ttl"] = "0"  # every page computed
+    app = make_app(config)
+    import ckan.plugins.toolkit as tk
+
+    tk.config["ckan.site_id"] = EXPORT_SITE
+    tk.config["ckanext.govshare.search.cache_ttl"] = 0
+    print(f"Loading {args.n} synthetic entries (site_id {EXPORT_SITE})...")
+    took = load(args.n, args.seed)
+    print(f"  {args.n / took:.0f} entries/s indexed ({took:.1f} s)" if took else "  loaded")
+
+    client = app._wsgi_app.test_client()  # the Flask app inside CKAN's middleware
+    print(f"\nFull export: /catalog.{args.format}, {args.per_page} entries a page, anonymous")
+    took, times = export(client, args.format, args.n, args.per_page)
+    print(f"  {args.n} entries in {took:.1f} s: {args.n / took:.0f} entries/s")
+    print(
+        f"  page times: median {statistics.median(times) * 1000:.0f} ms, "
+        f"max {max(times) * 1000:.0f} ms"
+    )
+    last = -(-args.n // args.per_page)
+    for label, page in (("first", 1), ("middle", (last + 1) // 2), ("last", last)):
+        ms = page_time(client, args.format, page, args.repeat)
+        print(f"  {label} page ({page}): median {ms:.0f} ms over {args.repeat} runs")
+    tk.config["ckanext.govshare.export_not_shared"] = False
+    ms = page_time(client, args.format, last, args.repeat)
+    print(f"  with export_not_shared = false, page {last}: median {ms:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
