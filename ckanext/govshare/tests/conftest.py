@@ -6,10 +6,14 @@ real PostgreSQL and Redis of ``config/test.ini``.
 
 from __future__ import annotations
 
+import copy
 import functools
 import inspect
+from collections.abc import Iterator
 from typing import Any
 
+import ckan.plugins
+import ckan.plugins.toolkit as tk
 import pytest
 import sqlalchemy as sa
 from ckan import model
@@ -39,6 +43,60 @@ def _load_plugins(request: pytest.FixtureRequest) -> None:
     """The platform is the sum of its plugins: tests see it as users do (unit tests excepted)."""
     if request.node.get_closest_marker("unit") is None:
         request.getfixturevalue("with_plugins")
+
+
+class _Loaded:
+    """What the last plugin load left: reused while the next test asks for the same set-up."""
+
+    key: tuple[Any, ...] | None = None
+    plugins: list[str] = []
+    config: dict[str, Any] = {}
+    app: Any = None
+
+
+def _setup_key(request: pytest.FixtureRequest) -> tuple[Any, ...]:
+    marks = tuple(
+        (repr(mark.args), repr(sorted(mark.kwargs.items())))
+        for mark in request.node.iter_markers("ckan_config")
+    )
+    return (marks, tk.config.get("ckan.plugins"))
+
+
+@pytest.fixture
+def with_plugins(request: pytest.FixtureRequest, ckan_config: Any) -> Iterator[None]:
+    """CKAN's ``with_plugins``, without loading every plugin again for each test.
+
+    CKAN's fixture loads the plugins before each test and unloads them after, which is most
+    of what a database test costs (with ``app``, about 2 s a test). Here the plugins stay
+    loaded while the next test has the same ``ckan_config`` marks and nothing unloaded
+    them; the configuration the load produced is put back for each test, since
+    ``ckan_config`` restores the one from before the load when a test ends.
+    """
+    from ckan.plugins import core
+
+    key = _setup_key(request)
+    if key == _Loaded.key and _Loaded.plugins == core._PLUGINS:
+        ckan_config.clear()
+        ckan_config.update(copy.deepcopy(_Loaded.config))
+    else:
+        _Loaded.key = None
+        ckan.plugins.load_all()
+        _Loaded.key = key
+        _Loaded.plugins = list(core._PLUGINS)
+        _Loaded.config = copy.deepcopy(dict(ckan_config))
+        _Loaded.app = None
+    yield
+
+
+@pytest.fixture
+def app(make_app: Any, with_plugins: None) -> Any:
+    """CKAN's ``app``, built once for each plugin load (see ``with_plugins``).
+
+    Each request still gets a test client of its own, so no cookie outlives a request.
+    """
+    if _Loaded.app is None:
+        _Loaded.app = make_app()
+    return _Loaded.app
 
 
 # Plugins whose Alembic chains the suite needs, in order.
