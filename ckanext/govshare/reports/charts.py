@@ -41,6 +41,18 @@ def register_font() -> str:
     return FONT
 
 
+def _scale(axis: Any, top: float) -> None:
+    """A value axis from 0 with about five round steps (1, 2 or 5 × 10ⁿ)."""
+    step = 1.0
+    while top / step > 5:
+        for factor in (2, 2.5, 2):
+            step *= factor
+            if top / step <= 5:
+                break
+    axis.valueMin, axis.valueStep = 0, step
+    axis.valueMax = max(step, -(-top // step) * step)
+
+
 def _drawing(title: str) -> Drawing:
     register_font()
     drawing = Drawing(WIDTH, HEIGHT)
@@ -91,9 +103,7 @@ def requests_by_month(
     chart.categoryAxis.categoryNames = [str(m) for m in range(1, 13)]
     chart.categoryAxis.labels.fontName = FONT
     chart.valueAxis.labels.fontName = FONT
-    chart.valueAxis.valueMin = 0
-    chart.valueAxis.valueMax = max([*received, *made, 1])
-    chart.valueAxis.valueStep = max(1, -(-chart.valueAxis.valueMax // 5))
+    _scale(chart.valueAxis, max([*received, *made, 1]))
     chart.bars[0].fillColor, chart.bars[1].fillColor = PALETTE[3], PALETTE[1]
     drawing.add(chart)
     legend = Legend()
@@ -119,9 +129,7 @@ def answer_times(
     chart.categoryAxis.categoryNames = [str(n) for n in range(top + 1)]
     chart.categoryAxis.labels.fontName = FONT
     chart.valueAxis.labels.fontName = FONT
-    chart.valueAxis.valueMin = 0
-    chart.valueAxis.valueMax = max([*counts, 1])
-    chart.valueAxis.valueStep = max(1, -(-chart.valueAxis.valueMax // 5))
+    _scale(chart.valueAxis, max([*counts, 1]))
     chart.bars[0].fillColor = PALETTE[3]
     for n in range(top + 1):
         if deadline is not None and n > deadline:
@@ -150,9 +158,7 @@ def downloads_by_purpose(
     chart.categoryAxis.labels.fontName = FONT
     chart.categoryAxis.labels.fontSize = 8
     chart.valueAxis.labels.fontName = FONT
-    chart.valueAxis.valueMin = 0
-    chart.valueAxis.valueMax = max([*chart.data[0], 1])
-    chart.valueAxis.valueStep = max(1, -(-chart.valueAxis.valueMax // 5))
+    _scale(chart.valueAxis, max([*chart.data[0], 1]))
     chart.bars[0].fillColor = PALETTE[0]
     drawing.add(chart)
     return drawing

@@ -49,7 +49,7 @@ class YearData:
 
 
 def _rows(query: Any) -> list[dict[str, Any]]:
-    return [dict(row._mapping) for row in model.Session.execute(query)]
+    return [dict(row) for row in model.Session.execute(query).mappings()]
 
 
 def entries(org_id: str | None, until: dt.datetime) -> list[dict[str, Any]]:
@@ -143,23 +143,21 @@ def load(year: int, org_id: str | None) -> YearData:
         query = query.where(sa.or_(g.organization_id == org_id, g.provider_org_id == org_id))
     data.grants = _rows(query)
 
+    # Downloads can be millions a year: counted and summed per department pair, purpose and
+    # route in the database.
     d = download_table.c
     query = (
         sa.select(
-            d.id,
-            d.time,
-            d.user_id,
             d.organization_id,
-            d.grant_id,
-            d.package_id,
-            d.resource_id,
-            d.purpose,
-            d.bytes,
-            d.route,
             g.provider_org_id,
+            d.purpose,
+            d.route,
+            sa.func.count().label("count"),
+            sa.func.coalesce(sa.func.sum(d.bytes), 0).label("bytes"),
         )
         .select_from(download_table.join(grant_table, g.id == d.grant_id))
         .where(d.time >= start, d.time < end)
+        .group_by(d.organization_id, g.provider_org_id, d.purpose, d.route)
     )
     if org_id:
         query = query.where(sa.or_(d.organization_id == org_id, g.provider_org_id == org_id))

@@ -257,19 +257,25 @@ def grants_summary(received: Sequence[Row], given: Sequence[Row]) -> dict[str, A
 
 
 def downloads_summary(rows: Sequence[Row]) -> dict[str, Any]:
-    """Downloads by purpose: how many and how many bytes (unknown sizes count as 0 bytes)."""
+    """Downloads by purpose: how many and how many bytes (unknown sizes count as 0 bytes).
+
+    A row is one download, or a group of them when it has a ``count`` (its ``bytes`` summed).
+    """
     purposes: dict[str, dict[str, int]] = {}
+    routes: Counter[str] = Counter()
     for row in rows:
+        count = int(row.get("count", 1))
         slot = purposes.setdefault(row.get("purpose") or "other", {"count": 0, "bytes": 0})
-        slot["count"] += 1
+        slot["count"] += count
         slot["bytes"] += int(row.get("bytes") or 0)
+        routes[row.get("route") or ""] += count
     ordered = {p: purposes.get(p, {"count": 0, "bytes": 0}) for p in PURPOSES}
     ordered.update({p: v for p, v in sorted(purposes.items()) if p not in ordered})
     return {
-        "total": len(rows),
+        "total": sum(v["count"] for v in purposes.values()),
         "bytes": sum(v["bytes"] for v in purposes.values()),
         "by_purpose": ordered,
-        "by_route": dict(sorted(Counter(r.get("route") or "" for r in rows).items())),
+        "by_route": dict(sorted(routes.items())),
     }
 
 

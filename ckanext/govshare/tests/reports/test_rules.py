@@ -169,3 +169,16 @@ def test_charts_render_to_svg_with_the_deadline_marked():
     assert export.filename({"organization": None, "year": 2026}, "pdf") == (
         "govshare-report-platform-2026.pdf"
     )
+
+
+def test_downloads_summary_of_single_and_grouped_rows():
+    rows = [
+        {"purpose": "work_reference", "bytes": 100, "route": "token"},
+        {"purpose": "work_reference", "bytes": None, "route": "bulk"},
+        {"purpose": "other", "bytes": 900, "route": "token", "count": 3},
+    ]
+    summary = metrics.downloads_summary(rows)
+    assert (summary["total"], summary["bytes"]) == (5, 1000)
+    assert summary["by_purpose"]["work_reference"] == {"count": 2, "bytes": 100}
+    assert summary["by_purpose"]["other"] == {"count": 3, "bytes": 900}
+    assert summary["by_route"] == {"bulk": 1, "token": 4}
