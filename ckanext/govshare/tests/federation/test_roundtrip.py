@@ -345,16 +345,55 @@ def test_local_rules_still_bind_local_entries(world: dict[str, Any]) -> None:
     upper.action(
         "organization_create", name="local-dept", title="本级部门", provider_code=provider_code()
     )
+    upper.action(
+        "user_create", name="local-officer", email="o@example.org", password="Local-officer-2026"
+    )
+    upper.action(
+        "organization_member_create", id="local-dept", username="local-officer", role="admin"
+    )
+    officer = upper.action("api_token_create", user="local-officer", name="t")["token"]
+    posing = {
+        "source_platform": "假平台",
+        "source_platform_url": "http://elsewhere.example",
+        "source_apply_url": "http://elsewhere.example/apply",
+    }
+    with pytest.raises(RuntimeError, match="resource_code"):
+        upper.action(
+            "package_create",
+            officer,
+            **_entry(
+                "posing-entry",
+                owner_org="local-dept",
+                resources=[],
+                resource_code="101000/X",
+                **posing,
+            ),
+        )
     created = upper.action(
         "package_create",
+        officer,
         **_entry(
             "local-entry",
             owner_org="local-dept",
             resources=[],
+            **posing,
         ),
     )
-    assert created["resource_code"].endswith("000001")
-    assert not created.get("source_platform_url")
+    assert created["resource_code"].endswith("000001")  # assigned here
+    assert not any(created.get(key) for key in posing)  # origins are the platform's to set
+    harvested = next(e for e in _harvested(upper, "ckan").values() if e["related_resource_codes"])
+    upper.action(
+        "organization_member_create", id=SOURCES["ckan"], username="local-officer", role="editor"
+    )
+    patched = upper.action(
+        "package_patch",
+        officer,
+        id=harvested["id"],
+        source_apply_url="http://elsewhere.example/apply",
+    )
+    assert patched["source_apply_url"] == harvested["source_apply_url"]
+    assert patched["provider_code"] == harvested["provider_code"]  # not the local department's
+    assert patched["related_resource_codes"] == harvested["related_resource_codes"]
 
 
 def test_changes_upstream_are_mirrored_on_the_next_run(world: dict[str, Any]) -> None:

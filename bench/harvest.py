@@ -1,0 +1,143 @@
+"""Harvest benchmark: entries/second for an upper platform harvesting N entries of a lower one.
+
+Starts the two loopback sites of the federation tests (``ckanext/govshare/tests/federation/
+sites.py``: the lower platform and an upper one in its harvesting role, each on its own
+database derived from the bench config's), loads N synthetic catalogue entries with every
+catalogue field into the lower's search index (the documents of ``bench/catalog_export.py``),
+then times a full first harvest of them by each harvester, one after the other, into the upper
+site: ``govshare_dcat_rdf`` (ckanext-dcat's RDF harvester reading ``/catalog.ttl`` through the
+govshare profile) and ``govshare_ckan`` (the CKAN harvester reading ``package_search``). The
+time is the harvest job's, gather to the last import, in one process (CKAN's start excluded).
+It checks that the upper site holds N entries from each source.
+
+    python bench/harvest.py --ckan-ini config/bench-harvest.ini            # 10,000
+    python bench/harvest.py --ckan-ini config/bench-harvest.ini -n 1000 --only ckan
+
+The bench config is written like the others (own database, own Redis DB; the sites use the
+DB names ``<db>_lower``, ``<db>_upper``, ``<db>_fedtpl`` and Redis DB + 8):
+``CKAN_INI=$PWD/config/bench-harvest.ini DB_NAME=govshare_bench_harvest REDIS_DB=5 bash
+scripts/setup.sh database config migrate i18n``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+SOURCES = {
+    "dcat": ("govshare_dcat_rdf", "/catalog.ttl", '{{"rdf_format": "turtle"}}'),
+    "ckan": ("govshare_ckan", "", "{{}}"),
+}
+
+
+def load_into(ini: str, site_id: str, n: int, seed: int) -> None:
+    """Inside a process configured as the lower site: load the synthetic entries."""
+    import catalog_export
+    import search
+    from ckan.cli import load_config
+    from ckan.config.middleware import make_app
+
+    make_app(load_config(ini))
+    catalog_export.EXPORT_SITE = site_id
+    search.BENCH_SITE = site_id
+    search.synthetic_doc = catalog_export.catalogue_doc
+    took = search.load(n, seed)
+    print(f"  {n} entries indexed on the lower site in {took:.1f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ckan-ini", default="config/bench-harvest.ini")
+    parser.add_argument("-n", type=int, default=10_000, help="catalogue entries to harvest")
+    parser.add_argument("--only", choices=sorted(SOURCES), help="one harvester only")
+    parser.add_argument("--seed", type=int, default=2016)
+    parser.add_argument("--profile", metavar="FILE", help="cProfile the harvest into FILE")
+    parser.add_argument("--load-into", nargs=2, metavar=("INI", "SITE_ID"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.load_into:
+        load_into(*args.load_into, args.n, args.seed)
+        return
+
+    from ckanext.govshare.tests.federation.sites import Federation
+
+    workdir = ROOT / "var" / "bench-harvest"
+    workdir.mkdir(parents=True, exist_ok=True)
+    federation = Federation(Path(args.ckan_ini).resolve(), workdir)
+    extra = {"ckanext.dcat.rdf.profiles": "govshare", "ckanext.dcat.datasets_per_page": "100"}
+    try:
+        federation.start({"lower": extra, "upper": extra})
+        lower = federation.wait(federation.sites["lower"])
+        site_id = re.search(r"^ckan\.site_id\s*=\s*(\S+)", lower.ini.read_text(), re.M)[1]
+        print(f"Loading {args.n} synthetic entries into the lower site ({lower.url})...")
+        subprocess.run(
+            [sys.executable, __file__, "-n", str(args.n), "--load-into", str(lower.ini), site_id],
+            check=True,
+        )
+        upper = federation.wait(federation.sites["upper"])
+        chosen = [args.only] if args.only else list(SOURCES)
+        for key in chosen:
+            source_type, path, config = SOURCES[key]
+            upper.action(
+                "organization_create", name=f"via-{key}", title=key, department_level="national"
+            )
+            upper.action(
+                "harvest_source_create",
+                name=f"bench-{key}",
+                title="Lower platform",
+                url=lower.url + path,
+                source_type=source_type,
+                owner_org=f"via-{key}",
+                config=config.format(),
+            )
+        print(f"Harvesting with {', '.join(chosen)} into the upper site ({upper.url})...")
+        started = time.perf_counter()
+        profile = ["-m", "cProfile", "-o", args.profile] if args.profile else []
+        run = subprocess.Popen(
+            [
+                sys.executable,
+                *profile,
+                "-m",
+                "ckanext.govshare.tests.federation.run_harvest",
+                str(upper.ini),
+                *[f"bench-{key}" for key in chosen],
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for line in run.stdout:  # one line per source, as each job ends
+            if not line.startswith("{"):
+                continue
+            result = json.loads(line)
+            key = result["source"].removeprefix("bench-")
+            found = upper.action("package_search", fq=f"organization:via-{key}", rows=0)["count"]
+            errors = upper.sql(
+                "select count(*) from harvest_object_error e join harvest_object o "
+                "on o.id = e.harvest_object_id join package p on p.id = o.harvest_source_id "
+                "where p.name = :name",
+                name=result["source"],
+            )[0][0]
+            seconds = result["seconds"]
+            print(
+                f"  {SOURCES[key][0]}: {found} of {args.n} entries in {seconds:.1f} s: "
+                f"{found / seconds:.1f} entries/s ({errors} import errors)",
+                flush=True,
+            )
+        if run.wait():
+            sys.exit(run.stderr.read()[-3000:])
+        print(f"  (whole run with CKAN's start: {time.perf_counter() - started:.1f} s)")
+    finally:
+        federation.stop()
+
+
+if __name__ == "__main__":
+    main()
