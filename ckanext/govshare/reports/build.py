@@ -56,8 +56,13 @@ class _Sections:
     def __init__(self, rows: year_data.YearData, today: dt.date) -> None:
         self.rows = rows
         self.today = today
-        self.calendar = workdays.current()
-        self.local: Callable[[dt.datetime], dt.date] = year_data.local
+        # Working days counted once from the year before to the year after (answers of a
+        # December request come in January); dates beyond fall back on the calendar.
+        self.calendar = metrics.PrefixCalendar(
+            workdays.current(), dt.date(rows.year - 1, 1, 1), dt.date(rows.year + 1, 12, 31)
+        )
+        self.local: Callable[[dt.datetime], dt.date] = year_data.local_in(year_data.timezone())
+        self._request_facts: dict[str, tuple[str, int | None, int]] = {}
         self.entries = _group(rows.entries, "owner_org")
         self.received = _group(rows.requests, "provider_org_id")
         self.made = _group(rows.requests, "requesting_org_id")
@@ -95,7 +100,12 @@ class _Sections:
                 pick(self.obligations, rows.obligations), local, today
             ),
             "requests_received": metrics.requests_received(
-                pick(self.received, rows.requests), rows.events, self.calendar, local, today
+                pick(self.received, rows.requests),
+                rows.events,
+                self.calendar,
+                local,
+                today,
+                self._request_facts,
             ),
             "requests_made": metrics.requests_made(pick(self.made, rows.requests), local),
             "grants": metrics.grants_summary(
@@ -228,4 +238,5 @@ def department_row(org: Mapping[str, Any], m: Mapping[str, Any]) -> dict[str, An
         "feedback_received": m["feedback"]["received"],
         "feedback_on_time": m["feedback"]["resolved_on_time"],
         "findings": len(m["findings"]),
+        "findings_by_kind": m["findings_by_kind"],
     }

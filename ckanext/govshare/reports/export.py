@@ -19,7 +19,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from . import charts
+from . import charts, findings
 from .labels import both
 
 ROW_KEYS = (
@@ -253,9 +253,24 @@ def pdf(report: Mapping[str, Any]) -> bytes:
         rows += [[d["title"], *(d[k] for k in ROW_KEYS)] for d in report["departments"]]
         story.append(_table(rows))
     story.append(Paragraph(_escape(both("findings")), sub))
-    rows = [[both(k) for k in ("kind", "department", "object", "due_date", "detail", "evidence")]]
-    rows += list(finding_rows(report, department_names(report)))
-    story.append(_table(rows, [28 * mm, 25 * mm, 30 * mm, 18 * mm, 40 * mm, 39 * mm]))
+    if report.get("departments") is not None:
+        # Platform-wide: how many of each kind per department (the list is in the .xlsx and
+        # in each department's report).
+        rows = [[both("department"), *(both(k) for k in findings.KINDS)]]
+        rows += [
+            [d["title"], *(d["findings_by_kind"].get(k, 0) for k in findings.KINDS)]
+            for d in report["departments"]
+        ]
+        rows.append(
+            [both("total"), *(report["findings_by_kind"].get(k, 0) for k in findings.KINDS)]
+        )
+        story.append(_table(rows))
+    else:
+        rows = [
+            [both(k) for k in ("kind", "department", "object", "due_date", "detail", "evidence")]
+        ]
+        rows += list(finding_rows(report, department_names(report)))
+        story.append(_table(rows, [28 * mm, 25 * mm, 30 * mm, 18 * mm, 40 * mm, 39 * mm]))
     rejections = report["requests_received"]["rejections"]
     if rejections:
         story.append(Paragraph(_escape(both("rejections")), sub))

@@ -298,6 +298,10 @@ def test_report_page_has_charts_and_numbers(app: Any, scenario: Scenario, header
     zh = app.get("/zh_Hans_CN/govshare/reports/rep-provider/2026", headers=headers("p_officer"))
     assert "答复时间中位数" in zh.body and "年度" in zh.body
     assert 'href="/govshare/reports"' in page.body  # the header's link
+    platform = app.get("/govshare/reports/2026", headers=headers("authority"))
+    assert platform.status_code == 200
+    assert "govshare-report-findings-by-department" in platform.body  # counts, not the list
+    assert "/govshare/reports/rep-provider/2026#findings" in platform.body
     index = app.get("/govshare/reports", headers=headers("authority"))
     assert "/govshare/reports/2026" in index.body
     assert "/govshare/reports/rep-provider/2026" in index.body
