@@ -23,7 +23,7 @@ from . import samples
 
 pytestmark = pytest.mark.unit
 
-SHAPES = Path(__file__).parent / "data" / "dcat-ap_3_shacl_shapes.ttl"
+SHAPES = Path(__file__).parent.parent / "data" / "dcat-ap_3_shacl_shapes.ttl"
 SITE = "http://127.0.0.1:5000"
 
 # Every catalogue field of catalogue.md that the entry itself carries (owner_org travels as the
