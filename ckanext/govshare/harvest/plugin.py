@@ -48,6 +48,25 @@ def _stamp(dataset: dict[str, Any], harvest_object: Any) -> None:
     origin.stamp(dataset, source_title=source.title, source_url=source.url, remote_ref=remote_ref)
 
 
+@tk.chained_action
+def harvest_source_show(up: Any, context: Any, data_dict: dict[str, Any]) -> Any:
+    """The harvest source read from the database, never from the search index's copy.
+
+    CKAN 2.12 answers ``package_show`` from the index when it can (``use_cache``), and the
+    copy ckanext-harvest 1.6 indexes for a source lacks ``source_type`` and ``config``: every
+    job after a source's first one then fails (``KeyError: 'source_type'``)."""
+    tk.check_access("harvest_source_show", context, data_dict)
+    context["use_cache"] = False
+    return up(context, data_dict)
+
+
+class _SourceFromDatabase:
+    """IActions of both harvester plugins (either may be enabled alone)."""
+
+    def get_actions(self) -> dict[str, Any]:
+        return {"harvest_source_show": harvest_source_show}
+
+
 def _own_singleton(cls: Any) -> Any:
     # SingletonPlugin keeps its instance in a class attribute, which a subclass inherits:
     # without its own, a harvester subclass would be its parent's instance, renamed.
@@ -56,7 +75,7 @@ def _own_singleton(cls: Any) -> Any:
     return cls._instance
 
 
-class GovshareDCATRDFHarvester(DCATRDFHarvester):
+class GovshareDCATRDFHarvester(_SourceFromDatabase, DCATRDFHarvester):
     """ckanext-dcat's RDF harvester for an upper govshare platform (source type
     ``govshare_dcat_rdf``); its hooks also serve the stock ``dcat_rdf`` harvester.
 
@@ -69,6 +88,7 @@ class GovshareDCATRDFHarvester(DCATRDFHarvester):
     """
 
     p.implements(IDCATRDFHarvester, inherit=True)
+    p.implements(p.IActions)
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
         return _own_singleton(cls)
@@ -106,8 +126,10 @@ class GovshareDCATRDFHarvester(DCATRDFHarvester):
         _stamp(dataset_dict, harvest_object)
 
 
-class GovshareCKANHarvester(CKANHarvester):
+class GovshareCKANHarvester(_SourceFromDatabase, CKANHarvester):
     """The CKAN harvester with origins, and deletions mirrored (ckanext-harvest #396)."""
+
+    p.implements(p.IActions)
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
         return _own_singleton(cls)

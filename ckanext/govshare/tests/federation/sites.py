@@ -154,15 +154,29 @@ class Federation:
         self.redis_url = derived_redis_url(redis.group(1) if redis else "redis://127.0.0.1:6379/0")
         self.base_db = make_url(self.db_url).database
         self.owner = make_url(self.db_url).username
-        self.admin = sa.create_engine(
-            admin_url(self.db_url), isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool
-        )
+        self.admin = self._admin_engine()
         self.sites: dict[str, Site] = {}
         plugins = re.search(r"^ckan\.plugins\s*=(.*)$", self.base_text, re.M)
         self.lower_plugins = plugins.group(1).strip() if plugins else ""
         self.upper_plugins = upper_plugins(self.lower_plugins)
 
     # -- databases --------------------------------------------------------------------------
+    def _admin_engine(self) -> sa.engine.Engine:
+        """The test config's own role if it may create databases, else a superuser."""
+        own = sa.create_engine(
+            self.db_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool
+        )
+        with own.connect() as conn:
+            may = conn.execute(
+                sa.text("select rolcreatedb or rolsuper from pg_roles where rolname = current_user")
+            ).scalar()
+        if may and not os.environ.get("GOVSHARE_PG_ADMIN_URL"):
+            return own
+        own.dispose()
+        return sa.create_engine(
+            admin_url(self.db_url), isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool
+        )
+
     def _db_url(self, name: str) -> str:
         return make_url(self.db_url).set(database=name).render_as_string(hide_password=False)
 
