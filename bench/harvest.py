@@ -69,7 +69,7 @@ def main() -> None:
 
     from ckanext.govshare.tests.federation.sites import Federation
 
-    workdir = ROOT / "var" / "bench-harvest"
+    workdir = ROOT / "var" / f"bench-harvest-{Path(args.ckan_ini).stem}"
     workdir.mkdir(parents=True, exist_ok=True)
     federation = Federation(Path(args.ckan_ini).resolve(), workdir)
     extra = {"ckanext.dcat.rdf.profiles": "govshare", "ckanext.dcat.datasets_per_page": "100"}
