@@ -153,6 +153,11 @@ class GovshareCKANHarvester(_SourceFromDatabase, CKANHarvester):
         except SearchError as e:
             self._save_gather_error(f"Unable to list the source's datasets: {e}", harvest_job)
             return object_ids
+        if not remote_ids:
+            # An empty catalogue is far likelier a broken account or filter than a platform
+            # that deleted everything: keep what was harvested.
+            self._save_gather_error("The source lists no datasets: nothing deleted", harvest_job)
+            return object_ids
         return list(object_ids) + self._mark_for_deletion(remote_ids, harvest_job)
 
     def _filter_terms(self) -> list[str]:

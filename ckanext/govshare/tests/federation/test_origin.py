@@ -64,9 +64,9 @@ def test_stamp_ignores_a_request_page_that_is_not_a_web_address() -> None:
     assert entry["source_apply_url"] == "http://low/govshare/obtain/id-9"
 
 
-def test_remote_ids_page_through_the_whole_listing() -> None:
+def test_remote_ids_page_through_the_whole_listing(monkeypatch: pytest.MonkeyPatch) -> None:
     harvester = GovshareCKANHarvester()
-    harvester.config = {}
+    monkeypatch.setattr(harvester, "config", {}, raising=False)
     ids = [f"id-{n:04d}" for n in range(2500)]
     asked: list[str] = []
 
@@ -75,18 +75,18 @@ def test_remote_ids_page_through_the_whole_listing() -> None:
         start = int(url.split("start=")[1].split("&")[0])
         return json.dumps({"result": {"results": [{"id": i} for i in ids[start : start + 1000]]}})
 
-    harvester._get_content = content  # type: ignore[method-assign]
+    monkeypatch.setattr(harvester, "_get_content", content)
     assert harvester._remote_ids("http://low", ["organization:a"]) == set(ids)
     assert len(asked) == 3
     assert all("fl=id" in url and "fq=organization%3Aa" in url for url in asked)
 
 
-def test_remote_ids_refuse_a_broken_answer() -> None:
+def test_remote_ids_refuse_a_broken_answer(monkeypatch: pytest.MonkeyPatch) -> None:
     from ckanext.harvest.harvesters.ckanharvester import SearchError
 
     harvester = GovshareCKANHarvester()
-    harvester.config = {}
-    harvester._get_content = lambda url: "<html>"  # type: ignore[method-assign]
+    monkeypatch.setattr(harvester, "config", {}, raising=False)
+    monkeypatch.setattr(harvester, "_get_content", lambda url: "<html>")
     with pytest.raises(SearchError):
         harvester._remote_ids("http://low", [])
 
@@ -115,3 +115,19 @@ def test_upper_site_adds_the_harvesting_role() -> None:
         "govshare",
         "govshare_search",
     ]
+
+
+def test_an_empty_listing_deletes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ckanext.harvest.harvesters.ckanharvester import CKANHarvester
+
+    harvester = GovshareCKANHarvester()
+    errors: list[str] = []
+    marked: list[Any] = []
+    job: Any = type("Job", (), {"source": type("Source", (), {"url": "http://low/"})()})()
+    monkeypatch.setattr(CKANHarvester, "gather_stage", lambda self, job: ["obj-1"])
+    monkeypatch.setattr(harvester, "config", {}, raising=False)
+    monkeypatch.setattr(harvester, "_remote_ids", lambda url, terms: set())
+    monkeypatch.setattr(harvester, "_save_gather_error", lambda msg, job: errors.append(msg))
+    monkeypatch.setattr(harvester, "_mark_for_deletion", lambda ids, job: marked.append(ids))
+    assert harvester.gather_stage(job) == ["obj-1"]
+    assert marked == [] and errors == ["The source lists no datasets: nothing deleted"]
