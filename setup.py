@@ -26,11 +26,17 @@ setup(
         "chinesecalendar>=1.11,<2",
         "lunardate>=0.2,<1",
         "zipstream-ng>=1.7,<2",
+        "reportlab>=4,<5",
     ],
     entry_points={
         "ckan.plugins": [
             "govshare = ckanext.govshare.plugin:GovsharePlugin",
             "govshare_search = ckanext.govshare.search.plugin:GovshareSearchPlugin",
+            "govshare_dcat_harvester = ckanext.govshare.harvest.plugin:GovshareDCATRDFHarvester",
+            "govshare_ckan_harvester = ckanext.govshare.harvest.plugin:GovshareCKANHarvester",
+        ],
+        "ckan.rdf.profiles": [
+            "govshare = ckanext.govshare.dcat.profile:GovshareProfile",
         ],
         "babel.extractors": [
             "ckan = ckan.lib.extract:extract_ckan",

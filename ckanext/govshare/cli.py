@@ -6,6 +6,7 @@ import click
 
 from .audit.cli import audit
 from .notices.cli import remind
+from .reports.cli import report
 from .workdays.cli import calendar
 
 __all__ = ["govshare"]
@@ -18,6 +19,7 @@ def govshare() -> None:
 
 govshare.add_command(audit)
 govshare.add_command(remind)
+govshare.add_command(report)
 govshare.add_command(calendar)
 
 
@@ -49,9 +51,7 @@ def demo(if_empty: bool, entries: int | None, no_users: bool) -> None:
     summary = demo_data.load(entries=entries, users=not no_users)
     click.secho(
         "Demo catalogue: {organizations} departments, {datasets} entries "
-        "({created} created), {users} new demo logins, {requests} demo requests.".format(
-            **summary
-        ),
+        "({created} created), {users} new demo logins, {requests} demo requests.".format(**summary),
         fg="green",
     )
 

@@ -568,9 +568,10 @@ def load(entries: int | None = None, users: bool = True) -> dict[str, int]:
             tk.config.get("ckanext.govshare.joint_conference_org"),
         ]:
             logins += _ensure_users(org, password)
-        from . import demo_access
+        from . import demo_access, demo_feedback
 
         requests = demo_access.load()
+        demo_feedback.load()
     return {
         "requests": requests,
         "organizations": len(departments) + 2,

@@ -16,6 +16,7 @@ __all__ = [
     "govshare_access_path",
     "govshare_catalogue_stats",
     "govshare_choices",
+    "govshare_entry_feedback",
     "govshare_label",
     "govshare_labels",
     "govshare_live_grant",
@@ -179,3 +180,10 @@ def govshare_access_nav() -> dict[str, Any]:
             )["count"]
     g._govshare_access_nav = nav
     return nav
+
+
+def govshare_entry_feedback(pkg: dict[str, Any]) -> dict[str, Any] | None:
+    """Open feedback on the entry the user may see, and whether they may report (art. 15)."""
+    from .feedback.panel import entry_feedback
+
+    return entry_feedback(pkg)

@@ -14,6 +14,7 @@ from .audit import hooks as audit_hooks
 from .catalogue import facets as catalogue_facets
 from .catalogue.visibility import CataloguePermissionLabels
 from .datalinks import hooks as datalinks
+from .dcat import export as dcat_export
 
 _labels = CataloguePermissionLabels()
 
@@ -55,6 +56,10 @@ class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
     # IPackageController: catalogue fields in the search index; facet labels.
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return datalinks.index_document(catalogue_facets.index_document(pkg_dict))
+
+    # IPackageController: DCAT endpoints leave out not-shared entries if so configured.
+    def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
+        return dcat_export.search_filter(search_params)
 
     def after_dataset_search(self, search_results: dict[str, Any], search_params: Any) -> Any:
         lang = tk.h.lang() if has_request_context() else tk.config.get("ckan.locale_default")

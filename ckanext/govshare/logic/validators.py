@@ -11,7 +11,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
-from ckan.lib.navl.dictization_functions import missing, unflatten
+from ckan.lib.navl.dictization_functions import StopOnError, missing, unflatten
 
 from ..catalogue import credit_code, resource_code, rules
 from ..catalogue.model import next_serial
@@ -24,6 +24,7 @@ __all__ = [
     "govshare_provider_code",
     "govshare_catalogue_rules",
     "govshare_related_codes",
+    "govshare_origin_field",
 ]
 
 Key = tuple[Any, ...]
@@ -100,6 +101,29 @@ def _current_package(data: dict[Key, Any], context: Any) -> model.Package | None
     return None
 
 
+def _trusted(context: Any) -> bool:
+    """The platform itself writes: a harvester (``ignore_auth``) or a sysadmin."""
+    if context.get("ignore_auth"):
+        return True
+    user = model.User.get(context.get("user") or "")
+    return bool(user is not None and user.sysadmin)
+
+
+def _harvested(data: dict[Key, Any], context: Any) -> bool:
+    """A harvester writes an entry of another platform: its codes are the source platform's,
+    kept as they came (docs/federation.md; ``harvest/origin.py``)."""
+    value = data.get(("source_platform_url",))
+    return value not in (None, missing, "") and _trusted(context)
+
+
+def _stored_harvested(data: dict[Key, Any], context: Any) -> model.Package | None:
+    """The stored entry, when it came from another platform (a local edit of it)."""
+    package = _current_package(data, context)
+    if package is not None and (package.extras or {}).get("source_platform_url"):
+        return package
+    return None
+
+
 def _entry(data: dict[Key, Any]) -> dict[str, Any]:
     entry = unflatten({k: v for k, v in data.items() if v is not missing})
     for field in ("share_methods", "related_resource_codes"):
@@ -115,7 +139,11 @@ def _entry(data: dict[Key, Any]) -> dict[str, Any]:
 def govshare_resource_code_assign(
     key: Key, data: dict[Key, Any], errors: Any, context: Any
 ) -> None:
-    """On creation: the platform gives the entry its code (art. 7; catalogue guide)."""
+    """On creation: the platform gives the entry its code (art. 7; catalogue guide).
+
+    A harvested entry keeps the code its source platform gave it."""
+    if data.get(key) not in (None, missing, "") and _harvested(data, context):
+        return
     if data.get(key) not in (None, missing, ""):
         errors[key].append(CODE_IS_ASSIGNED)
         return
@@ -128,7 +156,11 @@ def govshare_resource_code_assign(
 
 
 def govshare_resource_code_keep(key: Key, data: dict[Key, Any], errors: Any, context: Any) -> None:
-    """On update and patch: the stored code stays; trying to change it is refused."""
+    """On update and patch: the stored code stays; trying to change it is refused.
+
+    A harvested entry takes the code its source platform sends."""
+    if data.get(key) not in (None, missing, "") and _harvested(data, context):
+        return
     package = _current_package(data, context)
     stored = (package.extras or {}).get("resource_code") if package is not None else None
     submitted = data.get(key)
@@ -143,13 +175,24 @@ def govshare_resource_code_keep(key: Key, data: dict[Key, Any], errors: Any, con
 
 
 def govshare_provider_code(key: Key, data: dict[Key, Any], errors: Any, context: Any) -> None:
-    """The entry's provider code is its department's: it is never typed in."""
+    """The entry's provider code is its department's: it is never typed in.
+
+    A harvested entry keeps the source's: its department is not an organization here."""
+    if data.get(key) not in (None, missing, "") and _harvested(data, context):
+        return
+    harvested = _stored_harvested(data, context)
+    if harvested is not None:
+        data[key] = (harvested.extras or {}).get("provider_code") or missing
+        return
     data[key] = _provider_code(data) or missing
 
 
-def govshare_related_codes(value: Any, context: Any) -> Any:
+def govshare_related_codes(key: Key, data: dict[Key, Any], errors: Any, context: Any) -> None:
+    """Each related code must name an entry of this catalogue; a harvested entry's codes name
+    entries of its source platform and are kept as they came."""
+    value = data.get(key)
     if value in (missing, None, "", []):
-        return value
+        return
     codes = (
         value
         if isinstance(value, list)
@@ -157,6 +200,9 @@ def govshare_related_codes(value: Any, context: Any) -> Any:
         if str(value).startswith("[")
         else [c.strip() for c in str(value).replace("，", ",").split(",") if c.strip()]
     )
+    if _harvested(data, context) or _stored_harvested(data, context) is not None:
+        data[key] = json.dumps(codes)
+        return
     search = tk.get_action("package_search")
     unknown = []
     for code in codes:
@@ -167,13 +213,31 @@ def govshare_related_codes(value: Any, context: Any) -> Any:
         if not found["count"]:
             unknown.append(code)
     if unknown:
-        raise tk.Invalid(
+        errors[key].append(
             rules.message(
                 "No catalogue entry has the resource code " + ", ".join(unknown),
                 "以下信息资源代码不存在：" + "，".join(unknown),
             )
         )
-    return json.dumps(codes)
+        return
+    data[key] = json.dumps(codes)
+
+
+def govshare_origin_field(key: Key, data: dict[Key, Any], errors: Any, context: Any) -> None:
+    """Where a harvested entry came from (``harvest/origin.py``): written by the platform's
+    harvesters (or a sysadmin); any other edit keeps the stored value."""
+    value = data.get(key)
+    if value not in (None, missing, "") and _trusted(context):
+        if key[-1].endswith("_url") and not str(value).startswith(("http://", "https://")):
+            errors[key].append(rules.message("An http(s) address", "须为 http(s) 地址"))
+        data[key] = str(value)
+        return
+    package = _current_package(data, context)
+    stored = (package.extras or {}).get(key[-1]) if package is not None else None
+    if not stored:
+        data.pop(key, None)
+        raise StopOnError
+    data[key] = stored
 
 
 def govshare_catalogue_rules(key: Key, data: dict[Key, Any], errors: Any, context: Any) -> None:

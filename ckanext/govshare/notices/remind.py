@@ -18,6 +18,8 @@ The rules:
   before a grant expires");
 - a returned request not resubmitted within ``ckanext.govshare.deadline.resubmit`` working
   days, and a request still open when the period of use it asks for has ended, expire;
+- feedback (art. 15) and catalogue-update obligations (art. 8) are reminded and flagged
+  overdue the same way (``feedback/reminders.py``);
 - emails that failed (or were never tried: a process stopped after its commit) are retried.
 """
 
@@ -370,6 +372,20 @@ class Reminder:
 
         self._each("grants expired", ids, work)
 
+    # --- feedback (art. 15) and catalogue updates (art. 8) ------------------------------
+    def feedback_and_obligations(self) -> None:
+        """Reminders before, and the overdue flag after, their due dates (same pattern)."""
+        from ..feedback import reminders
+
+        reminders.run(self)
+
+    # --- the yearly report (art. 18: due by the end of February) -----------------------
+    def report_due(self) -> None:
+        """From January to the end of February: each department's officers, once a year."""
+        from ..reports import reminder
+
+        reminder.run(self)
+
     # --- emails -----------------------------------------------------------------------
     def retry_emails(self) -> None:
         days = _int("ckanext.govshare.remind.email_retry_days", 7)
@@ -389,6 +405,8 @@ class Reminder:
         self.overdue()
         self.due_soon()
         self.grants_expiring()
+        self.feedback_and_obligations()
+        self.report_due()
         self.retry_emails()
         return self.summary
 

@@ -137,6 +137,73 @@ TEMPLATES: dict[str, tuple[str, str, str, str]] = {
         "The access of {requesting_org} to “{entry_title}” ({provider_org}) ended on "
         "{period_end}; every download token issued from it has stopped working.",
     ),
+    # Doubt and error feedback (art. 15) and catalogue-update obligations (art. 8), issue 8.
+    "feedback_received": (
+        "收到数据{kind_zh}反馈：{entry_title}",
+        "Feedback on your data: {entry_title}",
+        "{reporting_org}反馈“{entry_title}”存在{kind_zh}，请核实并于{due_date}前答复。",
+        "{reporting_org} reports {kind_en} in “{entry_title}”: verify it and answer by {due_date}.",
+    ),
+    "feedback_resolved": (
+        "数据反馈已答复：{entry_title}",
+        "Feedback answered: {entry_title}",
+        "{provider_org}已答复您对“{entry_title}”的反馈：{resolution_zh}。",
+        "{provider_org} has answered your feedback on “{entry_title}”: {resolution_en}.",
+    ),
+    "feedback_due_soon": (
+        "数据反馈即将到期：{entry_title}",
+        "Feedback due soon: {entry_title}",
+        "{reporting_org}对“{entry_title}”的反馈须在{due_date}前答复（还剩{workdays_left}个工作日）。",
+        "The feedback of {reporting_org} on “{entry_title}” must be answered by {due_date} "
+        "({workdays_left} working days left).",
+    ),
+    "feedback_overdue": (
+        "数据反馈已超期未答复：{entry_title}",
+        "Feedback overdue: {entry_title}",
+        "{reporting_org}对“{entry_title}”（{provider_org}）的反馈应于{due_date}前答复，"
+        "至今未答复，已标记为超期并报共享主管部门。",
+        "The feedback of {reporting_org} on “{entry_title}” ({provider_org}) was due by "
+        "{due_date} and has not been answered: it is marked overdue and reported to the "
+        "sharing authority.",
+    ),
+    "obligation_created": (
+        "目录更新任务：{organization}",
+        "Catalogue update due: {organization}",
+        "因{kind_zh}（{effective_date}起），{organization}须于{due_date}前更新政务信息资源目录"
+        "（第八条）。",
+        "{organization} must update its catalogue by {due_date} (art. 8): {kind_en} "
+        "(effective {effective_date}).",
+    ),
+    "obligation_discharged": (
+        "目录更新任务已完成：{organization}",
+        "Catalogue update done: {organization}",
+        "{organization}已完成目录更新，复核或更新了{entries_count}个条目。",
+        "{organization} has updated its catalogue: {entries_count} entries reviewed or changed.",
+    ),
+    "obligation_due_soon": (
+        "目录更新任务即将到期：{organization}",
+        "Catalogue update due soon: {organization}",
+        "{organization}须于{due_date}前完成目录更新（还剩{workdays_left}个工作日）。",
+        "{organization} must update its catalogue by {due_date} ({workdays_left} working "
+        "days left).",
+    ),
+    "obligation_overdue": (
+        "目录更新已超期：{organization}",
+        "Catalogue update overdue: {organization}",
+        "{organization}应于{due_date}前完成目录更新（{kind_zh}），至今未完成，已标记为超期并报共享主管部门。",
+        "{organization} was to update its catalogue by {due_date} ({kind_en}) and has not: it "
+        "is marked overdue and reported to the sharing authority.",
+    ),
+    # The yearly report (art. 18), issue 8.
+    "report_due": (
+        "{year}年度政务信息资源共享情况报告须于{due_by}前报送：{organization}",
+        "Yearly sharing report for {year} due by {due_by}: {organization}",
+        "请于{due_by}前报送{organization}{year}年度政务信息资源共享情况（第十八条）。"
+        "平台已根据记录生成报告及合规问题清单，可查看并下载。",
+        "{organization} reports on its data sharing in {year} by {due_by} (art. 18). The "
+        "platform has computed the report and its compliance findings from the records: "
+        "review and download them.",
+    ),
 }
 
 KINDS: frozenset[str] = frozenset(TEMPLATES)

@@ -5,13 +5,16 @@ Each module defines a blueprint; add it to ``__all__`` here.
 
 from __future__ import annotations
 
+from ..dcat.views import vocabulary
 from .access import access
 from .audit import audit
 from .calendar import calendar
 from .catalogue import catalogue
 from .datalinks import datalinks
 from .downloads import downloads
+from .feedback import feedback
 from .notices import notices
+from .reports import reports
 
 __all__: list[str] = [
     "access",
@@ -20,5 +23,8 @@ __all__: list[str] = [
     "catalogue",
     "datalinks",
     "downloads",
+    "feedback",
     "notices",
+    "reports",
+    "vocabulary",
 ]

@@ -5,13 +5,29 @@ Each module declares ``__all__``; add its names here.
 
 from __future__ import annotations
 
-from . import access_grant, access_request, audit, calendar, datalinks, notices, tokens
+from ...dcat import actions as dcat_actions
+from ...dcat.actions import *  # noqa: F403
+from . import (
+    access_grant,
+    access_request,
+    audit,
+    calendar,
+    datalinks,
+    feedback,
+    notices,
+    obligations,
+    reports,
+    tokens,
+)
 from .access_grant import *  # noqa: F403
 from .access_request import *  # noqa: F403
 from .audit import *  # noqa: F403
 from .calendar import *  # noqa: F403
 from .datalinks import *  # noqa: F403
+from .feedback import *  # noqa: F403
 from .notices import *  # noqa: F403
+from .obligations import *  # noqa: F403
+from .reports import *  # noqa: F403
 from .tokens import *  # noqa: F403
 
 __all__: list[str] = [
@@ -20,6 +36,10 @@ __all__: list[str] = [
     *audit.__all__,
     *calendar.__all__,
     *datalinks.__all__,
+    *feedback.__all__,
     *notices.__all__,
+    *obligations.__all__,
+    *reports.__all__,
     *tokens.__all__,
+    *dcat_actions.__all__,
 ]

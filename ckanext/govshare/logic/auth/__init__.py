@@ -5,17 +5,21 @@ Each module declares ``__all__``; add its names here.
 
 from __future__ import annotations
 
-from . import access, audit, calendar, notices, tokens
+from . import access, audit, calendar, feedback, notices, reports, tokens
 from .access import *  # noqa: F403
 from .audit import *  # noqa: F403
 from .calendar import *  # noqa: F403
+from .feedback import *  # noqa: F403
 from .notices import *  # noqa: F403
+from .reports import *  # noqa: F403
 from .tokens import *  # noqa: F403
 
 __all__: list[str] = [
     *access.__all__,
     *audit.__all__,
     *calendar.__all__,
+    *feedback.__all__,
     *notices.__all__,
+    *reports.__all__,
     *tokens.__all__,
 ]
