@@ -146,14 +146,17 @@ step_database() {
 
 # --- config/ckan.ini from the committed template --------------------------------------------
 step_config() {
-  [ -f "$CKAN_INI" ] && return 0
-  log "Writing $CKAN_INI"
   local pw
   pw="$(db_password)"
   mkdir -p "$VAR/storage-$DB_NAME"
+  [ -f "$CKAN_INI" ] && log "Checking $CKAN_INI for settings added since it was written" \
+    || log "Writing $CKAN_INI"
+  # A new config is the template with this machine's values; an existing one keeps its values and
+  # secrets and gains the settings the template added since (at the end of their section).
   "$PY" - "$ROOT/config/ckan.ini.template" "$CKAN_INI" <<EOF
-import secrets, sys
-text = open(sys.argv[1], encoding="utf-8").read()
+import configparser, os, secrets, sys
+template, target = sys.argv[1], sys.argv[2]
+text = open(template, encoding="utf-8").read()
 values = {
     "SQLALCHEMY_URL": "postgresql://$DB_USER:$pw@127.0.0.1/$DB_NAME",
     "REDIS_URL": "redis://127.0.0.1:6379/${REDIS_DB:-0}",
@@ -165,8 +168,38 @@ values = {
 }
 for key, value in values.items():
     text = text.replace("@" + key + "@", value)
-with open(sys.argv[2], "w", encoding="utf-8") as f:
-    f.write(text)
+if not os.path.exists(target):
+    with open(target, "w", encoding="utf-8") as f:
+        f.write(text)
+    sys.exit(0)
+def parse(source):
+    parser = configparser.RawConfigParser(strict=False)
+    parser.optionxform = str
+    parser.read_string(source)
+    return parser
+wanted, have = parse(text), parse(open(target, encoding="utf-8").read())
+lines = open(target, encoding="utf-8").read().splitlines()
+added = []
+for section in wanted.sections():
+    missing = [k for k in wanted.options(section)
+               if not have.has_section(section) or not have.has_option(section, k)]
+    missing = [k for k in missing if k not in wanted.defaults()]
+    if not missing:
+        continue
+    new = [f"{k} = {wanted.get(section, k)}" for k in missing]
+    if not have.has_section(section):
+        lines += ["", f"[{section}]", *new]
+    else:
+        start = lines.index(f"[{section}]")
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("[")), len(lines))
+        while end > start + 1 and not lines[end - 1].strip():
+            end -= 1
+        lines[end:end] = new
+    added += missing
+if added:
+    with open(target, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+    print("  added: " + ", ".join(added))
 EOF
   chmod 600 "$CKAN_INI"
 }
