@@ -138,6 +138,10 @@ step_database() {
     # A config is about to be written with this password: make sure the role has it.
     psql_admin -c "alter role $DB_USER login password '$pw'" >/dev/null
   fi
+  # The federation tests start a lower and an upper site, each on a database of its own.
+  if [ "$(psql_admin -c "select rolcreatedb from pg_roles where rolname='$DB_USER'")" != t ]; then
+    psql_admin -c "alter role $DB_USER createdb" >/dev/null
+  fi
   if [ "$(psql_admin -c "select 1 from pg_database where datname='$DB_NAME'")" != 1 ]; then
     log "Creating database $DB_NAME"
     psql_admin -c "create database $DB_NAME owner $DB_USER encoding 'utf8' template template0"
