@@ -13,18 +13,8 @@ import pytest
 import sqlalchemy as sa
 from ckan import model
 
-from ckanext.govshare.audit import chain, store
-from ckanext.govshare.audit.model import archive_table, event_table, head_table
-
-
-def reset_audit() -> None:
-    model.Session.remove()
-    with model.meta.engine.begin() as conn, store.maintenance(conn):
-        conn.execute(sa.delete(event_table))
-        conn.execute(sa.delete(archive_table))
-        conn.execute(
-            sa.update(head_table).values(seq=0, prev_hash=chain.GENESIS, hash=chain.GENESIS)
-        )
+from ckanext.govshare.audit.model import event_table
+from ckanext.govshare.tests.db import reset_audit
 
 
 @pytest.fixture

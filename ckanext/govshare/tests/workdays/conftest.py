@@ -10,7 +10,7 @@ from ckan import model
 from ckan.tests import factories
 
 from ckanext.govshare.tests import factories as gs_factories
-from ckanext.govshare.tests.audit.conftest import reset_audit
+from ckanext.govshare.tests.db import reset_audit
 from ckanext.govshare.workdays.model import calendar_day_table
 
 
