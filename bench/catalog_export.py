@@ -10,6 +10,10 @@ last page on their own.
 
     python bench/catalog_export.py --ckan-ini config/bench-dcat.ini            # 100,000
     python bench/catalog_export.py --ckan-ini config/bench-dcat.ini -n 10000 --format xml
+    python bench/catalog_export.py --ckan-ini config/bench-dcat.ini --harvest 10000
+
+``--harvest N`` then times an upper platform harvesting N entries with each harvester: it runs
+``bench/harvest.py`` (two loopback sites; its own config, ``--harvest-ini``).
 
 The bench config is written like the others (own database, own Redis DB):
 ``CKAN_INI=$PWD/config/bench-dcat.ini DB_NAME=govshare_bench_dcat REDIS_DB=6 bash
@@ -22,6 +26,7 @@ import argparse
 import json
 import random
 import statistics
+import subprocess
 import sys
 import time
 import uuid
@@ -134,6 +139,8 @@ def main() -> None:
     parser.add_argument("--per-page", type=int, default=100, help="ckanext.dcat.datasets_per_page")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of single pages")
     parser.add_argument("--seed", type=int, default=2016)
+    parser.add_argument("--harvest", type=int, metavar="N", help="then time a harvest of N entries")
+    parser.add_argument("--harvest-ini", default="config/bench-harvest.ini")
     args = parser.parse_args()
 
     from ckan.cli import load_config
@@ -176,6 +183,12 @@ def main() -> None:
         f"  with export_not_shared = false ({shared} entries), last page ({last}): "
         f"median {ms:.0f} ms over {args.repeat} runs"
     )
+    if args.harvest:
+        print(f"\nHarvest of {args.harvest} entries (bench/harvest.py, {args.harvest_ini})")
+        sys.stdout.flush()
+        command = [sys.executable, str(Path(__file__).with_name("harvest.py"))]
+        command += ["--ckan-ini", args.harvest_ini, "-n", str(args.harvest)]
+        raise SystemExit(subprocess.run(command, check=False).returncode)
 
 
 if __name__ == "__main__":
