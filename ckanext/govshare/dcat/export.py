@@ -3,6 +3,11 @@
 ``ckanext.govshare.export_not_shared`` (default true): when false, not-shared entries are left
 out of every DCAT endpoint. The catalogue endpoints get a search filter while they run, so
 counts and paging links stay right; the per-entry RDF of a not-shared entry is not found.
+
+The CKAN harvester reads ``package_search`` and ``package_show`` instead: the accounts upper
+platforms harvest with (``ckanext.govshare.harvest_accounts``) get the same filter there, and
+are refused a not-shared entry, while departments using those actions still see the whole
+catalogue (art. 8, 11: the setting is about what leaves for the upper platform).
 """
 
 from __future__ import annotations
@@ -13,8 +18,10 @@ from contextvars import ContextVar
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from flask import has_request_context
 
 SETTING = "ckanext.govshare.export_not_shared"
+ACCOUNTS = "ckanext.govshare.harvest_accounts"
 NOT_SHARED_FILTER = "-share_type:not_shared"
 
 _exporting: ContextVar[bool] = ContextVar("govshare_dcat_exporting", default=False)
@@ -43,8 +50,26 @@ def add_filter(search_params: dict[str, Any], *, exporting: bool, export_all: bo
         search_params["fq_list"] = fq_list
 
 
+def harvest_account(user_name: str | None) -> bool:
+    """Whether an upper platform harvests with this account (``…harvest_accounts``)."""
+    return bool(user_name) and user_name in tk.aslist(tk.config.get(ACCOUNTS) or "")
+
+
+def withheld_from(user_name: str | None) -> bool:
+    """Whether not-shared entries are withheld from this caller of the search and show actions."""
+    return not export_not_shared() and harvest_account(user_name)
+
+
+def _caller() -> str | None:
+    if not has_request_context():
+        return None
+    user = tk.current_user
+    return None if user.is_anonymous else user.name
+
+
 def search_filter(search_params: dict[str, Any]) -> dict[str, Any]:
-    """``before_dataset_search``: the filter, for searches made by a DCAT endpoint."""
-    if _exporting.get():
+    """``before_dataset_search``: the filter, for searches made by a DCAT endpoint or by an
+    upper platform's harvesting account."""
+    if _exporting.get() or harvest_account(_caller()):
         add_filter(search_params, exporting=True, export_all=export_not_shared())
     return search_params

@@ -5,11 +5,12 @@ Each module declares ``__all__``; add its names here.
 
 from __future__ import annotations
 
-from . import access, audit, calendar, feedback, notices, reports, tokens
+from . import access, audit, calendar, feedback, harvest_export, notices, reports, tokens
 from .access import *  # noqa: F403
 from .audit import *  # noqa: F403
 from .calendar import *  # noqa: F403
 from .feedback import *  # noqa: F403
+from .harvest_export import *  # noqa: F403
 from .notices import *  # noqa: F403
 from .reports import *  # noqa: F403
 from .tokens import *  # noqa: F403
@@ -19,6 +20,7 @@ __all__: list[str] = [
     *audit.__all__,
     *calendar.__all__,
     *feedback.__all__,
+    *harvest_export.__all__,
     *notices.__all__,
     *reports.__all__,
     *tokens.__all__,

@@ -244,3 +244,37 @@ def test_export_validates_and_its_share_types_dereference(app: Any, site: dict[s
     for concept in set(catalogue.objects(None, GOVSHARE.shareType)):
         assert (concept, RDF.type, SKOS.Concept) in scheme
         assert scheme.value(concept, SKOS.broader) == catalogue.value(concept, SKOS.broader)
+
+
+@pytest.mark.ckan_config("ckanext.govshare.export_not_shared", "false")
+@pytest.mark.ckan_config("ckanext.govshare.harvest_accounts", f"department-{RUN}")
+def test_a_harvesting_account_gets_no_not_shared_entry_through_the_api(
+    app: Any, site: dict[str, Any]
+):
+    """The CKAN harvester reads package_search and package_show as its account on the lower."""
+    not_shared = site["entries"]["not_shared"]
+    search = f"/api/3/action/package_search?fq=tags:{TAG}&rows=10"
+    harvested = _get(app, site, search, "department").json["result"]
+    assert harvested["count"] == 3
+    assert not_shared["id"] not in {r["id"] for r in harvested["results"]}
+    refused = _get(
+        app, site, f"/api/3/action/package_show?id={not_shared['id']}", "department", 403
+    )
+    assert "不予共享" in refused.json["error"]["message"]
+    # Every other reader, a department's officer included, still has the whole catalogue.
+    assert _get(app, site, search, "officer").json["result"]["count"] == 4
+    _get(app, site, f"/api/3/action/package_show?id={not_shared['id']}", "authority")
+
+
+@pytest.mark.ckan_config("ckanext.govshare.harvest_accounts", f"department-{RUN}")
+def test_a_harvesting_account_gets_every_entry_while_they_are_exported(
+    app: Any, site: dict[str, Any]
+):
+    search = f"/api/3/action/package_search?fq=tags:{TAG}&rows=10"
+    assert _get(app, site, search, "department").json["result"]["count"] == 4
+    _get(
+        app,
+        site,
+        f"/api/3/action/package_show?id={site['entries']['not_shared']['id']}",
+        "department",
+    )
