@@ -16,7 +16,7 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 
-from .. import workdays
+from .. import tracked, workdays
 from ..audit import store
 from . import rules
 from .model import feedback_table
@@ -293,32 +293,13 @@ def resolve(
 
 
 def mark_overdue(feedback_id: str, on: dt.date) -> dict[str, Any] | None:
-    """Flag open feedback past its due date (once), audited; ``None`` if nothing to do.
-
-    The caller (``ckan govshare remind``) sends the notices and commits.
-    """
-    feedback = load(feedback_id, for_update=True)
-    if (
-        feedback is None
-        or feedback["state"] != rules.OPEN
-        or feedback["overdue"]
-        or feedback["due_date"] >= on
-    ):
-        return None
-    model.Session.execute(
-        feedback_table.update().where(feedback_table.c.id == feedback_id).values(overdue=True)
-    )
-    store.record(
-        "govshare_feedback_overdue",
-        actor_name="system",
+    """Flag open feedback past its due date (once), audited; ``None`` if nothing to do."""
+    return tracked.mark_overdue(
+        feedback_table,
+        load(feedback_id, for_update=True),
+        on,
+        event="govshare_feedback_overdue",
         object_type="feedback",
-        object_id=feedback_id,
-        object_department=feedback["provider_org_id"],
-        detail={
-            "package_id": feedback["package_id"],
-            "due_date": feedback["due_date"].isoformat(),
-            "organization_id": feedback["organization_id"],
-            "noticed_on": on.isoformat(),
-        },
+        department=lambda f: f["provider_org_id"],
+        detail=lambda f: {"package_id": f["package_id"], "organization_id": f["organization_id"]},
     )
-    return {**feedback, "overdue": True}

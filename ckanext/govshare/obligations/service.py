@@ -15,7 +15,7 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 
-from .. import workdays
+from .. import tracked, workdays
 from ..audit import store
 from . import rules
 from .model import obligation_table
@@ -237,23 +237,12 @@ def discharge(
 
 def mark_overdue(obligation_id: str, on: dt.date) -> dict[str, Any] | None:
     """Flag an open obligation past its due date (once), audited; ``None`` if nothing to do."""
-    obligation = load(obligation_id, for_update=True)
-    if (
-        obligation is None
-        or obligation["state"] != rules.OPEN
-        or obligation["overdue"]
-        or obligation["due_date"] >= on
-    ):
-        return None
-    model.Session.execute(
-        obligation_table.update().where(obligation_table.c.id == obligation_id).values(overdue=True)
-    )
-    store.record(
-        "govshare_obligation_overdue",
-        actor_name="system",
+    return tracked.mark_overdue(
+        obligation_table,
+        load(obligation_id, for_update=True),
+        on,
+        event="govshare_obligation_overdue",
         object_type="obligation",
-        object_id=obligation_id,
-        object_department=obligation["organization_id"],
-        detail={"due_date": obligation["due_date"].isoformat(), "noticed_on": on.isoformat()},
+        department=lambda o: o["organization_id"],
+        detail=lambda o: {},
     )
-    return {**obligation, "overdue": True}

@@ -14,6 +14,7 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 
+from ... import tracked
 from ...access.roles import Person, authority_org_id
 from ...audit import who
 from ...catalogue.rules import message
@@ -143,31 +144,8 @@ def govshare_obligation_list(context: Any, data_dict: Any) -> dict[str, Any]:
     if data.get("organization"):
         org = model.Group.get(data["organization"])
         conditions.append(c.organization_id == (org.id if org else data["organization"]))
-    if data.get("state"):
-        conditions.append(c.state == data["state"])
-    if data.get("overdue"):
-        conditions += [
-            c.state == rules.OPEN,
-            sa.or_(c.overdue.is_(True), c.due_date < service.today()),
-        ]
-    where = sa.and_(*conditions)
-    count = model.Session.execute(
-        sa.select(sa.func.count()).select_from(obligation_table).where(where)
-    ).scalar()
-    limit = min(data["limit"], 1000)
-    rows = model.Session.execute(
-        sa.select(obligation_table)
-        .where(where)
-        .order_by(sa.case((c.state == rules.OPEN, 0), else_=1), c.due_date, c.created.desc(), c.id)
-        .limit(limit)
-        .offset(data["offset"])
-    ).all()
-    return {
-        "count": count,
-        "results": service.as_dicts([dict(r._mapping) for r in rows]),
-        "limit": limit,
-        "offset": data["offset"],
-    }
+    conditions += tracked.filters(obligation_table, data, service.today())
+    return tracked.page(obligation_table, conditions, data, service.as_dicts)
 
 
 @atomic

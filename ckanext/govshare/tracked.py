@@ -1,0 +1,87 @@
+"""Items the platform tracks against a due date in working days: feedback (art. 15) and
+catalogue-update obligations (art. 8). Both tables have ``id``, ``state`` (``open`` until
+answered), ``due_date``, ``overdue`` and ``created``; what they share is kept here once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from ckan import model
+
+from .audit import store
+
+OPEN = "open"
+
+
+def filters(table: sa.Table, data: Mapping[str, Any], today: dt.date) -> list[Any]:
+    """The list filters both share: ``state``, and ``overdue`` (open and flagged or past due)."""
+    c = table.c
+    conditions: list[Any] = []
+    if data.get("state"):
+        conditions.append(c.state == data["state"])
+    if data.get("overdue"):
+        conditions += [c.state == OPEN, sa.or_(c.overdue.is_(True), c.due_date < today)]
+    return conditions
+
+
+def page(
+    table: sa.Table,
+    conditions: list[Any],
+    data: Mapping[str, Any],
+    as_dicts: Callable[[list[dict[str, Any]]], list[dict[str, Any]]],
+) -> dict[str, Any]:
+    """One page of a list action: open items first, by due date, then the newest."""
+    c = table.c
+    where = sa.and_(*conditions)
+    count = model.Session.execute(sa.select(sa.func.count()).select_from(table).where(where))
+    limit = min(data["limit"], 1000)
+    rows = model.Session.execute(
+        sa.select(table)
+        .where(where)
+        .order_by(sa.case((c.state == OPEN, 0), else_=1), c.due_date, c.created.desc(), c.id)
+        .limit(limit)
+        .offset(data["offset"])
+    ).all()
+    return {
+        "count": count.scalar(),
+        "results": as_dicts([dict(r._mapping) for r in rows]),
+        "limit": limit,
+        "offset": data["offset"],
+    }
+
+
+def mark_overdue(
+    table: sa.Table,
+    item: Mapping[str, Any] | None,
+    on: dt.date,
+    *,
+    event: str,
+    object_type: str,
+    department: Callable[[Mapping[str, Any]], str],
+    detail: Callable[[Mapping[str, Any]], dict[str, Any]],
+) -> dict[str, Any] | None:
+    """Flag an open item past its due date (once), audited; ``None`` if nothing to do.
+
+    ``item`` is the row as loaded for update; the caller (``ckan govshare remind``) sends the
+    notices and commits.
+    """
+    if item is None or item["state"] != OPEN or item["overdue"] or item["due_date"] >= on:
+        return None
+    model.Session.execute(table.update().where(table.c.id == item["id"]).values(overdue=True))
+    store.record(
+        event,
+        actor_name="system",
+        object_type=object_type,
+        object_id=item["id"],
+        object_department=department(item),
+        detail={
+            **detail(item),
+            "due_date": item["due_date"].isoformat(),
+            "noticed_on": on.isoformat(),
+        },
+    )
+    return {**item, "overdue": True}
