@@ -131,3 +131,33 @@ def test_an_empty_listing_deletes_nothing(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(harvester, "_mark_for_deletion", lambda ids, job: marked.append(ids))
     assert harvester.gather_stage(job) == ["obj-1"]
     assert marked == [] and errors == ["The source lists no datasets: nothing deleted"]
+
+
+def test_an_import_does_not_count_the_datasets_of_its_source(monkeypatch: Any) -> None:
+    """The CKAN harvester shows its source once per entry: no count of all its datasets then."""
+    from types import SimpleNamespace
+
+    from ckanext.harvest.harvesters.ckanharvester import CKANHarvester
+
+    from ckanext.govshare.harvest import plugin
+
+    counted: list[dict[str, Any]] = []
+
+    def up(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+        counted.append(data_dict)
+        return {"job_count": 1, "last_job": None, "total_datasets": 7}
+
+    monkeypatch.setattr(plugin.tk, "check_access", lambda *args, **kwargs: True)
+    status = plugin.harvest_source_show_status
+    assert status(up, {}, {"id": "source"})["total_datasets"] == 7
+    seen: list[Any] = []
+
+    def stock_import(self: Any, harvest_object: Any) -> bool:
+        seen.append(status(up, {}, {"id": "source"}))
+        return True
+
+    monkeypatch.setattr(CKANHarvester, "import_stage", stock_import)
+    assert GovshareCKANHarvester().import_stage(SimpleNamespace(extras=[])) is True
+    assert seen == [{"job_count": None, "last_job": None, "total_datasets": None}]
+    assert len(counted) == 1  # only the call made outside the import
+    assert status(up, {}, {"id": "source"})["total_datasets"] == 7
