@@ -67,3 +67,12 @@ def test_string_fields_match_exactly_and_text_fields_by_terms():
     assert coded.startswith("(i.facet_ids @>") and "health" in q.params.values()
     assert '{"t:title": ["人口"]}' in q.params.values()
     assert text.startswith("(i.terms @>")
+
+
+@pytest.mark.parametrize(("field", "column"), [("id", "package_id"), ("name", "name")])
+def test_an_entry_is_looked_up_by_its_indexed_column(field, column):
+    """package_show reads ``+id:X OR name:X`` from the index: a btree column, not ``terms``."""
+    query = compiler.SqlQuery()
+    condition = compiler.term_condition(query, field, "Entry-1")
+    assert condition == f"(i.{column} = :p0)"
+    assert query.params == {"p0": "Entry-1"}
