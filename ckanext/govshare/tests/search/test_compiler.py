@@ -69,7 +69,7 @@ def test_string_fields_match_exactly_and_text_fields_by_terms():
     assert text.startswith("(i.terms @>")
 
 
-@pytest.mark.parametrize(("field", "column"), [("id", "package_id"), ("name", "name")])
+@pytest.mark.parametrize(("field", "column"), [("id", "package_id"), ("name", 'name COLLATE "C"')])
 def test_an_entry_is_looked_up_by_its_indexed_column(field, column):
     """package_show reads ``+id:X OR name:X`` from the index: a btree column, not ``terms``."""
     query = compiler.SqlQuery()
