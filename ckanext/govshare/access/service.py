@@ -18,6 +18,7 @@ from ckan import model
 
 from .. import workdays
 from ..audit import store
+from ..jsonable import plain
 from . import codes, workflow
 from .model import event_table, grant_table, request_table
 from .roles import Person, authority_org_id, conference_org_id
@@ -44,14 +45,6 @@ def today() -> dt.date:
 
 
 # ---------------------------------------------------------------------------- reading
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.timezone.utc).isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
 
 
 def load_request(request_id: str, *, for_update: bool = False) -> dict[str, Any] | None:
@@ -82,7 +75,7 @@ def history(request_id: str) -> list[dict[str, Any]]:
     titles = _titles(org_ids)
     result = []
     for r in rows:
-        event = {k: _plain(v) for k, v in r._mapping.items() if k != "request_id"}
+        event = {k: plain(v) for k, v in r._mapping.items() if k != "request_id"}
         event["actor"] = users.get(r.actor_id)
         event["actor_org"] = orgs.get(r.actor_org_id)
         event["actor_org_title"] = titles.get(r.actor_org_id)
@@ -131,7 +124,7 @@ def central_involved(*org_ids: str) -> bool:
 
 def request_dict(request: Mapping[str, Any], *, with_history: bool = False) -> dict[str, Any]:
     """The request as the API shows it (JSON types), with organization and entry names."""
-    result = {k: _plain(v) for k, v in request.items()}
+    result = {k: plain(v) for k, v in request.items()}
     orgs = _names(model.Group, {request["provider_org_id"], request["requesting_org_id"]})
     pkg = model.Package.get(request["package_id"])
     user = model.User.get(request["requester_id"])
@@ -168,7 +161,7 @@ def grant_live(grant: Mapping[str, Any], on: dt.date | None = None) -> bool:
 
 
 def grant_dict(grant: Mapping[str, Any]) -> dict[str, Any]:
-    result = {k: _plain(v) for k, v in grant.items()}
+    result = {k: plain(v) for k, v in grant.items()}
     orgs = _names(model.Group, {grant["organization_id"], grant["provider_org_id"]})
     pkg = model.Package.get(grant["package_id"])
     result.update(
@@ -279,10 +272,10 @@ def _notice_params(request: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
         "requesting_org": titles.get(request["requesting_org_id"]),
         "provider_org": titles.get(request["provider_org_id"]),
         "status": request.get("status"),
-        "due_date": _plain(request.get("due_date")),
+        "due_date": plain(request.get("due_date")),
         "link": f"/govshare/requests/{request['id']}",
     }
-    params.update({k: _plain(v) for k, v in extra.items()})
+    params.update({k: plain(v) for k, v in extra.items()})
     return params
 
 
@@ -362,7 +355,7 @@ def create_request(
         from_state=None,
         to_state=state,
         text=None,
-        detail={"due_date": _plain(due)},
+        detail={"due_date": plain(due)},
         at=at,
     )
     _audit(
@@ -376,7 +369,7 @@ def create_request(
             "package_id": entry["id"],
             "status": state,
             "purpose": request["purpose"],
-            "due_date": _plain(due),
+            "due_date": plain(due),
             "resource_ids": request["resource_ids"],
             "data_items": request["data_items"],
         },
@@ -479,7 +472,7 @@ def apply(
         "to": target,
         "role": role.value,
         "event": event_id,
-        **{k: _plain(v) for k, v in (detail or {}).items()},
+        **{k: plain(v) for k, v in (detail or {}).items()},
     }
     if action is Action.COMMENT:
         audit_detail["length"] = len(text or "")  # the thread stays on the request page
@@ -589,7 +582,7 @@ def create_grant(
             "request_id": request_id,
             "source": source,
             "purpose": purpose,
-            "period": [_plain(period_start), _plain(period_end)],
+            "period": [plain(period_start), plain(period_end)],
             "resource_ids": resource_ids,
             "data_items": data_items,
             "max_downloads": max_downloads,
@@ -622,9 +615,9 @@ def _grant_params(grant: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
         "requesting_org": orgs.get(grant["organization_id"]),
         "provider_org": orgs.get(grant["provider_org_id"]),
         "status": grant["status"],
-        "period_end": _plain(grant["period_end"]),
+        "period_end": plain(grant["period_end"]),
         "link": f"/govshare/grants/{grant['id']}",
-        **{k: _plain(v) for k, v in extra.items()},
+        **{k: plain(v) for k, v in extra.items()},
     }
 
 
@@ -683,7 +676,7 @@ def expire_grant(grant_id: str, *, today: dt.date) -> dict[str, Any] | None:
         object_type="grant",
         object_id=grant_id,
         object_department=grant["provider_org_id"],
-        detail={"holder": grant["organization_id"], "period_end": _plain(grant["period_end"])},
+        detail={"holder": grant["organization_id"], "period_end": plain(grant["period_end"])},
     )
     return {**grant, **values}
 

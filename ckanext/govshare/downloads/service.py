@@ -22,6 +22,7 @@ from ..access import codes as access_codes
 from ..access import service as access_service
 from ..access.model import grant_table
 from ..audit import store, who
+from ..jsonable import plain
 from ..workdays import profiles
 from . import tokens
 from .model import ROUTE_OPEN, download_table, token_table
@@ -36,14 +37,6 @@ def now() -> dt.datetime:
 
 def today() -> dt.date:
     return access_service.today()
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.timezone.utc).isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
 
 
 # ---------------------------------------------------------------------------- tokens
@@ -93,7 +86,7 @@ def issue(
             "package_id": grant["package_id"],
             "purpose": grant["purpose"],
             "resource_ids": resource_ids,
-            "expires_at": _plain(row["expires_at"]),
+            "expires_at": plain(row["expires_at"]),
             "max_uses": max_uses,
             "kind": kind,
         },
@@ -123,7 +116,7 @@ def load(token_id: str, *, for_update: bool = False) -> dict[str, Any] | None:
 
 def token_dict(row: Mapping[str, Any]) -> dict[str, Any]:
     """A token as the API shows it: never its hash, never its secret."""
-    result = {k: _plain(v) for k, v in row.items() if k != "token_hash"}
+    result = {k: plain(v) for k, v in row.items() if k != "token_hash"}
     at = now()
     result["active"] = bool(
         row.get("revoked_at") is None

@@ -18,6 +18,7 @@ from ckan import model
 
 from .. import tracked, workdays
 from ..audit import store
+from ..jsonable import plain
 from . import rules
 from .model import feedback_table
 
@@ -41,14 +42,6 @@ def attachment_folder(feedback_id: str) -> str:
 
 
 # ---------------------------------------------------------------------------- reading
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.timezone.utc).isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
 
 
 def load(feedback_id: str, *, for_update: bool = False) -> dict[str, Any] | None:
@@ -91,7 +84,7 @@ def as_dicts(rows: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
     on = today()
     result = []
     for row in rows:
-        item = {k: _plain(v) for k, v in row.items()}
+        item = {k: plain(v) for k, v in row.items()}
         org, provider, pkg = (
             orgs.get(row["organization_id"]),
             orgs.get(row["provider_org_id"]),
@@ -158,13 +151,13 @@ def params(feedback: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
         "provider_org": titles.get(feedback["provider_org_id"], ""),
         "kind_en": en.lower(),
         "kind_zh": zh,
-        "due_date": _plain(feedback.get("due_date")),
+        "due_date": plain(feedback.get("due_date")),
         "link": f"/govshare/feedback/{feedback['id']}",
     }
     if feedback.get("resolution"):
         r_en, r_zh = rules.RESOLUTION_LABELS[feedback["resolution"]]
         result.update(resolution_en=r_en.lower(), resolution_zh=r_zh)
-    result.update({k: _plain(v) for k, v in extra.items()})
+    result.update({k: plain(v) for k, v in extra.items()})
     return result
 
 

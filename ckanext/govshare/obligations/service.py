@@ -17,6 +17,7 @@ from ckan import model
 
 from .. import tracked, workdays
 from ..audit import store
+from ..jsonable import plain
 from . import rules
 from .model import obligation_table
 
@@ -31,14 +32,6 @@ def today() -> dt.date:
 
 def deadline_days() -> int:
     return rules.deadline_days(tk.config.get(rules.DEADLINE_KEY))
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.timezone.utc).isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
 
 
 def load(obligation_id: str, *, for_update: bool = False) -> dict[str, Any] | None:
@@ -80,7 +73,7 @@ def as_dicts(rows: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
     on = today()
     result = []
     for row in rows:
-        item = {k: _plain(v) for k, v in row.items()}
+        item = {k: plain(v) for k, v in row.items()}
         org = orgs.get(row["organization_id"])
         discharged_on = (
             workdays.local_date(row["discharged_at"]) if row.get("discharged_at") else None
@@ -124,11 +117,11 @@ def params(obligation: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
         "organization": (org.title or org.name) if org else obligation["organization_id"],
         "kind_en": en.lower(),
         "kind_zh": zh,
-        "effective_date": _plain(obligation["effective_date"]),
-        "due_date": _plain(obligation["due_date"]),
+        "effective_date": plain(obligation["effective_date"]),
+        "due_date": plain(obligation["due_date"]),
         "link": f"/govshare/obligations/{obligation['id']}",
     }
-    result.update({k: _plain(v) for k, v in extra.items()})
+    result.update({k: plain(v) for k, v in extra.items()})
     return result
 
 

@@ -17,6 +17,7 @@ import ckan.plugins.toolkit as tk
 
 from .. import workdays
 from ..access.roles import authority_org_id, conference_org_id
+from ..jsonable import plain
 from . import data as year_data
 from . import findings as rules
 from . import metrics, reminder
@@ -31,16 +32,12 @@ def refused_threshold() -> int:
 
 
 def _plain(value: Any) -> Any:
-    """JSON types only: datetimes in UTC ISO 8601, dates ISO."""
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.timezone.utc).isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
+    """JSON types only, nested containers too (``jsonable.plain`` for each value)."""
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
-    return value
+    return plain(value)
 
 
 def _group(rows: Iterable[Mapping[str, Any]], key: str) -> dict[str, list[Any]]:
