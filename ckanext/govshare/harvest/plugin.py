@@ -106,7 +106,8 @@ class GovshareDCATRDFHarvester(_SourceFromDatabase, DCATRDFHarvester):
     - finds the entry it harvested before whatever the upper platform shows anonymous
       visitors: the stock harvester looks it up as nobody, and an upper govshare platform
       shows nobody its entries that are not open (``catalogue/visibility.py``), so the
-      stock harvester fails on every update of such an entry.
+      stock harvester fails on every update of such an entry;
+    - finds it through the harvest records, by an index, not by scanning every extra.
     """
 
     p.implements(IDCATRDFHarvester, inherit=True)
@@ -121,6 +122,23 @@ class GovshareDCATRDFHarvester(_SourceFromDatabase, DCATRDFHarvester):
             "title": "DCAT RDF (govshare)",
             "description": "Harvests a govshare platform's DCAT catalogue (profile govshare)",
         }
+
+    def _read_datasets_from_db(self, guid: str) -> list[Any]:
+        """The active entries harvested before under ``guid``, found through the harvest
+        records (``harvest_object.guid`` is indexed).
+
+        ckanext-dcat looks for a ``guid`` extra instead, and neither CKAN 2.11's
+        ``package_extra`` nor 2.12's ``package.extras`` has an index for it: each entry's
+        import scanned every extra of the catalogue (24 ms at 7,000 harvested entries,
+        growing with the catalogue), so a harvest grew quadratic."""
+        return (
+            model.Session.query(model.Package.id)
+            .join(HarvestObject, HarvestObject.package_id == model.Package.id)
+            .filter(HarvestObject.guid == guid)
+            .filter(model.Package.state == "active")
+            .distinct()
+            .all()
+        )
 
     def _get_existing_dataset(self, guid: str) -> dict[str, Any] | None:
         datasets = self._read_datasets_from_db(guid)

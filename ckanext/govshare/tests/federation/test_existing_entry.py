@@ -1,0 +1,74 @@
+"""The DCAT harvester finds the entry it harvested before through its harvest records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from ckan import model
+from ckan.tests import factories
+from ckan.tests.helpers import call_action
+from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestSource
+
+from ckanext.govshare.harvest.plugin import GovshareDCATRDFHarvester
+from ckanext.govshare.tests import factories as gs_factories
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
+
+GUID = "http://lower.example/dataset/0b6c"
+
+
+def _harvested(package_id: str | None, guid: str = GUID, current: bool = False) -> None:
+    source = HarvestSource(url=f"http://lower.example/{model.types.make_uuid()}", type="dcat_rdf")
+    source.save()
+    job = HarvestJob(source=source)
+    job.save()
+    HarvestObject(guid=guid, job=job, source=source, package_id=package_id, current=current).save()
+
+
+def test_the_entry_harvested_before_under_the_guid() -> None:
+    entry = gs_factories.CatalogueEntry()
+    gs_factories.CatalogueEntry()  # harvested under another guid
+    _harvested(entry["id"])
+    _harvested(entry["id"], current=True)  # the same entry, harvested again
+    _harvested(None)  # the record being imported now: no entry yet
+    harvester = GovshareDCATRDFHarvester()
+
+    assert harvester._read_datasets_from_db(GUID) == [(entry["id"],)]
+    found: Any = harvester._get_existing_dataset(GUID)
+    assert found["id"] == entry["id"] and found["name"] == entry["name"]
+    assert harvester._read_datasets_from_db(GUID + "-other") == []
+
+
+def test_a_deleted_entry_is_not_found_again() -> None:
+    entry = gs_factories.CatalogueEntry()
+    _harvested(entry["id"], current=True)
+    call_action("package_delete", {"user": factories.Sysadmin()["name"]}, id=entry["id"])
+
+    harvester = GovshareDCATRDFHarvester()
+    assert harvester._read_datasets_from_db(GUID) == []
+    assert harvester._get_existing_dataset(GUID) is None
+
+
+def test_the_lookup_starts_from_the_guid_index() -> None:
+    """No scan of every entry's extras: the statement run is planned on harvest_object's guid
+    index (sequential scans off, so the plan does not depend on the table sizes)."""
+    ran: list[tuple[str, Any]] = []
+
+    def capture(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
+        if "harvest_object" in statement:
+            ran.append((statement, parameters))
+
+    sa.event.listen(model.meta.engine, "before_cursor_execute", capture)
+    try:
+        GovshareDCATRDFHarvester()._read_datasets_from_db(GUID)
+    finally:
+        sa.event.remove(model.meta.engine, "before_cursor_execute", capture)
+
+    ((statement, parameters),) = ran
+    assert "package_extra" not in statement
+    with model.meta.engine.connect() as conn:
+        conn.exec_driver_sql("SET enable_seqscan = off")
+        plan = " ".join(row[0] for row in conn.exec_driver_sql("EXPLAIN " + statement, parameters))
+    assert "guid_idx" in plan
