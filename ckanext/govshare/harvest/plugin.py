@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import Any
 from urllib.parse import urlencode
@@ -28,7 +29,7 @@ from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.harvest.harvesters.ckanharvester import CKANHarvester, SearchError
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
 
-from . import origin
+from . import naming, origin
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,29 @@ def _own_singleton(cls: Any) -> Any:
     return cls._instance
 
 
+class _NamedDatasets:
+    """An RDF parser whose datasets come with a name (``naming.source_name``), so that
+    ckanext-dcat's gather does not name them after their titles."""
+
+    def __init__(self, parser: Any) -> None:
+        self._parser = parser
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(self._parser, attr)
+
+    def datasets(self) -> Iterator[dict[str, Any]]:
+        for dataset in self._parser.datasets():
+            if not dataset.get("name"):
+                dataset["name"] = naming.source_name(dataset)
+            yield dataset
+
+
+def _name_taken(name: str) -> bool:
+    # Deleted entries keep their names in CKAN: they count as taken.
+    query = model.Session.query(model.Package.id).filter(model.Package.name == name)
+    return query.first() is not None
+
+
 class GovshareDCATRDFHarvester(_SourceFromDatabase, DCATRDFHarvester):
     """ckanext-dcat's RDF harvester for an upper govshare platform (source type
     ``govshare_dcat_rdf``); its hooks also serve the stock ``dcat_rdf`` harvester.
@@ -107,7 +131,8 @@ class GovshareDCATRDFHarvester(_SourceFromDatabase, DCATRDFHarvester):
       visitors: the stock harvester looks it up as nobody, and an upper govshare platform
       shows nobody its entries that are not open (``catalogue/visibility.py``), so the
       stock harvester fails on every update of such an entry;
-    - finds it through the harvest records, by an index, not by scanning every extra.
+    - finds it through the harvest records, by an index, not by scanning every extra;
+    - names a new entry as the source platform does (``naming``), not after its title.
     """
 
     p.implements(IDCATRDFHarvester, inherit=True)
@@ -159,7 +184,12 @@ class GovshareDCATRDFHarvester(_SourceFromDatabase, DCATRDFHarvester):
             session.headers["Authorization"] = api_key
         return session
 
+    def after_parsing(self, rdf_parser: Any, harvest_job: Any) -> tuple[Any, list[str]]:
+        return (_NamedDatasets(rdf_parser) if rdf_parser else rdf_parser), []
+
     def before_create(self, harvest_object: Any, dataset_dict: dict[str, Any], temp: Any) -> None:
+        name = dataset_dict.get("name") or naming.source_name(dataset_dict)
+        dataset_dict["name"] = naming.unique_name(name, harvest_object.guid or "", _name_taken)
         _stamp(dataset_dict, harvest_object)
 
     def before_update(self, harvest_object: Any, dataset_dict: dict[str, Any], temp: Any) -> None:

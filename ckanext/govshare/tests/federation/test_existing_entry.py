@@ -1,4 +1,5 @@
-"""The DCAT harvester finds the entry it harvested before through its harvest records."""
+"""The DCAT harvester on the upper platform's database: the entry it harvested before, found
+through its harvest records, and the names of the entries it creates."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from ckan.tests import factories
 from ckan.tests.helpers import call_action
 from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestSource
 
+from ckanext.govshare.harvest import naming
 from ckanext.govshare.harvest.plugin import GovshareDCATRDFHarvester
 from ckanext.govshare.tests import factories as gs_factories
 
@@ -19,12 +21,16 @@ pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 GUID = "http://lower.example/dataset/0b6c"
 
 
-def _harvested(package_id: str | None, guid: str = GUID, current: bool = False) -> None:
+def _harvested(package_id: str | None, guid: str = GUID, current: bool = False) -> HarvestObject:
     source = HarvestSource(url=f"http://lower.example/{model.types.make_uuid()}", type="dcat_rdf")
     source.save()
     job = HarvestJob(source=source)
     job.save()
-    HarvestObject(guid=guid, job=job, source=source, package_id=package_id, current=current).save()
+    harvest_object = HarvestObject(
+        guid=guid, job=job, source=source, package_id=package_id, current=current
+    )
+    harvest_object.save()
+    return harvest_object
 
 
 def test_the_entry_harvested_before_under_the_guid() -> None:
@@ -72,3 +78,30 @@ def test_the_lookup_starts_from_the_guid_index() -> None:
         conn.exec_driver_sql("SET enable_seqscan = off")
         plan = " ".join(row[0] for row in conn.exec_driver_sql("EXPLAIN " + statement, parameters))
     assert "guid_idx" in plan
+
+
+def test_the_gather_names_entries_as_the_source_does() -> None:
+    class Parser:
+        def datasets(self) -> Any:
+            yield {"title": "安徽气象年度报告", "url": "http://lower.example/dataset/entry-7"}
+            yield {"title": "安徽气象年度报告", "name": "kept"}
+
+    harvester = GovshareDCATRDFHarvester()
+    parser, errors = harvester.after_parsing(Parser(), None)
+    assert [d["name"] for d in parser.datasets()] == ["entry-7", "kept"] and errors == []
+    assert harvester.after_parsing(None, None) == (None, [])
+
+
+def test_a_new_entry_keeps_its_source_name_unless_an_entry_has_it() -> None:
+    harvester = GovshareDCATRDFHarvester()
+    free = {"name": "entry-7", "title": "安徽气象年度报告"}
+    harvester.before_create(_harvested(None), free, {})
+    assert free["name"] == "entry-7"
+
+    gs_factories.CatalogueEntry(name="entry-8")
+    clash = {"name": "entry-8", "title": "安徽气象年度报告"}
+    harvester.before_create(_harvested(None, guid=GUID), clash, {})
+    assert clash["name"] == naming.unique_name("entry-8", GUID, {"entry-8"}.__contains__)
+    assert clash["name"] != "entry-8" and clash["source_platform_url"].startswith(
+        "http://lower.example/"
+    )
