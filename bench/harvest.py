@@ -126,10 +126,19 @@ def main() -> None:
                 "where p.name = :name",
                 name=result["source"],
             )[0][0]
+            gather = upper.sql(
+                "select extract(epoch from j.gather_finished - j.gather_started) "
+                "from harvest_job j join package p on p.id = j.source_id "
+                "where p.name = :name order by j.created desc limit 1",
+                name=result["source"],
+            )[0][0]
             seconds = result["seconds"]
+            imported = seconds - float(gather or 0)
             print(
                 f"  {SOURCES[key][0]}: {found} of {args.n} entries in {seconds:.1f} s: "
-                f"{found / seconds:.1f} entries/s ({errors} import errors)",
+                f"{found / seconds:.1f} entries/s ({errors} import errors); gather "
+                f"{float(gather or 0):.1f} s, import {imported:.1f} s "
+                f"({found / imported:.1f} entries/s)",
                 flush=True,
             )
         if run.wait():
