@@ -27,13 +27,16 @@ from ckan import model
 from ckanext.dcat.harvesters.rdf import DCATRDFHarvester
 from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.harvest.harvesters.ckanharvester import CKANHarvester, SearchError
-from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
+from ckanext.harvest.model import HarvestObject, HarvestObjectExtra, HarvestSource
 
 from . import naming, origin
 
 log = logging.getLogger(__name__)
 
 _source = threading.local()
+
+# The harvest source types whose entries carry ckanext-dcat's ``guid`` extra.
+RDF_SOURCE_TYPES = ("dcat_rdf", "govshare_dcat_rdf")
 
 
 def _config(source: Any) -> dict[str, Any]:
@@ -155,11 +158,14 @@ class GovshareDCATRDFHarvester(_SourceFromDatabase, DCATRDFHarvester):
         ckanext-dcat looks for a ``guid`` extra instead, and neither CKAN 2.11's
         ``package_extra`` nor 2.12's ``package.extras`` has an index for it: each entry's
         import scanned every extra of the catalogue (24 ms at 7,000 harvested entries,
-        growing with the catalogue), so a harvest grew quadratic."""
+        growing with the catalogue), so a harvest grew quadratic. The entries that carry the
+        extra are those an RDF harvester wrote: the lookup keeps to their records."""
         return (
             model.Session.query(model.Package.id)
             .join(HarvestObject, HarvestObject.package_id == model.Package.id)
+            .join(HarvestSource, HarvestSource.id == HarvestObject.harvest_source_id)
             .filter(HarvestObject.guid == guid)
+            .filter(HarvestSource.type.in_(RDF_SOURCE_TYPES))
             .filter(model.Package.state == "active")
             .distinct()
             .all()

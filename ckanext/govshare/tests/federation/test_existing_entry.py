@@ -21,8 +21,10 @@ pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 GUID = "http://lower.example/dataset/0b6c"
 
 
-def _harvested(package_id: str | None, guid: str = GUID, current: bool = False) -> HarvestObject:
-    source = HarvestSource(url=f"http://lower.example/{model.types.make_uuid()}", type="dcat_rdf")
+def _harvested(
+    package_id: str | None, guid: str = GUID, current: bool = False, source_type: str = "dcat_rdf"
+) -> HarvestObject:
+    source = HarvestSource(url=f"http://lower.example/{model.types.make_uuid()}", type=source_type)
     source.save()
     job = HarvestJob(source=source)
     job.save()
@@ -36,6 +38,8 @@ def _harvested(package_id: str | None, guid: str = GUID, current: bool = False) 
 def test_the_entry_harvested_before_under_the_guid() -> None:
     entry = gs_factories.CatalogueEntry()
     gs_factories.CatalogueEntry()  # harvested under another guid
+    ckan_copy = gs_factories.CatalogueEntry()  # the same guid, by the CKAN harvester (no extra)
+    _harvested(ckan_copy["id"], current=True, source_type="govshare_ckan")
     _harvested(entry["id"])
     _harvested(entry["id"], current=True)  # the same entry, harvested again
     _harvested(None)  # the record being imported now: no entry yet
