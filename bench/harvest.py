@@ -8,10 +8,12 @@ then times a full first harvest of them by each harvester, one after the other, 
 site: ``govshare_dcat_rdf`` (ckanext-dcat's RDF harvester reading ``/catalog.ttl`` through the
 govshare profile) and ``govshare_ckan`` (the CKAN harvester reading ``package_search``). The
 time is the harvest job's, gather to the last import, in one process (CKAN's start excluded).
-It checks that the upper site holds N entries from each source.
+It checks that the upper site holds N entries from each source. ``--runs 2`` then times a
+second harvest with nothing changed upstream (a platform's daily re-harvest).
 
     python bench/harvest.py --ckan-ini config/bench-harvest.ini            # 10,000
     python bench/harvest.py --ckan-ini config/bench-harvest.ini -n 1000 --only ckan
+    python bench/harvest.py --ckan-ini config/bench-harvest.ini -n 2000 --runs 2  # and a re-run
 
 The bench config is written like the others (own database, own Redis DB; the sites use the
 DB names ``<db>_lower``, ``<db>_upper``, ``<db>_fedtpl`` and Redis DB + 8):
@@ -28,6 +30,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -54,6 +57,56 @@ def load_into(ini: str, site_id: str, n: int, seed: int) -> None:
     print(f"  {n} entries indexed on the lower site in {took:.1f} s")
 
 
+def harvest(upper: Any, chosen: list[str], args: argparse.Namespace) -> None:
+    """One job per chosen source, one after the other, in one process; prints each one's time."""
+    started = time.perf_counter()
+    profile = ["-m", "cProfile", "-o", args.profile] if args.profile else []
+    run = subprocess.Popen(
+        [
+            sys.executable,
+            *profile,
+            "-m",
+            "ckanext.govshare.tests.federation.run_harvest",
+            str(upper.ini),
+            *[f"bench-{key}" for key in chosen],
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    for line in run.stdout:  # one line per source, as each job ends
+        if not line.startswith("{"):
+            continue
+        result = json.loads(line)
+        key = result["source"].removeprefix("bench-")
+        found = upper.action("package_search", fq=f"organization:via-{key}", rows=0)["count"]
+        errors = upper.sql(
+            "select count(*) from harvest_object_error e join harvest_object o "
+            "on o.id = e.harvest_object_id join harvest_job j on j.id = o.harvest_job_id "
+            "join package p on p.id = j.source_id where p.name = :name "
+            "and j.created = (select max(created) from harvest_job where source_id = p.id)",
+            name=result["source"],
+        )[0][0]
+        gather = upper.sql(
+            "select extract(epoch from j.gather_finished - j.gather_started) "
+            "from harvest_job j join package p on p.id = j.source_id "
+            "where p.name = :name order by j.created desc limit 1",
+            name=result["source"],
+        )[0][0]
+        seconds = result["seconds"]
+        imported = seconds - float(gather or 0)
+        print(
+            f"  {SOURCES[key][0]}: {found} of {args.n} entries in {seconds:.1f} s: "
+            f"{found / seconds:.1f} entries/s ({errors} import errors); gather "
+            f"{float(gather or 0):.1f} s, import {imported:.1f} s "
+            f"({found / imported:.1f} entries/s)",
+            flush=True,
+        )
+    if run.wait():
+        sys.exit(run.stderr.read()[-3000:])
+    print(f"  (whole run with CKAN's start: {time.perf_counter() - started:.1f} s)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ckan-ini", default="config/bench-harvest.ini")
@@ -61,6 +114,9 @@ def main() -> None:
     parser.add_argument("--only", choices=sorted(SOURCES), help="one harvester only")
     parser.add_argument("--seed", type=int, default=2016)
     parser.add_argument("--profile", metavar="FILE", help="cProfile the harvest into FILE")
+    parser.add_argument(
+        "--runs", type=int, default=1, help="harvest again this often less one (nothing changed)"
+    )
     parser.add_argument("--load-into", nargs=2, metavar=("INI", "SITE_ID"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.load_into:
@@ -98,52 +154,10 @@ def main() -> None:
                 owner_org=f"via-{key}",
                 config=config.format(),
             )
-        print(f"Harvesting with {', '.join(chosen)} into the upper site ({upper.url})...")
-        started = time.perf_counter()
-        profile = ["-m", "cProfile", "-o", args.profile] if args.profile else []
-        run = subprocess.Popen(
-            [
-                sys.executable,
-                *profile,
-                "-m",
-                "ckanext.govshare.tests.federation.run_harvest",
-                str(upper.ini),
-                *[f"bench-{key}" for key in chosen],
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for line in run.stdout:  # one line per source, as each job ends
-            if not line.startswith("{"):
-                continue
-            result = json.loads(line)
-            key = result["source"].removeprefix("bench-")
-            found = upper.action("package_search", fq=f"organization:via-{key}", rows=0)["count"]
-            errors = upper.sql(
-                "select count(*) from harvest_object_error e join harvest_object o "
-                "on o.id = e.harvest_object_id join package p on p.id = o.harvest_source_id "
-                "where p.name = :name",
-                name=result["source"],
-            )[0][0]
-            gather = upper.sql(
-                "select extract(epoch from j.gather_finished - j.gather_started) "
-                "from harvest_job j join package p on p.id = j.source_id "
-                "where p.name = :name order by j.created desc limit 1",
-                name=result["source"],
-            )[0][0]
-            seconds = result["seconds"]
-            imported = seconds - float(gather or 0)
-            print(
-                f"  {SOURCES[key][0]}: {found} of {args.n} entries in {seconds:.1f} s: "
-                f"{found / seconds:.1f} entries/s ({errors} import errors); gather "
-                f"{float(gather or 0):.1f} s, import {imported:.1f} s "
-                f"({found / imported:.1f} entries/s)",
-                flush=True,
-            )
-        if run.wait():
-            sys.exit(run.stderr.read()[-3000:])
-        print(f"  (whole run with CKAN's start: {time.perf_counter() - started:.1f} s)")
+        for number in range(1, args.runs + 1):
+            what = "first harvest" if number == 1 else f"harvest {number} (nothing changed)"
+            print(f"{what.capitalize()} with {', '.join(chosen)} into the upper ({upper.url})...")
+            harvest(upper, chosen, args)
     finally:
         federation.stop()
 
