@@ -159,15 +159,25 @@ class GovshareDCATRDFHarvester(_SourceFromDatabase, DCATRDFHarvester):
         ``package_extra`` nor 2.12's ``package.extras`` has an index for it: each entry's
         import scanned every extra of the catalogue (24 ms at 7,000 harvested entries,
         growing with the catalogue), so a harvest grew quadratic. The entries that carry the
-        extra are those an RDF harvester wrote: the lookup keeps to their records."""
-        return (
-            model.Session.query(model.Package.id)
-            .join(HarvestObject, HarvestObject.package_id == model.Package.id)
+        extra are those an RDF harvester wrote: the lookup keeps to their records.
+
+        Two statements, so that no planner estimate can start from the package table (a join
+        did, on tables not analyzed yet: 11 ms at 4,000 entries)."""
+        records = (
+            model.Session.query(HarvestObject.package_id)
             .join(HarvestSource, HarvestSource.id == HarvestObject.harvest_source_id)
             .filter(HarvestObject.guid == guid)
+            .filter(HarvestObject.package_id.isnot(None))
             .filter(HarvestSource.type.in_(RDF_SOURCE_TYPES))
-            .filter(model.Package.state == "active")
             .distinct()
+        )
+        ids = [package_id for (package_id,) in records]
+        if not ids:
+            return []
+        return (
+            model.Session.query(model.Package.id)
+            .filter(model.Package.id.in_(ids))
+            .filter(model.Package.state == "active")
             .all()
         )
 
