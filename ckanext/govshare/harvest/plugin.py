@@ -29,7 +29,7 @@ from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.harvest.harvesters.ckanharvester import CKANHarvester, SearchError
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra, HarvestSource
 
-from . import naming, origin
+from . import naming, origin, unchanged
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +124,25 @@ def _name_taken(name: str) -> bool:
     return query.first() is not None
 
 
+def _last_complete_import(harvest_object: Any) -> tuple[str | None, bool]:
+    """The fingerprint of the source's current, complete record of the same guid (None if
+    there is none, or it has no fingerprint), and whether the entry it wrote is still live."""
+    previous = (
+        model.Session.query(HarvestObject)
+        .filter(HarvestObject.guid == harvest_object.guid)
+        .filter(HarvestObject.harvest_source_id == harvest_object.harvest_source_id)
+        .filter(HarvestObject.current == True)  # noqa: E712
+        .filter(HarvestObject.state == "COMPLETE")
+        .filter(HarvestObject.id != harvest_object.id)
+        .first()
+    )
+    if previous is None or not previous.package_id:
+        return None, False
+    recorded = next((e.value for e in previous.extras if e.key == unchanged.EXTRA), None)
+    package = model.Package.get(previous.package_id)
+    return recorded, package is not None and package.state == "active"
+
+
 class GovshareDCATRDFHarvester(_SourceFromDatabase, DCATRDFHarvester):
     """ckanext-dcat's RDF harvester for an upper govshare platform (source type
     ``govshare_dcat_rdf``); its hooks also serve the stock ``dcat_rdf`` harvester.
@@ -135,7 +154,8 @@ class GovshareDCATRDFHarvester(_SourceFromDatabase, DCATRDFHarvester):
       shows nobody its entries that are not open (``catalogue/visibility.py``), so the
       stock harvester fails on every update of such an entry;
     - finds it through the harvest records, by an index, not by scanning every extra;
-    - names a new entry as the source platform does (``naming``), not after its title.
+    - names a new entry as the source platform does (``naming``), not after its title;
+    - skips an entry whose import would write it as it is (``unchanged``).
     """
 
     p.implements(IDCATRDFHarvester, inherit=True)
@@ -199,6 +219,30 @@ class GovshareDCATRDFHarvester(_SourceFromDatabase, DCATRDFHarvester):
         if api_key:
             session.headers["Authorization"] = api_key
         return session
+
+    def import_stage(self, harvest_object: Any) -> bool | str:
+        """ckanext-dcat's import, skipped for an entry that would come out as it is
+        (``unchanged.py``); ``"force_all": true`` in the source's config imports every one."""
+        status = self._get_object_extra(harvest_object, "status")
+        if harvest_object.content is None or status == "delete":
+            return super().import_stage(harvest_object)
+        source = harvest_object.source or harvest_object.job.source
+        current = unchanged.fingerprint(
+            harvest_object.content, source.title or "", source.url or ""
+        )
+        previous, copy_live = _last_complete_import(harvest_object)
+        if unchanged.may_skip(
+            current,
+            previous,
+            copy_live=copy_live,
+            force_all=bool(_config(source).get("force_all")),
+        ):
+            return "unchanged"
+        result = super().import_stage(harvest_object)
+        if result is True:
+            harvest_object.extras.append(HarvestObjectExtra(key=unchanged.EXTRA, value=current))
+            harvest_object.save()
+        return result
 
     def after_parsing(self, rdf_parser: Any, harvest_job: Any) -> tuple[Any, list[str]]:
         return (_NamedDatasets(rdf_parser) if rdf_parser else rdf_parser), []

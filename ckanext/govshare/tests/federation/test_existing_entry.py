@@ -1,5 +1,6 @@
 """The DCAT harvester on the upper platform's database: the entry it harvested before, found
-through its harvest records, and the names of the entries it creates."""
+through its harvest records, the names of the entries it creates, and the entries it need not
+import again."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
-from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestSource
+from ckanext.dcat.harvesters.rdf import DCATRDFHarvester
+from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectExtra, HarvestSource
 
-from ckanext.govshare.harvest import naming
+from ckanext.govshare.harvest import naming, unchanged
 from ckanext.govshare.harvest.plugin import GovshareDCATRDFHarvester
 from ckanext.govshare.tests import factories as gs_factories
 
@@ -111,3 +113,62 @@ def test_a_new_entry_keeps_its_source_name_unless_an_entry_has_it() -> None:
     assert clash["name"] != "entry-8" and clash["source_platform_url"].startswith(
         "http://lower.example/"
     )
+
+
+def test_an_entry_that_would_come_out_the_same_is_not_imported_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    entry = gs_factories.CatalogueEntry()
+    url = "http://lower.example/catalog.ttl"
+    source = HarvestSource(url=url, type="govshare_dcat_rdf", title="Lower")
+    source.save()
+    content = '{"title": "安徽气象年度报告", "name": "entry-7"}'
+    first_job, next_job = HarvestJob(source=source), HarvestJob(source=source)
+    first_job.save()
+    next_job.save()
+    recorded = unchanged.fingerprint(content, "Lower", url)
+    HarvestObject(
+        guid=GUID,
+        job=first_job,
+        source=source,
+        package_id=entry["id"],
+        current=True,
+        state="COMPLETE",
+        content=content,
+        extras=[HarvestObjectExtra(key=unchanged.EXTRA, value=recorded)],
+    ).save()
+
+    def again(text: str) -> HarvestObject:
+        harvest_object = HarvestObject(guid=GUID, job=next_job, source=source, content=text)
+        harvest_object.save()
+        return harvest_object
+
+    imported: list[HarvestObject] = []
+    monkeypatch.setattr(
+        DCATRDFHarvester, "import_stage", lambda self, obj: imported.append(obj) or True
+    )
+    harvester = GovshareDCATRDFHarvester()
+
+    assert harvester.import_stage(again(content)) == "unchanged"
+    assert imported == []
+
+    changed = again(content.replace("entry-7", "entry-8"))
+    assert harvester.import_stage(changed) is True and imported == [changed]
+    assert [e.value for e in changed.extras if e.key == unchanged.EXTRA] == [
+        unchanged.fingerprint(changed.content, "Lower", url)
+    ]
+
+    source.title = "Lower platform"  # the origin stamped on the entry changes
+    source.save()
+    assert harvester.import_stage(again(content)) is True
+    source.title = "Lower"
+    source.config = '{"force_all": true}'
+    source.save()
+    assert harvester.import_stage(again(content)) is True
+    source.config = ""
+    source.save()
+    assert harvester.import_stage(again(content)) == "unchanged"
+
+    call_action("package_delete", {"user": factories.Sysadmin()["name"]}, id=entry["id"])
+    assert harvester.import_stage(again(content)) is True  # its copy is gone: import it
+    assert len(imported) == 4

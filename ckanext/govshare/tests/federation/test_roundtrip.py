@@ -419,6 +419,14 @@ def test_changes_upstream_are_mirrored_on_the_next_run(world: dict[str, Any]) ->
 
     _harvest(upper, "lower-dcat", "lower-ckan")
 
+    # What did not change upstream is not written again (the conditional and not-shared entries).
+    skipped = upper.sql(
+        "select count(*) from harvest_object o join harvest_job j on j.id = o.harvest_job_id "
+        "join package p on p.id = j.source_id where p.name = 'lower-dcat' "
+        "and o.report_status = 'not modified' "
+        "and j.created = (select max(created) from harvest_job where source_id = p.id)"
+    )[0][0]
+    assert skipped == 2
     for via in SOURCES:
         harvested = _harvested(upper, via)
         assert not _harvest_errors(upper, f"lower-{via}")
