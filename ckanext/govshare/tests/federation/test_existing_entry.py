@@ -123,8 +123,9 @@ def test_an_entry_that_would_come_out_the_same_is_not_imported_again(
     source = HarvestSource(url=url, type="govshare_dcat_rdf", title="Lower")
     source.save()
     content = '{"title": "安徽气象年度报告", "name": "entry-7"}'
-    first_job, next_job = HarvestJob(source=source), HarvestJob(source=source)
+    first_job = HarvestJob(source=source)
     first_job.save()
+    next_job = HarvestJob(source=source)
     next_job.save()
     recorded = unchanged.fingerprint(content, "Lower", url)
     HarvestObject(
