@@ -1,11 +1,13 @@
 """Downloads (issue 6, art. 14): one resource with a token, many in a ZIP, one click on the page.
 
-- ``GET /govshare/download/<resource_id>`` with ``Authorization: Bearer <token>`` or
-  ``?token=``: the resource's bytes (uploaded file, or a link fetched from an allowed host),
-  ranges honoured, with the grant, purpose and terms in the headers.
+- ``GET /govshare/download/<resource_id>`` with ``Authorization: Bearer <token>``: the
+  resource's bytes (uploaded file, or a link fetched from an allowed host), ranges honoured,
+  with the grant, purpose and terms in the headers. A token in the URL (``?token=``) is refused
+  with 400: URLs are kept in access logs, proxies and browser history (issue 14, item 2).
 - ``POST /govshare/download/<resource_id>/start`` (logged in, CSRF-protected): the entry page's
-  button; finds a live grant of the user's department, issues a single-use token for five
-  minutes and redirects to the download.
+  button; finds a live grant of the user's departments and answers with the file itself for
+  the session user, counted and audited (route ``open``): no token, no redirect, no secret in
+  any URL.
 - ``POST /govshare/bulk`` (JSON ``{"resource_ids": [...], "package_ids": [...]}``, token or
   session): a streamed ZIP with ``MANIFEST.json``.
 
@@ -25,14 +27,14 @@ from flask import Blueprint, Response, request
 from werkzeug.wsgi import FileWrapper
 
 from ..downloads import bulk, serve, service, tokens
-from ..downloads.model import ROUTE_BULK, ROUTE_TOKEN
+from ..downloads.model import ROUTE_BULK, ROUTE_OPEN, ROUTE_TOKEN
 
 __all__ = ["downloads"]
 
 downloads = Blueprint("govshare_downloads", __name__)
 
-OPEN_SECONDS = 300  # the one-click token: five minutes, one use
 MISSING = "missing_token"
+TOKEN_IN_URL = "token_in_url"
 NOT_SIGNED_IN = "not_signed_in"
 
 
@@ -48,8 +50,8 @@ def _session_user() -> model.User | None:
 
 
 def _secret() -> str | None:
-    header = tokens.from_header(request.headers.get("Authorization"))
-    return header or (request.args.get("token") or None)
+    """The token of ``Authorization: Bearer <token>``: the only place a secret is taken from."""
+    return tokens.from_header(request.headers.get("Authorization"))
 
 
 def _address() -> str | None:
@@ -72,8 +74,15 @@ def _refusal(status: int, reason: str, reasons: dict[str, tuple[str, str]] | Non
 _REASONS = {
     **bulk.REASONS,
     MISSING: (
-        "A download token is needed: Authorization: Bearer <token> or ?token=",
-        "需要下载令牌：Authorization: Bearer <令牌> 或 ?token=",
+        "A download token is needed: send the header Authorization: Bearer <token>",
+        "需要下载令牌：请发送请求头 Authorization: Bearer <令牌>",
+    ),
+    TOKEN_IN_URL: (
+        "A download token may not be sent in the URL (?token=): URLs are kept in logs and "
+        "browser history. Send the header Authorization: Bearer <token> instead; on the entry "
+        "page, use the Download button",
+        "下载令牌不得放在网址中（?token=）：网址会留在日志和浏览器历史记录里。"
+        "请改用请求头 Authorization: Bearer <令牌>；在目录页面上请使用“下载”按钮",
     ),
     NOT_SIGNED_IN: ("Log in first", "请先登录"),
 }
@@ -85,6 +94,8 @@ _REASONS = {
 @downloads.route("/govshare/download/<resource_id>", methods=["GET", "HEAD"])
 def download(resource_id: str) -> Any:
     """One resource with a token (art. 14): checked, counted, audited, then streamed."""
+    if "token" in request.args:
+        return _refusal(400, TOKEN_IN_URL, _REASONS)
     secret, address = _secret(), _address()
     session_user = _session_user()
     if not secret:
@@ -122,10 +133,25 @@ def download(resource_id: str) -> Any:
         return refuse(reason)
     assert token is not None and grant is not None and res is not None
     user = model.User.get(token["user_id"])
+    return _deliver(res, grant, user=user, token=token, address=address, refuse=refuse)
+
+
+def _deliver(
+    res: dict[str, Any],
+    grant: dict[str, Any],
+    *,
+    user: model.User,
+    token: dict[str, Any] | None,
+    address: str | None,
+    refuse: Any,
+) -> Any:
+    """The checked download's bytes: counted (token and grant) and recorded with its audit
+    event, committed before the first byte; ``refuse(reason, status)`` answers otherwise.
+    Shared by the token route and the one-click button (``token`` None: route ``open``)."""
     source = serve.locate(res)
     if isinstance(source, str):
         return refuse(source, 404 if source == serve.NO_FILE else 403)
-    headers = serve.terms_headers(grant, token["id"])
+    headers = serve.terms_headers(grant, token["id"] if token else None)
     if source.kind == "file":
         response, size = _file_response(source)
     else:
@@ -133,7 +159,7 @@ def download(resource_id: str) -> Any:
         if upstream is None:
             return refuse(serve.UPSTREAM_FAILED, 502)
         response, size = _link_response(source, upstream)
-    if response.status_code in (200, 206) and request.method == "GET":
+    if response.status_code in (200, 206) and request.method != "HEAD":
         reason = service.count(token, grant)
         if reason is not None:
             response.close()
@@ -143,7 +169,7 @@ def download(resource_id: str) -> Any:
             grant=grant,
             res=res,
             token=token,
-            route=ROUTE_TOKEN,
+            route=ROUTE_TOKEN if token else ROUTE_OPEN,
             size=size,
             address=address,
             detail={"range": request.headers.get("Range")} if response.status_code == 206 else None,
@@ -191,12 +217,12 @@ def _link_response(source: serve.Source, upstream: Any) -> tuple[Response, int |
     status = upstream.status_code
     length = upstream.headers.get("Content-Length")
     response = Response(
-        serve.link_chunks(upstream) if request.method == "GET" else b"",
+        serve.link_chunks(upstream) if request.method != "HEAD" else b"",
         status=status,
         mimetype=source.mimetype,
         direct_passthrough=True,
     )
-    if request.method != "GET":
+    if request.method == "HEAD":
         upstream.close()
     response.headers["Content-Disposition"] = serve.content_disposition(source.filename)
     for name in ("Content-Length", "Content-Range", "Accept-Ranges", "Last-Modified", "ETag"):
@@ -210,13 +236,16 @@ def _link_response(source: serve.Source, upstream: Any) -> tuple[Response, int |
 
 @downloads.route("/govshare/download/<resource_id>/start", methods=["POST"])
 def start(resource_id: str) -> Any:
-    """The entry page's download button: a five-minute, single-use token, then the file."""
+    """The entry page's download button: the file itself, for the session user, under a live
+    grant of one of the user's departments; checked, counted and audited like a token download
+    (route ``open``). Nothing secret is made or put in a URL (issue 14, item 2)."""
     user = _session_user()
     if user is None:
         return tk.redirect_to("user.login", came_from=request.referrer or "/")
     res = service.resource(resource_id)
     if res is None:
         return tk.abort(404, tk._("Resource not found"))
+    address = _address()
     grants = service.live_grants(
         service.who.organizations_of(user.id), res["package_id"], resource_id
     )
@@ -227,8 +256,8 @@ def start(resource_id: str) -> Any:
             resource_id=resource_id,
             user=user,
             res=res,
-            route="open",
-            address=_address(),
+            route=ROUTE_OPEN,
+            address=address,
         )
         tk.h.flash_error(
             tk._(
@@ -237,16 +266,22 @@ def start(resource_id: str) -> Any:
         )
         return tk.redirect_to("dataset.read", id=res["package_name"])
     grant = grants[0]
-    _, secret = service.issue(
-        grant,
-        user=user,
-        expires_in=OPEN_SECONDS,
-        max_uses=1,
-        resource_ids=[resource_id],
-        kind=service.KIND_OPEN,
-    )
-    model.Session.commit()
-    return tk.redirect_to("govshare_downloads.download", resource_id=resource_id, token=secret)
+
+    def refuse(reason: str, status: int = 403) -> Any:
+        service.refuse(
+            reason,
+            resource_id=resource_id,
+            user=user,
+            grant=grant,
+            res=res,
+            route=ROUTE_OPEN,
+            address=address,
+        )
+        en, zh = _REASONS.get(reason, (reason, reason))
+        tk.h.flash_error(zh if (tk.h.lang() or "").startswith("zh") else en)
+        return tk.redirect_to("dataset.read", id=res["package_name"])
+
+    return _deliver(res, grant, user=user, token=None, address=address, refuse=refuse)
 
 
 # ---------------------------------------------------------------------------- bulk

@@ -26,6 +26,14 @@ def _bearer(token: dict[str, Any]) -> dict[str, str]:
     return {"Authorization": f"Bearer {token['token']}"}
 
 
+@pytest.fixture
+def signed_in(as_user: Any, ckan_config: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Headers that sign a user in beside a bearer token: CKAN reads its API token from
+    another header (``apitoken_header_name``), as a session cookie would sit beside it."""
+    monkeypatch.setitem(ckan_config, "apitoken_header_name", "X-CKAN-API-Key")
+    return lambda who: {"X-CKAN-API-Key": as_user(who)["Authorization"]}
+
+
 def _downloads() -> list[dict[str, Any]]:
     with model.meta.engine.connect() as conn:
         rows = conn.execute(sa.select(download_table).order_by(download_table.c.id))
@@ -68,10 +76,24 @@ def test_an_uploaded_file_with_its_terms(app: Any, shared: Shared) -> None:
     assert used["downloads_used"] == 1
 
 
-def test_a_browser_link_with_the_token_in_the_query(app: Any, shared: Shared) -> None:
+def test_a_token_in_the_url_is_refused_and_not_used(app: Any, shared: Shared) -> None:
+    """URLs end up in access logs and browser history: ``?token=`` is a 400 that says to use
+    the Authorization header, even beside a good header, and the token stays unused
+    (issue 14, item 2)."""
     token = shared.token()
-    response = app.get(_url(shared.upload, token=token["token"]))
-    assert response.status_code == 200 and response.get_data() == FILE
+    for headers in ({}, _bearer(token)):
+        response = app.get(_url(shared.upload, token=token["token"]), headers=headers)
+        assert response.status_code == 400
+        assert response.json["reason"] == "token_in_url"
+        assert "Authorization: Bearer" in response.json["message_en"]
+        assert "Authorization: Bearer" in response.json["message_zh"]
+        assert "日志" in response.json["message_zh"] and "log" in response.json["message_en"]
+    head = app.get(_url(shared.upload, token=token["token"]), method="HEAD")
+    assert head.status_code == 400
+    assert _downloads() == []
+    listed = shared.world.call("requester", "govshare_token_list")["results"]
+    assert [t["uses"] for t in listed if t["id"] == token["id"]] == [0]
+    assert app.get(_url(shared.upload), headers=_bearer(token)).status_code == 200
 
 
 def test_ranges(app: Any, shared: Shared) -> None:
@@ -149,7 +171,7 @@ def _grant_limit(shared: Shared, limit: int) -> None:
     ],
 )
 def test_every_refusal_is_a_403_with_its_reason_and_audited(
-    app: Any, shared: Shared, as_user: Any, reason: str
+    app: Any, shared: Shared, as_user: Any, reason: str, signed_in: Any
 ) -> None:
     res, headers = shared.upload, {}
     token = shared.token(max_uses=1)
@@ -168,12 +190,12 @@ def test_every_refusal_is_a_403_with_its_reason_and_audited(
     elif reason == "wrong_resource":
         token = shared.token(resource_ids=[shared.link["id"]])
     elif reason == "wrong_user":
-        headers = as_user("requester_officer")  # logged in as someone else
+        headers = signed_in("requester_officer")  # logged in as someone else
     elif reason == "grant_ended":
         shared.world.call(
             "provider_officer", "govshare_grant_revoke", id=shared.grant["id"], reason="misuse"
         )
-    response = app.get(_url(res, token=token["token"]), headers=headers)
+    response = app.get(_url(res), headers={**headers, **_bearer(token)})
     expected = "exhausted" if reason == "grant_exhausted" else reason
     assert response.status_code == 403, response.get_data()
     assert response.json["reason"] == expected
@@ -187,9 +209,9 @@ def test_every_refusal_is_a_403_with_its_reason_and_audited(
     assert len(_downloads()) == (1 if reason in ("exhausted", "grant_exhausted") else 0)
 
 
-def test_the_owners_own_session_is_fine(app: Any, shared: Shared, as_user: Any) -> None:
+def test_the_owners_own_session_is_fine(app: Any, shared: Shared, signed_in: Any) -> None:
     token = shared.token()
-    response = app.get(_url(shared.upload, token=token["token"]), headers=as_user("requester"))
+    response = app.get(_url(shared.upload), headers={**signed_in("requester"), **_bearer(token)})
     assert response.status_code == 200
 
 
@@ -223,22 +245,79 @@ def test_x_accel_hands_the_file_to_nginx(
 
 
 def test_one_click_on_the_entry_page(app: Any, shared: Shared, as_user: Any) -> None:
+    """The button's POST answers with the file for the session user: no redirect, no token,
+    nothing secret in a URL; counted against the grant and audited (route ``open``)."""
     staff = as_user("requester")
-    started = app.post(
-        f"/govshare/download/{shared.upload['id']}/start", headers=staff, follow_redirects=False
+    response = app.post(
+        f"/govshare/download/{shared.upload['id']}/start",
+        headers=staff,
+        follow_redirects=False,
+        environ_base={"REMOTE_ADDR": "10.1.2.4"},
     )
-    assert started.status_code == 302
-    location = started.headers["Location"]
-    assert f"/govshare/download/{shared.upload['id']}?token=gsd_" in location
-    path = location[location.index("/govshare/") :]
-    response = app.get(path, headers=staff)
     assert response.status_code == 200 and response.get_data() == FILE
-    assert _downloads()[0]["route"] == "open"
-    (made,) = model.Session.execute(sa.select(token_table)).all()
-    assert made.max_uses == 1 and made.kind == "open"
-    assert (made.expires_at - made.created_at).total_seconds() == pytest.approx(300, abs=1)
-    again = app.get(path, headers=staff)
-    assert again.status_code == 403 and again.json["reason"] == "exhausted"
+    assert "Location" not in response.headers
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert response.headers["X-Govshare-Grant"] == shared.grant["id"]
+    assert "X-Govshare-Token" not in response.headers
+    (row,) = _downloads()
+    assert row["route"] == "open" and row["token_id"] is None
+    assert row["user_id"] == shared.world.users["requester"]["id"]
+    assert row["grant_id"] == shared.grant["id"] and row["bytes"] == len(FILE)
+    assert row["client_address"] == "10.1.2.4"
+    assert not model.Session.execute(sa.select(token_table)).all()
+    (event,) = events(action="govshare_download", outcome="success", object_id=shared.upload["id"])
+    assert event["detail"]["route"] == "open" and event["detail"]["grant_id"] == shared.grant["id"]
+    used = shared.world.call("requester", "govshare_grant_show", id=shared.grant["id"])
+    assert used["downloads_used"] == 1
+    link = app.post(
+        f"/govshare/download/{shared.link['id']}/start", headers=staff, follow_redirects=False
+    )
+    assert link.status_code == 200 and link.get_data() == LINKED
+
+
+def test_one_click_over_the_grants_limit_is_refused(app: Any, shared: Shared, as_user: Any) -> None:
+    model.Session.execute(
+        sa.update(grant_table)
+        .where(grant_table.c.id == shared.grant["id"])
+        .values(max_downloads=1, downloads_used=1)
+    )
+    model.Session.commit()
+    response = app.post(
+        f"/govshare/download/{shared.upload['id']}/start",
+        headers=as_user("requester"),
+        follow_redirects=False,
+    )
+    assert response.status_code == 302 and "/dataset/" in response.headers["Location"]
+    assert _downloads() == []
+    assert _refused(shared.upload["id"])[-1]["detail"]["reason"] == "no_grant"
+
+
+def test_one_click_losing_the_race_for_the_last_download(
+    app: Any, shared: Shared, as_user: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another download took the grant's last one between the check and the count: the
+    button's answer is the entry page with the reason, audited, nothing counted."""
+    from ckanext.govshare.downloads import service
+
+    monkeypatch.setattr(service, "count", lambda token, grant: tokens.EXHAUSTED)
+    # (A flash survives the redirect only in a browser session: see the message as it is set.)
+    flashed: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        "ckan.lib.helpers.flash", lambda message, category: flashed.append((message, category))
+    )
+    response = app.post(
+        f"/en/govshare/download/{shared.upload['id']}/start",
+        headers=as_user("requester"),
+        follow_redirects=False,
+    )
+    assert response.status_code == 302 and "/dataset/" in response.headers["Location"]
+    assert flashed == [
+        ("The download limit of this token or of its grant is used up", "alert-danger")
+    ]
+    assert _downloads() == []
+    (refused,) = _refused(shared.upload["id"])
+    assert refused["detail"]["reason"] == "exhausted" and refused["detail"]["route"] == "open"
+    assert refused["detail"]["grant_id"] == shared.grant["id"]
 
 
 def test_one_click_without_a_grant(app: Any, shared: Shared, as_user: Any) -> None:
