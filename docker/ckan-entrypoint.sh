@@ -150,7 +150,7 @@ fi
 if [ "$#" -eq 0 ]; then
     set -- uwsgi --http-socket :5000 --wsgi-file /srv/app/wsgi.py --master \
         --processes 4 --threads 2 --harakiri 120 --buffer-size 32768 \
-        --lazy-apps --die-on-term --need-app
+        --lazy-apps --die-on-term --need-app --disable-logging
 fi
 log "starting: $*"
 exec "$@"
