@@ -523,7 +523,7 @@ def _notify_transition(
         if request.get("escalation_level"):
             others |= set(_people(authority_org_id()))
         others.discard(person.id if person else None)
-        notify_request("request_comment", request, others, key, reason=text)
+        notify_request("request_comment", request, others, key)  # the text stays here
 
 
 def create_grant(

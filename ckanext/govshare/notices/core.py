@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from ckan import model
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from . import texts
+from . import stored, texts
 from .model import notice_table
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,8 @@ def notify(kind: str, *, recipients: Iterable[str], key: str, params: Mapping[st
         return 0
     subject, body = texts.render(kind, params)
     link = params.get("link") or None
-    stored = _json(params)
+    # Ids, codes and dates only: never a comment's or anyone's text (issue 14, item 10).
+    kept = stored.kept(_json(params))
     now = _now()
     rows = [
         {
@@ -82,7 +83,7 @@ def notify(kind: str, *, recipients: Iterable[str], key: str, params: Mapping[st
             "subject": subject,
             "body": body,
             "link": link,
-            "params": stored,
+            "params": kept,
             "created_at": now,
         }
         for user_id in users

@@ -14,6 +14,7 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 
+from ...notices import stored
 from ...notices.model import notice_table
 from ..schema.notices import NO_IDS, notice_list_schema, notice_mark_read_schema
 
@@ -39,7 +40,8 @@ def _as_dict(row: Any) -> dict[str, Any]:
         "subject": n["subject"],
         "body": n["body"],
         "link": n["link"],
-        "params": n["params"],
+        # What older versions kept beyond ids and codes (a comment's text) is not handed out.
+        "params": stored.kept(n["params"]),
         "created_at": _time(n["created_at"]),
         "read_at": _time(n["read_at"]),
         "unread": n["read_at"] is None,
