@@ -16,6 +16,7 @@ from ckan import model
 from werkzeug.datastructures import FileStorage
 
 from .catalogue import credit_code
+from .cells import csv_row
 
 # (name, title, description)
 DEPARTMENTS: list[tuple[str, str, str]] = [
@@ -143,13 +144,13 @@ def _context() -> dict[str, Any]:
 def _csv(columns: list[str], rng: random.Random) -> bytes:
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(columns)
+    writer.writerow(csv_row(columns))
     for row in range(12):
         writer.writerow(
-            [
+            csv_row(
                 f"{110000 + row * 100}" if i == 0 else str(rng.randint(1, 99999))
                 for i in range(len(columns))
-            ]
+            )
         )
     return buf.getvalue().encode("utf-8")
 

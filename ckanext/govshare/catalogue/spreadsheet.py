@@ -14,6 +14,7 @@ from typing import IO, Any
 
 from openpyxl import Workbook, load_workbook
 
+from ..cells import xlsx_append
 from .codes import FIELD_CHOICES
 
 ENTRY_SHEET = "信息资源"
@@ -100,6 +101,7 @@ def write(entries: list[dict[str, Any]], out: IO[bytes]) -> None:
     items = book.create_sheet(ITEM_SHEET)
     items.append([label for _, label in ITEM_COLUMNS])
     items.append([name for name, _ in ITEM_COLUMNS])
+    # Entries' text never runs as a formula, and reads back as written (issue 14, item 6).
     for entry in entries:
         row = []
         for name, _ in ENTRY_COLUMNS:
@@ -111,9 +113,9 @@ def write(entries: list[dict[str, Any]], out: IO[bytes]) -> None:
             if isinstance(value, list):
                 value = ",".join(str(v) for v in value)
             row.append(value if value not in (None,) else "")
-        sheet.append(row)
+        xlsx_append(sheet, row)
         for item in entry.get("data_items") or []:
-            items.append([entry["name"], *[item.get(n) or "" for n, _ in ITEM_COLUMNS[1:]]])
+            xlsx_append(items, [entry["name"], *[item.get(n) or "" for n, _ in ITEM_COLUMNS[1:]]])
     book.save(out)
 
 

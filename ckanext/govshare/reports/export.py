@@ -19,6 +19,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from ..cells import xlsx_append
 from . import charts, findings
 from .labels import both
 
@@ -156,39 +157,39 @@ def xlsx(report: Mapping[str, Any]) -> bytes:
     bold = Font(bold=True)
     sheet = book.active
     sheet.title = "概要 Summary"
-    sheet.append([title(report)])
-    sheet.append([both("year"), report["year"]])
-    sheet.append([both("as_of"), report["as_of"]])
-    sheet.append([both("due_by"), report["due_by"]])
-    sheet.append([])
-    sheet.append([both("kind"), both("measure"), both("value")])
+    xlsx_append(sheet, [title(report)])
+    xlsx_append(sheet, [both("year"), report["year"]])
+    xlsx_append(sheet, [both("as_of"), report["as_of"]])
+    xlsx_append(sheet, [both("due_by"), report["due_by"]])
+    xlsx_append(sheet, [])
+    xlsx_append(sheet, [both("kind"), both("measure"), both("value")])
     for cell in sheet[sheet.max_row]:
         cell.font = bold
     for row in summary_rows(report):
-        sheet.append(list(row))
+        xlsx_append(sheet, list(row))
     sheet.column_dimensions["A"].width = 36
     sheet.column_dimensions["B"].width = 60
     if report.get("departments") is not None:
         sheet = book.create_sheet("部门 Departments")
-        sheet.append([both("department"), *(both(ROW_LABELS.get(k, k)) for k in ROW_KEYS)])
+        xlsx_append(sheet, [both("department"), *(both(ROW_LABELS.get(k, k)) for k in ROW_KEYS)])
         for cell in sheet[1]:
             cell.font = bold
         for row in report["departments"]:
-            sheet.append([row["title"], *(row[k] for k in ROW_KEYS)])
+            xlsx_append(sheet, [row["title"], *(row[k] for k in ROW_KEYS)])
     sheet = book.create_sheet("问题 Findings")
-    sheet.append(
-        [both(k) for k in ("kind", "department", "object", "due_date", "detail", "evidence")]
+    xlsx_append(
+        sheet, [both(k) for k in ("kind", "department", "object", "due_date", "detail", "evidence")]
     )
     for cell in sheet[1]:
         cell.font = bold
     for row in finding_rows(report, department_names(report)):
-        sheet.append(row)
+        xlsx_append(sheet, row)
     sheet = book.create_sheet("驳回 Rejections")
-    sheet.append([both("request"), both("decided_at"), both("reason")])
+    xlsx_append(sheet, [both("request"), both("decided_at"), both("reason")])
     for cell in sheet[1]:
         cell.font = bold
     for item in report["requests_received"]["rejections"]:
-        sheet.append([item["id"], item["decided_at"], item["reason"]])
+        xlsx_append(sheet, [item["id"], item["decided_at"], item["reason"]])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -15,6 +15,8 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ..cells import csv_row, csv_unquote
+
 __all__ = ["HEADER", "dump_csv", "parse"]
 
 HEADER = ("date", "is_workday", "name", "note")
@@ -40,7 +42,9 @@ def parse(text: str, filename: str = "") -> list[dict[str, Any]]:
         raise FormatError(f"the CSV header must be {','.join(HEADER)}")
     reader.fieldnames = fields
     return _records(
-        row for row in reader if any((value or "").strip() for value in row.values() if value)
+        {k: csv_unquote(v) if isinstance(v, str) else v for k, v in row.items()}
+        for row in reader
+        if any((value or "").strip() for value in row.values() if value)
     )
 
 
@@ -70,11 +74,13 @@ def dump_csv(days: Iterable[Mapping[str, Any]]) -> str:
     writer.writerow(HEADER)
     for day in days:
         writer.writerow(
-            [
-                day.get("day", day.get("date")),
-                "true" if day["is_workday"] else "false",
-                day.get("name") or "",
-                day.get("note") or "",
-            ]
+            csv_row(  # names and notes never run as formulas (issue 14, item 6)
+                [
+                    day.get("day", day.get("date")),
+                    "true" if day["is_workday"] else "false",
+                    day.get("name") or "",
+                    day.get("note") or "",
+                ]
+            )
         )
     return buffer.getvalue()
