@@ -9,20 +9,21 @@ it downloaded the file. :func:`install` masks, in every record of every logger o
 - the value of an ``Authorization`` header, however it is written (``Authorization: Bearer …``,
   ``'Authorization': '…'``, ``HTTP_AUTHORIZATION=…``): CKAN API tokens are secrets too.
 
-It wraps the log record factory, so every record is masked when it is made, whichever logger
-made it (werkzeug's access log, CKAN's request lines, the jobs worker's rq, loggers created
-later) and whichever handler writes it; the message, its arguments, the exception and stack
-text and string ``extra`` fields are all masked. The same work is a :class:`SecretFilter`,
-also attached to the handlers configured at install time (records that do not come from the
-factory, such as those a ``QueueListener`` rebuilds, pass there). The plugin installs it when
-it loads (``GovsharePlugin.update_config``), which every CKAN process does: the web server,
-``ckan jobs worker`` and every ``ckan`` command.
+It wraps ``Logger.makeRecord`` and the log record factory, so every record is masked when it
+is made, whichever logger made it (werkzeug's access log, CKAN's request lines, the jobs
+worker's rq, loggers created later) and whichever handler writes it; the message, its
+arguments, the exception and stack text and string ``extra`` fields are all masked. The same
+work is a :class:`SecretFilter`, also attached to the handlers configured at install time
+(records made some other way, such as those a ``QueueListener`` rebuilds, pass there). The
+plugin installs it when it loads (``GovsharePlugin.update_config``), which every CKAN process
+does: the web server, ``ckan jobs worker`` and every ``ckan`` command.
 
 Plain Python (``logging`` and ``re``): unit-tested alone.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import traceback
@@ -110,14 +111,29 @@ class _MaskingFactory:
         return mask_record(self.inner(*args, **kwargs))
 
 
+def _masking_make_record(make_record: Any) -> Any:
+    """``Logger.makeRecord`` that masks the record once ``extra`` fields are set on it."""
+
+    @functools.wraps(make_record)
+    def wrapper(self: logging.Logger, *args: Any, **kwargs: Any) -> logging.LogRecord:
+        return mask_record(make_record(self, *args, **kwargs))
+
+    wrapper.govshare_masks = True  # type: ignore[attr-defined]
+    return wrapper
+
+
 def installed() -> bool:
-    return isinstance(logging.getLogRecordFactory(), _MaskingFactory)
+    return isinstance(logging.getLogRecordFactory(), _MaskingFactory) and bool(
+        getattr(logging.Logger.makeRecord, "govshare_masks", False)
+    )
 
 
 def install() -> None:
     """Mask secrets in every log record of this process from now on (idempotent)."""
-    if not installed():
+    if not isinstance(logging.getLogRecordFactory(), _MaskingFactory):
         logging.setLogRecordFactory(_MaskingFactory(logging.getLogRecordFactory()))
+    if not getattr(logging.Logger.makeRecord, "govshare_masks", False):
+        logging.Logger.makeRecord = _masking_make_record(logging.Logger.makeRecord)  # type: ignore[method-assign]
     loggers = [logging.getLogger()] + [
         logger
         for logger in list(logging.Logger.manager.loggerDict.values())
