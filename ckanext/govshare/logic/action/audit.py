@@ -1,5 +1,5 @@
-"""Audit-trail actions: ``govshare_audit_list``, and the chained ``package_update`` that lets the
-trail show an entry's share-type fields as they were before the update."""
+"""Audit-trail actions: ``govshare_audit_list``, and a frame around every state-changing CKAN
+action so that the trail names the action, its user and what it changed (issue 14 item 5)."""
 
 from __future__ import annotations
 
@@ -9,30 +9,10 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 
-from ...audit import chain, hooks, who
+from ...audit import chain, changes, who
 from ...audit.model import event_table
-from ..auth.audit import authority_member, officer_departments
+from ..auth.audit import authority_member, conference_member, officer_departments
 from ..schema.audit import audit_list_schema
-
-__all__ = [
-    "api_token_create",
-    "api_token_revoke",
-    "govshare_audit_list",
-    "member_create",
-    "member_delete",
-    "organization_member_create",
-    "organization_member_delete",
-    "package_update",
-]
-
-
-@tk.chained_action
-def package_update(up_func: Any, context: Any, data_dict: Any) -> Any:
-    """Keep the entry's stored share-type fields for the audit event (``hooks.dataset_updated``)."""
-    context[hooks.BEFORE_KEY] = hooks.stored_share_fields(
-        data_dict.get("id") or data_dict.get("name")
-    )
-    return up_func(context, data_dict)
 
 
 def _acting(up_func: Any, context: Any, data_dict: Any) -> Any:
@@ -41,31 +21,61 @@ def _acting(up_func: Any, context: Any, data_dict: Any) -> Any:
         return up_func(context, data_dict)
 
 
-# Memberships and API tokens are recorded by a session listener in the flush that writes them
-# (the actions commit inside themselves); these only tell it who acts.
-member_create = tk.chained_action(_acting)
-member_delete = tk.chained_action(_acting)
-organization_member_create = tk.chained_action(_acting)
-organization_member_delete = tk.chained_action(_acting)
+# API tokens are recorded by a session listener in the flush that writes them (the actions
+# commit inside themselves); these only tell it who acts.
 api_token_create = tk.chained_action(_acting)
 api_token_revoke = tk.chained_action(_acting)
 
 
+def _framed(name: str) -> Any:
+    def action(up_func: Any, context: Any, data_dict: Any) -> Any:
+        with changes.frame(name, context):
+            return up_func(context, data_dict)
+
+    action.__name__ = name
+    action.__doc__ = f"CKAN's ``{name}``, its changes recorded in the audit trail (``changes``)."
+    return tk.chained_action(action)
+
+
+#: Every state-changing CKAN action, chained by name (a new one in a later CKAN included).
+FRAMED = changes.core_state_changes()
+globals().update({name: _framed(name) for name in FRAMED})
+
+__all__ = ["api_token_create", "api_token_revoke", "govshare_audit_list", *FRAMED]
+
+
+def _site_user() -> tuple[str | None, str]:
+    """The platform's own user (``ckan.site_id``): (id, name)."""
+    name = tk.config.get("ckan.site_id") or ""
+    user = model.User.get(name) if name else None
+    return (user.id if user else None), name
+
+
 def _visible(user_id: str | None, sysadmin: bool) -> sa.ColumnElement[bool] | None:
-    """The events the user may see: ``None`` means all of them."""
+    """The events the user may see: ``None`` means all of them (issue 14 item 7).
+
+    The sharing authority and sysadmins see every event. A data officer sees the events on
+    objects of their departments and the events acted for their departments *as recorded when
+    they happened* (``actor_department``), not by who belongs to the department today; a
+    member of the joint conference sees those of the joint conference. The platform's own
+    user acts for every department (it is admin of each): its events are the authority's and
+    the sysadmins' only.
+    """
     if sysadmin or authority_member(user_id):
         return None
-    departments = officer_departments(user_id)
-    members = sa.select(model.member_table.c.table_id).where(
-        model.member_table.c.table_name == "user",
-        model.member_table.c.state == "active",
-        model.member_table.c.group_id.in_(departments),
-    )
+    departments = list(officer_departments(user_id))
+    conference = conference_member(user_id)
+    if conference:
+        departments.append(conference)
     c = event_table.c
-    return sa.or_(
-        c.object_department.in_(departments),
-        c.actor_department.in_(departments),
-        c.actor_id.in_(members),
+    site_id, site_name = _site_user()
+    not_site = sa.and_(
+        sa.or_(c.actor_id.is_(None), c.actor_id != (site_id or "")),
+        sa.or_(c.actor_name.is_(None), c.actor_name != site_name),
+    )
+    return sa.and_(
+        sa.or_(c.object_department.in_(departments), c.actor_department.in_(departments)),
+        not_site,
     )
 
 
@@ -80,7 +90,9 @@ def govshare_audit_list(context: Any, data_dict: Any) -> dict[str, Any]:
     """Audit events, newest first, that the caller may see.
 
     The sharing authority and sysadmins see every event; a data officer sees events on their
-    departments' objects and by their departments' users; others nothing (``NotAuthorized``).
+    departments' objects and events acted for their departments when they happened; a member
+    of the joint conference those of the joint conference; events of the platform's own user
+    only the authority and sysadmins; others nothing (``NotAuthorized``).
 
     :param actor: user name or id of who acted (optional)
     :param department: organization name or id acted for or owning the object (optional)
