@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from .audit import hooks as audit_hooks
+from .logins import service as logins
 
 
 def subscriptions() -> dict[Any, list[Any]]:
-    return {**audit_hooks.subscriptions()}
+    merged: dict[Any, list[Any]] = {}
+    for concept in (audit_hooks.subscriptions(), logins.subscriptions()):
+        for signal, receivers in concept.items():
+            merged.setdefault(signal, []).extend(receivers)
+    return merged
