@@ -198,8 +198,13 @@ _CLAIM = sa.text(
 def deliver(ids: Iterable[str]) -> dict[str, int]:
     """Email the given notices that are not emailed yet; returns counts (sent, failed, ...).
 
-    Works on its own connection, committing each claim and outcome: it runs after the
-    creating transaction has committed, and an SMTP failure must not undo the notice.
+    Works on its own connection, one transaction per notice: it runs after the creating
+    transaction has committed, and an SMTP failure must not undo the notice. The claim, the
+    sending and its outcome share that transaction, so a claim is never left standing for an
+    email that was not sent: if the database goes away before the outcome is written (a
+    restart), the claim goes with it and ``remind`` sends the notice (at least once; a second
+    email if the first went out just before) — rather than keeping it marked emailed for ever
+    (issue 14, item 9). A concurrent sender waits on the claimed row, then finds it emailed.
     """
     from ckan.lib import mailer
 
@@ -208,32 +213,33 @@ def deliver(ids: Iterable[str]) -> dict[str, int]:
     for notice_id in ids:
         with engine.begin() as conn:
             row = conn.execute(_CLAIM, {"id": notice_id, "now": _now()}).first()
-        if row is None:
-            continue  # already emailed (or claimed by another sender)
-        subject, body, link, email, fullname, name, state = row
-        error: str | None = None
-        if not email or state != "active":
-            error = NO_ADDRESS
-            counts["no_address"] += 1
-        else:
-            try:
-                mailer.mail_recipient(
-                    fullname or name,
-                    email,
-                    subject,
-                    texts.email_body(body, link),
-                    headers={"Auto-Submitted": "auto-generated"},
-                )
-                counts["sent"] += 1
-            except Exception as exc:  # MailerException, socket errors, bad config
-                error = str(exc)[:1000] or exc.__class__.__name__
-                counts["failed"] += 1
-                log.warning("Notice %s not emailed: %s", notice_id, error)
-        # A failure gives the claim back (retried by `remind`); a success clears old errors.
-        values = (
-            {"email_error": error} if error is None else {"emailed_at": None, "email_error": error}
-        )
-        with engine.begin() as conn:
+            if row is None:
+                continue  # already emailed (or claimed by another sender)
+            subject, body, link, email, fullname, name, state = row
+            error: str | None = None
+            if not email or state != "active":
+                error = NO_ADDRESS
+                counts["no_address"] += 1
+            else:
+                try:
+                    mailer.mail_recipient(
+                        fullname or name,
+                        email,
+                        subject,
+                        texts.email_body(body, link),
+                        headers={"Auto-Submitted": "auto-generated"},
+                    )
+                    counts["sent"] += 1
+                except Exception as exc:  # MailerException, socket errors, bad config
+                    error = str(exc)[:1000] or exc.__class__.__name__
+                    counts["failed"] += 1
+                    log.warning("Notice %s not emailed: %s", notice_id, error)
+            # A failure gives the claim back (retried by `remind`); a success clears old errors.
+            values = (
+                {"email_error": error}
+                if error is None
+                else {"emailed_at": None, "email_error": error}
+            )
             conn.execute(
                 notice_table.update().where(notice_table.c.id == notice_id).values(**values)
             )
