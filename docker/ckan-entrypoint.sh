@@ -74,6 +74,7 @@ write_config() {
 
     local options=(
         "sqlalchemy.url=$(ini_value "$CKAN_SQLALCHEMY_URL")"
+        "sqlalchemy.pool_pre_ping=true"
         "solr_url=$(ini_value "$CKAN_SOLR_URL")"
         "ckan.redis.url=$(ini_value "$CKAN_REDIS_URL")"
         "ckan.site_url=$(ini_value "${CKAN_SITE_URL%/}")"
