@@ -1353,6 +1353,17 @@ def main() -> None:
                 f"  first write after the {name} came back: "
                 + (f"{first:.2f} s" if first is not None else "none")
             )
+        frozen: dict[str, list[float]] = collections.defaultdict(list)
+        for o in load.outcomes:
+            if o.phase == "redis frozen":
+                frozen[o.op].append(o.took * 1000)
+        print(
+            "  while Redis was frozen, ms p50/max by operation: "
+            + ", ".join(
+                f"{op} {percentiles(times)[0]:.0f}/{percentiles(times)[2]:.0f}"
+                for op, times in sorted(frozen.items())
+            )
+        )
         good, searched = summary["searches_redis_down"]
         print(f"  searches while Redis was down or frozen: {good} of {searched} answered 200")
         restarts = site.log_tail("worker.log", 10**7).count("starting a new one")
