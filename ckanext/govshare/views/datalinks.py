@@ -16,9 +16,16 @@ from ckan import model
 from flask import Blueprint, request
 
 from ..audit import store, who
-from ..datalinks import hooks
+from ..datalinks import hooks, stored
 
 datalinks = Blueprint("govshare_datalinks", __name__)
+
+
+@datalinks.before_app_request
+def judge_stored_activities_for_this_request() -> None:
+    """Activities a session still holds were shown to someone else or before a change: the
+    next read judges them for this request's user (``datalinks/stored.py``)."""
+    stored.reload_all()
 
 
 @datalinks.before_app_request

@@ -1,13 +1,17 @@
 """Core and activity actions that hand out entries or resources without ``package_show``, made
-to show them as ``package_show`` does: without links to restricted data (issue 6, item 4).
+to show them as ``package_show`` does: without links to restricted data (issue 6, item 4;
+issue 14, item 1).
 
-Activities keep a copy of the entry as it was, links included; ``resource_search``,
-``dataset_followee_list`` and ``followee_list`` dictize entries themselves. Each result is shown
-to the caller through the one policy (``datalinks/policy.py``).
+Activities are judged where they are read (``datalinks/stored.py``: the ORM and
+ckanext-activity's dictization), so every activity action shows them through the one policy
+(``datalinks/policy.py``); ``activity_diff`` compares the versions as the caller may see them.
+``resource_search``, ``dataset_followee_list`` and ``followee_list`` dictize entries themselves;
+``tag_show`` reads the search index's copies itself, past ``package_search`` and its filters.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -16,112 +20,54 @@ from ...catalogue.rules import message
 from ...datalinks import hooks
 
 __all__ = [
-    "activity_data_show",
     "activity_diff",
-    "activity_show",
-    "dashboard_activity_list",
     "dataset_followee_list",
     "followee_list",
-    "group_activity_list",
-    "organization_activity_list",
-    "package_activity_list",
-    "recently_changed_packages_activity_list",
     "resource_search",
-    "user_activity_list",
+    "tag_show",
 ]
 
 
-def _packages_in(activities: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    found = []
-    for activity in activities:
-        data = activity.get("data") if isinstance(activity, dict) else None
-        package = data.get("package") if isinstance(data, dict) else None
-        if isinstance(package, dict):
-            found.append(package)
-    return found
+def _diff(objects: list[Any], diff_type: str) -> str:
+    """ckanext-activity's diff (2.11 and 2.12 alike), of the versions the caller may see."""
+    import difflib
+    import re
 
-
-def _listing(up_func: Any, context: Any, data_dict: Any) -> Any:
-    activities = up_func(context, data_dict)
-    hooks.apply_to(_packages_in(activities), hooks.viewer_from_context(context))
-    return activities
-
-
-package_activity_list = tk.chained_action(tk.side_effect_free(_listing))
-organization_activity_list = tk.chained_action(tk.side_effect_free(_listing))
-group_activity_list = tk.chained_action(tk.side_effect_free(_listing))
-user_activity_list = tk.chained_action(tk.side_effect_free(_listing))
-dashboard_activity_list = tk.chained_action(tk.side_effect_free(_listing))
-recently_changed_packages_activity_list = tk.chained_action(tk.side_effect_free(_listing))
-
-
-@tk.chained_action
-@tk.side_effect_free
-def activity_show(up_func: Any, context: Any, data_dict: Any) -> Any:
-    activity = up_func(context, data_dict)
-    hooks.apply_to(_packages_in([activity]), hooks.viewer_from_context(context))
-    return activity
-
-
-@tk.chained_action
-@tk.side_effect_free
-def activity_data_show(up_func: Any, context: Any, data_dict: Any) -> Any:
-    data = up_func(context, data_dict)
-    if isinstance(data, dict) and isinstance(data.get("resources"), list):
-        hooks.apply_to([data], hooks.viewer_from_context(context))  # object_type=package
-    elif isinstance(data, dict):
-        hooks.apply_to(_packages_in([{"data": data}]), hooks.viewer_from_context(context))
-    return data
+    lines = [json.dumps(obj, indent=2, sort_keys=True).split("\n") for obj in objects]
+    if diff_type == "unified":
+        return "\n".join(difflib.unified_diff(*lines))
+    if diff_type == "context":
+        return "\n".join(difflib.context_diff(*lines))
+    # "html": lines word-wrapped first, as ckanext-activity does
+    wrap = re.compile(r".{1,70}(?:\s+|$)")
+    wrapped = [[w for line in side for w in wrap.findall(line)] for side in lines]
+    return difflib.HtmlDiff().make_table(*wrapped)
 
 
 @tk.chained_action
 @tk.side_effect_free
 def activity_diff(up_func: Any, context: Any, data_dict: Any) -> Any:
-    """A diff shows both versions line by line, links included: only for those who may see
-    the links of every resource in it."""
+    """A diff shows both versions line by line: it is made from the versions as the caller may
+    see them (each judged on the entry as it is now), not from the stored ones."""
     result = up_func(context, data_dict)
-    viewer = hooks.viewer_from_context(context)
-    for activity in result.get("activities", []):
-        shown = _packages_in([activity])
-        before = [[r.get("url") for r in p.get("resources") or []] for p in shown]
-        hooks.apply_to(shown, viewer)
-        after = [[r.get("url") for r in p.get("resources") or []] for p in shown]
-        if before != after:
-            raise tk.NotAuthorized(
-                message(
-                    "This change history shows links to restricted data: only the providing "
-                    "department and sysadmins may compare its versions",
-                    "该变更记录含受限数据的链接，仅提供部门和系统管理员可以比较版本",
-                )
-            )
+    object_type = data_dict.get("object_type")
+    activities = result.get("activities") or []
+    objects = [(a.get("data") or {}).get(object_type) for a in activities]
+    if len(objects) == 2 and all(isinstance(o, dict) for o in objects):
+        result["diff"] = _diff(objects, data_dict.get("diff_type", "unified"))
     return result
 
 
 def _with_resources(resources: list[dict[str, Any]], viewer: Any) -> None:
-    """Resources found on their own (``resource_search``), each shown as in its entry."""
-    from ckan import model
-
+    """Resources found on their own (``resource_search``), each shown as in its entry now."""
     by_package: dict[str, list[dict[str, Any]]] = {}
     for resource in resources:
-        by_package.setdefault(resource.get("package_id", ""), []).append(resource)
-    entries = []
-    for package_id, found in by_package.items():
-        package = model.Package.get(package_id)
-        if package is None:
-            continue
-        entries.append(
-            {
-                "id": package.id,
-                "owner_org": package.owner_org,
-                "open_to_public": (package.extras or {}).get("open_to_public"),
-                "resources": found,
-            }
-        )
+        by_package.setdefault(str(resource.get("package_id") or ""), []).append(resource)
+    entries = [{"id": package_id, "resources": found} for package_id, found in by_package.items()]
     hooks.apply_to(entries, viewer)
-    shown = {r["id"]: r for e in entries for r in e["resources"]}
+    shown = {r["id"]: r for e in entries for r in e["resources"] if "id" in r}
     for i, resource in enumerate(resources):
-        if resource.get("id") in shown:
-            resources[i] = shown[resource["id"]]
+        resources[i] = shown.get(resource.get("id"), {"url": "", "govshare_restricted": True})
 
 
 SEARCH_BY_LINK = message(
@@ -169,3 +115,36 @@ def followee_list(up_func: Any, context: Any, data_dict: Any) -> Any:
     ]
     hooks.apply_to(datasets, hooks.viewer_from_context(context))
     return followees
+
+
+def _visible(context: Any, ids: list[str]) -> set[str]:
+    """Which of these entries the action's user may see (the permission labels CKAN's search
+    and ``package_show`` check)."""
+    from ckan import authz, model
+    from ckan.lib.plugins import get_permission_labels
+
+    user = context.get("user")
+    if context.get("ignore_auth") or (user and authz.is_sysadmin(user)):
+        return set(ids)
+    labels = get_permission_labels()
+    mine = set(labels.get_user_dataset_labels(model.User.get(user) if user else None))
+    packages = model.Session.query(model.Package).filter(model.Package.id.in_(ids)).all()
+    return {p.id for p in packages if mine & set(labels.get_dataset_labels(p))}
+
+
+@tk.chained_action
+@tk.side_effect_free
+def tag_show(up_func: Any, context: Any, data_dict: Any) -> Any:
+    """With ``include_datasets``, CKAN reads each entry's copy from the search index itself,
+    with neither the permission labels nor the link policy of ``package_search`` (issue 14,
+    item 1): here the entries are those the user may see, shown as ``package_show`` shows
+    them."""
+    result = up_func(context, data_dict)
+    packages = result.get("packages") if isinstance(result, dict) else None
+    if isinstance(packages, list):
+        entries = [p for p in packages if isinstance(p, dict) and isinstance(p.get("id"), str)]
+        visible = _visible(context, [p["id"] for p in entries])
+        entries = [p for p in entries if p["id"] in visible]
+        hooks.apply_to(entries, hooks.viewer_from_context(context))
+        result["packages"] = entries
+    return result
