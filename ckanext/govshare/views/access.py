@@ -15,6 +15,7 @@ from ckan.lib.pagination import Page
 from flask import Blueprint, request, send_file
 
 from ..access import attachments, rules, workflow
+from .guard import page_number
 
 __all__ = ["access"]
 
@@ -120,10 +121,8 @@ def _page(result: dict[str, Any], number: int, endpoint: str, **args: Any) -> Pa
 
 
 def _page_number() -> int:
-    try:
-        return max(int(request.args.get("page", 1)), 1)
-    except ValueError:
-        return 1
+    """The list page asked for; 400 when it is not one (``guard.page_number``, issue 14)."""
+    return page_number(PAGE_SIZE)
 
 
 def _labels() -> dict[str, dict[str, str]]:

@@ -13,6 +13,9 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.pagination import Page
 from flask import Blueprint, g
 
+from .guard import flag
+from .guard import page_number as page_number_of
+
 __all__ = ["notices"]
 
 notices = Blueprint("govshare_notices", __name__, url_prefix="/dashboard/notices")
@@ -53,11 +56,8 @@ def index() -> Any:
     if not tk.current_user.is_authenticated:
         return _login()
     args = tk.request.args
-    unread_only = tk.asbool(args.get("unread", False))
-    try:
-        page_number = max(int(args.get("page", 1)), 1)
-    except ValueError:
-        page_number = 1
+    unread_only = flag("unread", args.get("unread"))
+    page_number = page_number_of(PAGE_SIZE)  # 400 past the deepest page (issue 14)
     result = tk.get_action("govshare_notice_list")(
         _context(),
         {"unread": unread_only, "limit": PAGE_SIZE, "offset": (page_number - 1) * PAGE_SIZE},
@@ -90,7 +90,7 @@ def mark_read() -> Any:
         return _login()
     form = tk.request.form
     data: dict[str, Any] = {"id": form.getlist("id")} if form.getlist("id") else {}
-    if tk.asbool(form.get("all", False)):
+    if flag("all", form.get("all")):
         data["all"] = True
     try:
         tk.get_action("govshare_notice_mark_read")(_context(), data)
@@ -99,7 +99,7 @@ def mark_read() -> Any:
     except tk.ValidationError:
         tk.h.flash_error(tk._("Choose the notices to mark as read."))
     back: dict[str, Any] = {}
-    if tk.asbool(form.get("unread", False)):
+    if flag("unread", form.get("unread")):
         back["unread"] = "1"
     if form.get("page", "").isdigit():
         back["page"] = form["page"]

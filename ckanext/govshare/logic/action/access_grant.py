@@ -14,6 +14,7 @@ from ...access.model import grant_table
 from ...access.roles import Person
 from ...audit import who
 from ...catalogue.rules import message
+from ..guard import lookup_key
 from ..schema import access as schema
 from ..schema.fields import validate
 from .access_request import _commit, _entry, atomic, requesting_org
@@ -51,7 +52,7 @@ def govshare_access_obtain(context: Any, data_dict: Any) -> dict[str, Any]:
         "govshare_access_obtain",
         context,
         object_type="package",
-        object_id=(data_dict or {}).get("package_id"),
+        object_id=lookup_key((data_dict or {}).get("package_id")) or None,
     ):
         tk.check_access("govshare_access_obtain", context, data_dict)
     data = validate(data_dict, schema.access_obtain_schema(), context)
@@ -155,7 +156,7 @@ def govshare_grant_list(context: Any, data_dict: Any) -> dict[str, Any]:
 
 
 def _load_grant(context: Any, data_dict: Any, auth: str) -> dict[str, Any]:
-    grant_id = str((data_dict or {}).get("id") or "")
+    grant_id = lookup_key((data_dict or {}).get("id"))
     grant = service.load_grant(grant_id)
     with who.recording_refusals(
         auth,

@@ -21,6 +21,7 @@ from ...access.roles import Person, authority_org_id, conference_org_id
 from ...access.workflow import Action, Refused
 from ...audit import who
 from ...catalogue.rules import message
+from ..guard import lookup_key
 from ..schema import access as schema
 from ..schema.fields import validate
 
@@ -130,7 +131,7 @@ def _with_request(
     context: Any, data_dict: Any, auth: str, refusal: str, key: str = "id", lock: bool = True
 ):
     """Check access (recording a refusal), then load the request, locked for a change."""
-    request_id = str((data_dict or {}).get(key) or "")
+    request_id = lookup_key((data_dict or {}).get(key))
     request = service.load_request(request_id)
     with who.recording_refusals(
         refusal,
@@ -147,8 +148,12 @@ def _with_request(
 
 def _create(context: Any, data_dict: Any, *, kind: str) -> dict[str, Any]:
     """Check the whole form at once (every field's error in one answer), then create."""
-    data, schema_errors = tk.navl_validate(dict(data_dict), schema.request_create_schema(), context)
+    form = schema.request_create_schema()
+    if kind == codes.KIND_NEGOTIATION:  # a negotiation may open with a first message
+        form["message"] = schema.negotiation_open_schema()["message"]
+    data, schema_errors = tk.navl_validate(dict(data_dict), form, context)
     errors: dict[str, list[str]] = {k: list(v) for k, v in schema_errors.items() if v}
+    data = {k: v for k, v in data.items() if k not in errors}  # refused values go no further
     person = Person.of(context)
     if "package_id" in errors:
         raise tk.ValidationError(errors)
@@ -160,7 +165,8 @@ def _create(context: Any, data_dict: Any, *, kind: str) -> dict[str, Any]:
     try:
         data["requesting_org"] = requesting_org(person, data.get("requesting_org"), entry)
     except tk.ValidationError as error:
-        errors.update(error.error_dict)
+        for field, messages in error.error_dict.items():
+            errors.setdefault(field, messages)
     negotiation = kind == codes.KIND_NEGOTIATION
     _scope_defaults(entry, data, negotiation=negotiation)
     checked = {k: v for k, v in data.items() if k not in errors}
@@ -181,8 +187,8 @@ def _create(context: Any, data_dict: Any, *, kind: str) -> dict[str, Any]:
             request_id_hint = str(uuid.uuid4())
             data["attachment"] = attachments.save(upload, request_id_hint)
         request = service.create_request(entry, person, data, kind=kind, request_id=request_id_hint)
-        if data_dict.get("message") and kind == codes.KIND_NEGOTIATION:
-            request = service.apply(request, Action.COMMENT, person, text=data_dict["message"])
+        if data.get("message") and kind == codes.KIND_NEGOTIATION:
+            request = service.apply(request, Action.COMMENT, person, text=data["message"])
         _commit(context)
     except Exception:
         model.Session.rollback()
@@ -220,7 +226,7 @@ def govshare_request_create(context: Any, data_dict: Any) -> dict[str, Any]:
         "govshare_request_create",
         context,
         object_type="package",
-        object_id=(data_dict or {}).get("package_id"),
+        object_id=lookup_key((data_dict or {}).get("package_id")) or None,
     ):
         tk.check_access("govshare_request_create", context, data_dict)
     return _create(context, data_dict, kind=codes.KIND_REQUEST)
@@ -254,7 +260,7 @@ def govshare_negotiation_open(context: Any, data_dict: Any) -> dict[str, Any]:
         "govshare_request_negotiate",
         context,
         object_type="package",
-        object_id=(data_dict or {}).get("package_id"),
+        object_id=lookup_key((data_dict or {}).get("package_id")) or None,
     ):
         tk.check_access("govshare_negotiation_open", context, data_dict)
     return _create(context, data_dict, kind=codes.KIND_NEGOTIATION)

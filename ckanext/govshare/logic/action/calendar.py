@@ -20,6 +20,7 @@ from ...catalogue.rules import message
 from ...workdays import calendar as workcalendar
 from ...workdays import model as daymodel
 from ...workdays import profiles
+from ..guard import lookup_key
 from ..schema.calendar import (
     NOT_A_LIST,
     calendar_day_delete_schema,
@@ -131,7 +132,7 @@ def govshare_calendar_day_set(context: Any, data_dict: Any) -> dict[str, Any]:
         "govshare_calendar_day_set",
         context,
         object_type=OBJECT_TYPE,
-        object_id=str(data_dict.get("day") or "") or None,
+        object_id=lookup_key(data_dict.get("day")) or None,
     ):
         tk.check_access("govshare_calendar_day_set", context, data_dict)
     data = _validate(data_dict, calendar_day_schema(), context)
@@ -173,7 +174,7 @@ def govshare_calendar_day_delete(context: Any, data_dict: Any) -> dict[str, Any]
         "govshare_calendar_day_delete",
         context,
         object_type=OBJECT_TYPE,
-        object_id=str(data_dict.get("day") or "") or None,
+        object_id=lookup_key(data_dict.get("day")) or None,
     ):
         tk.check_access("govshare_calendar_day_delete", context, data_dict)
     data = _validate(data_dict, calendar_day_delete_schema(), context)

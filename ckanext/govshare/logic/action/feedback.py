@@ -21,6 +21,7 @@ from ...audit import who
 from ...catalogue.rules import message
 from ...feedback import rules, service
 from ...feedback.model import feedback_table
+from ..guard import lookup_key
 from ..schema import feedback as schema
 from ..schema.fields import validate
 from .access_request import _commit, atomic
@@ -67,7 +68,7 @@ def _with_feedback(
     context: Any, data_dict: Any, auth: str, *, lock: bool = False
 ) -> dict[str, Any]:
     """Check access (recording a refusal), then load the feedback (locked for a change)."""
-    feedback_id = str((data_dict or {}).get("id") or "")
+    feedback_id = lookup_key((data_dict or {}).get("id"))
     feedback = service.load(feedback_id)
     with who.recording_refusals(
         auth,
@@ -98,7 +99,7 @@ def govshare_feedback_create(context: Any, data_dict: Any) -> dict[str, Any]:
     :param attachment: evidence, a file (multipart upload; optional)
     :returns: the feedback, with ``id``, ``state`` (open) and ``due_date``
     """
-    package_id = (data_dict or {}).get("package_id")
+    package_id = lookup_key((data_dict or {}).get("package_id")) or None
     with who.recording_refusals(
         "govshare_feedback_create", context, object_type="package", object_id=package_id
     ):
@@ -107,6 +108,7 @@ def govshare_feedback_create(context: Any, data_dict: Any) -> dict[str, Any]:
         dict(data_dict), schema.feedback_create_schema(), context
     )
     errors: dict[str, list[str]] = {k: list(v) for k, v in schema_errors.items() if v}
+    data = {k: v for k, v in data.items() if k not in errors}  # refused values go no further
     if "package_id" in errors:
         raise tk.ValidationError(errors)
     # The catalogue's visibility applies: what the caller cannot see, they cannot flag.
@@ -121,7 +123,8 @@ def govshare_feedback_create(context: Any, data_dict: Any) -> dict[str, Any]:
     try:
         organization_id = _reporting_org(person, data.get("organization"))
     except tk.ValidationError as error:
-        errors.update(error.error_dict)
+        for field, messages in error.error_dict.items():
+            errors.setdefault(field, messages)
     for field, messages in rules.check_target(
         entry, data.get("resource_id"), data.get("data_item")
     ).items():
@@ -221,6 +224,7 @@ def govshare_feedback_resolve(context: Any, data_dict: Any) -> dict[str, Any]:
         dict(data_dict), schema.feedback_resolve_schema(), context
     )
     errors: dict[str, list[str]] = {k: list(v) for k, v in schema_errors.items() if v}
+    data = {k: v for k, v in data.items() if k not in errors}  # refused values go no further
     for field, messages in rules.check_resolve(feedback, data.get("explanation")).items():
         errors.setdefault(field, messages)
     if errors:

@@ -20,6 +20,7 @@ from ...audit import who
 from ...catalogue.rules import message
 from ...obligations import rules, service
 from ...obligations.model import obligation_table
+from ..guard import lookup_key
 from ..schema import feedback as schema
 from ..schema.fields import validate
 from .access_request import _commit, atomic
@@ -38,7 +39,7 @@ NOT_A_DEPARTMENT = message("No such department", "部门不存在")
 def _with_obligation(
     context: Any, data_dict: Any, auth: str, *, lock: bool = False
 ) -> dict[str, Any]:
-    obligation_id = str((data_dict or {}).get("id") or "")
+    obligation_id = lookup_key((data_dict or {}).get("id"))
     obligation = service.load(obligation_id)
     with who.recording_refusals(
         auth,
@@ -68,7 +69,7 @@ def govshare_obligation_create(context: Any, data_dict: Any) -> dict[str, Any]:
     :param effective_date: the day the change took effect (YYYY-MM-DD)
     :returns: the obligation, with ``id``, ``state`` (open) and ``due_date``
     """
-    org = model.Group.get(str((data_dict or {}).get("organization") or ""))
+    org = model.Group.get(lookup_key((data_dict or {}).get("organization")))
     with who.recording_refusals(
         "govshare_obligation_create",
         context,
@@ -81,6 +82,7 @@ def govshare_obligation_create(context: Any, data_dict: Any) -> dict[str, Any]:
         dict(data_dict or {}), schema.obligation_create_schema(), context
     )
     errors: dict[str, list[str]] = {k: list(v) for k, v in schema_errors.items() if v}
+    data = {k: v for k, v in data.items() if k not in errors}  # refused values go no further
     if "organization" not in errors and (
         org is None or not org.is_organization or org.state != "active"
     ):
@@ -163,6 +165,7 @@ def govshare_obligation_discharge(context: Any, data_dict: Any) -> dict[str, Any
         dict(data_dict), schema.obligation_discharge_schema(), context
     )
     errors: dict[str, list[str]] = {k: list(v) for k, v in schema_errors.items() if v}
+    data = {k: v for k, v in data.items() if k not in errors}  # refused values go no further
     entries = []
     for value in data.get("entries") or []:
         pkg = model.Package.get(value)

@@ -15,6 +15,7 @@ from ...audit import who
 from ...reports import build
 from ...reports import data as year_data
 from ..auth.reports import organization_id, reads_everything
+from ..guard import lookup_key
 from ..schema import reports as schema
 from ..schema.fields import validate
 
@@ -22,12 +23,12 @@ __all__ = ["govshare_findings_list", "govshare_report_list", "govshare_report_sh
 
 
 def _check(action: str, context: Any, data_dict: Any) -> None:
-    org = (data_dict or {}).get("organization")
+    org = lookup_key((data_dict or {}).get("organization")) or None
     with who.recording_refusals(
         action,
         context,
         object_type="report",
-        object_id=f"{org or build.PLATFORM}:{(data_dict or {}).get('year')}",
+        object_id=f"{org or build.PLATFORM}:{lookup_key((data_dict or {}).get('year'))}",
         object_department=organization_id(org),
     ):
         tk.check_access(action, context, data_dict)

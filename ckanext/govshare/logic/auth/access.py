@@ -49,7 +49,9 @@ def _department_user(context: Any, data_dict: Any) -> dict[str, Any]:
     if org:
         from ckan import model
 
-        group = model.Group.get(org)
+        from ..guard import lookup_key
+
+        group = model.Group.get(lookup_key(org))  # a list or a dict finds nothing (issue 14)
         if group is None or group.id not in person.orgs:
             return _refuse(tk._("You may only apply for a department you belong to"))
     return _OK

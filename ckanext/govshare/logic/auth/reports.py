@@ -15,6 +15,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ...access.roles import Person
+from ..guard import lookup_key
 
 __all__ = ["govshare_findings_list", "govshare_report_list", "govshare_report_show"]
 
@@ -41,7 +42,7 @@ def may_read(person: Person, org_value: Any) -> bool:
 
 def _report(context: Any, data_dict: Any) -> dict[str, Any]:
     person = Person.of(context)
-    org = (data_dict or {}).get("organization")
+    org = lookup_key((data_dict or {}).get("organization")) or None  # issue 14: text only
     if may_read(person, org):
         return {"success": True}
     if not org:

@@ -7,13 +7,25 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ...access import codes
-from .fields import boolean, iso_date, max_length, one_of, required, string_list, whole_number
+from .fields import (
+    boolean,
+    iso_date,
+    one_of,
+    page_limit,
+    page_offset,
+    period_of_use,
+    reference,
+    required,
+    string_list,
+    text,
+    whole_number,
+)
 
 TEXT = 4000
 
 
 def _text(*extra: Any) -> list[Any]:
-    return [*extra, tk.get_validator("unicode_safe"), max_length(TEXT)]
+    return [*extra, text(TEXT)]
 
 
 def _optional() -> Any:
@@ -21,7 +33,11 @@ def _optional() -> Any:
 
 
 def _id() -> list[Any]:
-    return [required, tk.get_validator("unicode_safe")]
+    return [required, reference]
+
+
+def _ref() -> list[Any]:
+    return [_optional(), reference]
 
 
 def _extras() -> dict[str, Any]:
@@ -31,7 +47,7 @@ def _extras() -> dict[str, Any]:
 def purpose_fields() -> dict[str, Any]:
     return {
         "package_id": _id(),
-        "requesting_org": [_optional(), tk.get_validator("unicode_safe")],
+        "requesting_org": _ref(),
         "purpose": [required, one_of(sorted(codes.PURPOSE_VALUES))],
         "purpose_detail": _text(required),
         "pledge": [_optional(), boolean],
@@ -47,11 +63,12 @@ def request_create_schema() -> dict[str, Any]:
         "basis": _text(required),
         "resource_ids": [_optional(), string_list],
         "data_items": [_optional(), string_list],
-        "share_method": [required, tk.get_validator("unicode_safe")],
+        "share_method": [required, reference],
         "period_start": [required, iso_date],
         "period_end": [required, iso_date],
         "expected_calls_per_day": [_optional(), whole_number(1)],
         "attachment": [_optional()],
+        "__after": [period_of_use],
         **_extras(),
     }
 
@@ -59,9 +76,9 @@ def request_create_schema() -> dict[str, Any]:
 def negotiation_open_schema() -> dict[str, Any]:
     """``govshare_negotiation_open``: on a not-shared entry (the form), or a rejected request."""
     return {
-        "request_id": [_optional(), tk.get_validator("unicode_safe")],
-        "package_id": [_optional(), tk.get_validator("unicode_safe")],
-        "requesting_org": [_optional(), tk.get_validator("unicode_safe")],
+        "request_id": _ref(),
+        "package_id": _ref(),
+        "requesting_org": _ref(),
         "purpose": [_optional(), one_of(sorted(codes.PURPOSE_VALUES))],
         "purpose_detail": _text(_optional()),
         "contact": _text(_optional()),
@@ -69,13 +86,14 @@ def negotiation_open_schema() -> dict[str, Any]:
         "basis": _text(_optional()),
         "resource_ids": [_optional(), string_list],
         "data_items": [_optional(), string_list],
-        "share_method": [_optional(), tk.get_validator("unicode_safe")],
+        "share_method": _ref(),
         "period_start": [_optional(), iso_date],
         "period_end": [_optional(), iso_date],
         "expected_calls_per_day": [_optional(), whole_number(1)],
         "pledge": [_optional(), boolean],
         "message": _text(_optional()),
         "attachment": [_optional()],
+        "__after": [period_of_use],
         **_extras(),
     }
 
@@ -99,6 +117,7 @@ def request_decide_schema() -> dict[str, Any]:
         "period_end": [_optional(), iso_date],
         "max_downloads": [_optional(), whole_number(1)],
         "conditions": _text(_optional()),
+        "__after": [period_of_use],
         **_extras(),
     }
 
@@ -129,6 +148,7 @@ def escalation_decide_schema() -> dict[str, Any]:
         "period_end": [_optional(), iso_date],
         "max_downloads": [_optional(), whole_number(1)],
         "conditions": _text(_optional()),
+        "__after": [period_of_use],
         **_extras(),
     }
 
@@ -139,11 +159,11 @@ def request_list_schema() -> dict[str, Any]:
         "direction": [default("all"), one_of(("incoming", "outgoing", "all"))],
         "status": [_optional(), string_list],
         "overdue": [_optional(), boolean],
-        "package_id": [_optional(), tk.get_validator("unicode_safe")],
-        "organization": [_optional(), tk.get_validator("unicode_safe")],
+        "package_id": _ref(),
+        "organization": _ref(),
         "escalated": [_optional(), boolean],
-        "limit": [default(50), whole_number(1)],
-        "offset": [default(0), whole_number(0)],
+        "limit": page_limit(50),
+        "offset": page_offset(),
         **_extras(),
     }
 
@@ -153,10 +173,10 @@ def grant_list_schema() -> dict[str, Any]:
     return {
         "direction": [default("all"), one_of(("held", "provided", "all"))],
         "status": [_optional(), string_list],
-        "package_id": [_optional(), tk.get_validator("unicode_safe")],
-        "organization": [_optional(), tk.get_validator("unicode_safe")],
-        "limit": [default(50), whole_number(1)],
-        "offset": [default(0), whole_number(0)],
+        "package_id": _ref(),
+        "organization": _ref(),
+        "limit": page_limit(50),
+        "offset": page_offset(),
         **_extras(),
     }
 

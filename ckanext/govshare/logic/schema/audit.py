@@ -12,7 +12,8 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ...catalogue.rules import message
-from .fields import whole_number
+from ...hardening import limits
+from .fields import page_limit, page_offset, reference
 
 MAX_LIMIT = 1000
 
@@ -24,37 +25,36 @@ NOT_A_TIME = message(
 
 
 def iso_datetime(value: Any, context: Any) -> dt.datetime | None:
-    """An ISO 8601 date or time; a time without a zone is taken as UTC."""
-    if value in (None, ""):
+    """An ISO 8601 date or time from ``limits.FIRST_DAY`` to ``limits.FILTER_LAST_DAY``; a
+    time without a zone is taken as UTC."""
+    if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
         parsed = value
-    else:
+    elif isinstance(value, str) and len(value) <= 64:
         try:
-            parsed = dt.datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+            parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError:
             raise tk.Invalid(NOT_A_TIME) from None
+    else:
+        raise tk.Invalid(NOT_A_TIME)
+    problem = limits.date_problem(parsed.date(), limits.FIRST_DAY, limits.FILTER_LAST_DAY)
+    if problem:
+        raise tk.Invalid(problem)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
-
-
-def cap_limit(value: Any) -> Any:
-    """At most ``MAX_LIMIT`` events a page (a value already refused passes through)."""
-    return min(value, MAX_LIMIT) if isinstance(value, int) else value
 
 
 def audit_list_schema() -> dict[str, Any]:
     ignore_missing = tk.get_validator("ignore_missing")
     ignore_empty = tk.get_validator("ignore_empty")
-    unicode_safe = tk.get_validator("unicode_safe")
-    default = tk.get_validator("default")
     return {
-        "actor": [ignore_empty, unicode_safe],
-        "department": [ignore_empty, unicode_safe],
-        "object_id": [ignore_empty, unicode_safe],
-        "action": [ignore_empty, unicode_safe],
+        "actor": [ignore_empty, reference],
+        "department": [ignore_empty, reference],
+        "object_id": [ignore_empty, reference],
+        "action": [ignore_empty, reference],
         "since": [ignore_empty, iso_datetime],
         "until": [ignore_empty, iso_datetime],
-        "limit": [default(50), whole_number(1), cap_limit],
-        "offset": [default(0), whole_number(0)],
+        "limit": page_limit(50, cap=MAX_LIMIT),
+        "offset": page_offset(),
         "__extras": [ignore_missing],
     }

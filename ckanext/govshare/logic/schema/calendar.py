@@ -12,6 +12,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ...catalogue.rules import message
+from .fields import required, text
 
 __all__ = [
     "MAX_NAME",
@@ -102,24 +103,20 @@ def calendar_show_schema() -> dict[str, Any]:
 
 def calendar_day_schema() -> dict[str, Any]:
     """One day of the table: ``day``, ``is_workday``, optional ``name`` and ``note``."""
-    not_empty = tk.get_validator("not_empty")
-    not_missing = tk.get_validator("not_missing")
     ignore_missing = tk.get_validator("ignore_missing")
     ignore_empty = tk.get_validator("ignore_empty")
-    unicode_safe = tk.get_validator("unicode_safe")
     return {
-        "day": [not_empty, iso_date],
-        "is_workday": [not_missing, strict_boolean],
-        "name": [ignore_empty, unicode_safe, _strip, _max_length(MAX_NAME)],
-        "note": [ignore_empty, unicode_safe, _strip, _max_length(MAX_NOTE)],
+        "day": [required, iso_date],
+        "is_workday": [required, strict_boolean],
+        "name": [ignore_empty, text(MAX_NAME, multiline=False), _strip, _max_length(MAX_NAME)],
+        "note": [ignore_empty, text(MAX_NOTE), _strip, _max_length(MAX_NOTE)],
         "__extras": [ignore_missing],
     }
 
 
 def calendar_day_delete_schema() -> dict[str, Any]:
     ignore_missing = tk.get_validator("ignore_missing")
-    not_empty = tk.get_validator("not_empty")
-    return {"day": [not_empty, iso_date], "__extras": [ignore_missing]}
+    return {"day": [required, iso_date], "__extras": [ignore_missing]}
 
 
 def calendar_load_schema() -> dict[str, Any]:

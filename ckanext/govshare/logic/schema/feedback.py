@@ -8,7 +8,17 @@ import ckan.plugins.toolkit as tk
 
 from ...feedback import rules as feedback_rules
 from ...obligations import rules as obligation_rules
-from .fields import boolean, iso_date, max_length, one_of, required, string_list, whole_number
+from .fields import (
+    boolean,
+    iso_date,
+    one_of,
+    page_limit,
+    page_offset,
+    reference,
+    required,
+    string_list,
+    text,
+)
 
 TEXT = 4000
 
@@ -18,11 +28,12 @@ def _optional() -> Any:
 
 
 def _unicode() -> Any:
-    return tk.get_validator("unicode_safe")
+    """Ids and names: one line of text, bounded (``fields.reference``)."""
+    return reference
 
 
 def _text(*extra: Any) -> list[Any]:
-    return [*extra, _unicode(), max_length(TEXT)]
+    return [*extra, text(TEXT)]
 
 
 def _extras() -> dict[str, Any]:
@@ -30,18 +41,14 @@ def _extras() -> dict[str, Any]:
 
 
 def _listing() -> dict[str, Any]:
-    default = tk.get_validator("default")
-    return {
-        "limit": [default(50), whole_number(1)],
-        "offset": [default(0), whole_number(0)],
-    }
+    return {"limit": page_limit(50), "offset": page_offset()}
 
 
 def feedback_create_schema() -> dict[str, Any]:
     return {
         "package_id": [required, _unicode()],
         "resource_id": [_optional(), _unicode()],
-        "data_item": [_optional(), _unicode(), max_length(200)],
+        "data_item": [_optional(), text(200, multiline=False)],
         "kind": [required, one_of(feedback_rules.KINDS)],
         "description": _text(required),
         "organization": [_optional(), _unicode()],

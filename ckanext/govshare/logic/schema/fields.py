@@ -14,6 +14,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import StopOnError, missing
 
 from ...catalogue.rules import message
+from ...hardening import limits
 
 Key = tuple[Any, ...]
 
@@ -58,28 +59,67 @@ def max_length(length: int) -> Callable[[Any, Any], Any]:
     return validator
 
 
+def text(length: int, *, multiline: bool = True) -> Callable[[Any, Any], Any]:
+    """Free text of at most ``length`` characters: a string, no control character but tab and
+    new line (none at all when not ``multiline``), no unpaired surrogate (issue 14)."""
+
+    def validator(value: Any, context: Any) -> Any:
+        problem = limits.text_problem(value, length, multiline=multiline)
+        if problem:
+            raise tk.Invalid(problem)
+        return value
+
+    return validator
+
+
+def reference(value: Any, context: Any) -> Any:
+    """An id, a name or a code: one line of text, at most ``limits.MAX_REFERENCE`` characters."""
+    problem = limits.reference_problem(value)
+    if problem:
+        raise tk.Invalid(problem)
+    return value
+
+
 def iso_date(value: Any, context: Any) -> dt.date | None:
+    """A day from ``limits.FIRST_DAY`` to ``limits.LAST_DAY`` (the years the working-day
+    calendar computes): 0001-01-01 and 9999-12-31 are typing errors, not dates of use."""
     if value in (None, "", missing):
         return None
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip()[:10])
-    except ValueError:
-        raise tk.Invalid(NOT_A_DATE) from None
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, str):
+        try:
+            day = dt.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            raise tk.Invalid(NOT_A_DATE) from None
+    else:
+        raise tk.Invalid(NOT_A_DATE)
+    problem = limits.date_problem(day)
+    if problem:
+        raise tk.Invalid(problem)
+    return day
 
 
 def string_list(value: Any, context: Any) -> list[str]:
-    """A list of strings; a comma-separated string (form fields, ckanapi) is split."""
+    """A list of ids or names (at most ``limits.MAX_ITEMS``); a comma-separated string (form
+    fields, ckanapi) is split."""
     if value in (None, "", missing):
         return []
     if isinstance(value, str):
-        return [v.strip() for v in value.split(",") if v.strip()]
-    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
-        return [v.strip() for v in value if v.strip()]
-    raise tk.Invalid(NOT_A_LIST)
+        items = [v.strip() for v in value.split(",") if v.strip()]
+    elif isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        items = [v.strip() for v in value if v.strip()]
+    else:
+        raise tk.Invalid(NOT_A_LIST)
+    if len(items) > limits.MAX_ITEMS:
+        raise tk.Invalid(limits.too_many(limits.MAX_ITEMS))
+    for item in items:
+        problem = limits.reference_problem(item)
+        if problem:
+            raise tk.Invalid(problem)
+    return items
 
 
 def boolean(value: Any, context: Any) -> bool:
@@ -93,21 +133,53 @@ def boolean(value: Any, context: Any) -> bool:
     raise tk.Invalid(NOT_TRUE_FALSE)
 
 
-def whole_number(minimum: int) -> Callable[[Any, Any], Any]:
-    text = message(f"Must be a whole number of at least {minimum}", f"须为不小于{minimum}的整数")
+def whole_number(minimum: int, maximum: int = limits.MAX_COUNT) -> Callable[[Any, Any], Any]:
+    """A whole number from ``minimum`` to ``maximum`` (by default a count: at most 2^31 - 1).
+
+    An integer or a string of digits; a boolean, a float or a number past the bound is
+    refused before it reaches the database (issue 14: 10^20 overflowed a bigint)."""
+    below = message(f"Must be a whole number of at least {minimum}", f"须为不小于{minimum}的整数")
+    above = message(f"Must be at most {maximum}", f"不得大于{maximum}")
 
     def validator(value: Any, context: Any) -> Any:
-        if value in (None, "", missing):
+        if value is None or value is missing or value == "":
             return None
-        try:
-            number = int(str(value).strip())
-        except (TypeError, ValueError):
-            raise tk.Invalid(text) from None
-        if number < minimum:
-            raise tk.Invalid(text)
+        number = limits.integer(value)
+        if number is None or number < minimum:
+            raise tk.Invalid(below)
+        if number > maximum:
+            raise tk.Invalid(above)
         return number
 
     return validator
+
+
+def page_limit(default: int, cap: int = limits.MAX_LIMIT) -> list[Any]:
+    """A page size: ``default`` when absent, refused below 1 or past a count, served at most
+    ``cap`` (as the list actions document)."""
+
+    def capped(value: Any, context: Any) -> Any:
+        return min(value, cap) if isinstance(value, int) else value  # refused values pass on
+
+    return [tk.get_validator("default")(default), whole_number(1), capped]
+
+
+def page_offset() -> list[Any]:
+    """Rows to skip: 0 when absent, at most ``limits.MAX_OFFSET``."""
+    return [tk.get_validator("default")(0), whole_number(0, limits.MAX_OFFSET)]
+
+
+def period_of_use(key: Key, data: dict[Key, Any], errors: Any, context: Any) -> None:
+    """``__after`` a schema with ``period_start`` and ``period_end``: a period of use lasts at
+    most ``ckanext.govshare.max_period_years`` (default 5) years (issue 14, item 4)."""
+    start, end = data.get(("period_start",)), data.get(("period_end",))
+    if errors.get(("period_start",)) or errors.get(("period_end",)):
+        return
+    if not isinstance(start, dt.date) or not isinstance(end, dt.date):
+        return
+    years = int(tk.config.get("ckanext.govshare.max_period_years") or 5)
+    for field, problem in limits.period_problems(start, end, years).items():
+        errors.setdefault((field,), []).append(problem)
 
 
 def validate(data_dict: Any, schema: dict[str, Any], context: Any) -> dict[str, Any]:

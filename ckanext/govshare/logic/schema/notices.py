@@ -11,7 +11,8 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ...catalogue.rules import message
-from .fields import whole_number
+from ...hardening import limits
+from .fields import boolean, page_limit, page_offset
 
 __all__ = ["notice_list_schema", "notice_mark_read_schema"]
 
@@ -21,34 +22,32 @@ NO_IDS = message("Give the notices to mark (id) or all", "请指定要标记的�
 NOT_IDS = message("Must be a notice id or a list of notice ids", "须为通知编号或通知编号列表")
 
 
-def _cap(value: Any) -> Any:
-    return min(value, MAX_LIMIT) if isinstance(value, int) else value
-
-
 def id_list(value: Any, context: Any) -> list[str]:
-    """One id, a comma-separated string of ids, or a list of ids."""
+    """One id, a comma-separated string of ids, or a list of ids (at most
+    ``limits.MAX_ITEMS``, each one line of text)."""
     if isinstance(value, str):
         value = value.split(",")
     if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
         raise tk.Invalid(NOT_IDS)
-    return [v.strip() for v in value if v.strip()]
+    ids = [v.strip() for v in value if v.strip()]
+    if len(ids) > limits.MAX_ITEMS or any(limits.reference_problem(i) for i in ids):
+        raise tk.Invalid(NOT_IDS)
+    return ids
 
 
 def notice_list_schema() -> dict[str, Any]:
     default = tk.get_validator("default")
-    boolean = tk.get_validator("boolean_validator")
     ignore_missing = tk.get_validator("ignore_missing")
     return {
         "unread": [default(False), boolean],
-        "limit": [default(20), whole_number(1), _cap],
-        "offset": [default(0), whole_number(0)],
+        "limit": page_limit(20, cap=MAX_LIMIT),
+        "offset": page_offset(),
         "__extras": [ignore_missing],
     }
 
 
 def notice_mark_read_schema() -> dict[str, Any]:
     default = tk.get_validator("default")
-    boolean = tk.get_validator("boolean_validator")
     ignore_missing = tk.get_validator("ignore_missing")
     return {
         "id": [ignore_missing, id_list],

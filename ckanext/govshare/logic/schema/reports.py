@@ -11,7 +11,7 @@ import ckan.plugins.toolkit as tk
 
 from ...catalogue.rules import message
 from ...reports import findings
-from .fields import one_of, required
+from .fields import one_of, reference, required
 
 FIRST_YEAR = 2016  # the Interim Measures (国发〔2016〕51号)
 
@@ -51,7 +51,7 @@ def report_show_schema() -> dict[str, Any]:
     ignore_missing = tk.get_validator("ignore_missing")
     return {
         "year": [required, report_year],
-        "organization": [ignore_missing, department],
+        "organization": [ignore_missing, reference, department],
         "__extras": [ignore_missing],
     }
 

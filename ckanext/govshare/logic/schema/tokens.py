@@ -6,7 +6,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from .fields import boolean, required, string_list, whole_number
+from .fields import boolean, page_limit, page_offset, reference, required, string_list, whole_number
 
 # A token lives at most this long whatever is asked (and never past its grant's last day).
 MAX_SECONDS = 366 * 24 * 3600
@@ -22,7 +22,7 @@ def _extras() -> dict[str, Any]:
 
 def token_create_schema() -> dict[str, Any]:
     return {
-        "grant_id": [required, tk.get_validator("unicode_safe")],
+        "grant_id": [required, reference],
         "resource_ids": [_optional(), string_list],
         "expires_in": [_optional(), whole_number(1)],
         "max_uses": [_optional(), whole_number(1)],
@@ -32,13 +32,13 @@ def token_create_schema() -> dict[str, Any]:
 
 def token_list_schema() -> dict[str, Any]:
     return {
-        "grant_id": [_optional(), tk.get_validator("unicode_safe")],
+        "grant_id": [_optional(), reference],
         "active": [_optional(), boolean],
-        "limit": [tk.get_validator("default")(50), whole_number(1)],
-        "offset": [tk.get_validator("default")(0), whole_number(0)],
+        "limit": page_limit(50),
+        "offset": page_offset(),
         **_extras(),
     }
 
 
 def token_revoke_schema() -> dict[str, Any]:
-    return {"id": [required, tk.get_validator("unicode_safe")], **_extras()}
+    return {"id": [required, reference], **_extras()}

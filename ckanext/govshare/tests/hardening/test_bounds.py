@@ -1,0 +1,246 @@
+"""The inputs issue 14 (item 4) reported answering 500, each answered as documented now:
+409 with a message in English and Chinese from the action API, 400 from pages and downloads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from ckanext.govshare.access import service
+from ckanext.govshare.hardening import limits
+from ckanext.govshare.tests.access.conftest import request_form
+
+from .conftest import Platform
+
+
+def bilingual(text: str) -> bool:
+    en, _, zh = text.partition(" | ")
+    return bool(en.strip()) and bool(zh.strip())
+
+
+def api(p: Platform, who: str, action: str, /, **data: Any) -> Any:
+    return p.app.post(f"/api/3/action/{action}", json=data, headers=p.headers(who))
+
+
+def refused(response: Any, *fields: str) -> dict[str, Any]:
+    """A 409 naming exactly ``fields``, every message in both languages."""
+    assert response.status_code == 409, response.get_data(as_text=True)[:500]
+    error = response.get_json()["error"]
+    named = {k: v for k, v in error.items() if k != "__type"}
+    assert set(named) == set(fields), named
+    assert all(bilingual(m) for messages in named.values() for m in messages), named
+    return named
+
+
+def test_a_huge_page_of_the_audit_trail_is_a_bad_request_and_breaks_nothing(platform: Platform):
+    sysadmin = platform.headers("sysadmin")
+    response = platform.app.get("/govshare/audit/?page=100000000000000000000", headers=sysadmin)
+    assert response.status_code == 400
+    assert platform.app.get("/organization/", headers=sysadmin).status_code == 200
+    last = limits.MAX_OFFSET // 50 + 1
+    assert platform.app.get(f"/govshare/audit/?page={last}", headers=sysadmin).status_code == 200
+    assert (
+        platform.app.get(f"/govshare/audit/?page={last + 1}", headers=sysadmin).status_code == 400
+    )
+
+
+@pytest.mark.parametrize("path", ["/govshare/requests", "/govshare/grants", "/dashboard/notices/"])
+def test_list_pages_check_their_page_number(platform: Platform, path: str):
+    headers = platform.headers("requester")
+    assert platform.app.get(f"{path}?page=2", headers=headers).status_code == 200
+    for page in ("0", "-1", "abc", "1e3", "100000000000000000000"):
+        assert platform.app.get(f"{path}?page={page}", headers=headers).status_code == 400
+
+
+def test_a_period_from_year_1_to_9999_is_refused(platform: Platform):
+    form = request_form(platform.world, period_start="0001-01-01", period_end="9999-12-31")
+    named = refused(
+        api(platform, "requester", "govshare_request_create", **form), "period_start", "period_end"
+    )
+    assert "1949-01-01" in named["period_start"][0]
+
+
+def test_a_period_of_use_lasts_at_most_five_years(platform: Platform):
+    today = service.today()
+    five = limits.add_years(today, 5)
+    too_long = request_form(platform.world, period_end=five.isoformat())
+    named = refused(api(platform, "requester", "govshare_request_create", **too_long), "period_end")
+    assert "5" in named["period_end"][0]
+    fits = request_form(platform.world, period_end=(five - dt.timedelta(days=1)).isoformat())
+    assert api(platform, "requester", "govshare_request_create", **fits).status_code == 200
+
+
+@pytest.mark.ckan_config("ckanext.govshare.max_period_years", "1")
+def test_the_longest_period_is_configurable(platform: Platform):
+    today = service.today()
+    form = request_form(platform.world, period_end=(today + dt.timedelta(days=400)).isoformat())
+    refused(api(platform, "requester", "govshare_request_create", **form), "period_end")
+    fits = request_form(platform.world, period_end=(today + dt.timedelta(days=300)).isoformat())
+    assert api(platform, "requester", "govshare_request_create", **fits).status_code == 200
+
+
+def test_a_period_that_has_ended_is_refused(platform: Platform):
+    form = request_form(platform.world, period_start="2020-01-01", period_end="2020-12-31")
+    refused(api(platform, "requester", "govshare_request_create", **form), "period_end")
+
+
+@pytest.mark.parametrize("value", [10**20, 2**31, -1, 0, 1.5, "1e3", True, [5], {"n": 5}])
+def test_counts_are_whole_numbers_within_range(platform: Platform, value: Any):
+    grant = platform.objects.grant["id"]
+    refused(
+        api(platform, "requester", "govshare_token_create", grant_id=grant, max_uses=value),
+        "max_uses",
+    )
+    form = request_form(platform.world, share_method="api", expected_calls_per_day=value)
+    refused(api(platform, "requester", "govshare_request_create", **form), "expected_calls_per_day")
+
+
+def test_the_largest_count_is_taken(platform: Platform):
+    grant = platform.objects.grant["id"]
+    token = api(
+        platform, "requester", "govshare_token_create", grant_id=grant, max_uses=limits.MAX_COUNT
+    )
+    assert token.status_code == 200 and token.get_json()["result"]["max_uses"] == limits.MAX_COUNT
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        "govshare_audit_list",
+        "govshare_request_list",
+        "govshare_grant_list",
+        "govshare_notice_list",
+        "govshare_token_list",
+        "govshare_feedback_list",
+        "govshare_obligation_list",
+    ],
+)
+def test_paging_is_bounded(platform: Platform, action: str):
+    refused(api(platform, "sysadmin", action, offset=10**20), "offset")
+    refused(api(platform, "sysadmin", action, offset=limits.MAX_OFFSET + 1), "offset")
+    refused(api(platform, "sysadmin", action, limit=10**20), "limit")
+    fine = api(platform, "sysadmin", action, offset=limits.MAX_OFFSET, limit=5000)
+    assert fine.status_code == 200
+    assert fine.get_json()["result"]["limit"] <= limits.MAX_LIMIT
+
+
+@pytest.mark.parametrize(
+    ("action", "field", "value"),
+    [
+        ("govshare_request_decide", "decision", ["approve"]),
+        ("govshare_request_decide", "decision", {"a": "approve"}),
+        ("govshare_request_create", "requesting_org", ["a", "b"]),
+        ("govshare_notice_list", "unread", ["true"]),
+        ("govshare_notice_mark_read", "all", {"x": 1}),
+        ("govshare_request_comment", "message", "a\x00b"),
+        ("govshare_request_comment", "message", "x\x1b[31m"),
+        ("govshare_request_comment", "message", "\udcff"),
+        ("govshare_feedback_list", "package_id", "a\x00b"),
+        ("govshare_audit_list", "action", "a\x00b"),
+        ("govshare_calendar_day_set", "day", "9999-12-31"),
+        ("govshare_obligation_create", "effective_date", "0001-01-01"),
+        ("govshare_audit_list", "since", "0001-01-01"),
+    ],
+)
+def test_wrong_types_and_characters_are_refused(platform: Platform, action, field, value):
+    o, w = platform.objects, platform.world
+    base: dict[str, dict[str, Any]] = {
+        "govshare_request_decide": {"id": o.request["id"], "decision": "approve"},
+        "govshare_request_create": request_form(w),
+        "govshare_request_comment": {"id": o.request["id"], "message": "好"},
+        "govshare_calendar_day_set": {"day": "2027-02-06", "is_workday": True},
+        "govshare_obligation_create": {
+            "organization": w.provider["name"],
+            "kind": "law_revised",
+            "description": "修订",
+            "effective_date": service.today().isoformat(),
+        },
+    }
+    data = {**base.get(action, {}), field: value}
+    refused(api(platform, "sysadmin", action, **data), field)
+
+
+def test_text_keeps_its_new_lines_and_tabs(platform: Platform):
+    comment = api(
+        platform,
+        "requester",
+        "govshare_request_comment",
+        id=platform.objects.request["id"],
+        message="第一行\r\n第二行\t完",
+    )
+    assert comment.status_code == 200, comment.get_data(as_text=True)
+
+
+# --------------------------------------------------------------------------- routes
+
+
+def test_downloads_refuse_a_nul_byte_as_json(platform: Platform):
+    resource = platform.world.unconditional["resources"][0]["id"]
+    response = platform.app.get(f"/govshare/download/{resource}?token=gsd_a%00b")
+    assert response.status_code == 400
+    body = response.get_json()
+    assert body["reason"] == "bad_request" and bilingual(body["errors"]["token"])
+    bulk = platform.app.post(
+        "/govshare/bulk",
+        json={"resource_ids": ["a\x00b"]},
+        headers=platform.headers("requester"),
+    )
+    assert bulk.status_code == 400 and bulk.get_json()["reason"] == "bad_request"
+
+
+def test_ids_in_paths_are_checked(platform: Platform):
+    headers = platform.headers("requester")
+    assert platform.app.get("/govshare/requests/a%00b", headers=headers).status_code == 400
+    assert platform.app.get("/govshare/grants/" + "x" * 300, headers=headers).status_code == 400
+    assert platform.app.get("/govshare/grants/missing", headers=headers).status_code == 404
+
+
+def test_ckan_routes_refuse_what_no_database_stores(platform: Platform):
+    sysadmin = platform.headers("sysadmin")
+    assert platform.app.get("/dataset/a%00b", headers=sysadmin).status_code == 400
+    created = platform.app.post(
+        "/api/3/action/package_create", json={"name": "x", "title": "a\x00b"}, headers=sysadmin
+    )
+    named = refused(created, "title")
+    assert named["title"][0] == limits.CONTROL_CHARACTERS
+
+
+# --------------------------------------------------------------------------- search
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"q": "a" * 2048}, "q"),
+        ({"facet.field": '["share_type\\u0000"]'}, "facet.field"),
+        ({"start": 10**20}, "start"),
+        ({"rows": 10**20}, "rows"),
+        ({"sort": "title_string asc\x00"}, "sort"),
+        ({"fl": "id,name\x00"}, "fl"),
+        ({"include_private": "\x1f"}, "include_private"),
+        ({"q": ["x"]}, "q"),
+    ],
+)
+def test_package_search_refuses_before_the_backend(platform: Platform, params, field):
+    refused(api(platform, "sysadmin", "package_search", **params), field)
+
+
+def test_package_search_refuses_by_get_as_well(platform: Platform):
+    response = platform.app.get("/api/3/action/package_search?q=" + "a" * 2048)
+    refused(response, "q")
+
+
+@pytest.mark.parametrize(
+    "query", ["q=" + "a" * 2048, "page=100000000000000000000", "sort=%00", "q=a%00"]
+)
+def test_the_dataset_search_page_answers_400(platform: Platform, query: str):
+    assert platform.app.get(f"/dataset/?{query}").status_code == 400
+
+
+def test_ordinary_searches_still_work(platform: Platform):
+    found = api(platform, "sysadmin", "package_search", q="entry", rows=1000, start=0)
+    assert found.status_code == 200 and found.get_json()["result"]["count"] >= 3
+    assert platform.app.get("/dataset/?q=entry&page=1").status_code == 200
