@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import dataclasses
+import logging
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -34,6 +35,7 @@ import sqlalchemy as sa
 from ckan import model, plugins
 
 from . import store, who
+from .model import head_table
 
 #: Objects the trail follows and the words of CKAN action names that change them.
 SUBJECTS = ("package", "dataset", "resource", "organization", "group", "member", "user", "bulk")
@@ -46,6 +48,8 @@ SHARE_FIELDS = ("share_type", "share_conditions", "legal_basis", "open_to_public
 
 #: Columns whose change alone is no state change worth an event (bookkeeping).
 IGNORED_FIELDS = frozenset({"metadata_modified", "last_active", "modified"})
+
+log = logging.getLogger(__name__)
 
 _PENDING = "govshare_audit_pending"
 _BEFORE = "govshare_audit_before"
@@ -590,6 +594,17 @@ def _user_name(conn: sa.engine.Connection, user_id: str | None) -> str | None:
     return conn.execute(sa.select(u.c.name).where(u.c.id == user_id)).scalar()
 
 
+_trail_seen = False
+
+
+def _trail_exists(conn: sa.engine.Connection) -> bool:
+    """Whether the trail's tables exist; once seen, for the rest of the process."""
+    global _trail_seen
+    if not _trail_seen:
+        _trail_seen = sa.inspect(conn).has_table(head_table.name)
+    return _trail_seen
+
+
 def before_commit(session: Any) -> None:
     """Write the events of the notes in the transaction that commits their changes."""
     if not _enabled():
@@ -599,6 +614,12 @@ def before_commit(session: Any) -> None:
     if not session.info.get(_PENDING):
         return
     conn = session.connection()
+    if not _trail_exists(conn):
+        # A new site being set up: CKAN makes its site user before `ckan db upgrade -p
+        # govshare` has created the trail. There is nothing to write to yet.
+        log.warning("audit trail tables missing (run ckan db upgrade -p govshare): not recorded")
+        session.info.pop(_PENDING, None)
+        return
     while session.info.get(_PENDING):
         pending = session.info.pop(_PENDING)
         for note in pending.values():

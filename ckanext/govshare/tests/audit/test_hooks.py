@@ -112,9 +112,7 @@ def test_membership_changes_are_recorded(sysadmin, department):
         "organization_member_delete", as_user(sysadmin), id=department["id"], username=user["name"]
     )
     written = [
-        e
-        for e in events(object_id=department["id"])
-        if e["detail"].get("user_id") == user["id"]
+        e for e in events(object_id=department["id"]) if e["detail"].get("user_id") == user["id"]
     ]
     assert [e["action"] for e in written] == ["organization_member_create"] * 2 + [
         "organization_member_delete"
