@@ -27,6 +27,8 @@ setup(
         "lunardate>=0.2,<1",
         "zipstream-ng>=1.7,<2",
         "reportlab>=4,<5",
+        # login throttling's moving windows (issue 14 item 8); the redis client comes with CKAN
+        "limits>=5,<6",
     ],
     entry_points={
         "ckan.plugins": [

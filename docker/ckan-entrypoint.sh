@@ -94,6 +94,8 @@ write_config() {
         "scheming.presets=ckanext.scheming:presets.json"
         "ckan.harvest.mq.type=redis"
         "ckanext.govshare.download_accel=x-accel"
+        # nginx appends the client's address to X-Forwarded-For: login throttling counts it
+        "ckanext.govshare.login.trusted_proxies=1"
     )
     if [ -n "${CKAN_SECRET_KEY:-}" ]; then
         # SECRET_KEY signs sessions, CSRF tokens and (through the generated

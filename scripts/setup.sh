@@ -5,7 +5,7 @@
 #   scripts/setup.sh <step> [...]
 #
 # Steps: system browser venv services database config migrate i18n admin demo serve stop
-# Environment: CKAN_VERSION (default 2.11.6), VENV, CKAN_INI, DB_NAME, PORT.
+# Environment: CKAN_VERSION (default 2.11.6), VENV, CKAN_INI, DB_NAME, PORT, VAR (default var/).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -17,7 +17,7 @@ CKAN_INI="${CKAN_INI:-$ROOT/config/ckan.ini}"
 DB_NAME="${DB_NAME:-govshare}"
 DB_USER="${DB_USER:-govshare}"
 PORT="${PORT:-5000}"
-VAR="$ROOT/var"
+VAR="${VAR:-$ROOT/var}"
 PY="$VENV/bin/python"
 CKAN="$VENV/bin/ckan"
 
@@ -69,9 +69,10 @@ step_venv() {
   echo "$want" > "$stamp"
 }
 
-# --- Debian's chromium and a CJK font, for the browser tests (playwright drives it) --------
+# --- what only the tests use: Debian's chromium and a CJK font (playwright drives it), and
+# nginx (a test runs docker/'s production nginx file on it) ----------------------------------
 step_browser() {
-  if command -v dpkg-query >/dev/null; then apt_install chromium fonts-wqy-microhei; fi
+  if command -v dpkg-query >/dev/null; then apt_install chromium fonts-wqy-microhei nginx-core; fi
 }
 
 pg_up() { pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }
@@ -248,17 +249,25 @@ running() { [ -f "$(pidfile "$1")" ] && kill -0 "$(cat "$(pidfile "$1")")" 2>/de
 
 # --- serve at http://127.0.0.1:$PORT, with a background-jobs worker --------------------------
 step_serve() {
+  # Logs and uploads are for this account only (issue 14, item 2): var/ 0750, files 0640 from
+  # the umask the servers inherit; what an earlier set-up left world-readable is fixed here.
+  umask 027
   mkdir -p "$VAR"
+  chmod 0750 "$VAR"
+  chmod -R g-w,o-rwx "$VAR" 2>/dev/null || warn "could not restrict every file under $VAR"
   if ! running worker; then
-    nohup "$CKAN" -c "$CKAN_INI" jobs worker >"$VAR/worker.log" 2>&1 &
+    # CKAN's jobs worker, started again when Redis went away (issue 14, item 9).
+    nohup "$CKAN" -c "$CKAN_INI" govshare worker >"$VAR/worker.log" 2>&1 &
     echo $! > "$(pidfile worker)"
   fi
   if running web; then
     log "Already serving at http://127.0.0.1:$PORT (make stop to stop)"
     return 0
   fi
+  # No Werkzeug debugger: an error that escapes the application (the database gone) would
+  # show its traceback, and an interactive console behind a PIN, to whoever asked.
   nohup "$CKAN" -c "$CKAN_INI" run --host 127.0.0.1 --port "$PORT" --disable-reloader \
-    >"$VAR/ckan.log" 2>&1 &
+    --disable-debugger >"$VAR/ckan.log" 2>&1 &
   echo $! > "$(pidfile web)"
   for _ in $(seq 60); do
     if curl -fsS -o /dev/null "http://127.0.0.1:$PORT/api/3/action/status_show" 2>/dev/null; then

@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 
 from .audit.cli import audit
+from .hardening import session
 from .notices.cli import remind
+from .outages.worker import worker
 from .reports.cli import report
 from .workdays.cli import calendar
 
@@ -13,14 +15,18 @@ __all__ = ["govshare"]
 
 
 @click.group(short_help="Government data sharing commands.")
-def govshare() -> None:
+@click.pass_context
+def govshare(ctx: click.Context) -> None:
     """ckanext-govshare: demo data and platform maintenance."""
+    # Whatever a command ran, failed or not, its database session ends rolled back (issue 14).
+    ctx.call_on_close(session.discard)
 
 
 govshare.add_command(audit)
 govshare.add_command(remind)
 govshare.add_command(report)
 govshare.add_command(calendar)
+govshare.add_command(worker)
 
 
 @govshare.command("demo")

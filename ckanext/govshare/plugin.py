@@ -9,12 +9,13 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 from flask import has_request_context
 
-from . import i18n_plurals, signals
-from .audit import hooks as audit_hooks
+from . import i18n_plurals, logmask, signals
 from .catalogue import facets as catalogue_facets
 from .catalogue.visibility import CataloguePermissionLabels
 from .datalinks import hooks as datalinks
+from .datalinks import stored as datalinks_stored
 from .dcat import export as dcat_export
+from .logins import service as login_throttle
 
 _labels = CataloguePermissionLabels()
 
@@ -33,9 +34,14 @@ class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPermissionLabels)
+    p.implements(p.IAuthenticator, inherit=True)
 
     def update_config(self, config: Any) -> None:
+        # No download token or Authorization value in any log line (issue 14, item 2).
+        logmask.install()
         i18n_plurals.install()
+        # Stored activities are judged when read, on the entry as it is now (issue 14, item 1).
+        datalinks_stored.install()
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
         tk.add_resource("assets", "govshare")
@@ -43,15 +49,9 @@ class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
     def get_signal_subscriptions(self) -> Any:
         return signals.subscriptions()
 
-    # IPackageController: catalogue entries in the audit trail, in the action's transaction.
-    def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
-        audit_hooks.dataset_created(context, pkg_dict)
-
-    def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
-        audit_hooks.dataset_updated(context, pkg_dict)
-
-    def after_dataset_delete(self, context: Any, data_dict: dict[str, Any]) -> None:
-        audit_hooks.dataset_deleted(context, data_dict)
+    # IAuthenticator: no login while the account or address is locked (issue 14 item 8).
+    def login(self) -> Any:
+        return login_throttle.refuse_if_locked()
 
     # IPackageController: catalogue fields in the search index; facet labels.
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
@@ -59,7 +59,8 @@ class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
 
     # IPackageController: DCAT endpoints leave out not-shared entries if so configured.
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
-        return dcat_export.search_filter(search_params)
+        # Results carry their entry's id whatever ``fl`` asks for: judged on it when read.
+        return dcat_export.search_filter(datalinks.search_params(search_params))
 
     def after_dataset_search(self, search_results: dict[str, Any], search_params: Any) -> Any:
         lang = tk.h.lang() if has_request_context() else tk.config.get("ckan.locale_default")

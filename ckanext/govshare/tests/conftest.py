@@ -132,3 +132,12 @@ def user_context():
         return {"user": user["name"], "ignore_auth": False}
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _login_throttle_reset(request: pytest.FixtureRequest) -> None:
+    """Failed logins of one test do not lock the logins of the next (issue 14 item 8)."""
+    if request.node.get_closest_marker("unit") is None:
+        from ckanext.govshare.logins import service
+
+        service.throttle().reset()

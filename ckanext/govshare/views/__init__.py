@@ -13,7 +13,9 @@ from .catalogue import catalogue
 from .datalinks import datalinks
 from .downloads import downloads
 from .feedback import feedback
+from .guard import guard
 from .notices import notices
+from .outages import outages
 from .reports import reports
 
 __all__: list[str] = [
@@ -24,7 +26,9 @@ __all__: list[str] = [
     "datalinks",
     "downloads",
     "feedback",
+    "guard",
     "notices",
+    "outages",
     "reports",
     "vocabulary",
 ]

@@ -11,7 +11,9 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.pagination import Page
 from flask import Blueprint, Response
 
+from .. import cells
 from ..audit import chain
+from .guard import page_number as page_number_of
 
 __all__ = ["audit"]
 
@@ -39,7 +41,7 @@ def _csv(filters: dict[str, str]) -> Response:
         )
         for event in page["results"]:
             event = {**event, "detail": json.dumps(event["detail"], ensure_ascii=False)}
-            writer.writerow([event.get(c) for c in CSV_COLUMNS])
+            writer.writerow(cells.csv_row(event.get(c) for c in CSV_COLUMNS))  # item 6
         offset += CSV_PAGE
         if offset >= page["count"] or not page["results"]:
             break
@@ -58,10 +60,7 @@ def index() -> Any:
         tk.check_access("govshare_audit_list", _context(), {})
     except tk.NotAuthorized:
         return tk.abort(403, tk._("Not authorized to see the audit trail"))
-    try:
-        page_number = max(int(args.get("page", 1)), 1)
-    except ValueError:
-        page_number = 1
+    page_number = page_number_of(PAGE_SIZE)  # 400 past the deepest page (issue 14)
     errors: dict[str, Any] = {}
     try:
         if args.get("format") == "csv":

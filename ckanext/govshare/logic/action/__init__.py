@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ...dcat import actions as dcat_actions
 from ...dcat.actions import *  # noqa: F403
+from ..guard import checked_input
 from . import (
     access_grant,
     access_request,
@@ -17,6 +18,7 @@ from . import (
     notices,
     obligations,
     reports,
+    search,
     tokens,
 )
 from .access_grant import *  # noqa: F403
@@ -28,6 +30,7 @@ from .feedback import *  # noqa: F403
 from .notices import *  # noqa: F403
 from .obligations import *  # noqa: F403
 from .reports import *  # noqa: F403
+from .search import *  # noqa: F403
 from .tokens import *  # noqa: F403
 
 __all__: list[str] = [
@@ -40,6 +43,12 @@ __all__: list[str] = [
     *notices.__all__,
     *obligations.__all__,
     *reports.__all__,
+    *search.__all__,
     *tokens.__all__,
     *dcat_actions.__all__,
 ]
+
+# Every govshare action refuses input no field may hold before it reads anything (issue 14).
+for _name in __all__:
+    if _name.startswith("govshare_"):
+        globals()[_name] = checked_input(globals()[_name])

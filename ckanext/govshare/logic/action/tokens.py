@@ -15,6 +15,7 @@ from ...audit import who
 from ...catalogue.rules import message
 from ...downloads import service, tokens
 from ...downloads.model import token_table
+from ..guard import lookup_key
 from ..schema import tokens as schema
 from ..schema.fields import validate
 from .access_request import _commit, atomic
@@ -43,8 +44,9 @@ def govshare_token_create(context: Any, data_dict: Any) -> dict[str, Any]:
     """Take a download token from a grant of your department (art. 14).
 
     The secret is in the answer once (``token``); only its sha256 is kept. Use it as
-    ``Authorization: Bearer <token>`` (or ``?token=``) on ``/govshare/download/<resource_id>``
-    and ``/govshare/bulk``. It is yours: with another user's session it is refused.
+    ``Authorization: Bearer <token>`` on ``/govshare/download/<resource_id>`` and
+    ``/govshare/bulk``, never in a URL (``?token=`` is refused: URLs end up in logs, issue 14).
+    It is yours: with another user's session it is refused.
 
     :param grant_id: a live grant held by one of your departments
     :param resource_ids: resources the token covers, within the grant (default: all the
@@ -57,7 +59,7 @@ def govshare_token_create(context: Any, data_dict: Any) -> dict[str, Any]:
         ``uses``, ``resource_ids``, ``grant_id``, ``purpose``, ``organization_id``,
         ``download_urls``
     """
-    grant_id = str((data_dict or {}).get("grant_id") or "")
+    grant_id = lookup_key((data_dict or {}).get("grant_id"))
     grant = access_service.load_grant(grant_id)
     with who.recording_refusals(
         "govshare_token_create",
@@ -147,7 +149,7 @@ def govshare_token_revoke(context: Any, data_dict: Any) -> dict[str, Any]:
     :param id: the token's id (from ``govshare_token_create`` or ``govshare_token_list``)
     :returns: the token, revoked
     """
-    token_id = str((data_dict or {}).get("id") or "")
+    token_id = lookup_key((data_dict or {}).get("id"))
     token = service.load(token_id)
     with who.recording_refusals(
         "govshare_token_revoke",
