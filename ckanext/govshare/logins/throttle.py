@@ -31,6 +31,8 @@ from limits.errors import StorageError
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
+from ..outages.breaker import Breaker
+
 log = logging.getLogger(__name__)
 
 ACCOUNT = "account"
@@ -99,6 +101,9 @@ class Throttle:
         policy: Policy,
         storage_uri: str = "memory://",
         key_prefix: str = "govshare-login",
+        *,
+        pause: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
         **options: Any,
     ) -> None:
         self.policy = policy
@@ -112,6 +117,7 @@ class Throttle:
         self._limiter = MovingWindowRateLimiter(storage)
         self._storage = storage
         self._fallback = MovingWindowRateLimiter(MemoryStorage())
+        self._breaker = Breaker(pause, clock)
         #: Whether the last operation had to fall back to this process's memory.
         self.degraded = False
 
@@ -122,10 +128,15 @@ class Throttle:
         return RateLimitItemPerSecond(1, self.policy.lock_seconds)
 
     def _run(self, operation: Callable[[MovingWindowRateLimiter], T]) -> T:
+        # After a failure the shared storage is left alone for a few seconds: a frozen Redis
+        # would otherwise hold every login for its timeout, several times over (issue 14, 9).
+        if not self._breaker.allow():
+            self.degraded = True
+            return operation(self._fallback)
         try:
             result = operation(self._limiter)
         except StorageError as error:
-            if not self.degraded:
+            if self._breaker.failure():
                 log.warning(
                     "login throttle: shared storage unavailable (%s); counting in "
                     "this process's memory until it is back",
@@ -133,6 +144,7 @@ class Throttle:
                 )
             self.degraded = True
             return operation(self._fallback)
+        self._breaker.success()
         self.degraded = False
         return result
 

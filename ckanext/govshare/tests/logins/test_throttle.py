@@ -117,3 +117,41 @@ def test_counting_goes_on_in_memory_when_the_shared_storage_is_down(clock):
     (lock,) = down.failed("grace", None)
     assert lock.scope == ACCOUNT
     assert down.locked("grace", None) is not None and down.degraded
+
+
+def _failing_storage():
+    """A shared storage that fails every call, counting how often it was asked."""
+    from limits.errors import StorageError
+    from limits.storage import MemoryStorage
+
+    class Failing(MemoryStorage):
+        calls = 0
+
+        def _fail(self, *args, **kwargs):
+            type(self).calls += 1
+            raise StorageError(ConnectionError("frozen"))
+
+        acquire_entry = get_moving_window = clear = incr = get = _fail
+
+    return Failing()
+
+
+def test_a_failed_storage_is_left_alone_for_a_pause(clock):
+    """A frozen Redis costs one timeout per pause, not one per call (issue 14, item 9)."""
+    from limits.strategies import MovingWindowRateLimiter
+
+    now = [0.0]
+    throttle = Throttle(POLICY, pause=5.0, clock=lambda: now[0])
+    storage = _failing_storage()
+    throttle._limiter = MovingWindowRateLimiter(storage)
+    throttle.failed("grace", "10.0.0.1")
+    asked = type(storage).calls
+    assert asked >= 1 and throttle.degraded
+    for _ in range(5):
+        throttle.failed("grace", "10.0.0.1")
+        throttle.locked("grace", "10.0.0.1")
+    assert type(storage).calls == asked  # paused: counted in memory, the storage not asked
+    assert throttle.locked("grace", None) is not None  # the failures in memory lock it
+    now[0] = 6.0
+    throttle.locked("grace", None)
+    assert type(storage).calls == asked + 1  # after the pause, one call tries it again
