@@ -212,6 +212,24 @@ def input_problems(data: Mapping[str, Any], *, strict: bool = True) -> dict[str,
     return problems
 
 
+# Paging parameters of CKAN's own list actions and pages (package_list, organization_list, …):
+# CKAN passes them to PostgreSQL as they come, and a value past a bigint fails there (a 500).
+PAGING_KEYS = frozenset({"limit", "offset", "rows", "start", "page"})
+
+
+def paging_problems(data: Mapping[str, Any]) -> dict[str, str]:
+    """The paging parameters of ``data`` that no database could take: integers past 64 bits
+    (in a list of values too, as query strings repeat them)."""
+    problems: dict[str, str] = {}
+    for key in PAGING_KEYS & set(data):
+        values = data[key] if isinstance(data[key], list) else [data[key]]
+        for value in values:
+            number = integer(value)
+            if number is not None and not -MAX_INTEGER - 1 <= number <= MAX_INTEGER:
+                problems[key] = BEYOND_64_BITS
+    return problems
+
+
 def _key_problem(key: Any) -> str | None:
     if not isinstance(key, str):
         return None

@@ -18,8 +18,10 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 import flask
+from ckan import model
 from flask import Blueprint, request
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import Forbidden, HTTPException, NotFound
 
 from ..catalogue.rules import message
 from ..hardening import limits, session
@@ -55,12 +57,14 @@ def input_problems(*, strict: bool = True) -> dict[str, str]:
         if problem:
             problems[name] = problem
     problems.update(limits.input_problems(request.args.to_dict(flat=False), strict=strict))
+    problems.update(limits.paging_problems(request.args.to_dict(flat=False)))
     if request.method in ("POST", "PUT", "PATCH"):
         problems.update(limits.input_problems(request.form.to_dict(flat=False), strict=strict))
         if request.is_json:
             body = request.get_json(silent=True)
             body = body if isinstance(body, dict) else {"": body}
             problems.update(limits.input_problems(body, strict=strict))
+            problems.update(limits.paging_problems(body))
     return problems
 
 
@@ -119,5 +123,24 @@ def flag(name: str, value: Any) -> bool:
 guard.record_once(
     lambda state: flask.request_started.connect(session.mark_dispatched, state.app, weak=False)
 )
+
+
+def refused(error: Exception) -> Any:
+    """A page whose code lets CKAN's ``NotAuthorized`` or ``ObjectNotFound`` escape (some of
+    CKAN's own do: the activity changes pages, the autocomplete routes) answers 403 or 404 on
+    CKAN's error page, not 500; what it refused is kept out of the answer."""
+    model.Session.rollback()  # kept, not removed: the error page still reads the user
+    if isinstance(error, tk.ObjectNotFound):
+        http: HTTPException = NotFound(NOT_FOUND)
+    else:
+        http = Forbidden(NOT_AUTHORIZED)
+    return flask.current_app.handle_http_exception(http)
+
+
+NOT_AUTHORIZED = message("You are not authorized to see this page", "您无权查看此页面")
+NOT_FOUND = message("Not found", "未找到")
+
+guard.app_errorhandler(tk.NotAuthorized)(refused)
+guard.app_errorhandler(tk.ObjectNotFound)(refused)
 guard.teardown_app_request(session.teardown)
 guard.app_errorhandler(SQLAlchemyError)(session.database_error)

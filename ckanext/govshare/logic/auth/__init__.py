@@ -5,7 +5,17 @@ Each module declares ``__all__``; add its names here.
 
 from __future__ import annotations
 
-from . import access, audit, calendar, feedback, harvest_export, notices, reports, tokens
+from . import (
+    access,
+    audit,
+    calendar,
+    feedback,
+    harvest_export,
+    notices,
+    reports,
+    tokens,
+    upstream,
+)
 from .access import *  # noqa: F403
 from .audit import *  # noqa: F403
 from .calendar import *  # noqa: F403
@@ -14,6 +24,7 @@ from .harvest_export import *  # noqa: F403
 from .notices import *  # noqa: F403
 from .reports import *  # noqa: F403
 from .tokens import *  # noqa: F403
+from .upstream import *  # noqa: F403
 
 __all__: list[str] = [
     *access.__all__,
@@ -24,4 +35,5 @@ __all__: list[str] = [
     *notices.__all__,
     *reports.__all__,
     *tokens.__all__,
+    *upstream.__all__,
 ]

@@ -173,3 +173,18 @@ def test_searches_no_backend_should_see(params):
 )
 def test_searches_as_clients_and_ckan_send_them(params):
     assert search_rules.problems(params) == {}
+
+
+@pytest.mark.parametrize(
+    ("data", "bad"),
+    [
+        ({"offset": "100000000000000000000"}, {"offset"}),
+        ({"limit": ["5", "-100000000000000000000"]}, {"limit"}),
+        ({"rows": 2**63}, {"rows"}),
+        ({"start": str(2**63 - 1), "page": "-9223372036854775808"}, set()),
+        ({"q": "100000000000000000000", "offset": "abc"}, set()),
+    ],
+)
+def test_paging_numbers_past_64_bits_are_refused(data, bad):
+    """CKAN's own list actions hand paging numbers to PostgreSQL as they come."""
+    assert set(limits.paging_problems(data)) == bad
