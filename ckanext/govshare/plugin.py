@@ -15,6 +15,7 @@ from .catalogue.visibility import CataloguePermissionLabels
 from .datalinks import hooks as datalinks
 from .datalinks import stored as datalinks_stored
 from .dcat import export as dcat_export
+from .downloads import lognoise as download_lognoise
 from .logins import service as login_throttle
 
 _labels = CataloguePermissionLabels()
@@ -39,6 +40,7 @@ class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
     def update_config(self, config: Any) -> None:
         # No download token or Authorization value in any log line (issue 14, item 2).
         logmask.install()
+        download_lognoise.install()
         i18n_plurals.install()
         # Stored activities are judged when read, on the entry as it is now (issue 14, item 1).
         datalinks_stored.install()

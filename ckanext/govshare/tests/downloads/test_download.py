@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 from urllib.parse import unquote
 
@@ -346,3 +347,30 @@ def test_the_button_snippet(app: Any, shared: Shared) -> None:
     assert f"/govshare/download/{shared.upload['id']}/start" in html
     assert 'type="hidden"' in html  # the CSRF token
     assert "<form" not in render("other")  # no grant, no button
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("headers", "kept"),
+    [
+        ({"Authorization": "Bearer gsd_" + "a" * 43}, False),
+        ({"X-CKAN-API-Key": "gsd_" + "b" * 43}, False),
+        ({"Authorization": "aaa.bbb.ccc"}, True),
+        ({}, True),
+    ],
+)
+def test_a_download_token_is_no_api_token_error(headers: dict[str, str], kept: bool) -> None:
+    """CKAN reads every Authorization header as an API token and logs an ERROR when it is not
+    one: a download token never is, so that line is dropped for it (one a download on the
+    development server) — a malformed CKAN API token is still logged."""
+    import flask
+
+    from ckanext.govshare.downloads import lognoise
+
+    record = logging.LogRecord(
+        lognoise.LOGGER, logging.ERROR, __file__, 1, "Cannot decode JWT token: %s", ("x",), None
+    )
+    other = logging.LogRecord(lognoise.LOGGER, logging.ERROR, __file__, 1, "other", (), None)
+    with flask.Flask(__name__).test_request_context("/govshare/download/r", headers=headers):
+        assert lognoise.DownloadTokenIsNoApiToken().filter(record) is kept
+        assert lognoise.DownloadTokenIsNoApiToken().filter(other) is True
