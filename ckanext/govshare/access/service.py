@@ -18,6 +18,7 @@ from ckan import model
 
 from .. import workdays
 from ..audit import store
+from ..hardening import limits
 from ..jsonable import plain
 from . import codes, workflow
 from .model import event_table, grant_table, request_table
@@ -117,7 +118,7 @@ def central_involved(*org_ids: str) -> bool:
     for org_id in org_ids:
         org = model.Group.get(org_id)
         value = org.extras.get("is_central") if org is not None else None
-        if str(value).lower() in ("true", "1", "yes", "on"):
+        if limits.yes_no(value) is True:
             return True
     return False
 

@@ -63,6 +63,11 @@ BEYOND_64_BITS = message(
     "数值超出64位整数范围，任何字段均不接受",
 )
 NOT_A_LIST = message("Must be a list of ids or names", "须为编号或名称的列表")
+NOT_YES_NO = message("Must be true or false", "须为 true 或 false")
+
+# How a yes or a no is written in forms, query strings and JSON (one list for the platform).
+YES = frozenset({"true", "1", "yes", "on", "t", "y"})
+NO = frozenset({"false", "0", "no", "off", "f", "n"})
 
 
 def too_long(limit: int) -> str:
@@ -151,6 +156,22 @@ def integer(value: Any) -> int | None:
     if not digits or len(digits) > 1000 or not (digits.isascii() and digits.isdigit()):
         return None
     return int(text)
+
+
+def yes_no(value: Any) -> bool | None:
+    """``value`` as a yes or a no: a boolean, 0 or 1, or one of ``YES``/``NO`` in any case;
+    ``None`` when it is neither."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in YES:
+            return True
+        if text in NO:
+            return False
+    return None
 
 
 def whole_number(value: Any, minimum: int, maximum: int) -> int | None:

@@ -37,9 +37,8 @@ INTEGER_KEYS = {
     "facet.limit": (-1, limits.MAX_COUNT),
     "facet.mincount": (0, limits.MAX_COUNT),
 }
-_TRUE_FALSE = {"true", "false", "yes", "no", "on", "off", "y", "n", "t", "f", "1", "0"}
 
-NOT_TRUE_FALSE = message("Must be true or false", "须为 true 或 false")
+NOT_TRUE_FALSE = limits.NOT_YES_NO
 NOT_A_FIELD_LIST = message(
     "Must be a list of field names (or a JSON list of them)", "须为字段名列表（或其 JSON 列表）"
 )
@@ -81,11 +80,7 @@ def _problem(key: str, value: Any) -> str | None:
 
 
 def _boolean_problem(value: Any) -> str | None:
-    if isinstance(value, bool) or value in (0, 1):
-        return None
-    if isinstance(value, str) and value.strip().lower() in _TRUE_FALSE:
-        return None
-    return NOT_TRUE_FALSE
+    return None if limits.yes_no(value) is not None else NOT_TRUE_FALSE
 
 
 def _text_problem(key: str, value: Any) -> str | None:

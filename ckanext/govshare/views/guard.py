@@ -37,11 +37,6 @@ BAD_REQUEST = message(
 )
 
 
-_YES = frozenset({"1", "true", "yes", "on", "t", "y"})
-_NO = frozenset({"0", "false", "no", "off", "f", "n"})
-NOT_YES_NO = message("Must be true or false", "须为 true 或 false")
-
-
 def input_problems(*, strict: bool = True) -> dict[str, str]:
     """What is wrong with the current request's path, query, form and JSON body.
 
@@ -112,12 +107,10 @@ def flag(name: str, value: Any) -> bool:
     """A yes/no form field or query argument (absent: no); 400 when it is neither."""
     if value is None or value == "":
         return False
-    text = str(value).strip().lower()
-    if text in _YES:
-        return True
-    if text in _NO:
-        return False
-    return tk.abort(400, f"{name}: {NOT_YES_NO}")
+    answer = limits.yes_no(value)
+    if answer is None:
+        return tk.abort(400, f"{name}: {limits.NOT_YES_NO}")
+    return answer
 
 
 guard.record_once(

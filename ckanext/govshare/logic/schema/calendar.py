@@ -12,6 +12,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ...catalogue.rules import message
+from ...hardening import limits
 from .fields import required, text
 
 __all__ = [
@@ -45,8 +46,9 @@ NOT_A_BOOLEAN = message(
 TOO_LONG = message("Too long", "过长")
 NOT_A_LIST = message("A list of days is required", "须提供日期列表")
 
-_TRUE = {"true", "t", "yes", "y", "1", "on", "workday", "是", "班", "上班"}
-_FALSE = {"false", "f", "no", "n", "0", "off", "holiday", "否", "休", "休息"}
+# Besides the platform's yes and no, the words a calendar file uses for a day.
+_WORKDAY = {"workday", "是", "班", "上班"}
+_HOLIDAY = {"holiday", "否", "休", "休息"}
 
 
 def iso_date(value: Any, context: Any) -> dt.date:
@@ -76,12 +78,13 @@ def year(value: Any, context: Any) -> int:
 
 def strict_boolean(value: Any, context: Any) -> bool:
     """True or false, refusing anything else (CKAN's boolean_validator reads typos as false)."""
-    if isinstance(value, bool):
-        return value
+    answer = limits.yes_no(value if isinstance(value, bool) else str(value))
+    if answer is not None:
+        return answer
     text = str(value).strip().lower()
-    if text in _TRUE:
+    if text in _WORKDAY:
         return True
-    if text in _FALSE:
+    if text in _HOLIDAY:
         return False
     raise tk.Invalid(NOT_A_BOOLEAN)
 

@@ -23,7 +23,7 @@ NOT_A_DATE = message(
     "Not a date: use YYYY-MM-DD, e.g. 2026-11-25", "日期格式不正确，应为YYYY-MM-DD，如2026-11-25"
 )
 NOT_A_LIST = message("Must be a list of strings", "须为字符串列表")
-NOT_TRUE_FALSE = message("Must be true or false", "须为 true 或 false")
+NOT_TRUE_FALSE = limits.NOT_YES_NO
 
 
 def required(key: Key, data: dict[Key, Any], errors: dict[Key, list[str]], context: Any) -> None:
@@ -123,14 +123,12 @@ def string_list(value: Any, context: Any) -> list[str]:
 
 
 def boolean(value: Any, context: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("true", "1", "yes", "on", "t", "y"):
-        return True
-    if text in ("false", "0", "no", "off", "f", "n", ""):
+    if isinstance(value, str) and not value.strip():
         return False
-    raise tk.Invalid(NOT_TRUE_FALSE)
+    answer = limits.yes_no(value)
+    if answer is None:
+        raise tk.Invalid(NOT_TRUE_FALSE)
+    return answer
 
 
 def whole_number(minimum: int, maximum: int = limits.MAX_COUNT) -> Callable[[Any, Any], Any]:
