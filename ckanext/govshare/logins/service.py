@@ -3,7 +3,7 @@ audit events. The rule is ``throttle``.
 
 - ``refuse_if_locked`` runs first in CKAN's ``/user/login`` (``IAuthenticator.login``): while
   the account or the address is locked, the attempt is refused before the password is checked,
-  with HTTP 429, ``Retry-After`` and a message in both languages.
+  with HTTP 429, ``Retry-After`` and a message in the page's language (Chinese or English).
 - ``login_failed`` (CKAN's ``failed_login`` signal) counts the failure; when it sets a lock,
   the lock is audited (``user_login_locked``, outcome ``refused``): one event per lock, not per
   refused attempt, so that an attacker hammering a locked account cannot flood the audit chain,
@@ -22,7 +22,6 @@ from ckan import model
 from flask import has_request_context, make_response
 
 from ..audit import store
-from ..catalogue.rules import message
 from . import throttle as rules
 
 log = logging.getLogger(__name__)
@@ -80,12 +79,11 @@ def address() -> str | None:
 
 
 def locked_message(lock: rules.Lock) -> str:
-    minutes = lock.minutes
-    return message(
-        f"Too many failed logins: logging in to this account or from this address is locked. "
-        f"Try again in {minutes} minute(s).",
-        f"登录失败次数过多，该账号或该地址已暂时锁定，请在{minutes}分钟后重试。",
-    )
+    """The login page's message, in the page's language."""
+    return tk._(
+        "Too many failed logins: logging in to this account or from this address is locked. "
+        "Try again in {minutes} minute(s)."
+    ).format(minutes=lock.minutes)
 
 
 def refuse_if_locked() -> Any:
