@@ -1,0 +1,233 @@
+"""Every ``ckanext.govshare.*`` option, read through one typed function each (issue 15, item 4).
+
+Each option's default and type are written once, in ``config_declaration.yaml``. CKAN reads
+that declaration when it loads the configuration: a missing option gets its declared default and
+every value is converted by the declared type (``int``, ``bool``, ``list``) or validators
+(``OneOf``, ``int_validator``), so ``tk.config[key]`` already holds the typed value and no
+default is repeated here. A value that cannot be converted stops CKAN at start-up.
+
+Code elsewhere calls these functions and never ``tk.config.get("ckanext.govshare...")``; a test
+(``tests/core/test_config.py``) checks that every key here is declared and that each function
+returns its declared type. Tests that override an option set the typed value
+(``pytest.mark.ckan_config("ckanext.govshare.login.window", 60)``), as CKAN's own tests do.
+"""
+
+from __future__ import annotations
+
+import ckan.plugins.toolkit as tk
+
+# --- the two bodies above the departments (workflows.md, "Roles") --------------------------
+
+
+def authority_org() -> str:
+    """Name of the sharing authority's organization (共享主管部门)."""
+    return tk.config["ckanext.govshare.authority_org"]
+
+
+def joint_conference_org() -> str:
+    """Name of the joint conference's organization (部际联席会议)."""
+    return tk.config["ckanext.govshare.joint_conference_org"]
+
+
+# --- the catalogue and federation -----------------------------------------------------------
+
+
+def public_catalogue() -> str:
+    """Which entries anonymous visitors see: ``open_only``, ``all`` or ``none``."""
+    return tk.config["ckanext.govshare.public_catalogue"]
+
+
+def export_not_shared() -> bool:
+    """Whether not-shared entries are part of the DCAT export."""
+    return tk.config["ckanext.govshare.export_not_shared"]
+
+
+def harvest_accounts() -> list[str]:
+    """User names with which upper-level platforms harvest this one."""
+    return tk.config["ckanext.govshare.harvest_accounts"]
+
+
+def vocabulary_base_uri() -> str:
+    """Base of the share-type concept scheme's URIs; empty: under ``ckan.site_url``."""
+    return tk.config["ckanext.govshare.vocabulary_base_uri"]
+
+
+# --- search ------------------------------------------------------------------------------------
+
+
+def search_coded_facets() -> list[str]:
+    """Fields, besides the catalogue's own facets, kept as integers by the search index."""
+    return tk.config["ckanext.govshare.search.coded_facets"]
+
+
+def search_cache_ttl() -> int:
+    """Seconds a search answer is kept in Redis; 0 turns the cache off."""
+    return tk.config["ckanext.govshare.search.cache_ttl"]
+
+
+# --- deadlines (art. 8, 12, 15; workflows.md, "Deadlines and working days") ----------------
+
+
+def rule_profile() -> str:
+    """The rule profile that sets the deadlines: ``measures-2016`` or ``regulation-2025``."""
+    return tk.config["ckanext.govshare.rule_profile"]
+
+
+def deadline_unconditional() -> int | None:
+    """Working days to provide unconditional data; ``None``: the rule profile's number."""
+    return tk.config["ckanext.govshare.deadline.unconditional"]
+
+
+def deadline_conditional() -> int | None:
+    """Working days to answer a conditional request; ``None``: the rule profile's number."""
+    return tk.config["ckanext.govshare.deadline.conditional"]
+
+
+def deadline_delivery() -> int | None:
+    """Working days to deliver approved data; ``None``: the rule profile's number."""
+    return tk.config["ckanext.govshare.deadline.delivery"]
+
+
+def deadline_feedback() -> int:
+    """Working days the provider has to answer doubt or error feedback (art. 15)."""
+    return tk.config["ckanext.govshare.deadline.feedback"]
+
+
+def deadline_catalogue_update() -> int:
+    """Working days to update the catalogue after a law or a department's functions change
+    (art. 8)."""
+    return tk.config["ckanext.govshare.deadline.catalogue_update"]
+
+
+def deadline_resubmit() -> int:
+    """Working days to resubmit a request returned for more information."""
+    return tk.config["ckanext.govshare.deadline.resubmit"]
+
+
+def timezone() -> str:
+    """Name of the time zone whose calendar dates deadlines are counted on."""
+    return tk.config["ckanext.govshare.timezone"]
+
+
+def max_period_years() -> int:
+    """Longest period of use a request, a negotiation or a decision may set, in years."""
+    return tk.config["ckanext.govshare.max_period_years"]
+
+
+# --- access: attachments, grants -------------------------------------------------------------
+
+
+def attachment_max_mb() -> int:
+    """Largest attachment, in MB, of an access request or a feedback."""
+    return tk.config["ckanext.govshare.attachment_max_mb"]
+
+
+def grant_default_days() -> int:
+    """Days a grant obtained for unconditionally shared data lasts."""
+    return tk.config["ckanext.govshare.grant.default_days"]
+
+
+# --- reminders (``ckan govshare remind``) ----------------------------------------------------
+
+
+def remind_before_due() -> int:
+    """Working days before a due date on which the provider's data officers are reminded."""
+    return tk.config["ckanext.govshare.remind.before_due"]
+
+
+def remind_grant_warning() -> int:
+    """Working days before a grant ends on which its holders are warned."""
+    return tk.config["ckanext.govshare.remind.grant_warning"]
+
+
+def remind_email_retry_days() -> int:
+    """Days during which a notice whose email failed is emailed again."""
+    return tk.config["ckanext.govshare.remind.email_retry_days"]
+
+
+# --- reports ------------------------------------------------------------------------------------
+
+
+def findings_refused_attempts() -> int:
+    """Refused attempts by one user in a year from which the yearly report lists a finding
+    (art. 24)."""
+    return tk.config["ckanext.govshare.findings.refused_attempts"]
+
+
+# --- downloads --------------------------------------------------------------------------------
+
+
+def download_allowed_hosts() -> list[str]:
+    """Hosts (or host:port) from which link resources are fetched for downloads."""
+    return tk.config["ckanext.govshare.download.allowed_hosts"]
+
+
+def download_fetch_timeout() -> int:
+    """Seconds to wait for an allowed host while fetching a link resource."""
+    return tk.config["ckanext.govshare.download.fetch_timeout"]
+
+
+def download_token_seconds() -> int:
+    """Default lifetime, in seconds, of a download token."""
+    return tk.config["ckanext.govshare.download.token_seconds"]
+
+
+def download_bulk_max_files() -> int:
+    """Most files in one bulk ZIP."""
+    return tk.config["ckanext.govshare.download.bulk_max_files"]
+
+
+def download_accel() -> str:
+    """``x-accel``: uploaded files are handed to nginx; empty: CKAN sends them."""
+    return tk.config["ckanext.govshare.download_accel"]
+
+
+def download_accel_prefix() -> str:
+    """The internal nginx location that maps to ``ckan.storage_path``."""
+    return tk.config["ckanext.govshare.download_accel_prefix"]
+
+
+# --- login throttling (issue 14, item 8) -----------------------------------------------------
+
+
+def login_max_failures() -> int:
+    """Failed logins of one account within the window that lock it; 0: no per-account limit."""
+    return tk.config["ckanext.govshare.login.max_failures"]
+
+
+def login_max_failures_per_address() -> int:
+    """Failed logins from one address within the window that lock it; 0: no limit."""
+    return tk.config["ckanext.govshare.login.max_failures_per_address"]
+
+
+def login_window() -> int:
+    """Seconds over which failed logins are counted."""
+    return tk.config["ckanext.govshare.login.window"]
+
+
+def login_lock_seconds() -> int:
+    """Seconds a locked account or address stays locked."""
+    return tk.config["ckanext.govshare.login.lock_seconds"]
+
+
+def login_trusted_proxies() -> int:
+    """Reverse proxies in front of CKAN that append the client's address to X-Forwarded-For."""
+    return tk.config["ckanext.govshare.login.trusted_proxies"]
+
+
+# --- the demo and the audit trail's archive --------------------------------------------------
+
+
+def demo_seed() -> int:
+    """Seed of the demo catalogue, so the same catalogue comes out every time."""
+    return tk.config["ckanext.govshare.demo.seed"]
+
+
+def demo_entries() -> int:
+    """How many catalogue entries the demo loads."""
+    return tk.config["ckanext.govshare.demo.entries"]
+
+
+def audit_archive_dir() -> str:
+    """Directory where ``ckan govshare audit archive`` writes; empty: ``--dir`` must be given."""
+    return tk.config["ckanext.govshare.audit.archive_dir"]
