@@ -11,17 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from ckan.lib.pagination import Page
 from flask import Blueprint, request, send_file
 
 from ..access import attachments, rules, workflow
-from .guard import page_number
+from . import _shared as shared
 
 __all__ = ["access"]
 
 access = Blueprint("govshare_access", __name__)
 
-PAGE_SIZE = 25
 # Data items a conditional request may ask for; narrower ones take the negotiation path.
 REQUESTABLE = ("unconditional", "conditional")
 
@@ -48,20 +46,6 @@ RESUBMIT_FIELDS = ("message", "purpose_detail", "scenario", "basis", "contact")
 # ---------------------------------------------------------------------------- plumbing
 
 
-def _context() -> dict[str, Any]:
-    user = tk.current_user
-    return {"user": user.name if user and user.is_authenticated else ""}
-
-
-def _logged_in() -> bool:
-    return bool(tk.current_user and tk.current_user.is_authenticated)
-
-
-def _login() -> Any:
-    """Send an anonymous visitor to the login page, back here afterwards."""
-    return tk.redirect_to("user.login", came_from=request.full_path.rstrip("?"))
-
-
 def _form() -> dict[str, Any]:
     """The posted form: text fields stripped, the list fields as lists, blanks left out."""
     data: dict[str, Any] = {}
@@ -75,54 +59,29 @@ def _form() -> dict[str, Any]:
     return data
 
 
-def _errors(error: tk.ValidationError) -> dict[str, list[str]]:
-    """Field errors as ``{field: [message]}`` (nested ones flattened to their text)."""
-    result: dict[str, list[str]] = {}
-    for field, messages in (error.error_dict or {}).items():
-        if isinstance(messages, list | tuple):
-            result[field] = [str(m) for m in messages if m]
-        else:
-            result[field] = [str(messages)]
-    return result
 
 
-def _abort(error: Exception) -> Any:
-    if isinstance(error, tk.ObjectNotFound):
-        return tk.abort(404, str(error) or tk._("Not found"))
-    return tk.abort(403, str(error) or tk._("Not authorized"))
 
 
 def _entry(package_id: str | None) -> dict[str, Any]:
     if not package_id:
         return tk.abort(400, tk._("Say which entry (package_id)"))
     try:
-        return tk.get_action("package_show")(_context(), {"id": package_id})
+        return tk.get_action("package_show")(shared.context(), {"id": package_id})
     except (tk.ObjectNotFound, tk.NotAuthorized) as error:
-        return _abort(error)
+        return shared.abort_for(error)
 
 
 def _departments(entry: dict[str, Any]) -> list[dict[str, Any]]:
     """The departments the user may apply for: theirs, but not the entry's provider."""
     orgs = tk.get_action("organization_list_for_user")(
-        _context(), {"id": tk.current_user.name, "permission": "read"}
+        shared.context(), {"id": tk.current_user.name, "permission": "read"}
     )
     return [o for o in orgs if o["id"] != entry.get("owner_org")]
 
 
-def _page(result: dict[str, Any], number: int, endpoint: str, **args: Any) -> Page:
-    return Page(
-        collection=result["results"],
-        page=number,
-        item_count=result["count"],
-        items_per_page=PAGE_SIZE,
-        presliced_list=True,
-        url=lambda q=None, page=None: tk.h.url_for(endpoint, page=page, **args),
-    )
 
 
-def _page_number() -> int:
-    """The list page asked for; 400 when it is not one (``guard.page_number``, issue 14)."""
-    return page_number(PAGE_SIZE)
 
 
 def _labels() -> dict[str, dict[str, str]]:
@@ -159,8 +118,8 @@ def _labels() -> dict[str, dict[str, str]]:
 @access.route("/govshare/obtain/<package_id>", methods=["GET", "POST"])
 def obtain(package_id: str) -> Any:
     """An unconditional entry at once: purpose and pledge, then the grant (art. 12(1))."""
-    if not _logged_in():
-        return _login() if request.method == "GET" else tk.abort(403)
+    if not shared.logged_in():
+        return shared.login() if request.method == "GET" else tk.abort(403)
     entry = _entry(package_id)
     departments = _departments(entry)
     form: dict[str, Any] = {}
@@ -171,11 +130,11 @@ def obtain(package_id: str) -> Any:
         if len(departments) == 1 and not data.get("requesting_org"):
             data["requesting_org"] = departments[0]["id"]
         try:
-            grant = tk.get_action("govshare_access_obtain")(_context(), data)
+            grant = tk.get_action("govshare_access_obtain")(shared.context(), data)
         except tk.ValidationError as error:
-            errors = _errors(error)
+            errors = shared.field_errors(error)
         except (tk.NotAuthorized, tk.ObjectNotFound) as error:
-            return _abort(error)
+            return shared.abort_for(error)
         else:
             tk.h.flash_success(
                 tk._("You obtained the data: the grant is valid until {date}.").format(
@@ -214,8 +173,8 @@ def _scope(entry: dict[str, Any], *, negotiation: bool) -> dict[str, Any]:
 
 
 def _apply(*, negotiation: bool) -> Any:
-    if not _logged_in():
-        return _login() if request.method == "GET" else tk.abort(403)
+    if not shared.logged_in():
+        return shared.login() if request.method == "GET" else tk.abort(403)
     entry = _entry(request.values.get("package_id"))
     expected = rules.NEGOTIATE if negotiation else rules.REQUEST
     departments = _departments(entry)
@@ -237,14 +196,14 @@ def _apply(*, negotiation: bool) -> Any:
             data["attachment"] = upload
         action = "govshare_negotiation_open" if negotiation else "govshare_request_create"
         try:
-            result = tk.get_action(action)(_context(), data)
+            result = tk.get_action(action)(shared.context(), data)
         except tk.ValidationError as error:
-            errors = _errors(error)
+            errors = shared.field_errors(error)
             # The action checks the pledge only once the fields are valid: say it at once.
             if not data["pledge"]:
                 errors.setdefault("pledge", [rules.NEEDS_PLEDGE])
         except (tk.NotAuthorized, tk.ObjectNotFound) as error:
-            return _abort(error)
+            return shared.abort_for(error)
         else:
             if negotiation:
                 tk.h.flash_success(tk._("Negotiation opened with the providing department."))
@@ -292,21 +251,21 @@ def negotiation_new() -> Any:
 
 
 def _request_list(template: str, endpoint: str, base: dict[str, Any], **extra: Any) -> Any:
-    if not _logged_in():
-        return _login()
+    if not shared.logged_in():
+        return shared.login()
     status = request.args.get("status", "").strip()
-    number = _page_number()
-    query = {**base, "limit": PAGE_SIZE, "offset": (number - 1) * PAGE_SIZE}
+    number = shared.page_number()
+    query = {**base, "limit": shared.PAGE_SIZE, "offset": (number - 1) * shared.PAGE_SIZE}
     if status == "overdue":
         query["overdue"] = True
     elif status:
         query["status"] = [status]
     try:
-        result = tk.get_action("govshare_request_list")(_context(), query)
+        result = tk.get_action("govshare_request_list")(shared.context(), query)
     except tk.ValidationError:
         result = {"count": 0, "results": []}
     except tk.NotAuthorized as error:
-        return _abort(error)
+        return shared.abort_for(error)
     args = {"status": status} if status else {}
     titles = _org_titles(
         [r.get(k) for r in result["results"] for k in ("requesting_org", "provider_org")]
@@ -319,7 +278,7 @@ def _request_list(template: str, endpoint: str, base: dict[str, Any], **extra: A
             "count": result["count"],
             "status": status,
             "states": workflow.STATES,
-            "page": _page(result, number, endpoint, **args),
+            "page": shared.pager(result, number, endpoint, **args),
             "endpoint": endpoint,
             **extra,
         },
@@ -345,7 +304,7 @@ def inbox() -> Any:
 @access.route("/govshare/escalations")
 def escalations() -> Any:
     """Disputes escalated to the sharing authority or the joint conference."""
-    if _logged_in() and not tk.h.govshare_access_nav().get("escalations"):
+    if shared.logged_in() and not tk.h.govshare_access_nav().get("escalations"):
         return tk.abort(
             403, tk._("Only the sharing authority and the joint conference decide disputes")
         )
@@ -361,9 +320,9 @@ def escalations() -> Any:
 
 def _show(id: str) -> dict[str, Any]:
     try:
-        return tk.get_action("govshare_request_show")(_context(), {"id": id})
+        return tk.get_action("govshare_request_show")(shared.context(), {"id": id})
     except (tk.ObjectNotFound, tk.NotAuthorized) as error:
-        return _abort(error)
+        return shared.abort_for(error)
 
 
 def _org_titles(names: list[str]) -> dict[str, str]:
@@ -384,7 +343,7 @@ def _render_request(
 ) -> Any:
     req = _show(id)
     try:
-        entry = tk.get_action("package_show")(_context(), {"id": req["package_id"]})
+        entry = tk.get_action("package_show")(shared.context(), {"id": req["package_id"]})
     except (tk.ObjectNotFound, tk.NotAuthorized):
         entry = None
     resources = {r["id"]: r for r in (entry or {}).get("resources") or []}
@@ -395,7 +354,7 @@ def _render_request(
     grant = None
     if req.get("status") in workflow.GRANTING_STATES:
         held = tk.get_action("govshare_grant_list")(
-            _context(), {"package_id": req["package_id"], "limit": 1000}
+            shared.context(), {"package_id": req["package_id"], "limit": 1000}
         )
         grant = next((g for g in held["results"] if g.get("request_id") == req["id"]), None)
     return tk.render(
@@ -418,16 +377,16 @@ def _render_request(
 
 @access.route("/govshare/requests/<id>")
 def request_read(id: str) -> Any:
-    if not _logged_in():
-        return _login()
+    if not shared.logged_in():
+        return shared.login()
     return _render_request(id)
 
 
 @access.route("/govshare/requests/<id>/attachment")
 def attachment(id: str) -> Any:
     """The request's attachment, to those who may see the request."""
-    if not _logged_in():
-        return _login()
+    if not shared.logged_in():
+        return shared.login()
     req = _show(id)
     stored = req.get("attachment")
     path = attachments.path_of(req["id"], stored) if stored else None
@@ -443,7 +402,7 @@ def _step(
 
     ``scope``: the form narrows a grant (resources, data items, period, limits).
     """
-    if not _logged_in():
+    if not shared.logged_in():
         return tk.abort(403, tk._("Log in first"))
     form = _form()
     keep = (*fields, *LIST_FIELDS) if scope else fields
@@ -453,11 +412,11 @@ def _step(
     if attachments.is_upload(upload):
         data["attachment"] = upload
     try:
-        result = tk.get_action(action)(_context(), data)
+        result = tk.get_action(action)(shared.context(), data)
     except tk.ValidationError as error:
-        return _render_request(id, forms={which: form}, errors={which: _errors(error)})
+        return _render_request(id, forms={which: form}, errors={which: shared.field_errors(error)})
     except (tk.NotAuthorized, tk.ObjectNotFound) as error:
-        return _abort(error)
+        return shared.abort_for(error)
     return result
 
 
@@ -523,18 +482,19 @@ def escalate(id: str) -> Any:
 @access.route("/govshare/requests/<id>/negotiate", methods=["POST"])
 def negotiate(id: str) -> Any:
     """Take a rejected request on to negotiation."""
-    if not _logged_in():
+    if not shared.logged_in():
         return tk.abort(403, tk._("Log in first"))
     form = _form()
     data = {"request_id": id}
     if form.get("message"):
         data["message"] = form["message"]
     try:
-        tk.get_action("govshare_negotiation_open")(_context(), data)
+        tk.get_action("govshare_negotiation_open")(shared.context(), data)
     except tk.ValidationError as error:
-        return _render_request(id, forms={"negotiate": form}, errors={"negotiate": _errors(error)})
+        errors = {"negotiate": shared.field_errors(error)}
+        return _render_request(id, forms={"negotiate": form}, errors=errors)
     except (tk.NotAuthorized, tk.ObjectNotFound) as error:
-        return _abort(error)
+        return shared.abort_for(error)
     return _done(id, tk._("Negotiation opened with the providing department."))
 
 
@@ -567,26 +527,26 @@ def _state(result: dict[str, Any]) -> str:
 @access.route("/govshare/grants")
 def grants() -> Any:
     """Grants my departments hold, and grants on the entries we provide."""
-    if not _logged_in():
-        return _login()
+    if not shared.logged_in():
+        return shared.login()
     direction = request.args.get("direction", "held")
     if direction not in ("held", "provided"):
         direction = "held"
     status = request.args.get("status", "").strip()
-    number = _page_number()
+    number = shared.page_number()
     query: dict[str, Any] = {
         "direction": direction,
-        "limit": PAGE_SIZE,
-        "offset": (number - 1) * PAGE_SIZE,
+        "limit": shared.PAGE_SIZE,
+        "offset": (number - 1) * shared.PAGE_SIZE,
     }
     if status:
         query["status"] = [status]
     try:
-        result = tk.get_action("govshare_grant_list")(_context(), query)
+        result = tk.get_action("govshare_grant_list")(shared.context(), query)
     except tk.ValidationError:
         result = {"count": 0, "results": []}
     except tk.NotAuthorized as error:
-        return _abort(error)
+        return shared.abort_for(error)
     args = {"direction": direction, **({"status": status} if status else {})}
     return tk.render(
         "govshare/access/grants.html",
@@ -595,18 +555,18 @@ def grants() -> Any:
             "count": result["count"],
             "direction": direction,
             "status": status,
-            "page": _page(result, number, "govshare_access.grants", **args),
+            "page": shared.pager(result, number, "govshare_access.grants", **args),
         },
     )
 
 
 def _render_grant(id: str, form: dict[str, Any] | None = None, errors: Any = None) -> Any:
     try:
-        grant = tk.get_action("govshare_grant_show")(_context(), {"id": id})
+        grant = tk.get_action("govshare_grant_show")(shared.context(), {"id": id})
     except (tk.ObjectNotFound, tk.NotAuthorized) as error:
-        return _abort(error)
+        return shared.abort_for(error)
     try:
-        entry = tk.get_action("package_show")(_context(), {"id": grant["package_id"]})
+        entry = tk.get_action("package_show")(shared.context(), {"id": grant["package_id"]})
     except (tk.ObjectNotFound, tk.NotAuthorized):
         entry = None
     return tk.render(
@@ -624,25 +584,25 @@ def _render_grant(id: str, form: dict[str, Any] | None = None, errors: Any = Non
 
 @access.route("/govshare/grants/<id>")
 def grant_read(id: str) -> Any:
-    if not _logged_in():
-        return _login()
+    if not shared.logged_in():
+        return shared.login()
     return _render_grant(id)
 
 
 @access.route("/govshare/grants/<id>/revoke", methods=["POST"])
 def grant_revoke(id: str) -> Any:
     """End a grant early, with a reason (a provider's data officer or the authority)."""
-    if not _logged_in():
+    if not shared.logged_in():
         return tk.abort(403, tk._("Log in first"))
     form = _form()
     try:
         tk.get_action("govshare_grant_revoke")(
-            _context(), {"id": id, "reason": form.get("reason", "")}
+            shared.context(), {"id": id, "reason": form.get("reason", "")}
         )
     except tk.ValidationError as error:
-        return _render_grant(id, form, _errors(error))
+        return _render_grant(id, form, shared.field_errors(error))
     except (tk.NotAuthorized, tk.ObjectNotFound) as error:
-        return _abort(error)
+        return shared.abort_for(error)
     tk.h.flash_success(tk._("Grant revoked; every token issued from it stops working."))
     if request.form.get("came_from") == "list":
         return tk.redirect_to("govshare_access.grants", direction="provided")

@@ -14,9 +14,17 @@ import ckan.plugins.toolkit as tk
 from flask import Blueprint, request, send_file
 
 from ..access import attachments
+from ..core import config
 from ..feedback import rules as feedback_rules
 from ..obligations import rules as obligation_rules
-from .access import PAGE_SIZE, _abort, _context, _errors, _logged_in, _login, _page, _page_number
+from ._shared import PAGE_SIZE
+from ._shared import abort_for as _abort
+from ._shared import context as _context
+from ._shared import field_errors as _errors
+from ._shared import logged_in as _logged_in
+from ._shared import login as _login
+from ._shared import page_number as _page_number
+from ._shared import pager as _page
 
 __all__ = ["feedback"]
 
@@ -180,7 +188,7 @@ def feedback_attachment(id: str) -> Any:
 def _may_create_for(departments: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Departments the user may record an obligation for: all (the sharing authority,
     sysadmins) or those they are a data officer of."""
-    authority = tk.config.get("ckanext.govshare.authority_org")
+    authority = config.authority_org()
     if getattr(tk.current_user, "sysadmin", False) or any(
         d["name"] == authority for d in departments
     ):
