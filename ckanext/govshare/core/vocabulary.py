@@ -30,6 +30,8 @@ class Renaming:
     params: Mapping[str, str] = field(default_factory=dict)
     values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     answer_keys: Mapping[str, str] = field(default_factory=dict)
+    #: old parameters the action still reads with their old meaning -> what to use instead
+    kept: Mapping[str, str] = field(default_factory=dict)
 
 
 #: action name -> what it renamed; filled by ``renamed`` when the action module is imported.
@@ -76,9 +78,22 @@ def _translate(
         if isinstance(value, str) and value in mapping:
             data[name] = mapping[value]
             notes.append(_note(f"{name}={value}", f"{name}={mapping[value]}"))
+    for old, use in renaming.kept.items():
+        if old in data:
+            notes.append(_note(old, use))
     if errors:
         raise tk.ValidationError(errors)
     return data, notes
+
+
+def _old_error_keys(
+    error: tk.ValidationError, data_dict: Mapping[str, Any], renaming: Renaming
+) -> None:
+    """A field error on a renamed parameter is keyed by the name the caller gave it."""
+    errors = error.error_dict
+    for old, new in renaming.params.items():
+        if old in data_dict and new not in data_dict and new in errors and old not in errors:
+            errors[old] = errors.pop(new)
 
 
 def renamed(
@@ -86,12 +101,18 @@ def renamed(
     params: Mapping[str, str] | None = None,
     values: Mapping[str, Mapping[str, str]] | None = None,
     answer_keys: Mapping[str, str] | None = None,
+    kept: Mapping[str, str] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Accept the action's old names for one more release (``params``: old -> new;
     ``values``: parameter -> old value -> new value). ``answer_keys`` (old -> new) only
     records, for ``DEPRECATED``, the keys the action's answers keep through
-    ``with_old_keys``."""
-    renaming = Renaming(dict(params or {}), dict(values or {}), dict(answer_keys or {}))
+    ``with_old_keys``. ``kept`` (old parameter -> what to use instead) names old parameters
+    the action still reads itself, with their old meaning, because no new name means exactly
+    the same: a call that uses one gets its note. A field error on a renamed parameter is
+    keyed by the name the caller used."""
+    renaming = Renaming(
+        dict(params or {}), dict(values or {}), dict(answer_keys or {}), dict(kept or {})
+    )
 
     def decorate(action: Callable[..., Any]) -> Callable[..., Any]:
         DEPRECATED[action.__name__] = renaming
@@ -101,9 +122,14 @@ def renamed(
             if not isinstance(data_dict, Mapping):
                 return action(context, data_dict)
             data, notes = _translate(data_dict, renaming)
-            answer = action(context, data)
+            try:
+                answer = action(context, data)
+            except tk.ValidationError as error:
+                if isinstance(error.error_dict, dict):
+                    _old_error_keys(error, data_dict, renaming)
+                raise
             if notes and isinstance(answer, dict):
-                answer = {**answer, "deprecations": notes}
+                answer = {**answer, "deprecations": [*answer.get("deprecations", []), *notes]}
             return answer
 
         return wrapper
