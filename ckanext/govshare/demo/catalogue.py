@@ -1,4 +1,5 @@
-"""The demo catalogue, created through CKAN's action API so it passes every rule a user meets.
+"""The demo catalogue: departments and entries, created through CKAN's action API so they pass
+every rule a user meets.
 
 Seeded (``ckanext.govshare.demo.seed``) and idempotent: running it again creates nothing that
 exists already, so it is safe on every ``make run``.
@@ -15,8 +16,10 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from werkzeug.datastructures import FileStorage
 
-from .catalogue import credit_code
-from .cells import csv_row
+from ..catalogue import credit_code
+from ..cells import csv_row
+from ..core import config
+from .context import site_context
 
 # (name, title, description)
 DEPARTMENTS: list[tuple[str, str, str]] = [
@@ -134,11 +137,6 @@ ENTRIES: list[tuple[str, str, str, str, list[str], list[str]]] = [
         ["区划代码", "月份", "新增就业人数"],
     ),
 ]
-
-
-def _context() -> dict[str, Any]:
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-    return {"user": site_user["name"], "ignore_auth": True}
 
 
 def _csv(columns: list[str], rng: random.Random) -> bytes:
@@ -288,7 +286,7 @@ def _ensure_org(name: str, title: str, description: str) -> bool:
     if model.Group.by_name(name):
         return False
     tk.get_action("organization_create")(
-        _context(),
+        site_context(),
         {
             "name": name,
             "title": title,
@@ -472,52 +470,17 @@ def generated_entries(
     return entries
 
 
-def _demo_password() -> str:
-    """One password for every demo login, generated on the first run and kept (git-ignored)."""
-    import os
-    import secrets
-
-    config_file = tk.config.get("__file__") or os.path.join(os.getcwd(), "config", "x.ini")
-    path = os.path.join(os.path.dirname(os.path.abspath(config_file)), "demo-password.txt")
-    if os.path.exists(path):
-        with open(path, encoding="utf-8") as f:
-            return f.read().strip()
-    password = secrets.token_urlsafe(12)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(password + "\n")
-    os.chmod(path, 0o600)
-    return password
+def department_names() -> list[str]:
+    """The demo's departments (not the authority or the joint conference), in order."""
+    return [d[0] for d in DEPARTMENTS] + [d[0] for d in MORE_DEPARTMENTS]
 
 
-def _ensure_users(org: str, password: str) -> int:
-    """A data officer (organization admin) and a staff member (member) per department."""
-    created = 0
-    for suffix, role in (("officer", "admin"), ("staff", "member")):
-        name = f"{org}-{suffix}"[:100]
-        if model.User.by_name(name) is None:
-            tk.get_action("user_create")(
-                _context(),
-                {
-                    "name": name,
-                    "email": f"{name}@demo.invalid",
-                    "password": password,
-                    "fullname": f"{org} {suffix}",
-                },
-            )
-            created += 1
-        tk.get_action("organization_member_create")(
-            _context(), {"id": org, "username": name, "role": role}
-        )
-    return created
-
-
-def load(entries: int | None = None, users: bool = True) -> dict[str, int]:
+def load(entries: int | None = None) -> dict[str, int]:
     """Loads the demo catalogue; ``entries`` caps the number of entries (tests use fewer)."""
-    rng = random.Random(tk.config.get("ckanext.govshare.demo.seed"))
-    total = entries if entries is not None else tk.config.get("ckanext.govshare.demo.entries")
-    _ensure_org(tk.config.get("ckanext.govshare.authority_org"), *AUTHORITY)
-    _ensure_org(tk.config.get("ckanext.govshare.joint_conference_org"), *JOINT_CONFERENCE)
+    rng = random.Random(config.demo_seed())
+    total = entries if entries is not None else config.demo_entries()
+    _ensure_org(config.authority_org(), *AUTHORITY)
+    _ensure_org(config.joint_conference_org(), *JOINT_CONFERENCE)
     for name, title, description in DEPARTMENTS:
         _ensure_org(name, title, description)
     for name, title, level, central in MORE_DEPARTMENTS:
@@ -525,7 +488,7 @@ def load(entries: int | None = None, users: bool = True) -> dict[str, int]:
         if central:
             CENTRAL.add(name)
         _ensure_org(name, title, f"{title}（演示部门）")
-    departments = [d[0] for d in DEPARTMENTS] + [d[0] for d in MORE_DEPARTMENTS]
+    departments = department_names()
 
     curated = [(*e, {}) for e in ENTRIES]
     plan = curated + generated_entries(departments, max(0, total - len(curated)), rng)
@@ -537,7 +500,7 @@ def load(entries: int | None = None, users: bool = True) -> dict[str, int]:
         if "meta" in extra:
             CATALOGUE[name] = extra["meta"]
         dataset = tk.get_action("package_create")(
-            _context(),
+            site_context(),
             {
                 "name": name,
                 "title": title,
@@ -549,7 +512,7 @@ def load(entries: int | None = None, users: bool = True) -> dict[str, int]:
             },
         )
         tk.get_action("resource_create")(
-            _context(),
+            site_context(),
             {
                 "package_id": dataset["id"],
                 "name": f"{title}（样例）",
@@ -560,23 +523,8 @@ def load(entries: int | None = None, users: bool = True) -> dict[str, int]:
             },
         )
         created += 1
-    logins = requests = 0
-    if users:
-        password = _demo_password()
-        for org in [
-            *departments,
-            tk.config.get("ckanext.govshare.authority_org"),
-            tk.config.get("ckanext.govshare.joint_conference_org"),
-        ]:
-            logins += _ensure_users(org, password)
-        from . import demo_access, demo_feedback
-
-        requests = demo_access.load()
-        demo_feedback.load()
     return {
-        "requests": requests,
         "organizations": len(departments) + 2,
         "datasets": min(total, len(plan)),
         "created": created,
-        "users": logins,
     }

@@ -13,7 +13,8 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 
-from .access.model import request_table
+from ..access.model import request_table
+from .context import as_user, site_context
 
 # (requesting department, providing department): staff of the first ask the second.
 PAIRS = (
@@ -24,15 +25,9 @@ PAIRS = (
 )
 
 
-def _as(user: str) -> dict[str, Any]:
-    return {"user": user, "ignore_auth": False}
-
-
 def _entries(org: str, share_type: str) -> list[dict[str, Any]]:
-    from .demo import _context
-
     result = tk.get_action("package_search")(
-        _context(),
+        site_context(),
         {
             "fq": f'organization:"{org}" +share_type:"{share_type}"',
             "rows": 5,
@@ -71,17 +66,17 @@ def load() -> int:
         conditional = _entries(provider, "conditional")
         if conditional:
             request = act("govshare_request_create")(
-                _as(staff), _form(conditional[0], requester, "administrative_basis", "办件核验")
+                as_user(staff), _form(conditional[0], requester, "administrative_basis", "办件核验")
             )
             made += 1
             if index == 0:
                 act("govshare_request_decide")(
-                    _as(officer),
+                    as_user(officer),
                     {"id": request["id"], "decision": "approve", "max_downloads": 20},
                 )
             elif index == 1:
                 act("govshare_request_decide")(
-                    _as(officer),
+                    as_user(officer),
                     {
                         "id": request["id"],
                         "decision": "return",
@@ -90,13 +85,13 @@ def load() -> int:
                 )
             elif index == 2:
                 act("govshare_request_decide")(
-                    _as(officer),
+                    as_user(officer),
                     {"id": request["id"], "decision": "reject", "reason": "申请用途超出共享条件"},
                 )
         unconditional = _entries(provider, "unconditional")
         if unconditional:
             act("govshare_access_obtain")(
-                _as(staff),
+                as_user(staff),
                 {
                     "package_id": unconditional[0]["id"],
                     "requesting_org": requester,
@@ -108,7 +103,7 @@ def load() -> int:
         not_shared = _entries(provider, "not_shared")
         if not_shared and index in (0, 3):
             negotiation = act("govshare_negotiation_open")(
-                _as(staff),
+                as_user(staff),
                 {
                     **_form(not_shared[0], requester, "business_collaboration", "联合监管"),
                     "message": "该数据为履职必需，请协商共享",
@@ -117,6 +112,6 @@ def load() -> int:
             made += 1
             if index == 0:
                 act("govshare_request_escalate")(
-                    _as(staff), {"id": negotiation["id"], "message": "协商未果，提请协调"}
+                    as_user(staff), {"id": negotiation["id"], "message": "协商未果，提请协调"}
                 )
     return made

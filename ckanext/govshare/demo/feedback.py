@@ -2,7 +2,7 @@
 as the demo users, so the entry pages, the feedback list and the obligations page show
 something after ``make run``. Loaded once: nothing is added when any feedback exists.
 
-Called after ``demo_access.load()`` (the demo logins must exist): ``demo_feedback.load()``.
+Loaded after the demo logins (``logins.py``) and requests (``access.py``): ``load()``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 
-from .feedback.model import feedback_table
+from ..core import config
+from ..feedback.model import feedback_table
+from .context import as_user, site_context
 
 # (reporting department, providing department, kind, description).
 REPORTS = (
@@ -33,15 +35,9 @@ REPORTS = (
 )
 
 
-def _as(user: str) -> dict[str, Any]:
-    return {"user": user, "ignore_auth": False}
-
-
 def _entry(org: str) -> dict[str, Any] | None:
-    from .demo import _context
-
     result = tk.get_action("package_search")(
-        _context(),
+        site_context(),
         {"fq": f'organization:"{org}"', "rows": 1, "sort": "name asc", "include_private": True},
     )
     return result["results"][0] if result["results"] else None
@@ -61,7 +57,7 @@ def load() -> int:
         items = [i["name"] for i in entry.get("data_items") or [] if i.get("name")]
         resources = entry.get("resources") or []
         item = act("govshare_feedback_create")(
-            _as(f"{reporter}-staff"),
+            as_user(f"{reporter}-staff"),
             {
                 "package_id": entry["id"],
                 "resource_id": resources[0]["id"] if resources else None,
@@ -73,17 +69,17 @@ def load() -> int:
         made += 1
         if index == 0:
             act("govshare_feedback_resolve")(
-                _as(f"{provider}-officer"),
+                as_user(f"{provider}-officer"),
                 {
                     "id": item["id"],
                     "resolution": "corrected",
                     "explanation": "已核对原始登记信息并更正相关记录",
                 },
             )
-    authority = tk.config.get("ckanext.govshare.authority_org")
+    authority = config.authority_org()
     if authority and model.User.by_name(f"{authority}-officer") is not None:
         act("govshare_obligation_create")(
-            _as(f"{authority}-officer"),
+            as_user(f"{authority}-officer"),
             {
                 "organization": "provincial-market-regulation",
                 "kind": "law_revised",
