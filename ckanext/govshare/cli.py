@@ -6,8 +6,8 @@ import click
 
 from .audit.cli import audit
 from .hardening import session
-from .notices.cli import remind
 from .outages.worker import worker
+from .reminders.cli import remind
 from .reports.cli import report
 from .workdays.cli import calendar
 

@@ -1,6 +1,8 @@
 """Items the platform tracks against a due date in working days: feedback (art. 15) and
 catalogue-update obligations (art. 8). Both tables have ``id``, ``state`` (``open`` until
-answered), ``due_date``, ``overdue`` and ``created``; what they share is kept here once.
+answered), ``due_date``, ``overdue`` and ``created``; what they share is kept here once,
+including what their ``ckan govshare remind`` steps select (``feedback/reminders.py``,
+``obligations/reminders.py``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import sqlalchemy as sa
 from ckan import model
 
 from .audit import store
+from .core import config
+from .workdays import WorkCalendar
 
 OPEN = "open"
 
@@ -85,3 +89,48 @@ def mark_overdue(
         },
     )
     return {**item, "overdue": True}
+
+
+# --- the reminder steps (``ckan govshare remind``) ------------------------------------------
+
+
+def past_due(table: sa.Table, today: dt.date) -> list[str]:
+    """Open items past their due date not flagged overdue yet, the longest overdue first."""
+    c = table.c
+    query = (
+        sa.select(c.id)
+        .where(c.state == OPEN)
+        .where(c.overdue.is_(False))
+        .where(c.due_date < today)
+        .order_by(c.due_date, c.id)
+    )
+    return [row[0] for row in model.Session.execute(query)]
+
+
+def due_soon(table: sa.Table, today: dt.date, calendar: WorkCalendar) -> list[str]:
+    """Open items due within ``ckanext.govshare.remind.before_due`` working days of ``today``,
+    soonest first."""
+    c = table.c
+    last = calendar.add_workdays(today, config.remind_before_due())
+    query = (
+        sa.select(c.id)
+        .where(c.state == OPEN)
+        .where(c.due_date.between(today, last))
+        .order_by(c.due_date, c.id)
+    )
+    return [row[0] for row in model.Session.execute(query)]
+
+
+def due_soon_item(
+    table: sa.Table, item_id: str, today: dt.date, calendar: WorkCalendar
+) -> tuple[dict[str, Any], int] | None:
+    """The item and its working days left, if still open and due within
+    ``ckanext.govshare.remind.before_due`` working days."""
+    row = model.Session.execute(sa.select(table).where(table.c.id == item_id)).first()
+    if row is None or row.state != OPEN:
+        return None
+    item = dict(row._mapping)
+    left = calendar.workdays_between(today, item["due_date"])
+    if not 0 <= left <= config.remind_before_due():
+        return None
+    return item, left

@@ -6,7 +6,8 @@
 - ``build.py``: a department's report and the platform-wide one, as JSON-ready dicts;
 - ``charts.py``, ``export.py``: the charts (reportlab drawings, also rendered to SVG for the
   pages) and the ``.xlsx`` / ``.pdf`` files;
-- ``cli.py``: ``ckan govshare report --year Y --out DIR``.
+- ``cli.py``: ``ckan govshare report --year Y --out DIR``;
+- ``reminders.py``: the ``report_due`` step of ``ckan govshare remind`` (January–February).
 """
 
 from __future__ import annotations

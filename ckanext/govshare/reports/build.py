@@ -20,7 +20,7 @@ from ..access.roles import authority_org_id, conference_org_id
 from ..jsonable import plain
 from . import data as year_data
 from . import findings as rules
-from . import metrics, reminder
+from . import metrics, reminders
 
 PLATFORM = "platform"
 THRESHOLD_KEY = "ckanext.govshare.findings.refused_attempts"
@@ -132,7 +132,7 @@ def _header(year: int, today: dt.date) -> dict[str, Any]:
         "timezone": str(year_data.timezone()),
         "rule_profile": workdays.profile_name(),
         "deadline_days": workdays.deadlines(),
-        "due_by": reminder.due_by(year),
+        "due_by": reminders.due_by(year),
     }
 
 

@@ -18,7 +18,7 @@ from werkzeug.datastructures import FileStorage
 from ckanext.govshare.access import attachments
 from ckanext.govshare.feedback import service
 from ckanext.govshare.feedback.model import feedback_table
-from ckanext.govshare.notices import remind
+from ckanext.govshare.reminders import scheduler
 
 from .conftest import World, audit_actions, bilingual, count, notices_of
 
@@ -208,16 +208,16 @@ def test_due_date_reminders_and_overdue_flag(world: World, clock: Any):
 
     # Three working days before (Friday 9 October) is too early; two before (the default),
     # Saturday 10 October, a worked day, reminds the officers, once.
-    remind.Reminder(dt.date(2026, 10, 9)).run()
+    scheduler.Reminder(dt.date(2026, 10, 9)).run()
     assert notices_of(world, "provider_officer", "feedback_due_soon") == []
     for _ in range(2):
-        remind.Reminder(dt.date(2026, 10, 10)).run()
+        scheduler.Reminder(dt.date(2026, 10, 10)).run()
     assert len(notices_of(world, "provider_officer", "feedback_due_soon")) == 1
     assert audit_actions(item["id"]) == [("govshare_feedback_create", "success")]
 
     # Still open on Wednesday 14 October: flagged overdue once, the authority told.
     for _ in range(2):
-        remind.Reminder(dt.date(2026, 10, 14)).run()
+        scheduler.Reminder(dt.date(2026, 10, 14)).run()
     assert service.load(item["id"])["overdue"] is True
     assert audit_actions(item["id"])[-1] == ("govshare_feedback_overdue", "success")
     assert len(audit_actions(item["id"])) == 2

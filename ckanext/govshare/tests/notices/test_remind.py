@@ -15,7 +15,7 @@ from ckan import model
 
 from ckanext.govshare.access.model import grant_table, request_table
 from ckanext.govshare.audit.model import event_table as audit_table
-from ckanext.govshare.notices import remind
+from ckanext.govshare.reminders import scheduler
 
 from .conftest import add_event, make_grant, make_request, notices, row
 
@@ -25,7 +25,7 @@ DUE = dt.date(2026, 10, 16)
 def run(cli: Any, today: str, *extra: str) -> str:
     """A pass as the command makes it, in this process (keeping the test's SMTP settings,
     which invoking the command would reload from the config file); its summary's lines."""
-    summary = remind.run(today=dt.date.fromisoformat(today), dry_run="--dry-run" in extra)
+    summary = scheduler.run(today=dt.date.fromisoformat(today), dry_run="--dry-run" in extra)
     assert not summary.get("errors"), summary
     return "\n".join(summary.lines())
 
@@ -172,7 +172,7 @@ def test_failed_emails_are_retried_once(cli, people, no_smtp, monkeypatch, ckan_
     controller.start()
     try:
         monkeypatch.setitem(ckan_config, "smtp.server", f"127.0.0.1:{port}")
-        monkeypatch.setattr(remind, "RETRY_AFTER", dt.timedelta(0))
+        monkeypatch.setattr(scheduler, "RETRY_AFTER", dt.timedelta(0))
         output = run(cli, "2026-10-14")
         assert "emails retried sent: " in output
         run(cli, "2026-10-14")
@@ -186,11 +186,11 @@ def test_failed_emails_are_retried_once(cli, people, no_smtp, monkeypatch, ckan_
 def test_a_second_concurrent_run_does_nothing(cli, people):
     make_request(people, due_date=DUE)
     with model.meta.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": remind.LOCK_KEY})
+        conn.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": scheduler.LOCK_KEY})
         try:
             result = cli.invoke(ckan.cli.cli.ckan, ["govshare", "remind", "--today", "2026-10-19"])
             output = result.output
         finally:
-            conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": remind.LOCK_KEY})
+            conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": scheduler.LOCK_KEY})
     assert "another `ckan govshare remind` is running" in output
     assert notices() == []

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from ckan.tests import helpers
 
-from ckanext.govshare.notices import remind
 from ckanext.govshare.obligations import service
 from ckanext.govshare.obligations.model import obligation_table
+from ckanext.govshare.reminders import scheduler
 from ckanext.govshare.tests.feedback.conftest import (
     World,
     audit_actions,
@@ -137,10 +137,10 @@ def test_reminder_then_overdue_once(world: World, clock: Any):
     item = record(world, "provider_officer")
     assert item["due_date"] == "2026-10-27"
     for _ in range(2):
-        remind.Reminder(dt.date(2026, 10, 23)).run()  # Friday: 2 working days left
+        scheduler.Reminder(dt.date(2026, 10, 23)).run()  # Friday: 2 working days left
     assert len(notices_of(world, "provider_editor", "obligation_due_soon")) == 1
     for _ in range(2):
-        remind.Reminder(dt.date(2026, 10, 28)).run()
+        scheduler.Reminder(dt.date(2026, 10, 28)).run()
     assert service.load(item["id"])["overdue"] is True
     assert [a for a, _ in audit_actions(item["id"])] == [
         "govshare_obligation_create",

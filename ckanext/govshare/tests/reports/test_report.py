@@ -24,7 +24,7 @@ from pypdf import PdfReader
 
 from ckanext.govshare.audit.model import event_table
 from ckanext.govshare.notices.model import notice_table
-from ckanext.govshare.notices.remind import Reminder
+from ckanext.govshare.reminders.scheduler import REPORT_DUE, Reminder
 from ckanext.govshare.tests.reports.conftest import Scenario
 
 pytestmark = pytest.mark.usefixtures("pinned")
@@ -373,14 +373,14 @@ def _report_notices(user_id: str) -> list[Any]:
 
 def test_report_reminder_in_january_and_february_once(scenario: Scenario):
     officer = scenario.users["p_officer"]["id"]
-    Reminder(dt.date(2026, 12, 31)).report_due()  # not yet the season
+    Reminder(dt.date(2026, 12, 31)).step(REPORT_DUE)  # not yet the season
     assert _report_notices(officer) == []
-    Reminder(dt.date(2027, 1, 4)).report_due()
-    Reminder(dt.date(2027, 2, 28)).report_due()  # again: idempotent
+    Reminder(dt.date(2027, 1, 4)).step(REPORT_DUE)
+    Reminder(dt.date(2027, 2, 28)).step(REPORT_DUE)  # again: idempotent
     keys = [row.key for row in _report_notices(officer)]
     assert keys == [f"report_due:{scenario.orgs['P']['id']}:2026"]
     # Officers of departments only: not plain members, not the authority.
     assert _report_notices(scenario.users["p_member"]["id"]) == []
     assert _report_notices(scenario.users["authority"]["id"]) == []
-    Reminder(dt.date(2027, 3, 1)).report_due()
+    Reminder(dt.date(2027, 3, 1)).step(REPORT_DUE)
     assert len(_report_notices(scenario.users["r_officer"]["id"])) == 1

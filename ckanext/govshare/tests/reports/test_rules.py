@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ckanext.govshare.reports import charts, export, findings, labels, metrics, reminder
+from ckanext.govshare.reports import charts, export, findings, labels, metrics, reminders
 from ckanext.govshare.workdays.calendar import WorkCalendar
 
 pytestmark = pytest.mark.unit
@@ -144,12 +144,12 @@ def test_refused_attempts_threshold_and_department():
 
 
 def test_report_due_dates():
-    assert reminder.due_by(2026) == dt.date(2027, 2, 28)
-    assert reminder.due_by(2027) == dt.date(2028, 2, 29)  # a leap year
-    assert reminder.reporting_year(dt.date(2027, 1, 1)) == 2026
-    assert reminder.reporting_year(dt.date(2027, 2, 28)) == 2026
-    assert reminder.reporting_year(dt.date(2027, 3, 1)) is None
-    assert reminder.reporting_year(dt.date(2026, 12, 31)) is None
+    assert reminders.due_by(2026) == dt.date(2027, 2, 28)
+    assert reminders.due_by(2027) == dt.date(2028, 2, 29)  # a leap year
+    assert reminders.reporting_year(dt.date(2027, 1, 1)) == 2026
+    assert reminders.reporting_year(dt.date(2027, 2, 28)) == 2026
+    assert reminders.reporting_year(dt.date(2027, 3, 1)) is None
+    assert reminders.reporting_year(dt.date(2026, 12, 31)) is None
 
 
 def test_labels_in_both_languages():

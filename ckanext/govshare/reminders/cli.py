@@ -32,12 +32,12 @@ def _date(value: str | None) -> dt.date | None:
 def remind(today: str | None, dry_run: bool) -> None:
     """Remind data officers of due requests, flag overdue ones, expire grants and requests,
     retry failed emails. Idempotent and safe from cron at any frequency."""
-    from . import remind as reminder
+    from . import scheduler
 
-    on = _date(today) or reminder.local_today()
+    on = _date(today) or scheduler.local_today()
     try:
-        summary = reminder.run(today=on, dry_run=dry_run)
-    except reminder.Busy as exc:
+        summary = scheduler.run(today=on, dry_run=dry_run)
+    except scheduler.Busy as exc:
         click.echo(f"Nothing done: {exc}.")
         return
     head = "Dry run, nothing changed" if dry_run else "Done"
