@@ -10,6 +10,7 @@ from .access import codes as access_codes
 from .access import rules as access_rules
 from .access import workflow
 from .catalogue import codes
+from .core import clock, config
 
 __all__ = [
     "govshare_access_nav",
@@ -101,9 +102,7 @@ def govshare_state_label(state: str | None) -> str:
 
 def govshare_today() -> str:
     """Today's local date (deadlines and grant periods count local days), ISO format."""
-    from .access import service
-
-    return service.today().isoformat()
+    return clock.today().isoformat()
 
 
 def govshare_purposes() -> list[dict[str, str]]:
@@ -163,8 +162,8 @@ def govshare_access_nav() -> dict[str, Any]:
         user = tk.current_user
         departments = govshare_my_departments()
         bodies = {
-            tk.config.get("ckanext.govshare.authority_org"),
-            tk.config.get("ckanext.govshare.joint_conference_org"),
+            config.authority_org(),
+            config.joint_conference_org(),
         }
         nav["requests"] = bool(departments) or bool(getattr(user, "sysadmin", False))
         nav["escalations"] = bool(getattr(user, "sysadmin", False)) or any(

@@ -18,6 +18,7 @@ from ckan import model
 
 from .. import workdays
 from ..audit import store
+from ..core import clock
 from ..hardening import limits
 from ..jsonable import plain
 from . import codes, workflow
@@ -34,15 +35,6 @@ _ROLE_ORDER = (
     Role.SYSADMIN,
     Role.SYSTEM,
 )
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def today() -> dt.date:
-    """Today's local date: deadlines count local working days."""
-    return workdays.local_date(now())
 
 
 # ---------------------------------------------------------------------------- reading
@@ -104,13 +96,14 @@ def working_days_left(request: Mapping[str, Any], on: dt.date | None = None) -> 
     due = request.get("due_date")
     if not due or request.get("status") not in workflow.CLOCK_RUNNING:
         return None
-    on = on or today()
+    on = on or clock.today()
     return workdays.current().workdays_between(on, due)
 
 
 def is_overdue(request: Mapping[str, Any], on: dt.date | None = None) -> bool:
     due = request.get("due_date")
-    return bool(due and request.get("status") in workflow.CLOCK_RUNNING and (on or today()) > due)
+    running = request.get("status") in workflow.CLOCK_RUNNING
+    return bool(due and running and (on or clock.today()) > due)
 
 
 def central_involved(*org_ids: str) -> bool:
@@ -154,7 +147,7 @@ def request_dict(request: Mapping[str, Any], *, with_history: bool = False) -> d
 
 
 def grant_live(grant: Mapping[str, Any], on: dt.date | None = None) -> bool:
-    on = on or today()
+    on = on or clock.today()
     return bool(
         grant.get("status") == codes.GRANT_ACTIVE
         and grant["period_start"] <= on <= grant["period_end"]
@@ -314,12 +307,12 @@ def create_request(
     requesting_org = data["requesting_org"]
     roles = {Role.REQUESTER} | ({Role.SYSADMIN} if person.sysadmin else set())
     state = workflow.transition(workflow.NEW, action, roles)
-    at = now()
+    at = clock.now()
     due = None
     if kind == codes.KIND_REQUEST:
         days = workdays.deadline_days("conditional")
         if days is not None:
-            due = workdays.current().add_workdays(workdays.local_date(at), days)
+            due = workdays.current().add_workdays(clock.local_date(at), days)
     request = {
         "id": request_id or str(uuid.uuid4()),
         "kind": kind,
@@ -401,19 +394,19 @@ def clock_stop(request: Mapping[str, Any]) -> dict[str, Any]:
     due = request.get("due_date")
     if due is None:
         return {"due_date": None, "remaining_workdays": None}
-    left = workdays.current().workdays_between(today(), due)
+    left = workdays.current().workdays_between(clock.today(), due)
     return {"due_date": None, "remaining_workdays": max(left, 0)}
 
 
 def clock_restart(request: Mapping[str, Any]) -> dict[str, Any]:
     """Resubmission restarts the clock with what was left (at least one working day)."""
-    at = now()
+    at = clock.now()
     left = request.get("remaining_workdays")
     if left is None:
         days = workdays.deadline_days("conditional")
-        due = None if days is None else workdays.current().add_workdays(today(), days)
+        due = None if days is None else workdays.current().add_workdays(clock.today(), days)
     else:
-        due = workdays.current().add_workdays(today(), max(left, 1))
+        due = workdays.current().add_workdays(clock.today(), max(left, 1))
     return {"due_date": due, "remaining_workdays": None, "last_submitted_at": at}
 
 
@@ -436,7 +429,7 @@ def apply(
         if roles is not None
         else ((person.request_roles(request)) if person else {Role.SYSTEM})
     )
-    on = today()
+    on = clock.today()
     target = workflow.transition(
         request["status"],
         action,
@@ -445,7 +438,7 @@ def apply(
         central_involved=bool(request.get("central_involved")),
     )
     role = acting_role(roles, _transition_roles(request["status"], action))
-    at = now()
+    at = clock.now()
     values: dict[str, Any] = {"status": target, "updated_at": at, **(changes or {})}
     if action in (Action.APPROVE, Action.REJECT, Action.GRANT, Action.DENY):
         values.update(decided_at=at, decided_by=person.id if person else None, decision_reason=text)
@@ -547,7 +540,7 @@ def create_grant(
     max_downloads: int | None = None,
 ) -> dict[str, Any]:
     """A grant: department × entry × scope × purpose × period × optional download limit."""
-    at = now()
+    at = clock.now()
     grant = {
         "id": str(uuid.uuid4()),
         "package_id": package_id,
@@ -623,7 +616,7 @@ def _grant_params(grant: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
 
 
 def revoke_grant(grant: Mapping[str, Any], person: Person, reason: str) -> dict[str, Any]:
-    at = now()
+    at = clock.now()
     values = {
         "status": codes.GRANT_REVOKED,
         "revoked_at": at,
@@ -666,7 +659,7 @@ def expire_grant(grant_id: str, *, today: dt.date) -> dict[str, Any] | None:
     grant = load_grant(grant_id, for_update=True)
     if grant is None or grant["status"] != codes.GRANT_ACTIVE or grant["period_end"] >= today:
         return None
-    values = {"status": codes.GRANT_EXPIRED, "expired_at": now()}
+    values = {"status": codes.GRANT_EXPIRED, "expired_at": clock.now()}
     model.Session.execute(
         sa.update(grant_table).where(grant_table.c.id == grant_id).values(**values)
     )

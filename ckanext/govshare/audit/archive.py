@@ -18,6 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ..core import clock
 from . import chain, store
 from .model import LOCK_KEY, archive_table, event_table
 
@@ -170,7 +171,7 @@ def archive(conn: sa.engine.Connection, before: dt.datetime, directory: str | Pa
         raise ArchiveError(f"{path}: the written archive does not verify; nothing deleted")
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     record = {
-        "created": dt.datetime.now(dt.timezone.utc),
+        "created": clock.now(),
         "path": str(path),
         "before": before,
         "first_seq": first_seq,

@@ -11,7 +11,6 @@ head as it was.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import json
 import uuid
 from collections.abc import Iterator, Mapping
@@ -20,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from ckan import model
 
+from ..core import clock
 from . import chain
 from .model import ESCAPE_SETTING, event_table, head_table
 
@@ -127,7 +127,7 @@ def record(
     conn = connection if connection is not None else model.Session.connection()
     event: dict[str, Any] = {
         # When the event was made; ``seq`` is the chain's order.
-        "time": dt.datetime.now(dt.timezone.utc),
+        "time": clock.now(),
         "actor_id": actor_id,
         "actor_name": actor_name,
         "actor_department": actor_department,

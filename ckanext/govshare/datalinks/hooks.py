@@ -21,6 +21,7 @@ from ckan import model
 from sqlalchemy import orm
 
 from ..audit import who
+from ..core import clock
 from . import policy
 from .policy import Viewer
 
@@ -86,9 +87,8 @@ def granted(viewer: Viewer, package_ids: Iterable[str]) -> dict[str, set[str] | 
 
 def _granted(orgs: frozenset[str], ids: list[str]) -> dict[str, set[str] | None]:
     from ..access.model import grant_table
-    from ..access.service import today
 
-    on: dt.date = today()
+    on: dt.date = clock.today()
     g = grant_table.c
     rows = model.Session.execute(
         sa.select(g.package_id, g.resource_ids).where(

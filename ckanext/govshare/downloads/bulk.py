@@ -10,7 +10,6 @@ grant and recorded before the first byte, like a single download.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterator, Mapping, Sequence
@@ -20,6 +19,7 @@ from typing import Any
 import zipstream
 from ckan import model
 
+from ..core import clock
 from . import serve, service, tokens
 from .model import ROUTE_BULK
 
@@ -90,7 +90,7 @@ def plan(
         service.access_service.load_grant(token["grant_id"]) if token is not None else None
     )
     orgs = service.who.organizations_of(user.id)
-    now, today = service.now(), service.today()
+    now, today = clock.now(), clock.today()
     items: list[Item] = []
     for rid in wanted:
         res = service.resource(rid)
@@ -246,7 +246,7 @@ def _manifest(
     """Written last, when every file's sha256 and size are known."""
     document = {
         **meta,
-        "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+        "finished_at": clock.now().isoformat(),
         "terms": {"en": serve.TERMS_EN, "zh": serve.TERMS_ZH},
         "files": files,
         "failed": [f["path"] for f in files if not f["complete"]],

@@ -22,8 +22,8 @@ from ..access import codes as access_codes
 from ..access import service as access_service
 from ..access.model import grant_table
 from ..audit import store, who
+from ..core import clock
 from ..jsonable import plain
-from ..workdays import profiles
 from . import tokens
 from .model import ROUTE_OPEN, download_table, token_table
 
@@ -31,19 +31,11 @@ KIND_API = "api"
 KIND_OPEN = "open"
 
 
-def now() -> dt.datetime:
-    return access_service.now()
-
-
-def today() -> dt.date:
-    return access_service.today()
-
-
 # ---------------------------------------------------------------------------- tokens
 
 
 def expiry(expires_in: int, grant: Mapping[str, Any]) -> dt.datetime:
-    return tokens.expiry(now(), expires_in, grant["period_end"], profiles.timezone())
+    return tokens.expiry(clock.now(), expires_in, grant["period_end"], clock.timezone())
 
 
 def issue(
@@ -57,7 +49,7 @@ def issue(
 ) -> tuple[dict[str, Any], str]:
     """A new token for ``user`` from ``grant``: the row, and the secret (shown once)."""
     secret = tokens.generate()
-    at = now()
+    at = clock.now()
     row = {
         "id": str(uuid.uuid4()),
         "token_hash": tokens.digest(secret),
@@ -117,7 +109,7 @@ def load(token_id: str, *, for_update: bool = False) -> dict[str, Any] | None:
 def token_dict(row: Mapping[str, Any]) -> dict[str, Any]:
     """A token as the API shows it: never its hash, never its secret."""
     result = {k: plain(v) for k, v in row.items() if k != "token_hash"}
-    at = now()
+    at = clock.now()
     result["active"] = bool(
         row.get("revoked_at") is None
         and row["expires_at"] > at
@@ -130,7 +122,7 @@ def token_dict(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def revoke(token: Mapping[str, Any], person: Any, acting_org: str | None) -> dict[str, Any]:
-    at = now()
+    at = clock.now()
     model.Session.execute(
         sa.update(token_table)
         .where(token_table.c.id == token["id"])
@@ -169,7 +161,7 @@ def live_grants(org_ids: Iterable[str], package_id: str, resource_id: str) -> li
     orgs = sorted(set(org_ids))
     if not orgs:
         return []
-    on = today()
+    on = clock.today()
     c = grant_table.c
     rows = model.Session.execute(
         sa.select(grant_table).where(
@@ -244,7 +236,7 @@ def count(token: Mapping[str, Any] | None, grant: Mapping[str, Any]) -> str | No
     one exactly one passes. The token's row is locked before the grant's, always. On a refusal
     the caller rolls back (the token's use may already be taken in this transaction).
     """
-    at, on = now(), today()
+    at, on = clock.now(), clock.today()
     if token is not None:
         t = token_table.c
         used = model.Session.execute(
@@ -297,7 +289,7 @@ def record(
 ) -> None:
     """The download's row and its audit event (who, department, grant, purpose, resource,
     bytes, address), in the counting transaction."""
-    at = now()
+    at = clock.now()
     if token is not None and token.get("kind") == KIND_OPEN:
         route = ROUTE_OPEN
     model.Session.execute(

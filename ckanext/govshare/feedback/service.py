@@ -12,28 +12,19 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 
 from .. import tracked, workdays
 from ..audit import store
+from ..core import clock, config
 from ..jsonable import plain
 from . import rules
 from .model import feedback_table
 
 
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def today() -> dt.date:
-    """Today's local date: deadlines count local working days."""
-    return workdays.local_date(now())
-
-
 def deadline_days() -> int:
-    return rules.deadline_days(tk.config.get(rules.DEADLINE_KEY))
+    return rules.deadline_days(config.deadline_feedback())
 
 
 def attachment_folder(feedback_id: str) -> str:
@@ -81,7 +72,7 @@ def as_dicts(rows: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
         if pkg_ids
         else {}
     )
-    on = today()
+    on = clock.today()
     result = []
     for row in rows:
         item = {k: plain(v) for k, v in row.items()}
@@ -109,7 +100,7 @@ def as_dicts(rows: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
             or rules.is_late(
                 row,
                 on,
-                workdays.local_date(row["resolved_at"]) if row.get("resolved_at") else None,
+                clock.local_date(row["resolved_at"]) if row.get("resolved_at") else None,
             ),
             working_days_left=(
                 workdays.current().workdays_between(on, row["due_date"])
@@ -177,8 +168,8 @@ def create(
     """A new open feedback on ``entry``, due ``deadline_days()`` working days after today."""
     from .. import notices
 
-    at = now()
-    due = rules.due_date(workdays.local_date(at), deadline_days(), workdays.current())
+    at = clock.now()
+    due = rules.due_date(clock.local_date(at), deadline_days(), workdays.current())
     row: dict[str, Any] = {
         "id": feedback_id or str(uuid.uuid4()),
         "package_id": entry["id"],
@@ -248,7 +239,7 @@ def resolve(
     """The provider's answer: ``corrected`` or ``confirmed_correct``, with its explanation."""
     from .. import notices
 
-    at = now()
+    at = clock.now()
     changes = {
         "state": rules.RESOLVED,
         "resolution": resolution,
@@ -260,7 +251,7 @@ def resolve(
         feedback_table.update().where(feedback_table.c.id == feedback["id"]).values(**changes)
     )
     updated = {**feedback, **changes}
-    answered_on = workdays.local_date(at)
+    answered_on = clock.local_date(at)
     store.record(
         "govshare_feedback_resolve",
         actor_id=user_id,

@@ -17,11 +17,11 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from ..core import clock, config
 from . import stored, texts
 from .model import notice_table
 
@@ -29,10 +29,6 @@ log = logging.getLogger(__name__)
 
 _OUTBOX = "govshare_notice_outbox"
 NO_ADDRESS = "no email address"
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 def _json(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -73,7 +69,7 @@ def notify(kind: str, *, recipients: Iterable[str], key: str, params: Mapping[st
     link = params.get("link") or None
     # Ids, codes and dates only: never a comment's or anyone's text (issue 14, item 10).
     kept = stored.kept(_json(params))
-    now = _now()
+    now = clock.now()
     rows = [
         {
             "id": str(uuid.uuid4()),
@@ -138,13 +134,13 @@ def members_of(org_id: str) -> list[str]:
 
 def authority_members() -> list[str]:
     """Members of the sharing authority (``ckanext.govshare.authority_org``)."""
-    name = tk.config.get("ckanext.govshare.authority_org")
+    name = config.authority_org()
     return _members([name]) if name else []
 
 
 def conference_members() -> list[str]:
     """Members of the joint conference (``ckanext.govshare.joint_conference_org``)."""
-    name = tk.config.get("ckanext.govshare.joint_conference_org")
+    name = config.joint_conference_org()
     return _members([name]) if name else []
 
 
@@ -212,7 +208,7 @@ def deliver(ids: Iterable[str]) -> dict[str, int]:
     engine = model.meta.engine
     for notice_id in ids:
         with engine.begin() as conn:
-            row = conn.execute(_CLAIM, {"id": notice_id, "now": _now()}).first()
+            row = conn.execute(_CLAIM, {"id": notice_id, "now": clock.now()}).first()
             if row is None:
                 continue  # already emailed (or claimed by another sender)
             subject, body, link, email, fullname, name, state = row
@@ -252,7 +248,7 @@ def unsent(*, older_than: dt.timedelta, within: dt.timedelta) -> list[str]:
     ``older_than`` leaves fresh notices to the after-commit sender of the action that made
     them; ``within`` stops retrying for ever (the notice stays on the dashboard).
     """
-    now = _now()
+    now = clock.now()
     q = (
         sa.select(notice_table.c.id)
         .select_from(

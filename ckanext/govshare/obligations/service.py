@@ -11,27 +11,19 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 
 from .. import tracked, workdays
 from ..audit import store
+from ..core import clock, config
 from ..jsonable import plain
 from . import rules
 from .model import obligation_table
 
 
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def today() -> dt.date:
-    return workdays.local_date(now())
-
-
 def deadline_days() -> int:
-    return rules.deadline_days(tk.config.get(rules.DEADLINE_KEY))
+    return rules.deadline_days(config.deadline_catalogue_update())
 
 
 def load(obligation_id: str, *, for_update: bool = False) -> dict[str, Any] | None:
@@ -70,13 +62,13 @@ def as_dicts(rows: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
         if pkg_ids
         else {}
     )
-    on = today()
+    on = clock.today()
     result = []
     for row in rows:
         item = {k: plain(v) for k, v in row.items()}
         org = orgs.get(row["organization_id"])
         discharged_on = (
-            workdays.local_date(row["discharged_at"]) if row.get("discharged_at") else None
+            clock.local_date(row["discharged_at"]) if row.get("discharged_at") else None
         )
         item.update(
             organization=org.name if org else None,
@@ -138,7 +130,7 @@ def create(
     """A new open obligation, due ``deadline_days()`` working days after ``effective_date``."""
     from .. import notices
 
-    at = now()
+    at = clock.now()
     due = rules.due_date(effective_date, deadline_days(), workdays.current())
     row: dict[str, Any] = {
         "id": str(uuid.uuid4()),
@@ -191,7 +183,7 @@ def discharge(
     """The department reports the entries it reviewed or changed: the obligation is done."""
     from .. import notices
 
-    at = now()
+    at = clock.now()
     changes = {
         "state": rules.DISCHARGED,
         "discharged_by": user_id,
@@ -203,7 +195,7 @@ def discharge(
         obligation_table.update().where(obligation_table.c.id == obligation["id"]).values(**changes)
     )
     updated = {**obligation, **changes}
-    on = workdays.local_date(at)
+    on = clock.local_date(at)
     store.record(
         "govshare_obligation_discharge",
         actor_id=user_id,

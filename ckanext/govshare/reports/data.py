@@ -17,11 +17,11 @@ from typing import Any
 import sqlalchemy as sa
 from ckan import model
 
-from .. import workdays
 from ..access.model import event_table, grant_table, request_table
 from ..audit.model import event_table as audit_table
+from ..core import clock
+from ..core.clock import timezone  # reports/build.py reads year_data.timezone()
 from ..downloads.model import download_table
-from ..workdays.profiles import timezone
 
 ENTRY_FIELDS = ("share_type", "resource_category", "legal_basis", "update_cycle")
 
@@ -230,7 +230,7 @@ def load(year: int, org_id: str | None) -> YearData:
 
 
 def local(moment: dt.datetime) -> dt.date:
-    return workdays.local_date(moment)
+    return clock.local_date(moment)
 
 
 def local_in(zone: dt.tzinfo) -> Callable[[dt.datetime], dt.date]:

@@ -20,6 +20,7 @@ from luqum import tree
 from luqum.exceptions import ParseError
 from luqum.parser import parser as lucene_parser
 
+from ..core import clock
 from . import analysis, facet_codes
 from .document import parse_solr_date
 from .fields import ARRAY_COLUMNS, COLUMNS, Kind, is_coded_facet, kind_of
@@ -219,7 +220,7 @@ def _shift(value: dt.datetime, amount: int, unit: str) -> dt.datetime:
 def solr_date(value: str, now: dt.datetime | None = None) -> dt.datetime:
     """Parses an ISO date or Solr date math (``NOW-1DAY/DAY``, ``2024-01-01T00:00:00Z+1MONTH``)."""
     text = value.strip().strip('"')
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or clock.now()
     if text.startswith("NOW"):
         base, rest = now, text[3:]
     else:

@@ -7,13 +7,13 @@ calendar actions.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 from flask import Blueprint, Response, request
 
-from ..workdays import csvfile, profiles
+from ..core import clock
+from ..workdays import csvfile
 
 __all__ = ["calendar"]
 
@@ -27,7 +27,7 @@ def _context() -> dict[str, Any]:
 
 
 def _this_year() -> int:
-    return profiles.local_date(dt.datetime.now(dt.timezone.utc)).year
+    return clock.today().year
 
 
 def _year(value: Any) -> int:

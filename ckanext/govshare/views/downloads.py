@@ -17,7 +17,6 @@ Refusals answer 403 with ``{"reason", "message"}`` and are audited (outcome ``re
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -26,6 +25,7 @@ from ckan import model
 from flask import Blueprint, Response, request
 from werkzeug.wsgi import FileWrapper
 
+from ..core import clock, config
 from ..downloads import bulk, serve, service, tokens
 from ..downloads.model import ROUTE_BULK, ROUTE_OPEN, ROUTE_TOKEN
 
@@ -124,8 +124,8 @@ def download(resource_id: str) -> Any:
         user_id=session_user.id if session_user else None,
         resource_id=resource_id,
         package_id=res["package_id"] if res else None,
-        now=service.now(),
-        today=service.today(),
+        now=clock.now(),
+        today=clock.today(),
     )
     if reason is None and not service.still_member(token["user_id"], token["organization_id"]):  # type: ignore[index]
         reason = tokens.WRONG_USER
@@ -341,14 +341,14 @@ def bulk_download() -> Any:
         for v in (resource_ids, package_ids)
     ) or not (resource_ids or package_ids):
         return _bad_request()
-    max_files = int(tk.config.get("ckanext.govshare.download.bulk_max_files") or 1000)
+    max_files = config.download_bulk_max_files()
     items, refused = bulk.plan(
         resource_ids, package_ids, user=user, token=token, max_files=max_files
     )
     items = bulk.count(items, refused, user=user, token=token, address=address)
     model.Session.commit()
     meta = {
-        "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+        "generated_at": clock.now().isoformat(),
         "site": tk.config.get("ckan.site_url"),
         "user": user.name,
         "token_id": token["id"] if token else None,
@@ -356,7 +356,7 @@ def bulk_download() -> Any:
     response = Response(
         bulk.archive(items, refused, meta), mimetype="application/zip", direct_passthrough=True
     )
-    name = f"govshare-{service.today().isoformat()}.zip"
+    name = f"govshare-{clock.today().isoformat()}.zip"
     response.headers["Content-Disposition"] = serve.content_disposition(name)
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Accel-Buffering"] = "no"

@@ -6,14 +6,17 @@ Other code calls these:
   then ``cal.add_workdays(start, n)``, ``cal.workdays_between(a, b)``,
   ``cal.is_workday(day)``, ``cal.day(day)`` (source and provisional flag) and
   ``cal.provisional_years(a, b)``;
-- ``deadline_days(kind) -> int | None`` and ``profile_name()`` (``profiles.py``);
-- ``local_date(moment) -> date``: deadlines count local dates (``ckanext.govshare.timezone``).
+- ``deadline_days(kind) -> int | None`` and ``profile_name()`` (``profiles.py``).
+
+Local dates (``ckanext.govshare.timezone``) are the clock's: ``core.clock.local_date``.
 """
 
 from __future__ import annotations
 
+# issue 15: reminders/scheduler.py reads local_date here until it reads core.clock.
+from ..core.clock import local_date
 from .calendar import DayInfo, WorkCalendar, statutory_holidays
-from .profiles import deadline_days, deadlines, local_date, profile_name
+from .profiles import deadline_days, deadlines, profile_name
 
 __all__ = [
     "DayInfo",

@@ -14,6 +14,7 @@ from ...access.model import grant_table
 from ...access.roles import Person
 from ...audit import who
 from ...catalogue.rules import message
+from ...core import clock, config
 from ..guard import lookup_key
 from ..schema import access as schema
 from ..schema.fields import validate
@@ -65,7 +66,7 @@ def govshare_access_obtain(context: Any, data_dict: Any) -> dict[str, Any]:
         raise tk.ValidationError(errors)
     person = Person.of(context)
     org_id = requesting_org(person, data.get("requesting_org"), entry)
-    today = service.today()
+    today = clock.today()
     existing = model.Session.execute(
         sa.select(grant_table).where(
             grant_table.c.package_id == entry["id"],
@@ -82,7 +83,7 @@ def govshare_access_obtain(context: Any, data_dict: Any) -> dict[str, Any]:
     # Items narrower than the entry (conditional, not shared) are not obtained with it.
     all_items = rules.item_names(entry)
     open_items = rules.item_names(entry, ("unconditional",))
-    days = int(tk.config.get("ckanext.govshare.grant.default_days"))
+    days = config.grant_default_days()
     grant = service.create_grant(
         package_id=entry["id"],
         provider_org_id=entry["owner_org"],

@@ -21,6 +21,7 @@ from ...access.roles import Person, authority_org_id, conference_org_id
 from ...access.workflow import Action, Refused
 from ...audit import who
 from ...catalogue.rules import message
+from ...core import clock
 from ..guard import lookup_key
 from ..schema import access as schema
 from ..schema.fields import validate
@@ -171,7 +172,7 @@ def _create(context: Any, data_dict: Any, *, kind: str) -> dict[str, Any]:
     _scope_defaults(entry, data, negotiation=negotiation)
     checked = {k: v for k, v in data.items() if k not in errors}
     for field, messages in rules.check_request(
-        entry, checked, today=service.today(), negotiation=negotiation
+        entry, checked, today=clock.today(), negotiation=negotiation
     ).items():
         errors.setdefault(field, messages)
     if not data.get("resource_ids") and "resource_ids" not in errors:
@@ -331,7 +332,7 @@ def govshare_request_list(context: Any, data_dict: Any) -> dict[str, Any]:
     if data.get("status"):
         conditions.append(c.status.in_(data["status"]))
     if data.get("overdue"):
-        conditions += [c.status == workflow.SUBMITTED, c.due_date < service.today()]
+        conditions += [c.status == workflow.SUBMITTED, c.due_date < clock.today()]
     if data.get("escalated"):
         conditions.append(c.escalation_level.isnot(None))
     if data.get("package_id"):
@@ -373,9 +374,9 @@ def _grant_from_request(
     errors = rules.check_approval(request, data)
     if errors:
         raise tk.ValidationError(errors)
-    start = data.get("period_start") or request["period_start"] or service.today()
+    start = data.get("period_start") or request["period_start"] or clock.today()
     end = data.get("period_end") or request["period_end"]
-    if end is not None and end < service.today():
+    if end is not None and end < clock.today():
         raise tk.ValidationError({"period_end": [rules.PERIOD_PAST]})
     if end is None:
         raise tk.ValidationError(
@@ -405,7 +406,7 @@ def _grant_from_request(
         source=source,
         purpose=request["purpose"],
         purpose_detail=request["purpose_detail"],
-        period_start=max(start, service.today()),
+        period_start=max(start, clock.today()),
         period_end=end,
         resource_ids=data.get("resource_ids") or request["resource_ids"],
         data_items=data.get("data_items") or request["data_items"],

@@ -19,6 +19,7 @@ from ...access import attachments
 from ...access.roles import Person
 from ...audit import who
 from ...catalogue.rules import message
+from ...core import clock
 from ...feedback import rules, service
 from ...feedback.model import feedback_table
 from ..guard import lookup_key
@@ -206,7 +207,7 @@ def govshare_feedback_list(context: Any, data_dict: Any) -> dict[str, Any]:
         conditions.append(c.provider_org_id == (org.id if org else data["organization"]))
     if data.get("mine"):
         conditions.append(c.user_id == (person.id or ""))
-    conditions += tracked.filters(feedback_table, data, service.today())
+    conditions += tracked.filters(feedback_table, data, clock.today())
     return tracked.page(feedback_table, conditions, data, service.as_dicts)
 
 

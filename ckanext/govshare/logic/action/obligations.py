@@ -18,6 +18,7 @@ from ... import tracked
 from ...access.roles import Person, authority_org_id
 from ...audit import who
 from ...catalogue.rules import message
+from ...core import clock
 from ...obligations import rules, service
 from ...obligations.model import obligation_table
 from ..guard import lookup_key
@@ -146,7 +147,7 @@ def govshare_obligation_list(context: Any, data_dict: Any) -> dict[str, Any]:
     if data.get("organization"):
         org = model.Group.get(data["organization"])
         conditions.append(c.organization_id == (org.id if org else data["organization"]))
-    conditions += tracked.filters(obligation_table, data, service.today())
+    conditions += tracked.filters(obligation_table, data, clock.today())
     return tracked.page(obligation_table, conditions, data, service.as_dicts)
 
 

@@ -13,6 +13,7 @@ from ...access import service as access_service
 from ...access.roles import Person, authority_org_id
 from ...audit import who
 from ...catalogue.rules import message
+from ...core import clock, config
 from ...downloads import service, tokens
 from ...downloads.model import token_table
 from ..guard import lookup_key
@@ -73,14 +74,14 @@ def govshare_token_create(context: Any, data_dict: Any) -> dict[str, Any]:
     if grant is None:
         raise tk.ObjectNotFound(NO_GRANT)
     grant = access_service.load_grant(grant_id, for_update=True) or grant
-    if not tokens.grant_live(grant, service.today()):
+    if not tokens.grant_live(grant, clock.today()):
         raise tk.ValidationError({"grant_id": [NOT_LIVE]})
     _, entry_resources = service.package_resources(grant["package_id"])
     allowed = [r for r in entry_resources if tokens.covers(grant.get("resource_ids"), r)]
     wanted = data.get("resource_ids") or None
     if wanted and any(r not in allowed for r in wanted):
         raise tk.ValidationError({"resource_ids": [OUTSIDE]})
-    default = int(tk.config.get("ckanext.govshare.download.token_seconds") or 3600)
+    default = config.download_token_seconds()
     expires_in = min(data.get("expires_in") or default, schema.MAX_SECONDS)
     user = model.User.get(context.get("user"))
     row, secret = service.issue(
@@ -118,7 +119,7 @@ def govshare_token_list(context: Any, data_dict: Any) -> dict[str, Any]:
     if data.get("active"):
         conditions += [
             c.revoked_at.is_(None),
-            c.expires_at > service.now(),
+            c.expires_at > clock.now(),
             sa.or_(c.max_uses.is_(None), c.uses < c.max_uses),
         ]
     where = sa.and_(*conditions)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from ckan.tests import factories, helpers
 
-from ckanext.govshare.access import service
+from ckanext.govshare.core import clock
 from ckanext.govshare.tests import factories as gs
 
 
@@ -125,7 +125,7 @@ def world(clean_db: Any, ckan_config: Any) -> World:
 
 
 def request_form(world: World, **overrides: Any) -> dict[str, Any]:
-    today = service.today()
+    today = clock.today()
     form = {
         "package_id": world.conditional["id"],
         "requesting_org": world.requester_org["name"],
@@ -147,6 +147,6 @@ def frozen(monkeypatch: pytest.MonkeyPatch):
     """Pin the platform's clock (UTC) for deadline arithmetic."""
 
     def pin(moment: dt.datetime) -> None:
-        monkeypatch.setattr(service, "now", lambda: moment)
+        monkeypatch.setattr(clock, "now", lambda: moment)
 
     return pin

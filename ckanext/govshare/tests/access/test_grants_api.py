@@ -11,8 +11,8 @@ from ckan import model
 from ckan.plugins import toolkit as tk
 from ckan.tests import helpers
 
-from ckanext.govshare.access import service
 from ckanext.govshare.audit.model import event_table as audit_table
+from ckanext.govshare.core import clock
 
 from .conftest import World, request_form
 
@@ -33,7 +33,7 @@ def _obtain(world: World, who: str = "requester", **extra: Any) -> dict[str, Any
 
 def test_obtaining_unconditional_data_is_immediate(world: World, ckan_config: Any):
     grant = _obtain(world)
-    today = service.today()
+    today = clock.today()
     assert grant["status"] == "active" and grant["live"]
     assert grant["source"] == "self_service"
     assert grant["organization"] == world.requester_org["name"]

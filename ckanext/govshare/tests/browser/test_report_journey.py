@@ -13,7 +13,7 @@ import pytest
 from ckan.tests import factories, helpers
 from playwright.sync_api import Locator, Page, expect
 
-from ckanext.govshare.access import service
+from ckanext.govshare.core import clock
 from ckanext.govshare.tests import factories as gs_factories
 
 pytestmark = pytest.mark.browser
@@ -81,7 +81,7 @@ def test_officer_reads_and_downloads_the_report_authority_reads_the_platform(
 
     # A year's activity, through the actions: one request approved, one rejected, one
     # feedback answered.
-    today = service.today()
+    today = clock.today()
     form = {
         "package_id": registration["id"],
         "requesting_org": "tax",

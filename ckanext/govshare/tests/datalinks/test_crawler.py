@@ -41,7 +41,7 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.tests import factories, helpers
 
-from ckanext.govshare.access import service
+from ckanext.govshare.core import clock
 from ckanext.govshare.datalinks import stored
 from ckanext.govshare.search import fields as index_fields
 from ckanext.govshare.search.model import search_index_table
@@ -340,7 +340,7 @@ def _build(app: Any, world: World) -> Site:
         pledge=True,
     )
     requests = []
-    today = service.today()
+    today = clock.today()
     for entry, resource_ids in ((conditional, None), (to_conditional, "first")):
         current = helpers.call_action("package_show", context=sysadmin_ctx(), id=entry.pkg["id"])[
             "resources"
@@ -553,7 +553,7 @@ def _bindings(site: Site) -> dict[str, list[dict[str, str]]]:
     world = site.world
     entries = list(site.entries.values())
     orgs = [world.provider, world.requester_org, world.other_org, world.authority]
-    year = str(service.today().year)
+    year = str(clock.today().year)
     resources = [
         {"id": e.pkg["name"], "resource_id": r["id"], "filename": r["url"].rsplit("/", 1)[-1]}
         for e in entries
@@ -884,7 +884,7 @@ def action_calls(site: Site) -> tuple[list[Call], dict[str, str]]:
     activities = [a for e in entries for a in e.activities]
     resources = [r for e in entries for r in e.resources + e.gone]
     orgs = [world.provider, world.requester_org, world.other_org]
-    year = service.today().year
+    year = clock.today().year
     skipped: dict[str, str] = {}
     calls: list[Call] = []
     turn: dict[str, int] = {}

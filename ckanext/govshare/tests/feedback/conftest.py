@@ -41,12 +41,10 @@ def bilingual(messages: list[str]) -> bool:
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch):
-    """Pin the feedback and obligation clocks (UTC)."""
-    from ckanext.govshare.feedback import service as feedback_service
-    from ckanext.govshare.obligations import service as obligation_service
+    """Pin the platform's clock (UTC): feedback and obligations read it."""
+    from ckanext.govshare.core import clock
 
     def pin(moment: dt.datetime) -> None:
-        monkeypatch.setattr(feedback_service, "now", lambda: moment)
-        monkeypatch.setattr(obligation_service, "now", lambda: moment)
+        monkeypatch.setattr(clock, "now", lambda: moment)
 
     return pin

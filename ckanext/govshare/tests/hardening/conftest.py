@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from ckan.tests import helpers
 
-from ckanext.govshare.access import service
+from ckanext.govshare.core import clock
 from ckanext.govshare.tests.access.conftest import World, request_form, world  # noqa: F401
 
 # The users the fuzzers act as: a sysadmin, a provider's data officer, a department member.
@@ -41,7 +41,7 @@ class Platform:
     def renew(self) -> Objects:
         """A submitted request, a live grant with a token, open feedback and an open obligation."""
         w = self.world
-        today = service.today()
+        today = clock.today()
         self.objects.request = w.call("requester", "govshare_request_create", **request_form(w))
         self.objects.grant = w.call(
             "requester",

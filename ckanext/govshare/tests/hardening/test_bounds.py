@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ckanext.govshare.access import service
+from ckanext.govshare.core import clock
 from ckanext.govshare.hardening import limits
 from ckanext.govshare.tests.access.conftest import request_form
 
@@ -64,7 +64,7 @@ def test_a_period_from_year_1_to_9999_is_refused(platform: Platform):
 
 
 def test_a_period_of_use_lasts_at_most_five_years(platform: Platform):
-    today = service.today()
+    today = clock.today()
     five = limits.add_years(today, 5)
     too_long = request_form(platform.world, period_end=five.isoformat())
     named = refused(api(platform, "requester", "govshare_request_create", **too_long), "period_end")
@@ -73,9 +73,9 @@ def test_a_period_of_use_lasts_at_most_five_years(platform: Platform):
     assert api(platform, "requester", "govshare_request_create", **fits).status_code == 200
 
 
-@pytest.mark.ckan_config("ckanext.govshare.max_period_years", "1")
+@pytest.mark.ckan_config("ckanext.govshare.max_period_years", 1)
 def test_the_longest_period_is_configurable(platform: Platform):
-    today = service.today()
+    today = clock.today()
     form = request_form(platform.world, period_end=(today + dt.timedelta(days=400)).isoformat())
     refused(api(platform, "requester", "govshare_request_create", **form), "period_end")
     fits = request_form(platform.world, period_end=(today + dt.timedelta(days=300)).isoformat())
@@ -156,7 +156,7 @@ def test_wrong_types_and_characters_are_refused(platform: Platform, action, fiel
             "organization": w.provider["name"],
             "kind": "law_revised",
             "description": "修订",
-            "effective_date": service.today().isoformat(),
+            "effective_date": clock.today().isoformat(),
         },
     }
     data = {**base.get(action, {}), field: value}

@@ -27,7 +27,7 @@ from ckan import model
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ckanext.govshare.access import service
+from ckanext.govshare.core import clock
 
 from .conftest import ACTORS, Platform
 from .fuzzing import (
@@ -80,7 +80,7 @@ TEXT_FIELDS = (
 
 def valid_values(p: Platform) -> dict[str, list[Any]]:
     w, o = p.world, p.objects
-    today = service.today()
+    today = clock.today()
     resource = w.conditional["resources"][0]["id"]
     ids = [o.request["id"], o.grant["id"], o.token["id"], o.feedback["id"], o.obligation["id"]]
     values: dict[str, list[Any]] = {
@@ -253,7 +253,7 @@ def _path_values(p: Platform) -> dict[str, list[Any]]:
         "package_id": [w.unconditional["id"], w.conditional["name"]],
         "resource_id": [w.unconditional["resources"][0]["id"]],
         "org": [w.provider["name"]],
-        "year": [service.today().year - 1],
+        "year": [clock.today().year - 1],
     }
 
 

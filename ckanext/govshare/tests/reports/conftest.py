@@ -14,7 +14,6 @@ that the refusals the auth tests record later cannot change them.
 from __future__ import annotations
 
 import datetime as dt
-import types
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from ckan.tests import factories, helpers
 
 from ckanext.govshare.access.model import event_table, grant_table, request_table
 from ckanext.govshare.audit import store
+from ckanext.govshare.core import clock
 from ckanext.govshare.downloads.model import download_table
 from ckanext.govshare.feedback.model import feedback_table
 from ckanext.govshare.obligations.model import obligation_table
@@ -40,7 +40,7 @@ from ckanext.govshare.tests.db import reset_audit
 
 TODAY = dt.date(2026, 11, 25)
 BEIJING = ZoneInfo("Asia/Shanghai")
-THRESHOLD = "3"
+THRESHOLD = 3
 _MIGRATED = ("activity", "harvest", "govshare_search", "govshare")
 
 
@@ -239,20 +239,10 @@ def _obligation(oid, org, kind, effective, due, user, discharged=None) -> None:
     )
 
 
-class _Frozen(dt.datetime):
-    moment: dt.datetime = dt.datetime(2026, 6, 10, tzinfo=dt.timezone.utc)
-
-    @classmethod
-    def now(cls, tz: Any = None) -> dt.datetime:  # type: ignore[override]
-        return cls.moment.astimezone(tz) if tz else cls.moment.replace(tzinfo=None)
-
-
 def _refused(user: dict[str, Any], org_id: str, action: str, at: dt.datetime) -> None:
     """One refused attempt in the audit trail, as if made at ``at``."""
-    _Frozen.moment = at
-    fake = types.SimpleNamespace(datetime=_Frozen, timezone=dt.timezone)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(store, "dt", fake)
+        mp.setattr(clock, "now", lambda: at)
         store.record(
             action,
             actor_id=user["id"],

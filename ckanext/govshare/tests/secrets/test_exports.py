@@ -16,8 +16,8 @@ from ckan.tests import factories
 from openpyxl import load_workbook
 
 from ckanext.govshare import cells
-from ckanext.govshare.access import service as access_service
 from ckanext.govshare.catalogue import spreadsheet
+from ckanext.govshare.core import clock
 from ckanext.govshare.tests.access.conftest import World, request_form, world  # noqa: F401
 from ckanext.govshare.tests.audit.conftest import audit_db  # noqa: F401
 from ckanext.govshare.tests.workdays.conftest import calendar_db  # noqa: F401
@@ -75,7 +75,7 @@ def test_report_xlsx_with_a_rejection_reason_like_a_formula(
         decision="reject",
         reason=HYPERLINK,
     )
-    year = str(access_service.today().year)
+    year = str(clock.today().year)
     response = app.get(
         f"/govshare/reports/{world.provider['name']}/{year}.xlsx", headers=_sysadmin()
     )

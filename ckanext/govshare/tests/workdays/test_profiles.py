@@ -1,8 +1,6 @@
-"""Deadline profiles and their config overrides; local dates."""
+"""Deadline profiles and their config overrides (local dates: ``tests/core/test_clock.py``)."""
 
 from __future__ import annotations
-
-import datetime as dt
 
 import pytest
 
@@ -21,15 +19,15 @@ def test_the_2025_regulation_profile():
 
 
 @pytest.mark.ckan_config("ckanext.govshare.rule_profile", "regulation-2025")
-@pytest.mark.ckan_config("ckanext.govshare.deadline.conditional", "15")
-@pytest.mark.ckan_config("ckanext.govshare.deadline.delivery", "")
+@pytest.mark.ckan_config("ckanext.govshare.deadline.conditional", 15)
+@pytest.mark.ckan_config("ckanext.govshare.deadline.delivery", None)
 def test_each_number_can_be_overridden():
     assert profiles.deadline_days("conditional") == 15
-    assert profiles.deadline_days("delivery") == 20  # empty: the profile's number
+    assert profiles.deadline_days("delivery") == 20  # empty (None): the profile's number
     assert profiles.deadline_days("unconditional") == 1
 
 
-@pytest.mark.ckan_config("ckanext.govshare.deadline.unconditional", "2")
+@pytest.mark.ckan_config("ckanext.govshare.deadline.unconditional", 2)
 def test_an_override_sets_a_deadline_the_profile_lacks():
     assert profiles.deadline_days("unconditional") == 2
 
@@ -38,17 +36,3 @@ def test_unknown_kinds_are_refused():
     with pytest.raises(ValueError):
         profiles.deadline_days("express")
 
-
-def test_local_dates_are_beijing_dates():
-    late = dt.datetime(2026, 9, 30, 23, 30, tzinfo=dt.timezone.utc)
-    assert profiles.local_date(late) == dt.date(2026, 10, 1)
-    assert profiles.local_date(late.replace(tzinfo=None)) == dt.date(2026, 10, 1)
-    assert profiles.local_date(dt.datetime(2026, 9, 30, 15, 59, tzinfo=dt.timezone.utc)) == (
-        dt.date(2026, 9, 30)
-    )
-
-
-@pytest.mark.ckan_config("ckanext.govshare.timezone", "UTC")
-def test_the_timezone_is_configurable():
-    late = dt.datetime(2026, 9, 30, 23, 30, tzinfo=dt.timezone.utc)
-    assert profiles.local_date(late) == dt.date(2026, 9, 30)
