@@ -15,7 +15,8 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ..catalogue.rules import message
+from ..core.messages import message
+from ..core import config
 
 ALLOWED_EXTENSIONS = frozenset(
     {"pdf", "ofd", "doc", "docx", "xls", "xlsx", "odt", "ods", "png", "jpg", "jpeg", "txt", "zip"}
@@ -64,7 +65,7 @@ def save(upload: Any, request_id: str) -> dict[str, Any]:
                 ]
             }
         )
-    limit = int(tk.config.get("ckanext.govshare.attachment_max_mb")) * 1024 * 1024
+    limit = config.attachment_max_mb() * 1024 * 1024
     folder = os.path.join(_root(), request_id)
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, name)

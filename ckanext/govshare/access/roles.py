@@ -10,26 +10,26 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ..audit import who
+from ..core import config
 from .workflow import Role
 
 OFFICER_CAPACITIES = ("admin", "editor")
 
 
-def _org_id(config_key: str) -> str | None:
-    org = model.Group.get(tk.config.get(config_key))
+def _org_id(name: str) -> str | None:
+    org = model.Group.get(name)
     return org.id if org is not None and org.is_organization else None
 
 
 def authority_org_id() -> str | None:
-    return _org_id("ckanext.govshare.authority_org")
+    return _org_id(config.authority_org())
 
 
 def conference_org_id() -> str | None:
-    return _org_id("ckanext.govshare.joint_conference_org")
+    return _org_id(config.joint_conference_org())
 
 
 class Person:

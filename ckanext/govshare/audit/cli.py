@@ -70,11 +70,10 @@ def anchor() -> None:
 )
 def archive_command(before: dt.datetime, directory: str | None) -> None:
     """Move older events to a verified, compressed archive and record the chain head."""
-    import ckan.plugins.toolkit as tk
-
+    from ..core import config
     from . import archive
 
-    directory = directory or tk.config.get("ckanext.govshare.audit.archive_dir")
+    directory = directory or config.audit_archive_dir()
     if not directory:
         raise click.UsageError("give --dir or set ckanext.govshare.audit.archive_dir")
     try:

@@ -45,13 +45,11 @@ class CataloguePermissionLabels(DefaultPermissionLabels):
     """CKAN's labels, with the public's and the departments' views of the catalogue."""
 
     def get_dataset_labels(self, dataset_obj: Any) -> list[str]:
-        from ckan.common import config
+        from ..core import config
 
         default = super().get_dataset_labels(dataset_obj)
         open_to_public = (dataset_obj.extras or {}).get("open_to_public")
-        return dataset_labels(
-            default, open_to_public, config.get("ckanext.govshare.public_catalogue")
-        )
+        return dataset_labels(default, open_to_public, config.public_catalogue())
 
     def get_user_dataset_labels(self, user_obj: Any) -> list[str]:
         default = super().get_user_dataset_labels(user_obj)

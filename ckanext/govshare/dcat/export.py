@@ -20,15 +20,15 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from flask import has_request_context
 
-SETTING = "ckanext.govshare.export_not_shared"
-ACCOUNTS = "ckanext.govshare.harvest_accounts"
+from ..core import config
+
 NOT_SHARED_FILTER = "-share_type:not_shared"
 
 _exporting: ContextVar[bool] = ContextVar("govshare_dcat_exporting", default=False)
 
 
 def export_not_shared() -> bool:
-    return tk.asbool(tk.config.get(SETTING, True))
+    return config.export_not_shared()
 
 
 @contextlib.contextmanager
@@ -52,7 +52,7 @@ def add_filter(search_params: dict[str, Any], *, exporting: bool, export_all: bo
 
 def harvest_account(user_name: str | None) -> bool:
     """Whether an upper platform harvests with this account (``…harvest_accounts``)."""
-    return bool(user_name) and user_name in tk.aslist(tk.config.get(ACCOUNTS) or "")
+    return bool(user_name) and user_name in config.harvest_accounts()
 
 
 def withheld_from(user_name: str | None) -> bool:

@@ -30,6 +30,7 @@ from rdflib.term import Node
 
 from ..access import rules as access_rules
 from ..catalogue.codes import SHARE_METHODS, SHARE_TYPES
+from ..core import config
 from . import vocab
 from .vocab import GOVSHARE
 
@@ -74,7 +75,7 @@ def site_url() -> str:
 
 def vocabulary_base() -> str:
     """``ckanext.govshare.vocabulary_base_uri``, else ``<ckan.site_url>/govshare/vocabulary/``."""
-    base = str(tk.config.get("ckanext.govshare.vocabulary_base_uri") or "").strip()
+    base = config.vocabulary_base_uri().strip()
     if not base:
         return vocab.default_base_uri(site_url())
     return base if base.endswith(("/", "#")) else base + "/"

@@ -20,6 +20,8 @@ from urllib.parse import quote, unquote, urlsplit
 
 import ckan.plugins.toolkit as tk
 
+from ..core import config
+
 CHUNK = 1024 * 1024
 NO_FILE = "no_file"
 HOST_NOT_ALLOWED = "host_not_allowed"
@@ -48,23 +50,20 @@ class Source:
 
 
 def allowed_hosts() -> frozenset[str]:
-    value = tk.config.get("ckanext.govshare.download.allowed_hosts") or []
-    if isinstance(value, str):
-        value = value.split()
-    return frozenset(h.strip().lower() for h in value if h.strip())
+    return frozenset(h.strip().lower() for h in config.download_allowed_hosts() if h.strip())
 
 
 def accel() -> str:
-    return (tk.config.get("ckanext.govshare.download_accel") or "").strip().lower()
+    return config.download_accel().strip().lower()
 
 
 def accel_prefix() -> str:
-    prefix = tk.config.get("ckanext.govshare.download_accel_prefix") or "/_govshare_accel/"
+    prefix = config.download_accel_prefix()
     return prefix if prefix.endswith("/") else prefix + "/"
 
 
 def fetch_timeout() -> float:
-    return float(tk.config.get("ckanext.govshare.download.fetch_timeout") or 30)
+    return float(config.download_fetch_timeout())
 
 
 def host_allowed(url: str, hosts: frozenset[str] | None = None) -> bool:

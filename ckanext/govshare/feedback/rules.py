@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from ..catalogue.rules import message
+from ..core.messages import message
 
 KINDS = ("doubt", "error")
 RESOLUTIONS = ("corrected", "confirmed_correct")
@@ -21,7 +21,6 @@ OPEN = "open"
 RESOLVED = "resolved"
 STATES = (OPEN, RESOLVED)
 
-DEFAULT_DEADLINE_DAYS = 5
 DEADLINE_KEY = "ckanext.govshare.deadline.feedback"
 
 # Labels in both languages (English, Chinese), for pages and notices.
@@ -55,12 +54,9 @@ class Viewer(Protocol):
     officer_of: set[str]
 
 
-def deadline_days(value: Any) -> int:
-    """Working days the provider has to answer, from ``ckanext.govshare.deadline.feedback``
-    (default 5; art. 15 asks for fast verification but sets no number)."""
-    if value in (None, ""):
-        return DEFAULT_DEADLINE_DAYS
-    days = int(str(value).strip())
+def deadline_days(days: int) -> int:
+    """Working days the provider has to answer (``ckanext.govshare.deadline.feedback``,
+    declared default 5: art. 15 asks for fast verification but sets no number); at least 1."""
     if days < 1:
         raise ValueError(f"{DEADLINE_KEY} must be at least 1")
     return days

@@ -22,6 +22,7 @@ from ckan import model
 from flask import has_request_context, make_response
 
 from ..audit import store
+from ..core import config
 from . import throttle as rules
 
 log = logging.getLogger(__name__)
@@ -29,20 +30,12 @@ log = logging.getLogger(__name__)
 _cache: dict[tuple[Any, ...], rules.Throttle] = {}
 
 
-def _int(key: str, default: int) -> int:
-    value = tk.config.get(key)
-    return default if value is None or value == "" else tk.asint(value)
-
-
 def policy() -> rules.Policy:
-    defaults = rules.Policy()
     return rules.Policy(
-        max_failures=_int("ckanext.govshare.login.max_failures", defaults.max_failures),
-        max_failures_per_address=_int(
-            "ckanext.govshare.login.max_failures_per_address", defaults.max_failures_per_address
-        ),
-        window=_int("ckanext.govshare.login.window", defaults.window),
-        lock_seconds=_int("ckanext.govshare.login.lock_seconds", defaults.lock_seconds),
+        max_failures=config.login_max_failures(),
+        max_failures_per_address=config.login_max_failures_per_address(),
+        window=config.login_window(),
+        lock_seconds=config.login_lock_seconds(),
     )
 
 
@@ -72,9 +65,10 @@ def account_key(login: str | None) -> str | None:
 def address() -> str | None:
     if not has_request_context():
         return None
-    trusted = _int("ckanext.govshare.login.trusted_proxies", 0)
     return rules.client_address(
-        tk.request.remote_addr, tk.request.headers.get("X-Forwarded-For"), trusted
+        tk.request.remote_addr,
+        tk.request.headers.get("X-Forwarded-For"),
+        config.login_trusted_proxies(),
     )
 
 

@@ -43,12 +43,13 @@ T = TypeVar("T")
 
 @dataclasses.dataclass(frozen=True)
 class Policy:
-    """The configured limits (``ckanext.govshare.login.*``); 0 turns a limit off."""
+    """The configured limits (``ckanext.govshare.login.*``, whose defaults are declared in
+    config_declaration.yaml); 0 turns a failure limit off."""
 
-    max_failures: int = 5
-    max_failures_per_address: int = 20
-    window: int = 900
-    lock_seconds: int = 900
+    max_failures: int
+    max_failures_per_address: int
+    window: int
+    lock_seconds: int
 
     def __post_init__(self) -> None:
         for name in ("max_failures", "max_failures_per_address"):

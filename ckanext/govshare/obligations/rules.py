@@ -12,14 +12,13 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
-from ..catalogue.rules import message
+from ..core.messages import message
 
 KINDS = ("law_revised", "functions_changed", "other")
 OPEN = "open"
 DISCHARGED = "discharged"
 STATES = (OPEN, DISCHARGED)
 
-DEFAULT_DEADLINE_DAYS = 15
 DEADLINE_KEY = "ckanext.govshare.deadline.catalogue_update"
 
 KIND_LABELS = {
@@ -49,12 +48,9 @@ class Calendar(Protocol):
     def add_workdays(self, start: dt.date, n: int) -> dt.date: ...
 
 
-def deadline_days(value: Any) -> int:
+def deadline_days(days: int) -> int:
     """Working days to update the catalogue (``ckanext.govshare.deadline.catalogue_update``,
-    default 15 as art. 8 says)."""
-    if value in (None, ""):
-        return DEFAULT_DEADLINE_DAYS
-    days = int(str(value).strip())
+    declared default 15 as art. 8 says); at least 1."""
     if days < 1:
         raise ValueError(f"{DEADLINE_KEY} must be at least 1")
     return days

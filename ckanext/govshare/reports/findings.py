@@ -55,9 +55,6 @@ STALE_AFTER_DAYS: dict[str, int | None] = {
     "irregular": None,
 }
 
-DEFAULT_REFUSED_THRESHOLD = 5
-
-
 def request_link(request_id: str) -> str:
     return f"/govshare/requests/{request_id}"
 

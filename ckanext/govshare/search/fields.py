@@ -101,11 +101,11 @@ CODED_FACETS = frozenset(
 
 
 def is_coded_facet(field: str) -> bool:
-    from ckan.common import config
+    from ..core import config
 
     if kind_of(field) in (Kind.TEXT, Kind.NGRAM):
         return False  # text fields facet on their analysed terms, from ``terms``
-    extra = config.get("ckanext.govshare.search.coded_facets") or []
+    extra = config.search_coded_facets()
     return field in CODED_FACETS or field.startswith("vocab_") or field in extra
 
 

@@ -33,6 +33,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 from sqlalchemy import event
 
+from ..core import config as govshare_config
 from ..outages.breaker import Breaker
 
 log = logging.getLogger(__name__)
@@ -95,7 +96,7 @@ def _generation_key() -> str:
 
 
 def ttl() -> int:
-    return int(config.get("ckanext.govshare.search.cache_ttl") or 0)
+    return govshare_config.search_cache_ttl()
 
 
 def mark_dirty(session: Any) -> None:

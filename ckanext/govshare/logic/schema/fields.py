@@ -13,7 +13,8 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import StopOnError, missing
 
-from ...catalogue.rules import message
+from ...core.messages import message
+from ...core import config
 from ...hardening import limits
 
 Key = tuple[Any, ...]
@@ -169,13 +170,13 @@ def page_offset() -> list[Any]:
 
 def period_of_use(key: Key, data: dict[Key, Any], errors: Any, context: Any) -> None:
     """``__after`` a schema with ``period_start`` and ``period_end``: a period of use lasts at
-    most ``ckanext.govshare.max_period_years`` (default 5) years (issue 14, item 4)."""
+    most ``ckanext.govshare.max_period_years`` (declared default 5) years (issue 14, item 4)."""
     start, end = data.get(("period_start",)), data.get(("period_end",))
     if errors.get(("period_start",)) or errors.get(("period_end",)):
         return
     if not isinstance(start, dt.date) or not isinstance(end, dt.date):
         return
-    years = int(tk.config.get("ckanext.govshare.max_period_years") or 5)
+    years = config.max_period_years()
     for field, problem in limits.period_problems(start, end, years).items():
         errors.setdefault((field,), []).append(problem)
 

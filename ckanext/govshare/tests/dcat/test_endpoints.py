@@ -210,7 +210,7 @@ def test_catalogue_pages_through_every_entry(app: Any, site: dict[str, Any]):
 
 
 @pytest.mark.ckan_config("ckanext.dcat.datasets_per_page", "2")
-@pytest.mark.ckan_config("ckanext.govshare.export_not_shared", "false")
+@pytest.mark.ckan_config("ckanext.govshare.export_not_shared", False)
 def test_not_shared_entries_can_be_left_out_of_every_endpoint(app: Any, site: dict[str, Any]):
     total, ids = _all_pages(app, site, "ttl")
     assert total == 3
@@ -246,8 +246,8 @@ def test_export_validates_and_its_share_types_dereference(app: Any, site: dict[s
         assert scheme.value(concept, SKOS.broader) == catalogue.value(concept, SKOS.broader)
 
 
-@pytest.mark.ckan_config("ckanext.govshare.export_not_shared", "false")
-@pytest.mark.ckan_config("ckanext.govshare.harvest_accounts", f"department-{RUN}")
+@pytest.mark.ckan_config("ckanext.govshare.export_not_shared", False)
+@pytest.mark.ckan_config("ckanext.govshare.harvest_accounts", [f"department-{RUN}"])
 def test_a_harvesting_account_gets_no_not_shared_entry_through_the_api(
     app: Any, site: dict[str, Any]
 ):
@@ -266,7 +266,7 @@ def test_a_harvesting_account_gets_no_not_shared_entry_through_the_api(
     _get(app, site, f"/api/3/action/package_show?id={not_shared['id']}", "authority")
 
 
-@pytest.mark.ckan_config("ckanext.govshare.harvest_accounts", f"department-{RUN}")
+@pytest.mark.ckan_config("ckanext.govshare.harvest_accounts", [f"department-{RUN}"])
 def test_a_harvesting_account_gets_every_entry_while_they_are_exported(
     app: Any, site: dict[str, Any]
 ):

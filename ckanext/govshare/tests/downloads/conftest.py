@@ -83,7 +83,7 @@ def shared(
     ckan_config: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Shared:
-    monkeypatch.setitem(ckan_config, "ckanext.govshare.download.allowed_hosts", link_host)
+    monkeypatch.setitem(ckan_config, "ckanext.govshare.download.allowed_hosts", [link_host])
     admin = {"user": world.users["sysadmin"]["name"], "ignore_auth": True}
     entry = world.unconditional
     upload = create_with_upload(

@@ -14,10 +14,10 @@ from ..audit.conftest import events
 
 pytestmark = [
     pytest.mark.usefixtures("audit_db"),
-    pytest.mark.ckan_config("ckanext.govshare.login.max_failures", "3"),
-    pytest.mark.ckan_config("ckanext.govshare.login.max_failures_per_address", "5"),
-    pytest.mark.ckan_config("ckanext.govshare.login.window", "60"),
-    pytest.mark.ckan_config("ckanext.govshare.login.lock_seconds", "120"),
+    pytest.mark.ckan_config("ckanext.govshare.login.max_failures", 3),
+    pytest.mark.ckan_config("ckanext.govshare.login.max_failures_per_address", 5),
+    pytest.mark.ckan_config("ckanext.govshare.login.window", 60),
+    pytest.mark.ckan_config("ckanext.govshare.login.lock_seconds", 120),
 ]
 
 PASSWORD = "correct horse battery"

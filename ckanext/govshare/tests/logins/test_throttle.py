@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from ckanext.govshare.logins.throttle import ACCOUNT, ADDRESS, Policy, Throttle, client_address
@@ -75,7 +77,7 @@ def test_a_successful_login_clears_the_account_not_the_address(throttle):
 
 
 def test_zero_turns_a_limit_off(clock):
-    off = Throttle(Policy(max_failures=0, max_failures_per_address=0))
+    off = Throttle(Policy(max_failures=0, max_failures_per_address=0, window=900, lock_seconds=900))
     for _ in range(50):
         assert off.failed("frank", "192.0.2.8") == []
     assert off.locked("frank", "192.0.2.8") is None
@@ -84,7 +86,7 @@ def test_zero_turns_a_limit_off(clock):
 @pytest.mark.parametrize("bad", [{"max_failures": -1}, {"window": 0}, {"lock_seconds": 0}])
 def test_a_nonsensical_policy_is_refused(bad):
     with pytest.raises(ValueError):
-        Policy(**bad)
+        Policy(**{**dataclasses.asdict(POLICY), **bad})
 
 
 def test_minutes_in_the_message_round_up():

@@ -31,10 +31,10 @@ def test_due_fifteen_working_days_after_the_change_across_national_day():
     # days: Oct 8, 9, 10, 12, 13, 14, 15, 16, 19, 20, 21, 22, 23, 26, 27 — the 15th is
     # Tuesday 2026-10-27 (counted by hand).
     assert rules.due_date(D(2026, 9, 30), 15, WorkCalendar()) == D(2026, 10, 27)
-    assert rules.deadline_days(None) == 15
-    assert rules.deadline_days("10") == 10
+    # The default of 15 is declared (tests/core/test_config.py).
+    assert rules.deadline_days(10) == 10
     with pytest.raises(ValueError):
-        rules.deadline_days("0")
+        rules.deadline_days(0)
 
 
 @pytest.mark.parametrize(
