@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from ..catalogue.codes import SHARE_STRICTNESS
-from ..catalogue.rules import message
+from ..core.messages import message
+from .codes import GRANT_ACTIVE
 
 Errors = dict[str, list[str]]
 
@@ -47,6 +49,33 @@ def check_path(entry: Mapping[str, Any], expected: str) -> Errors:
     """Refuse an action that does not fit the entry's share type, saying which one does."""
     actual = path_for(entry.get("share_type"))
     return {} if actual == expected else {"package_id": [_PATH_HINT[actual]]}
+
+
+@dataclass(frozen=True)
+class LiveGrantRule:
+    """When a grant is live: it is in ``status`` and the day lies in its period of use, first
+    and last day included (art. 14: data is used only within the purpose and period granted).
+    """
+
+    status: str = GRANT_ACTIVE
+    first_day: str = "period_start"
+    last_day: str = "period_end"
+
+
+#: The one definition of a live grant. ``grant_live`` applies it to a grant; the access
+#: service builds the SQL condition from it (``access.grants.live_condition``).
+LIVE_GRANT = LiveGrantRule()
+
+
+def grant_live(grant: Mapping[str, Any], on: dt.date) -> bool:
+    """Whether ``grant`` (a row or an API answer's values as dates) is live on day ``on``."""
+    first, last = grant.get(LIVE_GRANT.first_day), grant.get(LIVE_GRANT.last_day)
+    return bool(
+        grant.get("status") == LIVE_GRANT.status
+        and first is not None
+        and last is not None
+        and first <= on <= last
+    )
 
 
 def item_share_type(entry: Mapping[str, Any], item: Mapping[str, Any]) -> str:
