@@ -15,8 +15,8 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ..core.messages import message
 from ..core import config
+from ..core.messages import message
 
 ALLOWED_EXTENSIONS = frozenset(
     {"pdf", "ofd", "doc", "docx", "xls", "xlsx", "odt", "ods", "png", "jpg", "jpeg", "txt", "zip"}

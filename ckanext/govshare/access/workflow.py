@@ -21,7 +21,7 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..catalogue.rules import message
+from ..core.messages import message
 
 
 class Role(str, enum.Enum):

@@ -7,13 +7,15 @@ unless every row passes; with it, each row stands alone (committed on its own).
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from . import rules, spreadsheet
+from ..core.messages import message
+from . import spreadsheet
 
 
 @dataclass
@@ -62,7 +64,7 @@ def _save(entry: dict[str, Any], user: str, org: str | None, *, defer: bool) -> 
         raise tk.ValidationError(
             {
                 "name": [
-                    rules.message(
+                    message(
                         "An entry with this name belongs to another department",
                         "该网址名称已被其他部门使用",
                     )
@@ -109,6 +111,13 @@ def import_workbook(
     session.commit()
     report.committed = True
     return report
+
+
+def export_workbook(org: str, user: str) -> bytes:
+    """The department's catalogue as the workbook ``import_workbook`` reads back."""
+    out = io.BytesIO()
+    spreadsheet.write(export_entries(org, user), out)
+    return out.getvalue()
 
 
 def export_entries(org: str, user: str) -> list[dict[str, Any]]:

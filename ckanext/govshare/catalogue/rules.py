@@ -10,13 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..core.messages import message
 from .codes import SHARE_STRICTNESS
-
-
-def message(en: str, zh: str) -> str:
-    """One error message in both languages: API clients have no locale to pick one."""
-    return f"{en} | {zh}"
-
 
 NEEDS_LEGAL_BASIS = message(
     "A not-shared entry needs the law, administrative regulation or Party Central Committee / "

@@ -15,6 +15,7 @@ from typing import IO, Any
 from openpyxl import Workbook, load_workbook
 
 from ..cells import xlsx_append
+from ..core.messages import message
 from .codes import FIELD_CHOICES
 
 ENTRY_SHEET = "信息资源"
@@ -125,13 +126,13 @@ def read(source: IO[bytes]) -> Parsed:
     try:
         book = load_workbook(source, read_only=True, data_only=True)
     except Exception as e:
-        parsed.problems.append(("", 0, "", f"Not an .xlsx workbook: {e} | 不是有效的xlsx文件"))
+        not_xlsx = message(f"Not an .xlsx workbook: {e}", "不是有效的xlsx文件")
+        parsed.problems.append(("", 0, "", not_xlsx))
         return parsed
     for sheet_name in (ENTRY_SHEET, ITEM_SHEET):
         if sheet_name not in book.sheetnames:
-            parsed.problems.append(
-                (sheet_name, 0, "", f"Sheet {sheet_name} is missing | 缺少工作表“{sheet_name}”")
-            )
+            missing = message(f"Sheet {sheet_name} is missing", f"缺少工作表“{sheet_name}”")
+            parsed.problems.append((sheet_name, 0, "", missing))
     if parsed.problems:
         return parsed
 
@@ -152,7 +153,8 @@ def read(source: IO[bytes]) -> Parsed:
     keys = [_cell(c) for c in entry_rows[1]] if len(entry_rows) > 1 else []
     unknown = [k for k in keys if k and k not in dict(ENTRY_COLUMNS)]
     for key in unknown:
-        parsed.problems.append((ENTRY_SHEET, 2, key, f"Unknown column {key} | 未知的列“{key}”"))
+        unknown = message(f"Unknown column {key}", f"未知的列“{key}”")
+        parsed.problems.append((ENTRY_SHEET, 2, key, unknown))
     for number, values in enumerate(entry_rows[2:], start=3):
         record = dict(zip(keys, (_cell(v) for v in values), strict=False))
         if not any(record.values()):

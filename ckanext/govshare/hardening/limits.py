@@ -1,7 +1,7 @@
 """The bounds of every input, and what to say when one is out of them (issue 14, item 4).
 
 Plain rules: no Flask, CKAN or SQLAlchemy. Each check returns ``None`` or the problem in
-English and Chinese (``rules.message``), so that actions, routes and search all answer a
+English and Chinese (``core.messages.message``), so that actions, routes and search all answer a
 bad value with the same words instead of letting it reach the database (a NUL byte, an
 integer past 64 bits, a date PostgreSQL or Python cannot hold) and fail there with a 500.
 
@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..catalogue.rules import message
+from ..core.messages import message
 
 # Counts (max_uses, max_downloads, expected_calls_per_day, seconds): a signed 32-bit integer.
 MAX_COUNT = 2**31 - 1

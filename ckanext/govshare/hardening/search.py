@@ -2,7 +2,7 @@
 (issue 14, item 4): the embedded PostgreSQL backend and Solr then answer a bad search alike.
 
 Plain rules: no Flask, CKAN or SQLAlchemy. ``problems`` returns each bad parameter with what
-to do, in English and Chinese (``rules.message``).
+to do, in English and Chinese (``core.messages.message``).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from ..catalogue.rules import message
+from ..core.messages import message
 from . import limits
 
 # Characters of ``q``, of ``fq`` or of one ``fq_list`` filter.

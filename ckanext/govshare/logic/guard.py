@@ -18,7 +18,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.lib.search.common import SearchQueryError
 
-from ..catalogue.rules import message
+from ..core.messages import message
 from ..hardening import limits
 
 __all__ = ["SearchInputError", "checked_input", "lookup_key"]

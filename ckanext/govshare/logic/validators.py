@@ -1,7 +1,7 @@
 """Validators of the catalogue schemas (registered with ``toolkit.blanket.validators``).
 
 They adapt CKAN's navl calling convention to the plain rules in ``catalogue/``; every
-message is in English and Chinese (``rules.message``).
+message is in English and Chinese (``core.messages.message``).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from ckan.lib.navl.dictization_functions import StopOnError, missing, unflatten
 
 from ..catalogue import credit_code, resource_code, rules
 from ..catalogue.model import next_serial
+from ..core.messages import message
 
 __all__ = [
     "govshare_max_length",
@@ -30,29 +31,29 @@ __all__ = [
 Key = tuple[Any, ...]
 
 _CREDIT_CODE_PROBLEMS = {
-    "length": rules.message(
+    "length": message(
         "A unified social credit code has 18 characters",
         "统一社会信用代码为18位",
     ),
-    "characters": rules.message(
+    "characters": message(
         "A unified social credit code uses digits and capital letters except I, O, Z, S and V",
         "统一社会信用代码由数字和除I、O、Z、S、V以外的大写字母组成",
     ),
-    "check": rules.message(
+    "check": message(
         "The last character (check character, GB 32100) does not match: check the code",
         "校验码（第18位，GB 32100）不正确，请核对代码",
     ),
 }
-NO_PROVIDER_CODE = rules.message(
+NO_PROVIDER_CODE = message(
     "The providing department has no unified social credit code yet: its organization admin "
     "sets provider_code on the department first",
     "信息资源提供方尚未填写统一社会信用代码，请部门管理员先在部门信息中填写",
 )
-CODE_IS_ASSIGNED = rules.message(
+CODE_IS_ASSIGNED = message(
     "resource_code is assigned by the platform when the entry is created; leave it out",
     "信息资源代码由平台在创建时分配，请勿填写",
 )
-CODE_IS_IMMUTABLE = rules.message(
+CODE_IS_IMMUTABLE = message(
     "resource_code never changes once assigned (it may be cited elsewhere); leave it as it is",
     "信息资源代码一经分配不得更改",
 )
@@ -64,7 +65,7 @@ def govshare_max_length(length: int | str) -> Any:
 
     def validator(value: Any, context: Any) -> Any:
         if isinstance(value, str) and len(value) > limit:
-            raise tk.Invalid(rules.message(f"At most {limit} characters", f"不得超过{limit}个字符"))
+            raise tk.Invalid(message(f"At most {limit} characters", f"不得超过{limit}个字符"))
         return value
 
     return validator
@@ -214,7 +215,7 @@ def govshare_related_codes(key: Key, data: dict[Key, Any], errors: Any, context:
             unknown.append(code)
     if unknown:
         errors[key].append(
-            rules.message(
+            message(
                 "No catalogue entry has the resource code " + ", ".join(unknown),
                 "以下信息资源代码不存在：" + "，".join(unknown),
             )
@@ -229,7 +230,7 @@ def govshare_origin_field(key: Key, data: dict[Key, Any], errors: Any, context: 
     value = data.get(key)
     if value not in (None, missing, "") and _trusted(context):
         if key[-1].endswith("_url") and not str(value).startswith(("http://", "https://")):
-            errors[key].append(rules.message("An http(s) address", "须为 http(s) 地址"))
+            errors[key].append(message("An http(s) address", "须为 http(s) 地址"))
         data[key] = str(value)
         return
     package = _current_package(data, context)

@@ -23,7 +23,7 @@ from flask import Blueprint, request
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import Forbidden, HTTPException, NotFound
 
-from ..catalogue.rules import message
+from ..core.messages import message
 from ..hardening import limits, session
 
 __all__ = ["flag", "guard", "page_number"]

@@ -31,7 +31,7 @@ from typing import Any
 from ckan import model
 from flask import Blueprint, Response, current_app, request
 
-from ..catalogue.rules import message
+from ..core.messages import message
 from ..outages import database
 
 log = logging.getLogger(__name__)

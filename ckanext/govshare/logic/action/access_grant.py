@@ -13,8 +13,8 @@ from ...access import codes, rules, service
 from ...access.model import grant_table
 from ...access.roles import Person
 from ...audit import who
-from ...catalogue.rules import message
 from ...core import clock, config
+from ...core.messages import message
 from ..guard import lookup_key
 from ..schema import access as schema
 from ..schema.fields import validate

@@ -20,8 +20,8 @@ from ...access.model import request_table
 from ...access.roles import Person, authority_org_id, conference_org_id
 from ...access.workflow import Action, Refused
 from ...audit import who
-from ...catalogue.rules import message
 from ...core import clock
+from ...core.messages import message
 from ..guard import lookup_key
 from ..schema import access as schema
 from ..schema.fields import validate

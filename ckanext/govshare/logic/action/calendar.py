@@ -16,7 +16,7 @@ from ckan.logic import validate
 from ckan.types import Context, DataDict
 
 from ...audit import who
-from ...catalogue.rules import message
+from ...core.messages import message
 from ...workdays import service
 from ..schema.calendar import (
     calendar_day_delete_schema,

@@ -18,8 +18,8 @@ from ... import tracked
 from ...access import attachments
 from ...access.roles import Person
 from ...audit import who
-from ...catalogue.rules import message
 from ...core import clock
+from ...core.messages import message
 from ...feedback import rules, service
 from ...feedback.model import feedback_table
 from ..guard import lookup_key

@@ -17,8 +17,8 @@ from ckan import model
 from ... import tracked
 from ...access.roles import Person, authority_org_id
 from ...audit import who
-from ...catalogue.rules import message
 from ...core import clock
+from ...core.messages import message
 from ...obligations import rules, service
 from ...obligations.model import obligation_table
 from ..guard import lookup_key

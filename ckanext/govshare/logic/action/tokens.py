@@ -12,8 +12,8 @@ from ckan import model
 from ...access import service as access_service
 from ...access.roles import Person, authority_org_id
 from ...audit import who
-from ...catalogue.rules import message
 from ...core import clock, config
+from ...core.messages import message
 from ...downloads import service, tokens
 from ...downloads.model import token_table
 from ..guard import lookup_key

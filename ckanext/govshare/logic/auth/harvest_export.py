@@ -7,7 +7,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ...catalogue.rules import message
+from ...core.messages import message
 from ...dcat import export
 
 __all__ = ["package_show"]

@@ -16,7 +16,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ...catalogue.rules import message
+from ...core.messages import message
 
 __all__ = ["harvest_log_list", "package_collaborator_list"]
 

@@ -1,7 +1,7 @@
 """Field validators shared by the govshare action schemas, every message in both languages.
 
 CKAN's own ``not_empty`` or ``int_validator`` answer in the site's language only; API clients
-have no locale to pick one, so these say it in English and Chinese (``rules.message``).
+have no locale to pick one, so these say it in English and Chinese (``core.messages.message``).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import StopOnError, missing
 
-from ...core.messages import message
 from ...core import config
+from ...core.messages import message
 from ...hardening import limits
 
 Key = tuple[Any, ...]
