@@ -19,8 +19,8 @@ from ckan import model
 from .. import workdays
 from ..audit import store
 from ..core import clock
+from ..core.serialise import plain
 from ..hardening import limits
-from ..jsonable import plain
 from . import codes, workflow
 from .model import event_table, grant_table, request_table
 from .roles import Person, authority_org_id, conference_org_id

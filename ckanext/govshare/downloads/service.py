@@ -23,7 +23,7 @@ from ..access import service as access_service
 from ..access.model import grant_table
 from ..audit import store, who
 from ..core import clock
-from ..jsonable import plain
+from ..core.serialise import plain
 from . import tokens
 from .model import ROUTE_OPEN, download_table, token_table
 

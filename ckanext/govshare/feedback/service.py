@@ -18,7 +18,7 @@ from ckan import model
 from .. import tracked, workdays
 from ..audit import store
 from ..core import clock, config
-from ..jsonable import plain
+from ..core.serialise import plain
 from . import rules
 from .model import feedback_table
 
