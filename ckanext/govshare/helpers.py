@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan.types import Context
 
 from .access import codes as access_codes
 from .access import rules as access_rules
 from .access import workflow
 from .catalogue import codes
-from .core import clock, config
+from .core import clock, config, messages, serialise
 
 __all__ = [
     "govshare_access_nav",
@@ -25,6 +26,9 @@ __all__ = [
     "govshare_my_departments",
     "govshare_purpose_label",
     "govshare_purposes",
+    "govshare_report_charts",
+    "govshare_report_label",
+    "govshare_report_names",
     "govshare_state_label",
     "govshare_today",
 ]
@@ -46,9 +50,7 @@ def govshare_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
     """Choices of a scheming field, with labels in both languages, from ``catalogue.codes``."""
     # In a repeating block the form names the field "data_items-0-data_type".
     name = field["field_name"].rsplit("-", 1)[-1]
-    choices = [
-        {"value": c.value, "label": {"en": c.en, "zh_Hans_CN": c.zh}} for c in _CHOICES[name]
-    ]
+    choices = [{"value": c.value, "label": serialise.label(c.en, c.zh)} for c in _CHOICES[name]]
     if field.get("govshare_blank_choice"):
         blank = field["govshare_blank_choice"]
         choices.insert(0, {"value": "", "label": blank})
@@ -80,17 +82,14 @@ def _zh() -> bool:
     return (tk.h.lang() or "").startswith("zh")
 
 
-def _user_context() -> dict[str, Any]:
+def _user_context() -> Context:
     user = tk.current_user
     return {"user": user.name if user and user.is_authenticated else ""}
 
 
 def govshare_message(text: Any) -> str:
     """The page's half of a bilingual message ``"English | 中文"`` (the text itself if plain)."""
-    text = "" if text is None else str(text)
-    if " | " not in text:
-        return text
-    en, zh = text.rsplit(" | ", 1)
+    en, zh = messages.halves(text)
     return zh if _zh() else en
 
 
@@ -126,10 +125,10 @@ def govshare_access_path(pkg: dict[str, Any]) -> str:
 def govshare_my_departments(exclude: str | None = None) -> list[dict[str, Any]]:
     """The departments the user belongs to (optionally without one, e.g. the provider)."""
     context = _user_context()
-    if not context["user"]:
+    if not context.get("user"):
         return []
     orgs = tk.get_action("organization_list_for_user")(
-        context, {"id": context["user"], "permission": "read"}
+        context, {"id": context.get("user"), "permission": "read"}
     )
     return [o for o in orgs if o["id"] != exclude]
 
@@ -137,12 +136,12 @@ def govshare_my_departments(exclude: str | None = None) -> list[dict[str, Any]]:
 def govshare_live_grant(pkg: dict[str, Any]) -> dict[str, Any] | None:
     """A live grant on the entry held by one of the user's departments, if any."""
     context = _user_context()
-    if not context["user"]:
+    if not context.get("user"):
         return None
     try:
         result = tk.get_action("govshare_grant_list")(
             context,
-            {"direction": "held", "package_id": pkg["id"], "status": "active", "limit": 20},
+            {"direction": "outgoing", "package_id": pkg["id"], "status": "active", "limit": 20},
         )
     except (tk.NotAuthorized, tk.ValidationError):
         return None
@@ -158,7 +157,7 @@ def govshare_access_nav() -> dict[str, Any]:
         return cached
     nav: dict[str, Any] = {"requests": False, "inbox": None, "escalations": False}
     context = _user_context()
-    if context["user"]:
+    if context.get("user"):
         user = tk.current_user
         departments = govshare_my_departments()
         bodies = {
@@ -170,11 +169,11 @@ def govshare_access_nav() -> dict[str, Any]:
             o["name"] in bodies or o["id"] in bodies for o in departments
         )
         officer = tk.get_action("organization_list_for_user")(
-            dict(context), {"id": context["user"], "permission": "create_dataset"}
+            context.copy(), {"id": context.get("user"), "permission": "create_dataset"}
         )
         if officer:
             nav["inbox"] = tk.get_action("govshare_request_list")(
-                dict(context),
+                context.copy(),
                 {"direction": "incoming", "status": [workflow.SUBMITTED], "limit": 1},
             )["count"]
     g._govshare_access_nav = nav
@@ -186,3 +185,28 @@ def govshare_entry_feedback(pkg: dict[str, Any]) -> dict[str, Any] | None:
     from .feedback.panel import entry_feedback
 
     return entry_feedback(pkg)
+
+
+# ------------------------------------------------------------------- yearly reports (issue 8)
+
+
+def govshare_report_label(key: str) -> str:
+    """A report's label (a measure, a code, a chart's text) in the page's language."""
+    from .reports import labels
+
+    return labels.for_language(tk.h.lang())(key)
+
+
+def govshare_report_charts(report: dict[str, Any]) -> list[str]:
+    """The report's four charts as inline SVG, labelled in the page's language."""
+    from .reports import charts, labels
+
+    label = labels.for_language(tk.h.lang())
+    return [charts.to_svg(d) for d in charts.all_charts(report, label, label)]
+
+
+def govshare_report_names(report: dict[str, Any]) -> dict[str, str]:
+    """Department ids to titles, for the report's findings table."""
+    from .reports import export
+
+    return export.department_names(report)

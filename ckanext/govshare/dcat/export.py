@@ -60,6 +60,20 @@ def withheld_from(user_name: str | None) -> bool:
     return not export_not_shared() and harvest_account(user_name)
 
 
+def not_shared(package_id: str) -> bool:
+    """Whether the entry (id or name) is a not-shared one (``share_type`` ``not_shared``)."""
+    from ckan import model
+
+    package = model.Package.get(package_id) if package_id else None
+    return package is not None and (package.extras or {}).get("share_type") == "not_shared"
+
+
+def left_out(package_id: str) -> bool:
+    """Whether the per-entry DCAT endpoint leaves this entry out: a not-shared entry while
+    ``ckanext.govshare.export_not_shared`` is false (art. 8, 11)."""
+    return not export_not_shared() and not_shared(package_id)
+
+
 def _caller() -> str | None:
     if not has_request_context():
         return None

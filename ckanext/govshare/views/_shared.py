@@ -8,13 +8,14 @@ model: a page still gets its data from actions (``tk.get_action``) and template 
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan.lib.pagination import Page
 from ckan.types import Context
-from flask import request
+from flask import Response, request
 
 from .guard import page_number as _guarded_page_number
 
@@ -27,6 +28,7 @@ __all__ = [
     "login",
     "page_number",
     "pager",
+    "send_file",
 ]
 
 #: Rows on one page of a list (requests, grants, feedback, obligations).
@@ -82,4 +84,17 @@ def pager(
         items_per_page=size,
         presliced_list=True,
         url=lambda q=None, page=None: tk.h.url_for(endpoint, page=page, **args),
+    )
+
+
+def send_file(answer: Mapping[str, Any]) -> Response:
+    """A file an export action answered (``{"filename", "mimetype", "encoding", "content"}``,
+    ``encoding`` ``utf-8`` for text, ``base64`` for bytes) as a download: the action checked,
+    counted and recorded; the page only sends it."""
+    content = answer["content"]
+    body = base64.b64decode(content) if answer.get("encoding") == "base64" else content
+    return Response(
+        body,
+        mimetype=answer["mimetype"],
+        headers={"Content-Disposition": f'attachment; filename="{answer["filename"]}"'},
     )

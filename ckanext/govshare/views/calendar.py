@@ -2,7 +2,8 @@
 
 A year's State Council schedule (published each November) is loaded here or with
 ``ckan govshare calendar load`` without a release (workflows.md). The page only calls the
-calendar actions.
+calendar actions: the uploaded file is read by ``govshare_calendar_load``, the export is
+``govshare_calendar_export``'s.
 """
 
 from __future__ import annotations
@@ -10,20 +11,17 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from flask import Blueprint, Response, request
+from flask import Blueprint, request
 
 from ..core import clock
-from ..workdays import csvfile
+from ._shared import context as _context
+from ._shared import send_file
 
 __all__ = ["calendar"]
 
 calendar = Blueprint("govshare_calendar", __name__, url_prefix="/ckan-admin/govshare/calendar")
 
 DAY_FIELDS = ("day", "is_workday", "name", "note")
-
-
-def _context() -> dict[str, Any]:
-    return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
 
 
 def _this_year() -> int:
@@ -74,12 +72,7 @@ def _post(year: int) -> tuple[dict[str, Any], dict[str, Any], list[str]] | None:
             upload = request.files.get("file")
             if upload is None or not upload.filename:
                 return form, {"file": [tk._("Choose a file")]}, []
-            try:
-                text = upload.stream.read().decode("utf-8-sig")
-                days = csvfile.parse(text, upload.filename)
-            except (ValueError, UnicodeDecodeError) as error:
-                return form, {"file": [str(error)]}, []
-            result = tk.get_action(action)(_context(), {"days": days})
+            result = tk.get_action(action)(_context(), {"file": upload})
             tk.h.flash_success(
                 tk._("Loaded {count} days for {years}.").format(
                     count=result["loaded"], years=", ".join(map(str, result["years"]))
@@ -94,7 +87,7 @@ def _post(year: int) -> tuple[dict[str, Any], dict[str, Any], list[str]] | None:
     except tk.ValidationError as error:
         errors = error.error_dict
         if op == "upload":
-            return form, {"file": _flatten(errors)}, []
+            return form, {"file": errors.get("file") or _flatten(errors)}, []
         return form, errors, []
     except tk.ObjectNotFound as error:
         return form, {"day": [str(error) or tk._("Not found")]}, []
@@ -133,14 +126,9 @@ def index() -> Any:
 @calendar.route("/export.csv")
 def export() -> Any:
     """The year's notable days as a loadable CSV, to edit and upload again."""
+    year = _year(request.args.get("year"))
     try:
-        tk.check_access("govshare_calendar_day_set", _context(), {})
+        answer = tk.get_action("govshare_calendar_export")(_context(), {"year": year})
     except tk.NotAuthorized:
         return tk.abort(403, tk._("Only sysadmins may change the working-day calendar"))
-    year = _year(request.args.get("year"))
-    result = tk.get_action("govshare_calendar_show")(_context(), {"year": year})
-    return Response(
-        "\ufeff" + csvfile.dump_csv(result["days"]),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="calendar-{year}.csv"'},
-    )
+    return send_file(answer)

@@ -1,26 +1,27 @@
-"""The catalogue spreadsheet on a department's page: data officers download and upload it."""
+"""The catalogue spreadsheet on a department's page: data officers download and upload it.
+
+Both routes call actions (``govshare_catalogue_export``, ``govshare_catalogue_import``),
+which check who may maintain the department's catalogue (art. 8) and do the work.
+"""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from flask import Blueprint, Response, request
+from flask import Blueprint, request
 
-from ..catalogue import importer, spreadsheet
+from ._shared import context as _context
+from ._shared import send_file
 
 catalogue = Blueprint("govshare_catalogue", __name__)
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _department(id: str) -> dict[str, Any]:
     """The department, once the user is known to maintain its catalogue (art. 8)."""
-    context = {"user": tk.current_user.name if tk.current_user else ""}
     try:
-        org = tk.get_action("organization_show")(dict(context), {"id": id})
-        tk.check_access("package_create", dict(context), {"owner_org": org["id"]})
+        org = tk.get_action("organization_show")(_context(), {"id": id})
+        tk.check_access("govshare_catalogue_import", _context(), {"id": org["id"]})
     except tk.ObjectNotFound:
         return tk.abort(404, tk._("Department not found"))
     except tk.NotAuthorized:
@@ -29,15 +30,9 @@ def _department(id: str) -> dict[str, Any]:
 
 
 @catalogue.route("/organization/<id>/catalogue.xlsx")
-def export(id: str) -> Response:
+def export(id: str) -> Any:
     org = _department(id)
-    out = io.BytesIO()
-    spreadsheet.write(importer.export_entries(org["id"], tk.current_user.name), out)
-    return Response(
-        out.getvalue(),
-        mimetype=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{org["name"]}-catalogue.xlsx"'},
-    )
+    return send_file(tk.get_action("govshare_catalogue_export")(_context(), {"id": org["id"]}))
 
 
 @catalogue.route("/organization/<id>/catalogue/import", methods=["GET", "POST"])
@@ -47,13 +42,18 @@ def upload(id: str) -> Any:
     if request.method == "POST":
         upload = request.files.get("spreadsheet")
         if upload is None or not upload.filename:
-            report = importer.Report(errors=[("", 0, "spreadsheet", tk._("Choose a file"))])
+            report = {
+                "created": [],
+                "updated": [],
+                "errors": [
+                    {"sheet": "", "row": 0, "field": "spreadsheet", "message": tk._("Choose a file")}
+                ],
+                "committed": False,
+            }
         else:
-            report = importer.import_workbook(
-                upload.stream,
-                user=tk.current_user.name,
-                org=org["id"],
-                partial=bool(request.form.get("partial")),
+            report = tk.get_action("govshare_catalogue_import")(
+                _context(),
+                {"id": org["id"], "spreadsheet": upload, "partial": bool(request.form.get("partial"))},
             )
     return tk.render(
         "govshare/catalogue/import.html",

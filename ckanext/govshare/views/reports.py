@@ -3,7 +3,8 @@
 ``/govshare/reports/<org-name>/<year>`` shows a department's report with its charts;
 the same path with ``.xlsx`` or ``.pdf`` downloads it. ``/govshare/reports/<year>`` (and
 ``.xlsx``, ``.pdf``) is the platform-wide report of the sharing authority. Every page calls
-``govshare_report_show``; none reads the model.
+``govshare_report_show`` (the files ``govshare_report_export``) and the template helpers for
+its labels and charts; none reads the model.
 """
 
 from __future__ import annotations
@@ -11,79 +12,48 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from flask import Blueprint, Response, request
+from flask import Blueprint
 
-from ..reports import charts, export, labels
+from ._shared import context as _context
+from ._shared import logged_in as _logged_in
+from ._shared import login as _login
+from ._shared import send_file
 
 __all__ = ["reports"]
 
 reports = Blueprint("govshare_reports", __name__)
 
-MIMETYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pdf": "application/pdf",
-}
 
-
-def _context() -> dict[str, Any]:
-    user = tk.current_user
-    return {"user": user.name if user and user.is_authenticated else ""}
-
-
-def _logged_in() -> bool:
-    return bool(tk.current_user and tk.current_user.is_authenticated)
-
-
-def _login() -> Any:
-    return tk.redirect_to("user.login", came_from=request.full_path.rstrip("?"))
-
-
-def _report(org: str | None, year: int) -> dict[str, Any]:
-    data: dict[str, Any] = {"year": year}
-    if org:
-        data["organization"] = org
+def _call(action: str, data: dict[str, Any]) -> Any:
+    """The action's answer; a refusal is a 403 page, a bad year or department a 404."""
     try:
-        return tk.get_action("govshare_report_show")(_context(), data)
+        return tk.get_action(action)(_context(), data)
     except tk.NotAuthorized as error:
         return tk.abort(403, str(error) or tk._("Not authorized"))
-    except tk.ValidationError as error:
-        found = (error.error_dict or {}).values()
+    except (tk.ValidationError, tk.ObjectNotFound) as error:
+        found = (getattr(error, "error_dict", None) or {}).values()
         messages = "; ".join(str(m) for v in found for m in (v if isinstance(v, list) else [v]))
-        return tk.abort(404, messages or tk._("Not found"))
-
-
-def _download(report: dict[str, Any], suffix: str) -> Response:
-    body = export.xlsx(report) if suffix == "xlsx" else export.pdf(report)
-    return Response(
-        body,
-        mimetype=MIMETYPES[suffix],
-        headers={
-            "Content-Disposition": f'attachment; filename="{export.filename(report, suffix)}"'
-        },
-    )
-
-
-def _page(report: dict[str, Any]) -> Any:
-    label = labels.for_language(tk.h.lang())
-    drawings = charts.all_charts(report, label, label)
-    return tk.render(
-        "govshare/reports/report.html",
-        {
-            "report": report,
-            "L": label,
-            "charts": [charts.to_svg(d) for d in drawings],
-            "names": export.department_names(report),
-        },
-    )
+        return tk.abort(404, messages or str(error) or tk._("Not found"))
 
 
 def _show(org: str | None, year: int, suffix: str | None) -> Any:
     if not _logged_in():
         return _login()
-    report = _report(org, year)
+    data: dict[str, Any] = {"year": year}
+    if org:
+        data["organization"] = org
     if suffix:
-        return _download(report, suffix)
-    return _page(report)
+        return send_file(_call("govshare_report_export", {**data, "format": suffix}))
+    report = _call("govshare_report_show", data)
+    return tk.render(
+        "govshare/reports/report.html",
+        {
+            "report": report,
+            "L": tk.h.govshare_report_label,
+            "charts": tk.h.govshare_report_charts(report),
+            "names": tk.h.govshare_report_names(report),
+        },
+    )
 
 
 @reports.route("/govshare/reports")

@@ -16,49 +16,84 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..cells import csv_row, csv_unquote
+from ..core.messages import message
 
-__all__ = ["HEADER", "dump_csv", "parse"]
+__all__ = ["HEADER", "NOT_UTF8", "FormatError", "dump_csv", "parse", "problem"]
 
 HEADER = ("date", "is_workday", "name", "note")
 
+# Refusals in English and Chinese (the sysadmin page and the API show them as they are).
+BAD_HEADER = message(
+    f"The CSV header must be {','.join(HEADER)}", f"CSV 文件首行须为 {','.join(HEADER)}"
+)
+NOT_A_LIST = message("Expected a list of days", "文件内容须为日期列表")
+NOT_A_DAY = message(
+    "Each day must have date, is_workday, name and note",
+    "每一日须包含 date、is_workday、name 和 note",
+)
+NOT_READABLE = message(
+    "The file cannot be read as CSV, JSON or YAML", "无法按 CSV、JSON 或 YAML 格式读取该文件"
+)
+NOT_UTF8 = message("The file must be UTF-8 text", "文件须为 UTF-8 编码的文本")
+
 
 class FormatError(ValueError):
-    """The file is not a calendar file (wrong header or structure)."""
+    """The file is not a calendar file (wrong header or structure); ``str`` is bilingual."""
+
+
+def problem(error: Exception) -> str:
+    """The bilingual message of a file that could not be read."""
+    return str(error) if isinstance(error, FormatError) else NOT_READABLE
 
 
 def parse(text: str, filename: str = "") -> list[dict[str, Any]]:
-    """Days as the load action takes them (``day``, ``is_workday``, ``name``, ``note``)."""
+    """Days as the load action takes them (``day``, ``is_workday``, ``name``, ``note``).
+
+    :raises FormatError: not a calendar file (JSON and YAML syntax errors included)
+    """
     text = text.lstrip("\ufeff")
     lower = filename.lower()
     if lower.endswith(".json"):
-        return _records(json.loads(text))
+        try:
+            return _records(json.loads(text))
+        except ValueError as error:
+            raise FormatError(problem(error)) from None
     if lower.endswith((".yaml", ".yml")):
         import yaml
 
-        return _records(yaml.safe_load(text) or [])
+        try:
+            return _records(yaml.safe_load(text) or [])
+        except yaml.YAMLError:
+            raise FormatError(NOT_READABLE) from None
     reader = csv.DictReader(io.StringIO(text))
-    fields = [f.strip().lower() for f in reader.fieldnames or []]
+    try:
+        fields = [f.strip().lower() for f in reader.fieldnames or []]
+    except csv.Error:
+        raise FormatError(NOT_READABLE) from None
     if "date" not in fields or "is_workday" not in fields:
-        raise FormatError(f"the CSV header must be {','.join(HEADER)}")
+        raise FormatError(BAD_HEADER)
     reader.fieldnames = fields
-    return _records(
-        {k: csv_unquote(v) if isinstance(v, str) else v for k, v in row.items()}
-        for row in reader
-        if any((value or "").strip() for value in row.values() if value)
-    )
+    try:
+        return _records(
+            {k: csv_unquote(v) if isinstance(v, str) else v for k, v in row.items()}
+            for row in reader
+            if any((value or "").strip() for value in row.values() if isinstance(value, str))
+        )
+    except csv.Error:
+        raise FormatError(NOT_READABLE) from None
 
 
 def _records(items: Any) -> list[dict[str, Any]]:
     if isinstance(items, Mapping):
         items = items.get("days", [])
     if not isinstance(items, Iterable) or isinstance(items, (str, bytes)):
-        raise FormatError("expected a list of days")
+        raise FormatError(NOT_A_LIST)
     days = []
     for item in items:
         if not isinstance(item, Mapping):
-            raise FormatError("each day must have date, is_workday, name and note")
+            raise FormatError(NOT_A_DAY)
         day = item.get("day", item.get("date"))
-        record = {"day": str(day).strip() if day is not None else ""}
+        record: dict[str, Any] = {"day": str(day).strip() if day is not None else ""}
         record["is_workday"] = item.get("is_workday")
         for key in ("name", "note"):
             value = item.get(key)

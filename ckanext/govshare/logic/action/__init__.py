@@ -13,6 +13,7 @@ from . import (
     access_request,
     audit,
     calendar,
+    catalogue,
     datalinks,
     feedback,
     notices,
@@ -25,6 +26,7 @@ from .access_grant import *  # noqa: F403
 from .access_request import *  # noqa: F403
 from .audit import *  # noqa: F403
 from .calendar import *  # noqa: F403
+from .catalogue import *  # noqa: F403
 from .datalinks import *  # noqa: F403
 from .feedback import *  # noqa: F403
 from .notices import *  # noqa: F403
@@ -38,6 +40,7 @@ __all__: list[str] = [
     *access_request.__all__,
     *audit.__all__,
     *calendar.__all__,
+    *catalogue.__all__,
     *datalinks.__all__,
     *feedback.__all__,
     *notices.__all__,

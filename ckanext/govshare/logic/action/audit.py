@@ -1,18 +1,18 @@
-"""Audit-trail actions: ``govshare_audit_list``, and a frame around every state-changing CKAN
-action so that the trail names the action, its user and what it changed (issue 14 item 5)."""
+"""Audit-trail actions: reading the trail (``govshare_audit_list``, ``govshare_audit_export``),
+and a frame around every state-changing CKAN action so that the trail names the action, its
+user and what it changed (issue 14 item 5)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-import sqlalchemy as sa
-from ckan import model
+from ckan.logic import validate
+from ckan.types import Context, DataDict
 
-from ...audit import chain, changes, who
-from ...audit.model import event_table
-from ..auth.audit import authority_member, conference_member, officer_departments
-from ..schema.audit import audit_list_schema
+from ...audit import changes, trail, who
+from ...core.vocabulary import renamed, with_old_keys
+from ..schema.audit import audit_export_schema, audit_list_schema
 
 
 def _acting(up_func: Any, context: Any, data_dict: Any) -> Any:
@@ -41,53 +41,34 @@ def _framed(name: str) -> Any:
 FRAMED = changes.core_state_changes()
 globals().update({name: _framed(name) for name in FRAMED})
 
-__all__ = ["api_token_create", "api_token_revoke", "govshare_audit_list", *FRAMED]
+__all__ = [
+    "api_token_create",
+    "api_token_revoke",
+    "govshare_audit_export",
+    "govshare_audit_list",
+    *FRAMED,
+]
 
 
-def _site_user() -> tuple[str | None, str]:
-    """The platform's own user (``ckan.site_id``): (id, name)."""
-    name = tk.config.get("ckan.site_id") or ""
-    user = model.User.get(name) if name else None
-    return (user.id if user else None), name
+#: Answer keys of an earlier version (old -> new), kept for one more release; they are also the
+#: names the events' hash covers (``audit/chain.py``).
+OLD_KEYS = {old: new for old, new in trail.API_NAMES.items()}
+#: ``department`` matched either side; no one new name means that.
+EITHER_SIDE = {"department": "actor_org or object_org"}
 
 
-def _visible(user_id: str | None, sysadmin: bool) -> sa.ColumnElement[bool] | None:
-    """The events the user may see: ``None`` means all of them (issue 14 item 7).
-
-    The sharing authority and sysadmins see every event. A data officer sees the events on
-    objects of their departments and the events acted for their departments *as recorded when
-    they happened* (``actor_department``), not by who belongs to the department today; a
-    member of the joint conference sees those of the joint conference. The platform's own
-    user acts for every department (it is admin of each): its events are the authority's and
-    the sysadmins' only.
-    """
-    if sysadmin or authority_member(user_id):
-        return None
-    departments = list(officer_departments(user_id))
-    conference = conference_member(user_id)
-    if conference:
-        departments.append(conference)
-    c = event_table.c
-    site_id, site_name = _site_user()
-    not_site = sa.and_(
-        sa.or_(c.actor_id.is_(None), c.actor_id != (site_id or "")),
-        sa.or_(c.actor_name.is_(None), c.actor_name != site_name),
-    )
-    return sa.and_(
-        sa.or_(c.object_department.in_(departments), c.actor_department.in_(departments)),
-        not_site,
-    )
+def _reader(action: str, context: Context, data_dict: DataDict) -> trail.Reader:
+    """Who reads, once the auth function let them (a refusal is recorded, issue 4)."""
+    with who.recording_refusals(action, context, object_type="audit_trail"):
+        tk.check_access(action, context, data_dict)
+    return trail.Reader.of(context.get("user"))
 
 
-def _as_dict(row: Any) -> dict[str, Any]:
-    event = dict(row._mapping)
-    event["time"] = chain.format_time(event["time"])
-    return event
-
-
+@renamed(kept=EITHER_SIDE, answer_keys=OLD_KEYS)
 @tk.side_effect_free
-def govshare_audit_list(context: Any, data_dict: Any) -> dict[str, Any]:
-    """Audit events, newest first, that the caller may see.
+@validate(audit_list_schema)
+def govshare_audit_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Audit events, newest first, that the caller may see (docs/audit.md; issue 14 item 7).
 
     The sharing authority and sysadmins see every event; a data officer sees events on their
     departments' objects and events acted for their departments when they happened; a member
@@ -95,59 +76,40 @@ def govshare_audit_list(context: Any, data_dict: Any) -> dict[str, Any]:
     only the authority and sysadmins; others nothing (``NotAuthorized``).
 
     :param actor: user name or id of who acted (optional)
-    :param department: organization name or id acted for or owning the object (optional)
+    :param actor_org: organization name or id acted for (optional)
+    :param object_org: organization name or id owning the object (optional)
+    :param department: either of the two (deprecated: use ``actor_org`` or ``object_org``)
     :param object_id: the object's id (optional)
     :param action: the action, e.g. ``package_update`` (optional)
     :param since: ISO 8601 date or time, inclusive (optional)
     :param until: ISO 8601 date or time, exclusive (optional)
     :param limit: page size (default 50, at most 1000)
     :param offset: events to skip (default 0)
-    :returns: ``{"count": total matching, "results": [events], "limit": …, "offset": …}``
+    :returns: ``{"count": total matching, "results": [events], "limit": …, "offset": …}``; an
+        event has ``seq``, ``created``, ``actor_id``, ``actor_name``, ``actor_org_id``,
+        ``action``, ``object_type``, ``object_id``, ``object_org_id``, ``outcome``,
+        ``detail``, ``client_address``, ``request_id``, ``prev_hash``, ``hash`` (and until
+        0.3.0 ``time``, ``actor_department``, ``object_department``: the hashed names)
     """
-    with who.recording_refusals("govshare_audit_list", context, object_type="audit_trail"):
-        tk.check_access("govshare_audit_list", context, data_dict)
-    data, errors = tk.navl_validate(dict(data_dict), audit_list_schema(), context)
-    if errors:
-        raise tk.ValidationError(errors)
-    user = model.User.get(context.get("user"))
-    c = event_table.c
-    conditions = []
-    visible = _visible(user.id if user else None, bool(user and user.sysadmin))
-    if visible is not None:
-        conditions.append(visible)
-    if data.get("actor"):
-        found = model.User.get(data["actor"])
-        conditions.append(
-            sa.or_(
-                c.actor_id == (found.id if found else data["actor"]), c.actor_name == data["actor"]
-            )
-        )
-    if data.get("department"):
-        org = model.Group.get(data["department"])
-        org_id = org.id if org else data["department"]
-        conditions.append(sa.or_(c.object_department == org_id, c.actor_department == org_id))
-    if data.get("object_id"):
-        conditions.append(c.object_id == data["object_id"])
-    if data.get("action"):
-        conditions.append(c.action == data["action"])
-    if data.get("since"):
-        conditions.append(c.time >= data["since"])
-    if data.get("until"):
-        conditions.append(c.time < data["until"])
-    where = sa.and_(sa.true(), *conditions)
-    count = model.Session.execute(
-        sa.select(sa.func.count()).select_from(event_table).where(where)
-    ).scalar()
-    rows = model.Session.execute(
-        sa.select(event_table)
-        .where(where)
-        .order_by(c.seq.desc())
-        .limit(data["limit"])
-        .offset(data["offset"])
-    ).all()
+    reader = _reader("govshare_audit_list", context, data_dict)
+    answer = trail.page(reader, data_dict, limit=data_dict["limit"], offset=data_dict["offset"])
     return {
-        "count": count,
-        "results": [_as_dict(r) for r in rows],
-        "limit": data["limit"],
-        "offset": data["offset"],
+        "count": answer["count"],
+        "results": [with_old_keys(e, OLD_KEYS) for e in answer["results"]],
+        "limit": data_dict["limit"],
+        "offset": data_dict["offset"],
     }
+
+
+@renamed(kept=EITHER_SIDE)
+@tk.side_effect_free
+@validate(audit_export_schema)
+def govshare_audit_export(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Every event the caller may see under the filters of ``govshare_audit_list``, as the CSV
+    file the audit page downloads: the hashed fields and the chain's links, so that a copy
+    can be checked outside the platform (docs/audit.md).
+
+    :returns: ``{"filename", "mimetype": "text/csv", "content"}`` (UTF-8 text with a BOM)
+    """
+    reader = _reader("govshare_audit_export", context, data_dict)
+    return trail.export_csv(reader, data_dict)

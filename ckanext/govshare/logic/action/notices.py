@@ -1,103 +1,72 @@
 """Notice actions: a user's own notices (``govshare_notice_list``) and marking them read.
 
 Notices are written by ``ckanext.govshare.notices.notify`` (the access actions and
-``ckan govshare remind``); these only read them and set ``read_at``. Nobody, a sysadmin
-included, reads another user's notices through them: a notice may name a request's parties.
+``ckan govshare remind``); these only read them and set ``read_at`` (``notices/inbox.py``).
+Nobody, a sysadmin included, reads another user's notices through them: a notice may name a
+request's parties.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-import sqlalchemy as sa
 from ckan import model
+from ckan.logic import validate
+from ckan.types import Context, DataDict
 
-from ...notices import stored
-from ...notices.model import notice_table
+from ...core.messages import message
+from ...core.vocabulary import renamed, with_old_keys
+from ...notices import inbox
 from ..schema.notices import NO_IDS, notice_list_schema, notice_mark_read_schema
 
 __all__ = ["govshare_notice_list", "govshare_notice_mark_read"]
 
+#: Answer keys of an earlier version (old -> new), kept for one more release.
+OLD_KEYS = {"created_at": "created"}
 
-def _user_id(context: Any) -> str:
+LOG_IN = message("Log in to see your notices", "请登录后查看通知")
+
+
+def _user_id(context: Context) -> str:
     user = context.get("auth_user_obj") or model.User.get(context.get("user") or "")
     if user is None or not getattr(user, "id", None):
-        raise tk.NotAuthorized(tk._("Log in to see your notices"))
+        raise tk.NotAuthorized(LOG_IN)
     return user.id
 
 
-def _time(value: dt.datetime | None) -> str | None:
-    return value.astimezone(dt.timezone.utc).isoformat() if value else None
-
-
-def _as_dict(row: Any) -> dict[str, Any]:
-    n = row._mapping
-    return {
-        "id": n["id"],
-        "kind": n["kind"],
-        "subject": n["subject"],
-        "body": n["body"],
-        "link": n["link"],
-        # What older versions kept beyond ids and codes (a comment's text) is not handed out.
-        "params": stored.kept(n["params"]),
-        "created_at": _time(n["created_at"]),
-        "read_at": _time(n["read_at"]),
-        "unread": n["read_at"] is None,
-        "emailed": n["emailed_at"] is not None,
-    }
-
-
-def _unread(user_id: str) -> int:
-    c = notice_table.c
-    return model.Session.execute(
-        sa.select(sa.func.count())
-        .select_from(notice_table)
-        .where(c.user_id == user_id, c.read_at.is_(None))
-    ).scalar_one()
-
-
+@renamed(answer_keys=OLD_KEYS)
 @tk.side_effect_free
-def govshare_notice_list(context: Any, data_dict: Any) -> dict[str, Any]:
-    """The caller's notices, newest first.
+@validate(notice_list_schema)
+def govshare_notice_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The caller's notices, newest first: what the platform told them, and what is unread
+    (issue 5: the dashboard's "Notices" tab).
 
     :param unread: only unread notices (default false)
-    :param limit: page size (default 20, at most 100)
+    :param limit: page size (default 50, at most 1000)
     :param offset: notices to skip (default 0)
     :returns: ``{"count": matching, "unread": unread in all, "results": [notices],
         "limit": …, "offset": …}``; a notice has ``id``, ``kind``, ``subject``, ``body``,
-        ``link`` (site-relative), ``params``, ``created_at``, ``read_at``, ``unread``, ``emailed``
+        ``link`` (site-relative), ``params``, ``created``, ``read_at``, ``unread``,
+        ``emailed`` (and ``created_at``, the old name of ``created``, until 0.3.0)
     """
     tk.check_access("govshare_notice_list", context, data_dict)
-    data, errors = tk.navl_validate(dict(data_dict), notice_list_schema(), context)
-    if errors:
-        raise tk.ValidationError(errors)
-    user_id = _user_id(context)
-    c = notice_table.c
-    where = c.user_id == user_id
-    if data["unread"]:
-        where = sa.and_(where, c.read_at.is_(None))
-    count = model.Session.execute(
-        sa.select(sa.func.count()).select_from(notice_table).where(where)
-    ).scalar_one()
-    rows = model.Session.execute(
-        sa.select(notice_table)
-        .where(where)
-        .order_by(c.created_at.desc(), c.id)
-        .limit(data["limit"])
-        .offset(data["offset"])
-    ).all()
+    answer = inbox.page(
+        _user_id(context),
+        unread_only=data_dict["unread"],
+        limit=data_dict["limit"],
+        offset=data_dict["offset"],
+    )
     return {
-        "count": count,
-        "unread": count if data["unread"] else _unread(user_id),
-        "results": [_as_dict(r) for r in rows],
-        "limit": data["limit"],
-        "offset": data["offset"],
+        **answer,
+        "results": [with_old_keys(n, OLD_KEYS) for n in answer["results"]],
+        "limit": data_dict["limit"],
+        "offset": data_dict["offset"],
     }
 
 
-def govshare_notice_mark_read(context: Any, data_dict: Any) -> dict[str, Any]:
+@validate(notice_mark_read_schema)
+def govshare_notice_mark_read(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Mark some of the caller's notices read (``id``: one id or a list) or all (``all``).
 
     An id that is not one of the caller's notices is not found (whether it exists elsewhere
@@ -106,27 +75,10 @@ def govshare_notice_mark_read(context: Any, data_dict: Any) -> dict[str, Any]:
     :returns: ``{"marked": newly marked, "unread": unread left}``
     """
     tk.check_access("govshare_notice_mark_read", context, data_dict)
-    data, errors = tk.navl_validate(dict(data_dict), notice_mark_read_schema(), context)
-    if errors:
-        raise tk.ValidationError(errors)
-    ids = data.get("id") or []
-    if not ids and not data["all"]:
+    ids = data_dict.get("id") or []
+    if not ids and not data_dict["all"]:
         raise tk.ValidationError({"id": [NO_IDS]})
-    user_id = _user_id(context)
-    c = notice_table.c
-    where = c.user_id == user_id
-    if not data["all"]:
-        own = set(model.Session.execute(sa.select(c.id).where(where, c.id.in_(ids))).scalars())
-        missing = [i for i in ids if i not in own]
-        if missing:
-            raise tk.ObjectNotFound(tk._("Notice not found"))
-        where = sa.and_(where, c.id.in_(ids))
-    marked = model.Session.execute(
-        notice_table.update()
-        .where(where, c.read_at.is_(None))
-        .values(read_at=dt.datetime.now(dt.timezone.utc))
-    ).rowcount
-    unread = _unread(user_id)
+    answer = inbox.mark_read(_user_id(context), None if data_dict["all"] else ids)
     if not context.get("defer_commit"):
         model.Session.commit()
-    return {"marked": marked, "unread": unread}
+    return answer

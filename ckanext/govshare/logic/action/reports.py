@@ -1,7 +1,8 @@
 """The yearly sharing report and the compliance findings (art. 16–18, 24; issue 8).
 
-Read-only actions: access is checked first (a refusal is recorded in the audit trail), then
-the input (errors in both languages), then the report is computed from the records.
+Read-only actions: the input is checked (errors in both languages), then access (a refusal is
+recorded in the audit trail, against the department asked about), then ``reports/service.py``
+computes the report from the records.
 """
 
 from __future__ import annotations
@@ -9,40 +10,39 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan.logic import validate
+from ckan.types import Context, DataDict
 
 from ...access.roles import Person
 from ...audit import who
-from ...reports import build
-from ...reports import data as year_data
-from ..auth.reports import organization_id, reads_everything
-from ..guard import lookup_key
+from ...reports import build, service
+from ..auth.reports import reads_everything
 from ..schema import reports as schema
-from ..schema.fields import validate
 
-__all__ = ["govshare_findings_list", "govshare_report_list", "govshare_report_show"]
+__all__ = [
+    "govshare_findings_list",
+    "govshare_report_export",
+    "govshare_report_list",
+    "govshare_report_show",
+]
 
 
-def _check(action: str, context: Any, data_dict: Any) -> None:
-    org = lookup_key((data_dict or {}).get("organization")) or None
+def _check(action: str, context: Context, data_dict: DataDict) -> None:
+    """Access to the report ``data_dict`` names (validated: ``organization`` is an id)."""
+    org_id = data_dict.get("organization")
     with who.recording_refusals(
         action,
         context,
         object_type="report",
-        object_id=f"{org or build.PLATFORM}:{lookup_key((data_dict or {}).get('year'))}",
-        object_department=organization_id(org),
+        object_id=f"{org_id or build.PLATFORM}:{data_dict.get('year')}",
+        object_department=org_id,
     ):
         tk.check_access(action, context, data_dict)
 
 
-def _report(data: dict[str, Any]) -> dict[str, Any]:
-    org = data.get("organization")
-    if org is None:
-        return build.platform_report(data["year"])
-    return build.department_report(org, data["year"])
-
-
 @tk.side_effect_free
-def govshare_report_show(context: Any, data_dict: Any) -> dict[str, Any]:
+@validate(schema.report_show_schema)
+def govshare_report_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """A department's yearly report, or the platform-wide one (art. 16–18, workflows.md).
 
     :param year: the year reported on (2016 to this year; local calendar years)
@@ -54,29 +54,51 @@ def govshare_report_show(context: Any, data_dict: Any) -> dict[str, Any]:
         each). See docs/api.md.
     """
     _check("govshare_report_show", context, data_dict)
-    data = validate(data_dict, schema.report_show_schema(), context)
-    return _report(data)
+    return service.report(data_dict.get("organization"), data_dict["year"])
 
 
 @tk.side_effect_free
-def govshare_findings_list(context: Any, data_dict: Any) -> dict[str, Any]:
+@validate(schema.findings_list_schema)
+def govshare_findings_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """The compliance findings (art. 24) of a department's year, or of the whole platform.
 
     :param year: the year
     :param organization: the department (id or name); leave it out for every department
     :param kind: only findings of this kind (catalogue_overdue, answer_late, answer_missing,
         feedback_overdue, stale_data, refused_attempts)
-    :returns: ``{"count", "by_kind", "results"}``
+    :param limit: page size (default 50, at most 1000)
+    :param offset: findings to skip (default 0)
+    :returns: ``{"count", "by_kind", "results", "limit", "offset"}``
     """
     _check("govshare_findings_list", context, data_dict)
-    data = validate(data_dict, schema.findings_list_schema(), context)
-    report = _report(data)
-    found = [f for f in report["findings"] if not data.get("kind") or f["kind"] == data["kind"]]
-    return {"count": len(found), "by_kind": report["findings_by_kind"], "results": found}
+    answer = service.findings(
+        data_dict.get("organization"),
+        data_dict["year"],
+        kind=data_dict.get("kind"),
+        limit=data_dict["limit"],
+        offset=data_dict["offset"],
+    )
+    return {**answer, "limit": data_dict["limit"], "offset": data_dict["offset"]}
 
 
 @tk.side_effect_free
-def govshare_report_list(context: Any, data_dict: Any) -> dict[str, Any]:
+@validate(schema.report_export_schema)
+def govshare_report_export(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """A report as the file its page downloads (art. 18: departments submit it each year).
+
+    :param year: the year
+    :param organization: the department (id or name); leave it out for the platform's
+    :param format: ``xlsx`` or ``pdf``
+    :returns: ``{"filename", "mimetype", "encoding": "base64", "content"}``
+    """
+    _check("govshare_report_export", context, data_dict)
+    org_id = data_dict.get("organization")
+    return service.export_file(org_id, data_dict["year"], data_dict["format"])
+
+
+@tk.side_effect_free
+@validate(schema.report_list_schema)
+def govshare_report_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """The reports the caller may read: the platform's (``platform``) and departments'.
 
     :returns: ``{"platform": bool, "departments": [{"id", "name", "title"}], "years": [...],
@@ -84,12 +106,4 @@ def govshare_report_list(context: Any, data_dict: Any) -> dict[str, Any]:
     """
     tk.check_access("govshare_report_list", context, data_dict)
     person = Person.of(context)
-    everything = reads_everything(person)
-    departments = [d for d in year_data.departments() if everything or d["id"] in person.officer_of]
-    this_year = build.today().year
-    return {
-        "platform": everything,
-        "departments": departments,
-        "years": list(range(this_year, schema.FIRST_YEAR - 1, -1)),
-        "current_year": this_year,
-    }
+    return service.readable(everything=reads_everything(person), officer_of=person.officer_of)

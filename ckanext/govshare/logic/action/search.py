@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan.types import Context, DataDict
 
 from ...hardening import search as search_rules
 from ..guard import SearchInputError
@@ -22,7 +23,8 @@ __all__ = ["package_search"]
 
 @tk.chained_action
 @tk.side_effect_free
-def package_search(up_func: Any, context: Any, data_dict: Any) -> Any:
+def package_search(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+    """CKAN's search, once ``hardening/search.py`` finds nothing to refuse (issue 14)."""
     problems = search_rules.problems(data_dict or {})
     if problems:
         raise SearchInputError({key: [text] for key, text in problems.items()})

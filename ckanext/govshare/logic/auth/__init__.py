@@ -9,6 +9,7 @@ from . import (
     access,
     audit,
     calendar,
+    catalogue,
     feedback,
     harvest_export,
     notices,
@@ -19,6 +20,7 @@ from . import (
 from .access import *  # noqa: F403
 from .audit import *  # noqa: F403
 from .calendar import *  # noqa: F403
+from .catalogue import *  # noqa: F403
 from .feedback import *  # noqa: F403
 from .harvest_export import *  # noqa: F403
 from .notices import *  # noqa: F403
@@ -30,6 +32,7 @@ __all__: list[str] = [
     *access.__all__,
     *audit.__all__,
     *calendar.__all__,
+    *catalogue.__all__,
     *feedback.__all__,
     *harvest_export.__all__,
     *notices.__all__,

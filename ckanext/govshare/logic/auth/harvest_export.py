@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from ckan import model
+from ckan.types import AuthResult, Context, DataDict
 
 from ...core.messages import message
 from ...dcat import export
+from ..guard import lookup_key
 
 __all__ = ["package_show"]
 
@@ -20,13 +21,15 @@ WITHHELD = message(
 
 @tk.chained_auth_function
 @tk.auth_allow_anonymous_access
-def package_show(next_auth: Any, context: Any, data_dict: Any) -> dict[str, Any]:
+def package_show(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
     """A not-shared entry is refused to a harvesting account when
     ``ckanext.govshare.export_not_shared`` is false, as the DCAT endpoints leave it out."""
     result = next_auth(context, data_dict)
     if not result.get("success") or not export.withheld_from(context.get("user")):
         return result
-    package = context.get("package") or model.Package.get((data_dict or {}).get("id") or "")
-    if package is not None and package.extras.get("share_type") == "not_shared":
-        return {"success": False, "msg": WITHHELD}
-    return result
+    package = context.get("package")
+    if package is not None:
+        not_shared = (package.extras or {}).get("share_type") == "not_shared"
+    else:
+        not_shared = export.not_shared(lookup_key((data_dict or {}).get("id")))
+    return {"success": False, "msg": WITHHELD} if not_shared else result

@@ -1,20 +1,33 @@
 """Who may read and mark notices: any logged-in user, and only their own (the actions filter
-by the caller; anonymous visitors have no notices)."""
+by the caller; anonymous visitors have no notices).
+
+Every refusal is in English and Chinese (docs/api.md, "Conventions"): CKAN's own "requires an
+authenticated user" is English only, so these let anonymous calls in and refuse them here.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
 import ckan.plugins.toolkit as tk
+from ckan.types import AuthResult, Context, DataDict
+
+from ...core.messages import message
 
 __all__ = ["govshare_notice_list", "govshare_notice_mark_read"]
 
+LOG_IN = message("Log in to see your notices", "请登录后查看通知")
 
-@tk.auth_disallow_anonymous_access
-def govshare_notice_list(context: Any, data_dict: Any) -> dict[str, Any]:
+
+def _own_notices(context: Context) -> AuthResult:
+    if not context.get("auth_user_obj"):
+        return {"success": False, "msg": LOG_IN}
     return {"success": True}
 
 
-@tk.auth_disallow_anonymous_access
-def govshare_notice_mark_read(context: Any, data_dict: Any) -> dict[str, Any]:
-    return {"success": True}
+@tk.auth_allow_anonymous_access
+def govshare_notice_list(context: Context, data_dict: DataDict) -> AuthResult:
+    return _own_notices(context)
+
+
+@tk.auth_allow_anonymous_access
+def govshare_notice_mark_read(context: Context, data_dict: DataDict) -> AuthResult:
+    return _own_notices(context)

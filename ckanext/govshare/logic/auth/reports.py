@@ -4,7 +4,8 @@ A department's report: its data officers (organization admins and editors, who c
 submit it, art. 18), the sharing authority (any member: it assesses every department, art. 16)
 and sysadmins. The platform-wide report: the sharing authority and sysadmins. Members without
 an officer's capacity, other departments, the joint conference and anonymous visitors are
-refused: findings name the department's records and users.
+refused: findings name the department's records and users. Every refusal is in English and
+Chinese (docs/api.md, "Conventions"), the anonymous caller's too.
 """
 
 from __future__ import annotations
@@ -13,11 +14,28 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
+from ckan.types import AuthResult, Context, DataDict
 
 from ...access.roles import Person
+from ...core.messages import message
 from ..guard import lookup_key
 
-__all__ = ["govshare_findings_list", "govshare_report_list", "govshare_report_show"]
+__all__ = [
+    "govshare_findings_list",
+    "govshare_report_export",
+    "govshare_report_list",
+    "govshare_report_show",
+]
+
+LOG_IN = message("Log in to read the yearly reports", "请登录后查看年度报告")
+PLATFORM_IS_THE_AUTHORITYS = message(
+    "Only the sharing authority may read the platform-wide report",
+    "只有共享主管部门可以查看全平台报告",
+)
+DEPARTMENTS_OWN = message(
+    "Only the department's data officers and the sharing authority may read its report",
+    "只有本部门数据管理员和共享主管部门可以查看该部门的报告",
+)
 
 
 def reads_everything(person: Person) -> bool:
@@ -40,31 +58,34 @@ def may_read(person: Person, org_value: Any) -> bool:
     return org_id is not None and org_id in person.officer_of
 
 
-def _report(context: Any, data_dict: Any) -> dict[str, Any]:
+def _report(context: Context, data_dict: DataDict) -> AuthResult:
+    if not context.get("auth_user_obj"):
+        return {"success": False, "msg": LOG_IN}
     person = Person.of(context)
     org = lookup_key((data_dict or {}).get("organization")) or None  # issue 14: text only
     if may_read(person, org):
         return {"success": True}
-    if not org:
-        msg = tk._("Only the sharing authority may read the platform-wide report")
-    else:
-        msg = tk._(
-            "Only the department's data officers and the sharing authority may read its report"
-        )
-    return {"success": False, "msg": msg}
+    return {"success": False, "msg": DEPARTMENTS_OWN if org else PLATFORM_IS_THE_AUTHORITYS}
 
 
-@tk.auth_disallow_anonymous_access
-def govshare_report_show(context: Any, data_dict: Any) -> dict[str, Any]:
+@tk.auth_allow_anonymous_access
+def govshare_report_show(context: Context, data_dict: DataDict) -> AuthResult:
     return _report(context, data_dict)
 
 
-@tk.auth_disallow_anonymous_access
-def govshare_findings_list(context: Any, data_dict: Any) -> dict[str, Any]:
+@tk.auth_allow_anonymous_access
+def govshare_findings_list(context: Context, data_dict: DataDict) -> AuthResult:
     return _report(context, data_dict)
 
 
-@tk.auth_disallow_anonymous_access
-def govshare_report_list(context: Any, data_dict: Any) -> dict[str, Any]:
+@tk.auth_allow_anonymous_access
+def govshare_report_export(context: Context, data_dict: DataDict) -> AuthResult:
+    return _report(context, data_dict)
+
+
+@tk.auth_allow_anonymous_access
+def govshare_report_list(context: Context, data_dict: DataDict) -> AuthResult:
     """Any signed-in user: the answer lists only the reports they may read."""
+    if not context.get("auth_user_obj"):
+        return {"success": False, "msg": LOG_IN}
     return {"success": True}

@@ -15,6 +15,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
+from ckan.types import AuthResult, Context, DataDict
 
 from ...core.messages import message
 
@@ -26,12 +27,16 @@ LOG_IN_FIRST = message("Log in to see a dataset's collaborators", "请先登录�
 
 @tk.chained_auth_function
 @tk.auth_allow_anonymous_access
-def package_collaborator_list(next_auth: Any, context: Any, data_dict: Any) -> Any:
+def package_collaborator_list(
+    next_auth: Any, context: Context, data_dict: DataDict
+) -> AuthResult:
     if not context.get("user") or model.User.get(context["user"]) is None:
         return {"success": False, "msg": LOG_IN_FIRST}
     return next_auth(context, data_dict)
 
 
 @tk.chained_auth_function
-def harvest_log_list(next_auth: Any, context: Any, data_dict: Any) -> Any:
+def harvest_log_list(
+    next_auth: Any, context: Context, data_dict: DataDict
+) -> AuthResult:
     return {"success": False, "msg": LOG_IS_FOR_SYSADMINS}

@@ -1,7 +1,7 @@
-"""Input of ``govshare_audit_list``.
+"""Input of ``govshare_audit_list`` and ``govshare_audit_export``.
 
-Error messages are in English and Chinese in one string (``rules.message``: "English | 中文"),
-as everywhere else: API clients have no locale to pick one.
+Error messages are in English and Chinese in one string (``core.messages.message``:
+"English | 中文"), as everywhere else: API clients have no locale to pick one.
 """
 
 from __future__ import annotations
@@ -10,12 +10,13 @@ import datetime as dt
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan.types import Schema
 
-from ...catalogue.rules import message
+from ...core.messages import message
 from ...hardening import limits
-from .fields import page_limit, page_offset, reference
+from .fields import paging_fields, reference
 
-MAX_LIMIT = 1000
+__all__ = ["audit_export_schema", "audit_list_schema", "iso_datetime"]
 
 
 NOT_A_TIME = message(
@@ -44,17 +45,25 @@ def iso_datetime(value: Any, context: Any) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
 
 
-def audit_list_schema() -> dict[str, Any]:
+def audit_export_schema() -> Schema:
+    """The filters: who acted (``actor``), the department acted for (``actor_org``) or owning
+    the object (``object_org``), the object, the action and a time range. ``department``
+    (either of the two) is the name before issue 15."""
     ignore_missing = tk.get_validator("ignore_missing")
     ignore_empty = tk.get_validator("ignore_empty")
     return {
         "actor": [ignore_empty, reference],
+        "actor_org": [ignore_empty, reference],
+        "object_org": [ignore_empty, reference],
         "department": [ignore_empty, reference],
         "object_id": [ignore_empty, reference],
         "action": [ignore_empty, reference],
         "since": [ignore_empty, iso_datetime],
         "until": [ignore_empty, iso_datetime],
-        "limit": page_limit(50, cap=MAX_LIMIT),
-        "offset": page_offset(),
         "__extras": [ignore_missing],
     }
+
+
+def audit_list_schema() -> Schema:
+    """The filters of ``audit_export_schema`` and the paging every list takes."""
+    return {**audit_export_schema(), **paging_fields()}

@@ -1,18 +1,22 @@
 """Input of the working-day calendar actions (``logic/action/calendar.py``).
 
-Error messages are in English and Chinese in one string (``rules.message``): API clients have
-no locale to pick one.
+Error messages are in English and Chinese in one string (``core.messages.message``): API
+clients have no locale to pick one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan.types import Context, DataDict, Schema
 
-from ...catalogue.rules import message
+from ...core.messages import message
 from ...hardening import limits
+from ...workdays import csvfile
 from .fields import required, text
 
 __all__ = [
@@ -20,8 +24,10 @@ __all__ = [
     "MAX_NOTE",
     "calendar_day_delete_schema",
     "calendar_day_schema",
+    "calendar_export_schema",
     "calendar_load_schema",
     "calendar_show_schema",
+    "days_from_input",
     "iso_date",
     "strict_boolean",
     "year",
@@ -45,6 +51,17 @@ NOT_A_BOOLEAN = message(
 )
 TOO_LONG = message("Too long", "过长")
 NOT_A_LIST = message("A list of days is required", "须提供日期列表")
+DUPLICATE_DAY = message("The same day is listed twice", "同一日期重复列出")
+NOT_IN_YEARS = message("The day is outside the years being replaced", "该日期不在所替换的年份之内")
+#: A year's schedule is a few dozen rows; a calendar file is never near this.
+MAX_FILE_BYTES = 1_000_000
+FILE_TOO_BIG = message(
+    f"A calendar file has at most {MAX_FILE_BYTES} bytes", f"日历文件不超过{MAX_FILE_BYTES}字节"
+)
+NOT_A_FILE = message(
+    "Send a calendar file (CSV, JSON or YAML) as a file upload",
+    "请以文件上传方式提交日历文件（CSV、JSON 或 YAML）",
+)
 
 # Besides the platform's yes and no, the words a calendar file uses for a day.
 _WORKDAY = {"workday", "是", "班", "上班"}
@@ -98,13 +115,13 @@ def _max_length(length: int):
     return validator
 
 
-def calendar_show_schema() -> dict[str, Any]:
+def calendar_show_schema() -> Schema:
     ignore_missing = tk.get_validator("ignore_missing")
     ignore_empty = tk.get_validator("ignore_empty")
     return {"year": [ignore_empty, year], "__extras": [ignore_missing]}
 
 
-def calendar_day_schema() -> dict[str, Any]:
+def calendar_day_schema() -> Schema:
     """One day of the table: ``day``, ``is_workday``, optional ``name`` and ``note``."""
     ignore_missing = tk.get_validator("ignore_missing")
     ignore_empty = tk.get_validator("ignore_empty")
@@ -117,16 +134,86 @@ def calendar_day_schema() -> dict[str, Any]:
     }
 
 
-def calendar_day_delete_schema() -> dict[str, Any]:
+def calendar_day_delete_schema() -> Schema:
     ignore_missing = tk.get_validator("ignore_missing")
     return {"day": [required, iso_date], "__extras": [ignore_missing]}
 
 
-def calendar_load_schema() -> dict[str, Any]:
-    """``years`` to replace (optional: the days' years are replaced anyway); ``days`` is
-    checked a day at a time with ``calendar_day_schema`` by the action."""
+def calendar_export_schema() -> Schema:
+    return calendar_show_schema()
+
+
+def calendar_load_schema() -> Schema:
+    """``days``, each checked with ``calendar_day_schema`` (errors: one object per day, in
+    order), and ``years`` to replace (optional: the days' years are replaced anyway).
+    ``days_from_input`` runs first: it reads an uploaded file and refuses other shapes."""
     ignore_missing = tk.get_validator("ignore_missing")
-    return {"years": [ignore_missing, years], "__extras": [ignore_missing]}
+    return {
+        "days": calendar_day_schema(),
+        "years": [ignore_missing, years],
+        "__after": [_one_load],
+        "__extras": [ignore_missing],
+    }
+
+
+def _one_load(key: Any, data: dict[Any, Any], errors: dict[Any, Any], context: Any) -> None:
+    """No day twice, every day inside ``years`` when given, and something to load."""
+    wanted = data.get(("years",))
+    wanted = wanted if isinstance(wanted, list) else []
+    seen: set[dt.date] = set()
+    indexes = sorted({k[1] for k in data if len(k) == 3 and k[0] == "days"})
+    for index in indexes:
+        field = ("days", index, "day")
+        day = data.get(field)
+        if errors.get(field) or not isinstance(day, dt.date):
+            continue
+        if day in seen:
+            errors[field].append(DUPLICATE_DAY)
+        elif wanted and day.year not in wanted:
+            errors[field].append(NOT_IN_YEARS)
+        seen.add(day)
+    if not indexes and not wanted and not errors.get(("years",)):
+        errors.setdefault(("days",), []).append(NOT_A_LIST)
+
+
+def days_from_input(
+    action: Callable[[Context, DataDict], Any],
+) -> Callable[[Context, DataDict], Any]:
+    """Outside ``@validate`` on ``govshare_calendar_load``: ``days`` from an uploaded
+    calendar file (``file``: CSV, JSON or YAML, ``workdays/csvfile.py``) and anything but a
+    list of objects refused on ``days``, before CKAN's validation (which cannot take other
+    shapes) sees them."""
+
+    @functools.wraps(action)
+    def wrapper(context: Context, data_dict: DataDict) -> Any:
+        data = dict(data_dict)
+        upload = data.pop("file", None)
+        if upload not in (None, ""):
+            data["days"] = _read(upload)
+        days = data.get("days", [])
+        if not isinstance(days, list) or not all(isinstance(d, Mapping) for d in days):
+            raise tk.ValidationError({"days": [NOT_A_LIST]})
+        data["days"] = [dict(d) for d in days]
+        return action(context, data)
+
+    return wrapper
+
+
+def _read(upload: Any) -> list[dict[str, Any]]:
+    """The days of an uploaded file (a werkzeug ``FileStorage`` or CGI field)."""
+    stream = getattr(upload, "stream", None) or getattr(upload, "file", None)
+    name = getattr(upload, "filename", None)
+    if stream is None or not isinstance(name, str) or not name:
+        raise tk.ValidationError({"file": [NOT_A_FILE]})
+    try:
+        raw = stream.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise tk.ValidationError({"file": [FILE_TOO_BIG]})
+        return csvfile.parse(raw.decode("utf-8-sig"), name)
+    except UnicodeDecodeError:
+        raise tk.ValidationError({"file": [csvfile.NOT_UTF8]}) from None
+    except ValueError as error:  # csvfile.FormatError, bad JSON or YAML
+        raise tk.ValidationError({"file": [csvfile.problem(error)]}) from None
 
 
 def years(value: Any, context: Any) -> list[int]:

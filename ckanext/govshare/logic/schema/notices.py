@@ -1,6 +1,6 @@
 """Input of ``govshare_notice_list`` and ``govshare_notice_mark_read``.
 
-Error messages are in English and Chinese in one string (``rules.message``), as the other
+Error messages are in English and Chinese in one string (``core.messages.message``), as the other
 schemas give them: API clients have no locale to pick one.
 """
 
@@ -9,14 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan.types import Schema
 
-from ...catalogue.rules import message
+from ...core.messages import message
 from ...hardening import limits
-from .fields import boolean, page_limit, page_offset
+from .fields import boolean, paging_fields
 
 __all__ = ["notice_list_schema", "notice_mark_read_schema"]
-
-MAX_LIMIT = 100
 
 NO_IDS = message("Give the notices to mark (id) or all", "请指定要标记的通知（id）或全部（all）")
 NOT_IDS = message("Must be a notice id or a list of notice ids", "须为通知编号或通知编号列表")
@@ -35,18 +34,19 @@ def id_list(value: Any, context: Any) -> list[str]:
     return ids
 
 
-def notice_list_schema() -> dict[str, Any]:
+def notice_list_schema() -> Schema:
+    """``unread`` and the paging every list takes (docs/api.md, "Conventions"; until issue
+    15 notices paged 20 at a time, at most 100)."""
     default = tk.get_validator("default")
     ignore_missing = tk.get_validator("ignore_missing")
     return {
         "unread": [default(False), boolean],
-        "limit": page_limit(20, cap=MAX_LIMIT),
-        "offset": page_offset(),
+        **paging_fields(),
         "__extras": [ignore_missing],
     }
 
 
-def notice_mark_read_schema() -> dict[str, Any]:
+def notice_mark_read_schema() -> Schema:
     default = tk.get_validator("default")
     ignore_missing = tk.get_validator("ignore_missing")
     return {

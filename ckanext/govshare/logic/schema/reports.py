@@ -1,6 +1,6 @@
 """Input of the report actions: a year, and optionally a department.
 
-Error messages are in English and Chinese in one string (``rules.message``), as everywhere.
+Error messages are in English and Chinese in one string (``core.messages.message``), as everywhere.
 """
 
 from __future__ import annotations
@@ -8,12 +8,20 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan.types import Schema
 
-from ...catalogue.rules import message
-from ...reports import findings
-from .fields import one_of, reference, required
+from ...core.messages import message
+from ...reports import findings, service
+from .fields import one_of, paging_fields, reference, required
 
-FIRST_YEAR = 2016  # the Interim Measures (国发〔2016〕51号)
+__all__ = [
+    "findings_list_schema",
+    "report_export_schema",
+    "report_list_schema",
+    "report_show_schema",
+]
+
+FIRST_YEAR = service.FIRST_YEAR
 
 NOT_A_YEAR = message(
     f"Give the year as a number from {FIRST_YEAR} to this year, e.g. 2026",
@@ -35,19 +43,18 @@ def report_year(value: Any, context: Any) -> int:
     return year
 
 
-def department(value: Any, context: Any) -> dict[str, Any] | None:
-    """An organization's id or name → ``{"id", "name", "title"}``; empty → ``None``."""
-    from ckan import model
-
+def department(value: Any, context: Any) -> str | None:
+    """An active organization's id or name -> its id; empty -> ``None`` (the platform)."""
     if value in (None, ""):
         return None
-    group = model.Group.get(str(value).strip())
-    if group is None or not group.is_organization or group.state != "active":
+    org = service.department(str(value).strip())
+    if org is None:
         raise tk.Invalid(NO_SUCH_DEPARTMENT)
-    return {"id": group.id, "name": group.name, "title": group.title or group.name}
+    return org["id"]
 
 
-def report_show_schema() -> dict[str, Any]:
+def report_show_schema() -> Schema:
+    """The year, and the department (``organization``: left out, the platform-wide report)."""
     ignore_missing = tk.get_validator("ignore_missing")
     return {
         "year": [required, report_year],
@@ -56,11 +63,21 @@ def report_show_schema() -> dict[str, Any]:
     }
 
 
-def findings_list_schema() -> dict[str, Any]:
-    ignore_missing = tk.get_validator("ignore_missing")
+def report_export_schema() -> Schema:
+    """A report, and the file it is written as: ``format`` ``xlsx`` or ``pdf``."""
+    return {**report_show_schema(), "format": [required, one_of(service.FORMATS)]}
+
+
+def findings_list_schema() -> Schema:
+    """A report, the findings' ``kind`` (optional), and the paging every list takes."""
     ignore_empty = tk.get_validator("ignore_empty")
     return {
         **report_show_schema(),
         "kind": [ignore_empty, one_of(findings.KINDS)],
-        "__extras": [ignore_missing],
+        **paging_fields(),
     }
+
+
+def report_list_schema() -> Schema:
+    ignore_missing = tk.get_validator("ignore_missing")
+    return {"__extras": [ignore_missing]}
