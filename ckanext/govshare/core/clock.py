@@ -19,10 +19,7 @@ import zoneinfo
 
 from . import config
 
-__all__ = ["DEFAULT_TIMEZONE", "local_date", "now", "timezone", "today"]
-
-#: When the option is set empty (its declared default is the same zone).
-DEFAULT_TIMEZONE = "Asia/Shanghai"
+__all__ = ["local_date", "now", "timezone", "today"]
 
 
 def now() -> dt.datetime:
@@ -31,8 +28,9 @@ def now() -> dt.datetime:
 
 
 def timezone() -> zoneinfo.ZoneInfo:
-    """The zone whose local dates deadlines count (``ckanext.govshare.timezone``)."""
-    return zoneinfo.ZoneInfo(str(config.timezone() or "").strip() or DEFAULT_TIMEZONE)
+    """The zone whose local dates deadlines count (``ckanext.govshare.timezone``: declared
+    with its default, Asia/Shanghai, and refused empty at start-up)."""
+    return zoneinfo.ZoneInfo(config.timezone().strip())
 
 
 def local_date(moment: dt.datetime, zone: dt.tzinfo | None = None) -> dt.date:
