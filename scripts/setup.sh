@@ -46,7 +46,8 @@ apt_install() {
 
 # --- system packages: what building CKAN's requirements needs on Debian 12 ----------------
 step_system() {
-  local need=(python3-venv python3-dev libpq-dev gcc libmagic1 postgresql-client curl)
+  # nodejs: pyright (make test, make lint) runs on it.
+  local need=(python3-venv python3-dev libpq-dev gcc libmagic1 postgresql-client curl nodejs)
   if command -v dpkg-query >/dev/null; then apt_install "${need[@]}"; fi
 }
 

@@ -91,4 +91,6 @@ def xlsx_cell(cell: Any) -> Any:
 
 def xlsx_append(sheet: Any, values: Iterable[Any]) -> None:
     """``sheet.append(values)``, formula-like text as string cells (:func:`xlsx_cell`)."""
-    sheet.append([xlsx_cell(Cell(sheet, value=v)) if formula_like(v) else v for v in values])
+    # row and column are placeholders: append() sets them.
+    cells = [xlsx_cell(Cell(sheet, 1, 1, value=v)) if formula_like(v) else v for v in values]
+    sheet.append(cells)

@@ -29,7 +29,7 @@ class ArchiveError(Exception):
     pass
 
 
-def table_start(conn: sa.engine.Connection) -> tuple[str, int | None]:
+def table_start(conn: sa.engine.Connection) -> tuple[str, int]:
     """The hash and seq the table's events continue from: the last archive's head, or genesis."""
     last = conn.execute(
         sa.select(archive_table.c.head_hash, archive_table.c.last_seq)
@@ -85,7 +85,8 @@ def verify_all(
     Without archives the table is verified from the last archive's recorded head.
     """
     paths = sorted(archives, key=lambda p: read_archive(p)[0]["first_seq"])
-    head, seq, total = None, None, 0
+    head: str | None = None
+    seq, total = 0, 0  # seq: the first seq after ``head``, set with it
     for path in paths:
         header, _ = read_archive(path)
         if head is not None and (header["start_hash"], header["first_seq"]) != (head, seq):

@@ -6,12 +6,15 @@ import datetime as dt
 import sys
 
 import click
+import sqlalchemy as sa
 
 
-def _engine():
+def _engine() -> sa.engine.Engine:
     from ckan import model
 
-    return model.meta.engine
+    engine = model.meta.engine
+    assert engine is not None, "set up with CKAN's configuration, before any command runs"
+    return engine
 
 
 @click.group(short_help="Verify, anchor and archive the audit trail.")

@@ -13,6 +13,7 @@ from typing import IO, Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
+from ckan.types import Context
 
 from ..core.messages import message
 from . import spreadsheet
@@ -52,12 +53,12 @@ def _flatten(errors: Any, prefix: str = "") -> list[tuple[str, str]]:
 
 
 def _save(entry: dict[str, Any], user: str, org: str | None, *, defer: bool) -> str:
-    context = {"user": user, "defer_commit": defer}
+    context: Context = {"user": user, "defer_commit": defer}
     if org:
         entry["owner_org"] = org
     existing = model.Package.by_name(entry.get("name") or "")
     if existing is None or existing.state == "deleted":
-        tk.get_action("package_create")(dict(context), entry)
+        tk.get_action("package_create")(context.copy(), entry)
         return "created"
     owner = model.Group.get(entry.get("owner_org") or "")
     if owner is None or existing.owner_org != owner.id:
@@ -71,8 +72,8 @@ def _save(entry: dict[str, Any], user: str, org: str | None, *, defer: bool) -> 
                 ]
             }
         )
-    current = tk.get_action("package_show")(dict(context), {"id": existing.id})
-    tk.get_action("package_update")(dict(context), {**current, **entry, "id": existing.id})
+    current = tk.get_action("package_show")(context.copy(), {"id": existing.id})
+    tk.get_action("package_update")(context.copy(), {**current, **entry, "id": existing.id})
     return "updated"
 
 

@@ -96,6 +96,7 @@ def write(entries: list[dict[str, Any]], out: IO[bytes]) -> None:
     """Writes entries (as ``package_show`` returns them) to the two-sheet workbook."""
     book = Workbook()
     sheet = book.active
+    assert sheet is not None  # a new workbook has one sheet
     sheet.title = ENTRY_SHEET
     sheet.append([label for _, label in ENTRY_COLUMNS])
     sheet.append([name for name, _ in ENTRY_COLUMNS])

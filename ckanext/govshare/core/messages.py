@@ -9,9 +9,10 @@ too: the exception classes are the caller's (``tk.ValidationError``, ``tk.NotAut
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
-__all__ = ["SEPARATOR", "error", "halves", "message"]
+__all__ = ["SEPARATOR", "error", "field_errors", "halves", "message"]
 
 SEPARATOR = " | "
 
@@ -42,3 +43,14 @@ def error(kind: type[E], en: str, zh: str | None = None, *, field: str | None = 
     """
     text = en if zh is None else message(en, zh)
     return kind({field: [text]}) if field is not None else kind(text)
+
+
+def field_errors(kind: type[E], errors: Mapping[str, Iterable[str]]) -> E:
+    """The refusal for the field errors a rules module found (``{field: [text, ...]}``), to
+    raise: ``raise field_errors(tk.ValidationError, rules.check_approval(request, data))``.
+
+    Rules modules return ``dict[str, list[str]]``; CKAN types ``tk.ValidationError``'s
+    argument as its wider ``ckan.types.ErrorDict``, which a ``dict`` of lists of ``str`` is
+    not (dicts and lists are invariant), so the errors pass through here, not a cast.
+    """
+    return kind({field: list(texts) for field, texts in errors.items()})

@@ -107,7 +107,7 @@ def access_now(
         return RAW
     if not now.listed:
         return NONE
-    if granted is None or (granted and resource_id in granted):
+    if granted is None or (isinstance(granted, set) and resource_id in granted):
         return PLATFORM
     return NONE
 

@@ -123,7 +123,7 @@ def share_type_code(uri: str | None, notation: str | None = None) -> str | None:
 
 def scheme_graph(base: str) -> Graph:
     """The published concept scheme, its relative IRIs resolved against ``base``."""
-    text = resources.files(__package__).joinpath(SCHEME_FILE).read_text("utf-8")
+    text = resources.files("ckanext.govshare.dcat").joinpath(SCHEME_FILE).read_text("utf-8")
     graph = Graph()
     graph.parse(data=text, format="turtle", publicID=base)
     graph.bind("skos", "http://www.w3.org/2004/02/skos/core#")

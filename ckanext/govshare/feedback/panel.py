@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan.types import Context
 
 SHOWN = 5
 
@@ -18,7 +19,7 @@ def entry_feedback(pkg: Mapping[str, Any]) -> dict[str, Any] | None:
     user = tk.current_user
     if not (user and user.is_authenticated):
         return None
-    context = {"user": user.name}
+    context: Context = {"user": user.name}
     departments = tk.get_action("organization_list_for_user")(
         context, {"id": user.name, "permission": "read"}
     )

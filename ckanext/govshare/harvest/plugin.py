@@ -24,6 +24,7 @@ from urllib.parse import urlencode
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan import model
+from ckan.types import Context
 from ckanext.dcat.harvesters.rdf import DCATRDFHarvester
 from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.harvest.harvesters.ckanharvester import CKANHarvester, SearchError
@@ -292,14 +293,15 @@ class GovshareCKANHarvester(_SourceFromDatabase, CKANHarvester):
 
     def _filter_terms(self) -> list[str]:
         terms: list[str] = []
-        include = self.config.get("organizations_filter_include", [])
-        exclude = self.config.get("organizations_filter_exclude", [])
+        config = self.config or {}
+        include = config.get("organizations_filter_include", [])
+        exclude = config.get("organizations_filter_exclude", [])
         if include:
             terms.append(" OR ".join(f"organization:{name}" for name in include))
         elif exclude:
             terms.extend(f"-organization:{name}" for name in exclude)
-        groups_include = self.config.get("groups_filter_include", [])
-        groups_exclude = self.config.get("groups_filter_exclude", [])
+        groups_include = config.get("groups_filter_include", [])
+        groups_exclude = config.get("groups_filter_exclude", [])
         if groups_include:
             terms.append(" OR ".join(f"groups:{name}" for name in groups_include))
         elif groups_exclude:
@@ -358,7 +360,7 @@ class GovshareCKANHarvester(_SourceFromDatabase, CKANHarvester):
                 return super().import_stage(harvest_object)
             finally:
                 _importing.reset(token)
-        context = {"model": model, "session": model.Session, "user": self._get_user_name()}
+        context: Context = {"session": model.Session, "user": self._get_user_name()}
         try:
             tk.get_action("package_delete")(
                 {**context, "ignore_auth": True}, {"id": harvest_object.package_id}

@@ -18,7 +18,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.lib.search.common import SearchQueryError
 
-from ..core.messages import message
+from ..core.messages import field_errors, message
 from ..hardening import limits
 
 __all__ = ["SearchInputError", "checked_input", "lookup_key"]
@@ -55,7 +55,7 @@ def checked_input(action: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any
     def checked(context: Any, data_dict: Any) -> Any:
         problems = problems_of(data_dict)
         if problems:
-            raise tk.ValidationError(problems)
+            raise field_errors(tk.ValidationError, problems)
         return action(context, data_dict)
 
     return checked

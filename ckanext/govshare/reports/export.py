@@ -156,6 +156,7 @@ def xlsx(report: Mapping[str, Any]) -> bytes:
     book = Workbook()
     bold = Font(bold=True)
     sheet = book.active
+    assert sheet is not None  # a new workbook has one sheet
     sheet.title = "概要 Summary"
     xlsx_append(sheet, [title(report)])
     xlsx_append(sheet, [both("year"), report["year"]])

@@ -276,7 +276,7 @@ def refused_attempts(
 
 
 def by_kind(found: Iterable[Mapping[str, Any]]) -> dict[str, int]:
-    counts = dict.fromkeys(KINDS, 0)
+    counts: dict[str, int] = dict.fromkeys(KINDS, 0)
     for finding in found:
         counts[finding["kind"]] = counts.get(finding["kind"], 0) + 1
     return counts

@@ -256,9 +256,12 @@ class PostgresSearchConnection:
                 mincount=_int(params.get("facet.mincount"), 0),
             )
         else:
-            hits = self.session.execute(
-                sa.text(f"SELECT count(*) FROM {TABLE} i WHERE {where}"), query.params
-            ).scalar()
+            hits = (
+                self.session.execute(
+                    sa.text(f"SELECT count(*) FROM {TABLE} i WHERE {where}"), query.params
+                ).scalar()
+                or 0
+            )
         docs: list[dict[str, Any]] = []
         if rows > 0 and hits > start:
             page = dict(query.params, _rows=rows, _start=start)

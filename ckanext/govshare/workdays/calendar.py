@@ -122,7 +122,7 @@ def _holiday_name(value: object) -> str:
     lib = _library()
     for member in lib.Holiday:  # type: ignore[union-attr]
         if member.value == value:
-            return _NAMES.get(member.name, member.value[1])
+            return _NAMES.get(member.name) or str(member.value[1])
     return str(value[1]) if isinstance(value, tuple) else str(value)
 
 

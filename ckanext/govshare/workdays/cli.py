@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from ckan.types import Context
 
 __all__ = ["calendar"]
 
@@ -26,7 +29,7 @@ class _Date(click.ParamType):
 DATE = _Date()
 
 
-def _site_context() -> dict[str, Any]:
+def _site_context() -> Context:
     import ckan.plugins.toolkit as tk
 
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
