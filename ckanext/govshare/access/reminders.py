@@ -27,9 +27,9 @@ from typing import Any
 import sqlalchemy as sa
 from ckan import model
 
-from .. import notices, workdays
+from .. import notices
 from ..audit import store
-from ..core import config
+from ..core import clock, config
 from ..workdays import WorkCalendar
 from . import codes, service, workflow
 from .model import event_table, grant_table, request_table
@@ -163,7 +163,7 @@ def requests_to_expire(today: dt.date, calendar: WorkCalendar) -> list[str]:
         request_id
         for request_id, at in rows
         if request_id not in ended
-        and today > calendar.add_workdays(workdays.local_date(at), resubmit)
+        and today > calendar.add_workdays(clock.local_date(at), resubmit)
     ]
     return [*ended, *stale]
 

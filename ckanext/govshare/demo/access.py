@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from ckan import model
 
 from ..access.model import request_table
+from ..core import clock
 from .context import as_user, site_context
 
 # (requesting department, providing department): staff of the first ask the second.
@@ -39,7 +40,7 @@ def _entries(org: str, share_type: str) -> list[dict[str, Any]]:
 
 
 def _form(entry: dict[str, Any], requester_org: str, purpose: str, detail: str) -> dict[str, Any]:
-    today = dt.date.today()
+    today = clock.today()
     return {
         "package_id": entry["id"],
         "requesting_org": requester_org,

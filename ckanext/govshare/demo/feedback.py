@@ -14,7 +14,7 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 
-from ..core import config
+from ..core import clock, config
 from ..feedback.model import feedback_table
 from .context import as_user, site_context
 
@@ -84,7 +84,7 @@ def load() -> int:
                 "organization": "provincial-market-regulation",
                 "kind": "law_revised",
                 "description": "《市场主体登记管理条例实施细则》修订，登记事项信息项需相应调整",
-                "effective_date": (dt.date.today() - dt.timedelta(days=7)).isoformat(),
+                "effective_date": (clock.today() - dt.timedelta(days=7)).isoformat(),
             },
         )
         made += 1

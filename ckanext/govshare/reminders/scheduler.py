@@ -34,7 +34,7 @@ from ckan import model
 
 from .. import notices, workdays
 from ..access import reminders as access
-from ..core import config
+from ..core import clock, config
 from ..feedback import reminders as feedback
 from ..obligations import reminders as obligations
 from ..reports import reminders as reports
@@ -174,7 +174,7 @@ class Busy(Exception):
 
 def local_today() -> dt.date:
     """Today on the deadlines' calendar (``ckanext.govshare.timezone``)."""
-    return workdays.local_date(dt.datetime.now(dt.timezone.utc))
+    return clock.today()
 
 
 def run(*, today: dt.date | None = None, dry_run: bool = False) -> Summary:
