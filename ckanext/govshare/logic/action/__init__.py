@@ -5,8 +5,6 @@ Each module declares ``__all__``; add its names here.
 
 from __future__ import annotations
 
-from ...dcat import actions as dcat_actions
-from ...dcat.actions import *  # noqa: F403
 from ..guard import checked_input
 from . import (
     access_grant,
@@ -14,6 +12,7 @@ from . import (
     audit,
     calendar,
     catalogue,
+    dcat,
     datalinks,
     feedback,
     notices,
@@ -27,6 +26,7 @@ from .access_request import *  # noqa: F403
 from .audit import *  # noqa: F403
 from .calendar import *  # noqa: F403
 from .catalogue import *  # noqa: F403
+from .dcat import *  # noqa: F403
 from .datalinks import *  # noqa: F403
 from .feedback import *  # noqa: F403
 from .notices import *  # noqa: F403
@@ -41,6 +41,7 @@ __all__: list[str] = [
     *audit.__all__,
     *calendar.__all__,
     *catalogue.__all__,
+    *dcat.__all__,
     *datalinks.__all__,
     *feedback.__all__,
     *notices.__all__,
@@ -48,7 +49,6 @@ __all__: list[str] = [
     *reports.__all__,
     *search.__all__,
     *tokens.__all__,
-    *dcat_actions.__all__,
 ]
 
 # Every govshare action refuses input no field may hold before it reads anything (issue 14).

@@ -1,4 +1,5 @@
-"""The DCAT endpoints' actions, chained so ``export_not_shared`` holds on all of them."""
+"""The DCAT endpoints' actions (ckanext-dcat's), chained so ``export_not_shared`` holds on all
+of them (``dcat/export.py``; issue 7 item 3)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ..core.messages import message
-from ..logic.guard import lookup_key
-from . import export
+from ...core.messages import message
+from ...dcat import export
+from ..guard import lookup_key
 
 # dcat_datasets_list belongs to the dcat_json_interface plugin, which the platform does not
 # enable (chaining an action nobody defines stops CKAN from starting).
