@@ -10,21 +10,19 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from ckan.lib.pagination import Page
 from flask import Blueprint, g
 
+from ._shared import context as _context
+from ._shared import login as _login
+from ._shared import page_number as page_number_of
+from ._shared import pager
 from .guard import flag
-from .guard import page_number as page_number_of
 
 __all__ = ["notices"]
 
 notices = Blueprint("govshare_notices", __name__, url_prefix="/dashboard/notices")
 
 PAGE_SIZE = 20
-
-
-def _context() -> dict[str, Any]:
-    return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
 
 
 def unread_count() -> int:
@@ -47,10 +45,6 @@ def _template_globals() -> dict[str, Any]:
     return {"govshare_unread_notices": unread_count}
 
 
-def _login() -> Any:
-    return tk.redirect_to(tk.h.url_for("user.login", came_from=tk.request.full_path))
-
-
 @notices.route("/")
 def index() -> Any:
     if not tk.current_user.is_authenticated:
@@ -64,14 +58,7 @@ def index() -> Any:
     )
     g.govshare_unread_notices = result["unread"]
     filters = {"unread": "1"} if unread_only else {}
-    page = Page(
-        collection=result["results"],
-        page=page_number,
-        item_count=result["count"],
-        items_per_page=PAGE_SIZE,
-        presliced_list=True,
-        url=lambda q=None, page=None: tk.h.url_for("govshare_notices.index", **filters, page=page),
-    )
+    page = pager(result, page_number, "govshare_notices.index", PAGE_SIZE, **filters)
     return tk.render(
         "govshare/notices/index.html",
         {
