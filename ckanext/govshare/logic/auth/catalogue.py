@@ -29,7 +29,8 @@ def _maintains(context: Context, data_dict: DataDict) -> AuthResult:
     if not org_id:
         return {"success": False, "msg": OFFICERS_ONLY}
     try:
-        tk.check_access("package_create", {"user": context.get("user")}, {"owner_org": org_id})
+        user = context.get("user") or ""
+        tk.check_access("package_create", {"user": user}, {"owner_org": org_id})
     except tk.NotAuthorized:
         return {"success": False, "msg": OFFICERS_ONLY}
     return {"success": True}
