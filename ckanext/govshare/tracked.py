@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from ckan import model
 
 from .audit import store
-from .core import config
+from .core import config, paging
 from .workdays import WorkCalendar
 
 OPEN = "open"
@@ -40,22 +40,8 @@ def page(
 ) -> dict[str, Any]:
     """One page of a list action: open items first, by due date, then the newest."""
     c = table.c
-    where = sa.and_(*conditions)
-    count = model.Session.execute(sa.select(sa.func.count()).select_from(table).where(where))
-    limit = min(data["limit"], 1000)
-    rows = model.Session.execute(
-        sa.select(table)
-        .where(where)
-        .order_by(sa.case((c.state == OPEN, 0), else_=1), c.due_date, c.created.desc(), c.id)
-        .limit(limit)
-        .offset(data["offset"])
-    ).all()
-    return {
-        "count": count.scalar(),
-        "results": as_dicts([dict(r._mapping) for r in rows]),
-        "limit": limit,
-        "offset": data["offset"],
-    }
+    order = (sa.case((c.state == OPEN, 0), else_=1), c.due_date, c.created.desc(), c.id)
+    return paging.page(table, sa.and_(*conditions), order, data, as_dicts)
 
 
 def mark_overdue(

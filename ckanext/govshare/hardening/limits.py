@@ -21,9 +21,7 @@ from ..core.messages import message
 
 # Counts (max_uses, max_downloads, expected_calls_per_day, seconds): a signed 32-bit integer.
 MAX_COUNT = 2**31 - 1
-# Paging of every list action: at most this many rows a page, and this many skipped.
-MAX_LIMIT = 1000
-MAX_OFFSET = 100_000
+# Paging of every list action (at most this many rows a page, and skipped): core/paging.py.
 # Any integer anywhere: what a PostgreSQL bigint holds.
 MAX_INTEGER = 2**63 - 1
 # Ids, names and codes; list items of them; list lengths.

@@ -6,7 +6,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from .fields import boolean, page_limit, page_offset, reference, required, string_list, whole_number
+from .fields import boolean, paging_fields, reference, required, string_list, whole_number
 
 # A token lives at most this long whatever is asked (and never past its grant's last day).
 MAX_SECONDS = 366 * 24 * 3600
@@ -34,8 +34,7 @@ def token_list_schema() -> dict[str, Any]:
     return {
         "grant_id": [_optional(), reference],
         "active": [_optional(), boolean],
-        "limit": page_limit(50),
-        "offset": page_offset(),
+        **paging_fields(),
         **_extras(),
     }
 
