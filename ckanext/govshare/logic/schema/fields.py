@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
 import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import StopOnError, missing
+from ckan.types import Validator, ValidatorFactory
 
-from ...core import config
+from ...core import config, paging
 from ...core.messages import message
 from ...hardening import limits
 
@@ -153,19 +154,32 @@ def whole_number(minimum: int, maximum: int = limits.MAX_COUNT) -> Callable[[Any
     return validator
 
 
-def page_limit(default: int, cap: int = limits.MAX_LIMIT) -> list[Any]:
-    """A page size: ``default`` when absent, refused below 1 or past a count, served at most
-    ``cap`` (as the list actions document)."""
+def _default(value: Any) -> Validator:
+    """CKAN's ``default`` validator for ``value``: ``tk.get_validator`` answers a validator or a
+    validator factory, this is the factory (schemas without parameters take it through
+    ``@tk.validator_args`` instead)."""
+    return cast(ValidatorFactory, tk.get_validator("default"))(value)
+
+
+def page_limit() -> list[Any]:
+    """A page size: ``paging.DEFAULT_LIMIT`` when absent, refused below 1 or past a count,
+    served at most ``paging.MAX_LIMIT`` (as the list actions document)."""
 
     def capped(value: Any, context: Any) -> Any:
-        return min(value, cap) if isinstance(value, int) else value  # refused values pass on
+        # refused values pass on
+        return min(value, paging.MAX_LIMIT) if isinstance(value, int) else value
 
-    return [tk.get_validator("default")(default), whole_number(1), capped]
+    return [_default(paging.DEFAULT_LIMIT), whole_number(1), capped]
 
 
 def page_offset() -> list[Any]:
-    """Rows to skip: 0 when absent, at most ``limits.MAX_OFFSET``."""
-    return [tk.get_validator("default")(0), whole_number(0, limits.MAX_OFFSET)]
+    """Rows to skip: 0 when absent, at most ``paging.MAX_OFFSET``."""
+    return [_default(0), whole_number(0, paging.MAX_OFFSET)]
+
+
+def paging_fields() -> dict[str, list[Any]]:
+    """``limit`` and ``offset`` of a list action's schema, the same for every list."""
+    return {"limit": page_limit(), "offset": page_offset()}
 
 
 def period_of_use(key: Key, data: dict[Key, Any], errors: Any, context: Any) -> None:
