@@ -22,16 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..core.messages import message
-
-
-class Role(str, enum.Enum):
-    REQUESTER = "requester"  # a member of the requesting department
-    PROVIDER = "provider"  # a data officer (admin/editor) of the providing department
-    AUTHORITY = "authority"  # a member of the sharing authority
-    CONFERENCE = "conference"  # a member of the joint conference
-    SYSTEM = "system"  # the platform itself (`ckan govshare remind`)
-    SYSADMIN = "sysadmin"
-
+from ..core.roles import Role
 
 SUBMITTED = "submitted"
 RETURNED = "returned"

@@ -33,7 +33,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from ckan import model, plugins
+from sqlalchemy import event
 
+from ..core.membership import acting_department, organizations_of
 from . import store, who
 from .model import head_table
 
@@ -101,7 +103,7 @@ def frame(action: str, context: Mapping[str, Any]) -> Iterator[Frame]:
     current = Frame(action, context)
     if not _frames.get():  # only the outermost frame names the event
         current.actor = who.actor(context)
-        current.departments = who.organizations_of(current.actor[0])
+        current.departments = organizations_of(current.actor[0])
     token = _frames.set((*_frames.get(), current))
     try:
         with who.acting_as(context):
@@ -467,7 +469,7 @@ def do_orm_execute(state: Any) -> None:
         return
     table = getattr(state.statement, "table", None)
     kind = _BULK_TABLES.get(getattr(table, "name", ""))
-    if kind is None:
+    if kind is None or table is None:
         return
     session = state.session
     current = _outer()
@@ -560,8 +562,12 @@ def _event(conn: sa.engine.Connection, note: Note, session: Any) -> dict[str, An
             detail["parts"] = note.parts
         if change == "purge":
             detail["purged"] = before
-        moved = before and after and before.get("owner_org") != after.get("owner_org")
-        if note.kind == "package" and moved:
+        if (
+            note.kind == "package"
+            and before
+            and after
+            and before.get("owner_org") != after.get("owner_org")
+        ):
             detail["owner_org_before"] = before.get("owner_org")
     actor_id, actor_name = note.frame.actor if note.frame is not None else who.actor()
     return {
@@ -577,10 +583,10 @@ def _event(conn: sa.engine.Connection, note: Note, session: Any) -> dict[str, An
 
 
 def _acting_department(note: Note, user_id: str | None, department: str | None) -> str | None:
-    """The department acted for (``who.acting_department``), judged on the memberships the
+    """The department acted for (``membership.acting_department``), judged on the memberships the
     actor had when the action began."""
     if note.frame is None:
-        return who.acting_department(user_id, department)
+        return acting_department(user_id, department)
     orgs = note.frame.departments
     if department and department in orgs:
         return department
@@ -651,5 +657,5 @@ _LISTENERS = (
 def install() -> None:
     """Listen to CKAN's session (idempotent)."""
     for name, listener in _LISTENERS:
-        if not sa.event.contains(model.Session, name, listener):
-            sa.event.listen(model.Session, name, listener)
+        if not event.contains(model.Session, name, listener):
+            event.listen(model.Session, name, listener)

@@ -1,4 +1,4 @@
-"""Who did it, for which department, and recording refused authorisation."""
+"""Who did it, and recording refused authorisation (for which department: ``core.membership``)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import model
 
+from ..core import membership
 from . import store
 
 # The action's user, for events recorded where no context reaches (SQLAlchemy flush events).
@@ -46,39 +47,6 @@ def actor(context: Mapping[str, Any] | None = None) -> tuple[str | None, str | N
     return (user.id, user.name) if user else (None, name)
 
 
-def organizations_of(user_id: str | None, capacities: tuple[str, ...] | None = None) -> list[str]:
-    """Ids of the organizations the user is an active member of (optionally in a capacity)."""
-    if not user_id:
-        return []
-    query = (
-        model.Session.query(model.Member.group_id)
-        .join(model.Group, model.Group.id == model.Member.group_id)
-        .filter(
-            model.Member.table_name == "user",
-            model.Member.table_id == user_id,
-            model.Member.state == "active",
-            model.Group.is_organization.is_(True),
-            model.Group.state == "active",
-        )
-    )
-    if capacities:
-        query = query.filter(model.Member.capacity.in_(capacities))
-    return sorted({row[0] for row in query})
-
-
-def acting_department(user_id: str | None, hint: str | None = None) -> str | None:
-    """The department (organization id) the user acts for.
-
-    A user acts for one department at a time (workflows.md). Until requests carry it
-    explicitly, it is the object's department when the user belongs to it, else the user's only
-    department, else unknown (``None``) rather than a guess among several.
-    """
-    orgs = organizations_of(user_id)
-    if hint and hint in orgs:
-        return hint
-    return orgs[0] if len(orgs) == 1 else None
-
-
 @contextlib.contextmanager
 def recording_refusals(
     action: str,
@@ -104,7 +72,7 @@ def recording_refusals(
             action,
             actor_id=user_id,
             actor_name=user_name,
-            actor_department=acting_department(user_id, object_department),
+            actor_department=membership.acting_department(user_id, object_department),
             object_type=object_type,
             object_id=object_id,
             object_department=object_department,

@@ -19,7 +19,7 @@ from typing import Any
 import zipstream
 from ckan import model
 
-from ..core import clock
+from ..core import clock, membership
 from . import serve, service, tokens
 from .model import ROUTE_BULK
 
@@ -87,9 +87,9 @@ def plan(
         refused.extend(reason_entry(TOO_MANY, resource_id=r) for r in wanted[max_files:])
         wanted = wanted[:max_files]
     grant_of_token = (
-        service.access_service.load_grant(token["grant_id"]) if token is not None else None
+        service.access_grants.load_grant(token["grant_id"]) if token is not None else None
     )
-    orgs = service.who.organizations_of(user.id)
+    orgs = membership.organizations_of(user.id)
     now, today = clock.now(), clock.today()
     items: list[Item] = []
     for rid in wanted:

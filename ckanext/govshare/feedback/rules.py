@@ -46,7 +46,7 @@ NEEDS_EXPLANATION = message(
 
 
 class Viewer(Protocol):
-    """What the rules need to know of a user (``access.roles.Person`` has it)."""
+    """What the rules need to know of a user (``core.membership.Person`` has it)."""
 
     sysadmin: bool
     authority: bool

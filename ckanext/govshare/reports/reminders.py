@@ -33,7 +33,7 @@ def reporting_year(today: dt.date) -> int | None:
 def departments_to_remind(today: dt.date, calendar: WorkCalendar) -> list[str]:
     """The departments whose officers are reminded on ``today``: every one but the sharing
     authority and the joint conference, from January to the end of February; else none."""
-    from ..access.roles import authority_org_id, conference_org_id
+    from ..core.membership import authority_org_id, conference_org_id
     from . import data
 
     if reporting_year(today) is None:

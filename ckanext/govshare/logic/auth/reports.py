@@ -16,7 +16,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import AuthResult, Context, DataDict
 
-from ...access.roles import Person
+from ...core.membership import Person
 from ...core.messages import message
 from ..guard import lookup_key
 

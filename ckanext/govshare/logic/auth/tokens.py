@@ -7,8 +7,8 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ...access import service as access_service
-from ...access.roles import Person
+from ...access import grants as access_grants
+from ...core.membership import Person
 from ...downloads import service
 
 __all__ = ["govshare_token_create", "govshare_token_list", "govshare_token_revoke"]
@@ -25,7 +25,7 @@ def _refuse(msg: str) -> dict[str, Any]:
 def govshare_token_create(context: Any, data_dict: Any) -> dict[str, Any]:
     """A member of the grant's holding department, for themselves (sysadmins included: a
     token is a department's user's own)."""
-    grant = access_service.load_grant(str((data_dict or {}).get("grant_id") or ""))
+    grant = access_grants.load_grant(str((data_dict or {}).get("grant_id") or ""))
     if grant is None:
         return _OK  # the action answers "not found"
     if grant["organization_id"] in Person.of(context).orgs:
@@ -44,7 +44,7 @@ def may_revoke(person: Person, token: dict[str, Any]) -> bool:
         return True
     if token["organization_id"] in person.officer_of:
         return True
-    grant = access_service.load_grant(token["grant_id"])
+    grant = access_grants.load_grant(token["grant_id"])
     return bool(grant and grant["provider_org_id"] in person.officer_of)
 
 
