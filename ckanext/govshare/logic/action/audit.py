@@ -12,6 +12,7 @@ from ckan.types import Context, DataDict
 
 from ...audit import changes, trail, who
 from ...core.vocabulary import renamed, with_old_keys
+from .. import loading
 from ..schema.audit import audit_export_schema, audit_list_schema
 
 
@@ -59,8 +60,7 @@ EITHER_SIDE = {"department": "actor_org or object_org"}
 
 def _reader(action: str, context: Context, data_dict: DataDict) -> trail.Reader:
     """Who reads, once the auth function let them (a refusal is recorded, issue 4)."""
-    with who.recording_refusals(action, context, object_type="audit_trail"):
-        tk.check_access(action, context, data_dict)
+    loading.check(action, context, data_dict, object_type="audit_trail")
     return trail.Reader.of(context.get("user"))
 
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from ckan import model
 from ckan.logic import validate
 from ckan.types import Context, DataDict
 
 from ...audit import who
 from ...core.messages import message
+from ...core.transaction import atomic
 from ...workdays import service
+from .. import loading
 from ..schema.calendar import (
     calendar_day_delete_schema,
     calendar_day_schema,
@@ -42,13 +43,7 @@ def _may_change(
     action: str, context: Context, data_dict: DataDict, object_type: str, object_id: str | None
 ) -> None:
     """Sysadmins only; a refusal is recorded in the audit trail (issue 4)."""
-    with who.recording_refusals(action, context, object_type=object_type, object_id=object_id):
-        tk.check_access(action, context, data_dict)
-
-
-def _commit(context: Context) -> None:
-    if not context.get("defer_commit"):
-        model.Session.commit()
+    loading.check(action, context, data_dict, object_type=object_type, object_id=object_id)
 
 
 @tk.side_effect_free
@@ -69,6 +64,7 @@ def govshare_calendar_show(context: Context, data_dict: DataDict) -> dict[str, A
     return service.year(data_dict.get("year"))
 
 
+@atomic
 @validate(calendar_day_schema)
 def govshare_calendar_day_set(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Set one day in the table: a holiday, an adjusted working weekend, or a correction (the
@@ -83,10 +79,10 @@ def govshare_calendar_day_set(context: Context, data_dict: DataDict) -> dict[str
     day = data_dict["day"].isoformat()
     _may_change("govshare_calendar_day_set", context, data_dict, service.DAY, day)
     answer = service.set_day(data_dict, who.actor(context))
-    _commit(context)
     return answer
 
 
+@atomic
 @validate(calendar_day_delete_schema)
 def govshare_calendar_day_delete(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Delete one day from the table: the library or the statutory rule answers it again.
@@ -102,10 +98,10 @@ def govshare_calendar_day_delete(context: Context, data_dict: DataDict) -> dict[
     answer = service.delete_day(day, who.actor(context))
     if answer is None:
         raise tk.ObjectNotFound(NO_ROW)
-    _commit(context)
     return answer
 
 
+@atomic
 @days_from_input
 @validate(calendar_load_schema)
 def govshare_calendar_load(context: Context, data_dict: DataDict) -> dict[str, Any]:
@@ -125,7 +121,6 @@ def govshare_calendar_load(context: Context, data_dict: DataDict) -> dict[str, A
     answer = service.load(
         data_dict.get("days") or [], data_dict.get("years") or [], who.actor(context)
     )
-    _commit(context)
     return answer
 
 

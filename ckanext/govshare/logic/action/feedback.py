@@ -16,16 +16,17 @@ from ckan import model
 
 from ... import tracked
 from ...access import attachments
-from ...access.roles import Person
 from ...audit import who
 from ...core import clock
+from ...core.membership import Person
 from ...core.messages import message
+from ...core.transaction import atomic, commit
 from ...feedback import rules, service
 from ...feedback.model import feedback_table
+from .. import loading
 from ..guard import lookup_key
 from ..schema import feedback as schema
 from ..schema.fields import validate
-from .access_request import _commit, atomic
 
 __all__ = [
     "govshare_feedback_create",
@@ -69,21 +70,16 @@ def _with_feedback(
     context: Any, data_dict: Any, auth: str, *, lock: bool = False
 ) -> dict[str, Any]:
     """Check access (recording a refusal), then load the feedback (locked for a change)."""
-    feedback_id = lookup_key((data_dict or {}).get("id"))
-    feedback = service.load(feedback_id)
-    with who.recording_refusals(
+    return loading.load_checked(
         auth,
         context,
+        data_dict,
+        load=service.load,
         object_type="feedback",
-        object_id=feedback_id,
-        object_department=feedback["provider_org_id"] if feedback else None,
-    ):
-        tk.check_access(auth, context, data_dict)
-    if feedback is None:
-        raise tk.ObjectNotFound(NOT_FOUND)
-    if lock:
-        feedback = service.load(feedback_id, for_update=True) or feedback
-    return feedback
+        department=lambda feedback: feedback["provider_org_id"],
+        not_found=NOT_FOUND,
+        lock=lock,
+    )
 
 
 @atomic
@@ -101,10 +97,9 @@ def govshare_feedback_create(context: Any, data_dict: Any) -> dict[str, Any]:
     :returns: the feedback, with ``id``, ``state`` (open) and ``due_date``
     """
     package_id = lookup_key((data_dict or {}).get("package_id")) or None
-    with who.recording_refusals(
-        "govshare_feedback_create", context, object_type="package", object_id=package_id
-    ):
-        tk.check_access("govshare_feedback_create", context, data_dict)
+    loading.check(
+        "govshare_feedback_create", context, data_dict, object_type="package", object_id=package_id
+    )
     data, schema_errors = tk.navl_validate(
         dict(data_dict), schema.feedback_create_schema(), context
     )
@@ -148,7 +143,7 @@ def govshare_feedback_create(context: Any, data_dict: Any) -> dict[str, Any]:
             feedback_id=feedback_id,
             attachment=stored,
         )
-        _commit(context)
+        commit(context)
     except Exception:
         model.Session.rollback()
         if stored:
@@ -238,5 +233,4 @@ def govshare_feedback_resolve(context: Any, data_dict: Any) -> dict[str, Any]:
         resolution=data["resolution"],
         explanation=data["explanation"].strip(),
     )
-    _commit(context)
     return service.as_dict(updated)

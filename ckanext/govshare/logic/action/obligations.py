@@ -15,16 +15,16 @@ import sqlalchemy as sa
 from ckan import model
 
 from ... import tracked
-from ...access.roles import Person, authority_org_id
-from ...audit import who
 from ...core import clock
+from ...core.membership import Person, authority_org_id
 from ...core.messages import message
+from ...core.transaction import atomic
 from ...obligations import rules, service
 from ...obligations.model import obligation_table
+from .. import loading
 from ..guard import lookup_key
 from ..schema import feedback as schema
 from ..schema.fields import validate
-from .access_request import _commit, atomic
 
 __all__ = [
     "govshare_obligation_create",
@@ -40,21 +40,16 @@ NOT_A_DEPARTMENT = message("No such department", "部门不存在")
 def _with_obligation(
     context: Any, data_dict: Any, auth: str, *, lock: bool = False
 ) -> dict[str, Any]:
-    obligation_id = lookup_key((data_dict or {}).get("id"))
-    obligation = service.load(obligation_id)
-    with who.recording_refusals(
+    return loading.load_checked(
         auth,
         context,
+        data_dict,
+        load=service.load,
         object_type="obligation",
-        object_id=obligation_id,
-        object_department=obligation["organization_id"] if obligation else None,
-    ):
-        tk.check_access(auth, context, data_dict)
-    if obligation is None:
-        raise tk.ObjectNotFound(NOT_FOUND)
-    if lock:
-        obligation = service.load(obligation_id, for_update=True) or obligation
-    return obligation
+        department=lambda obligation: obligation["organization_id"],
+        not_found=NOT_FOUND,
+        lock=lock,
+    )
 
 
 @atomic
@@ -71,14 +66,14 @@ def govshare_obligation_create(context: Any, data_dict: Any) -> dict[str, Any]:
     :returns: the obligation, with ``id``, ``state`` (open) and ``due_date``
     """
     org = model.Group.get(lookup_key((data_dict or {}).get("organization")))
-    with who.recording_refusals(
+    loading.check(
         "govshare_obligation_create",
         context,
+        data_dict,
         object_type="organization",
         object_id=org.id if org else None,
-        object_department=org.id if org else None,
-    ):
-        tk.check_access("govshare_obligation_create", context, data_dict)
+        department=org.id if org else None,
+    )
     data, schema_errors = tk.navl_validate(
         dict(data_dict or {}), schema.obligation_create_schema(), context
     )
@@ -105,7 +100,6 @@ def govshare_obligation_create(context: Any, data_dict: Any) -> dict[str, Any]:
         user_name=person.name or "",
         acting_department=acting,
     )
-    _commit(context)
     return service.as_dict(obligation)
 
 
@@ -185,5 +179,4 @@ def govshare_obligation_discharge(context: Any, data_dict: Any) -> dict[str, Any
         user_id=person.id or "",
         user_name=person.name or "",
     )
-    _commit(context)
     return service.as_dict(updated)

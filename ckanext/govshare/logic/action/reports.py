@@ -13,9 +13,9 @@ import ckan.plugins.toolkit as tk
 from ckan.logic import validate
 from ckan.types import Context, DataDict
 
-from ...access.roles import Person
-from ...audit import who
+from ...core.membership import Person
 from ...reports import build, service
+from .. import loading
 from ..auth.reports import reads_everything
 from ..schema import reports as schema
 
@@ -30,14 +30,14 @@ __all__ = [
 def _check(action: str, context: Context, data_dict: DataDict) -> None:
     """Access to the report ``data_dict`` names (validated: ``organization`` is an id)."""
     org_id = data_dict.get("organization")
-    with who.recording_refusals(
+    loading.check(
         action,
         context,
+        data_dict,
         object_type="report",
         object_id=f"{org_id or build.PLATFORM}:{data_dict.get('year')}",
-        object_department=org_id,
-    ):
-        tk.check_access(action, context, data_dict)
+        department=org_id,
+    )
 
 
 @tk.side_effect_free

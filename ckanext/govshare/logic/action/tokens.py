@@ -9,17 +9,18 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 
-from ...access import service as access_service
-from ...access.roles import Person, authority_org_id
-from ...audit import who
-from ...core import clock, config
+from ...access import grants as access_grants
+from ...access.rules import grant_live
+from ...core import clock, config, paging
+from ...core.membership import Person, authority_org_id
 from ...core.messages import message
+from ...core.transaction import atomic
 from ...downloads import service, tokens
 from ...downloads.model import token_table
+from .. import loading
 from ..guard import lookup_key
 from ..schema import tokens as schema
 from ..schema.fields import validate
-from .access_request import _commit, atomic
 
 __all__ = ["govshare_token_create", "govshare_token_list", "govshare_token_revoke"]
 
@@ -61,20 +62,20 @@ def govshare_token_create(context: Any, data_dict: Any) -> dict[str, Any]:
         ``download_urls``
     """
     grant_id = lookup_key((data_dict or {}).get("grant_id"))
-    grant = access_service.load_grant(grant_id)
-    with who.recording_refusals(
+    grant = access_grants.load_grant(grant_id)
+    loading.check(
         "govshare_token_create",
         context,
+        data_dict,
         object_type="grant",
         object_id=grant_id,
-        object_department=grant["provider_org_id"] if grant else None,
-    ):
-        tk.check_access("govshare_token_create", context, data_dict)
+        department=grant["provider_org_id"] if grant else None,
+    )
     data = validate(data_dict, schema.token_create_schema(), context)
     if grant is None:
         raise tk.ObjectNotFound(NO_GRANT)
-    grant = access_service.load_grant(grant_id, for_update=True) or grant
-    if not tokens.grant_live(grant, clock.today()):
+    grant = access_grants.load_grant(grant_id, for_update=True) or grant
+    if not grant_live(grant, clock.today()):
         raise tk.ValidationError({"grant_id": [NOT_LIVE]})
     _, entry_resources = service.package_resources(grant["package_id"])
     allowed = [r for r in entry_resources if tokens.covers(grant.get("resource_ids"), r)]
@@ -91,12 +92,15 @@ def govshare_token_create(context: Any, data_dict: Any) -> dict[str, Any]:
         max_uses=data.get("max_uses"),
         resource_ids=wanted,
     )
-    _commit(context)
     result = service.token_dict(row)
     result["token"] = secret
     result["download_urls"] = {r: _download_url(r) for r in (wanted or allowed)}
     result["bulk_url"] = tk.url_for("govshare_downloads.bulk_download", _external=True)
     return result
+
+
+def _token_dicts(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [service.token_dict(row) for row in rows]
 
 
 @tk.side_effect_free
@@ -122,24 +126,8 @@ def govshare_token_list(context: Any, data_dict: Any) -> dict[str, Any]:
             c.expires_at > clock.now(),
             sa.or_(c.max_uses.is_(None), c.uses < c.max_uses),
         ]
-    where = sa.and_(*conditions)
-    total = model.Session.execute(
-        sa.select(sa.func.count()).select_from(token_table).where(where)
-    ).scalar()
-    limit = min(data["limit"], 1000)
-    rows = model.Session.execute(
-        sa.select(token_table)
-        .where(where)
-        .order_by(c.created_at.desc(), c.id)
-        .limit(limit)
-        .offset(data["offset"])
-    ).all()
-    return {
-        "count": total,
-        "results": [service.token_dict(dict(r._mapping)) for r in rows],
-        "limit": limit,
-        "offset": data["offset"],
-    }
+    order = (c.created_at.desc(), c.id)
+    return paging.page(token_table, sa.and_(*conditions), order, data, _token_dicts)
 
 
 @atomic
@@ -152,14 +140,14 @@ def govshare_token_revoke(context: Any, data_dict: Any) -> dict[str, Any]:
     """
     token_id = lookup_key((data_dict or {}).get("id"))
     token = service.load(token_id)
-    with who.recording_refusals(
+    loading.check(
         "govshare_token_revoke",
         context,
+        data_dict,
         object_type="download_token",
         object_id=token_id,
-        object_department=token["organization_id"] if token else None,
-    ):
-        tk.check_access("govshare_token_revoke", context, data_dict)
+        department=token["organization_id"] if token else None,
+    )
     data = validate(data_dict, schema.token_revoke_schema(), context)
     token = service.load(data["id"], for_update=True)
     if token is None:
@@ -167,7 +155,7 @@ def govshare_token_revoke(context: Any, data_dict: Any) -> dict[str, Any]:
     if token["revoked_at"] is not None:
         raise tk.ValidationError({"id": [ALREADY]})
     person = Person.of(context)
-    grant = access_service.load_grant(token["grant_id"]) or {}
+    grant = access_grants.load_grant(token["grant_id"]) or {}
     acting = (
         token["organization_id"]
         if token["organization_id"] in person.orgs
@@ -178,5 +166,4 @@ def govshare_token_revoke(context: Any, data_dict: Any) -> dict[str, Any]:
         else None
     )
     updated = service.revoke(token, person, acting)
-    _commit(context)
     return service.token_dict(updated)
