@@ -16,7 +16,9 @@ from typing import Any
 import sqlalchemy as sa
 from ckan import model, plugins
 from ckan.lib import signals as ckan_signals
+from sqlalchemy import event
 
+from ..core import membership
 from . import changes, store, who
 
 
@@ -34,7 +36,7 @@ def _api_token(conn: sa.engine.Connection, token: Any, action: str) -> None:
         action,
         actor_id=user_id,
         actor_name=user_name,
-        actor_department=who.acting_department(user_id),
+        actor_department=membership.acting_department(user_id),
         object_type="api_token",
         # The token's id (jti) names it in CKAN's token list; the token itself is never kept.
         object_id=token.id,
@@ -65,8 +67,8 @@ def after_flush(session: Any, flush_context: Any) -> None:
 
 def install() -> None:
     """Listen to CKAN's session (idempotent)."""
-    if not sa.event.contains(model.Session, "after_flush", after_flush):
-        sa.event.listen(model.Session, "after_flush", after_flush)
+    if not event.contains(model.Session, "after_flush", after_flush):
+        event.listen(model.Session, "after_flush", after_flush)
     changes.install()
 
 
@@ -81,7 +83,7 @@ def logged_in(sender: Any, **kwargs: Any) -> None:
         "user_login",
         actor_id=user.id,
         actor_name=user.name,
-        actor_department=who.acting_department(user.id),
+        actor_department=membership.acting_department(user.id),
         object_type="user",
         object_id=user.id,
     )

@@ -14,14 +14,16 @@ import datetime as dt
 import json
 import logging
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
 from ckan import model
+from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from ..core import clock, config
+from ..core import clock, config, membership
+from ..core.roles import OFFICER_CAPACITIES
 from . import stored, texts
 from .model import notice_table
 
@@ -99,49 +101,26 @@ def notify(kind: str, *, recipients: Iterable[str], key: str, params: Mapping[st
 # --- who gets notices ---------------------------------------------------------------------
 
 
-def _members(org_ids: Sequence[str], capacities: Sequence[str] | None = None) -> list[str]:
-    """Active users who are active members of the given organizations (ids or names)."""
-    if not org_ids:
-        return []
-    org_q = (
-        model.Session.query(model.Group.id)
-        .filter(sa.or_(model.Group.id.in_(org_ids), model.Group.name.in_(org_ids)))
-        .filter(model.Group.is_organization.is_(True))
-        .filter(model.Group.state == "active")
-    )
-    q = (
-        model.Session.query(model.User.id)
-        .join(model.Member, model.Member.table_id == model.User.id)
-        .filter(model.Member.table_name == "user")
-        .filter(model.Member.state == "active")
-        .filter(model.Member.group_id.in_(org_q.scalar_subquery()))
-        .filter(model.User.state == "active")
-    )
-    if capacities:
-        q = q.filter(model.Member.capacity.in_(list(capacities)))
-    return sorted({row[0] for row in q.all()})
-
-
 def officers_of(org_id: str) -> list[str]:
     """The data officers of a department: its admins and editors (they decide its requests)."""
-    return _members([org_id], ("admin", "editor"))
+    return membership.users_of([org_id], OFFICER_CAPACITIES)
 
 
 def members_of(org_id: str) -> list[str]:
     """Every member of a department (a grant is the department's: all its users hold it)."""
-    return _members([org_id])
+    return membership.users_of([org_id])
 
 
 def authority_members() -> list[str]:
     """Members of the sharing authority (``ckanext.govshare.authority_org``)."""
     name = config.authority_org()
-    return _members([name]) if name else []
+    return membership.users_of([name]) if name else []
 
 
 def conference_members() -> list[str]:
     """Members of the joint conference (``ckanext.govshare.joint_conference_org``)."""
     name = config.joint_conference_org()
-    return _members([name]) if name else []
+    return membership.users_of([name]) if name else []
 
 
 # --- email after commit -------------------------------------------------------------------
@@ -175,8 +154,8 @@ def listen() -> None:
     global _listening
     if _listening:
         return
-    sa.event.listen(model.Session, "after_commit", _after_commit)
-    sa.event.listen(model.Session, "after_rollback", _after_rollback)
+    event.listen(model.Session, "after_commit", _after_commit)
+    event.listen(model.Session, "after_rollback", _after_rollback)
     _listening = True
 
 
@@ -206,6 +185,7 @@ def deliver(ids: Iterable[str]) -> dict[str, int]:
 
     counts = {"sent": 0, "failed": 0, "no_address": 0}
     engine = model.meta.engine
+    assert engine is not None, "set up with CKAN's configuration"
     for notice_id in ids:
         with engine.begin() as conn:
             row = conn.execute(_CLAIM, {"id": notice_id, "now": clock.now()}).first()
@@ -253,14 +233,14 @@ def unsent(*, older_than: dt.timedelta, within: dt.timedelta) -> list[str]:
         sa.select(notice_table.c.id)
         .select_from(
             notice_table.join(
-                model.User.__table__, model.User.__table__.c.id == notice_table.c.user_id
+                model.user_table, model.user_table.c.id == notice_table.c.user_id
             )
         )
         .where(notice_table.c.emailed_at.is_(None))
         .where(notice_table.c.created_at <= now - older_than)
         .where(notice_table.c.created_at >= now - within)
-        .where(model.User.__table__.c.state == "active")
-        .where(sa.func.coalesce(model.User.__table__.c.email, "") != "")
+        .where(model.user_table.c.state == "active")
+        .where(sa.func.coalesce(model.user_table.c.email, "") != "")
         .order_by(notice_table.c.created_at)
     )
     return [row[0] for row in model.Session.execute(q)]
