@@ -1,6 +1,6 @@
 # ckanext-govshare — two commands do all set-up on a fresh Debian machine:
 #   make run    serve the catalogue with demo data at http://127.0.0.1:5000
-#   make test   run ruff and the whole test suite (own test database)
+#   make test   run ruff, pyright, the import contracts and the whole test suite (own test database)
 # Both install what is missing (venv, packages, PostgreSQL, Redis) and reuse what runs.
 
 CKAN_VERSION ?= 2.11.6
@@ -20,13 +20,18 @@ SETUP := CKAN_VERSION=$(CKAN_VERSION) VENV=$(VENV) PORT=$(PORT) bash scripts/set
 TEST_SETUP := CKAN_VERSION=$(CKAN_VERSION) VENV=$(VENV) CKAN_INI=$(CURDIR)/$(TEST_INI) \
 	DB_NAME=$(TEST_DB) REDIS_DB=$(TEST_REDIS_DB) bash scripts/setup.sh
 PYTEST_ARGS ?=
+# pyright runs on Debian's node (the wheel bundles pyright itself; no download); --pythonpath
+# points it at the venv of the CKAN version tested, so ckan.types resolves. The rest of its
+# settings are in pyproject.toml ([tool.pyright]).
+PYRIGHT := PYRIGHT_PYTHON_IGNORE_WARNINGS=1 $(VENV)/bin/pyright --pythonpath $(VENV)/bin/python
 
 .PHONY: run stop test test-setup lint bench demo install clean purge help
 
 help:
 	@echo "make run      serve the catalogue with demo data at http://127.0.0.1:$(PORT)"
 	@echo "make stop     stop the server and the jobs worker"
-	@echo "make test     ruff + the whole test suite (CKAN_VERSION=2.12.0 for CKAN 2.12)"
+	@echo "make test     ruff, pyright, lint-imports + the whole test suite (CKAN_VERSION=2.12.0 for CKAN 2.12)"
+	@echo "make lint     ruff, pyright and lint-imports only"
 	@echo "make bench    search benchmark (N=10000 by default)"
 	@echo "make clean    remove the venvs, build files and logs (keeps config and data)"
 	@echo "make purge    clean, then drop the databases, uploads and config/ckan.ini"
@@ -49,10 +54,14 @@ test-setup:
 
 test: test-setup
 	$(VENV)/bin/ruff check ckanext bench
+	$(VENV)/bin/lint-imports
+	$(PYRIGHT)
 	$(VENV)/bin/python -m pytest --ckan-ini=$(TEST_INI) ckanext/govshare/tests $(PYTEST_ARGS)
 
 lint:
 	$(VENV)/bin/ruff check ckanext bench
+	$(VENV)/bin/lint-imports
+	$(PYRIGHT)
 
 N ?= 10000
 BENCH_SETUP := CKAN_VERSION=$(CKAN_VERSION) VENV=$(VENV) CKAN_INI=$(CURDIR)/config/bench.ini \
@@ -62,7 +71,7 @@ bench:
 	$(VENV)/bin/python bench/search.py --ckan-ini config/bench.ini -n $(N)
 
 clean: stop
-	rm -rf .venv .venv-ckan-* build dist *.egg-info .pytest_cache .ruff_cache var/*.log test-results
+	rm -rf .venv .venv-ckan-* build dist *.egg-info .pytest_cache .ruff_cache .import_linter_cache var/*.log test-results
 	find . -name __pycache__ -prune -exec rm -rf {} +
 	find ckanext -name '*.mo' -delete
 
