@@ -25,9 +25,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import flask
 import sqlalchemy as sa
 from ckan import model
-from sqlalchemy import orm
+from sqlalchemy import event, orm
 from sqlalchemy.orm.attributes import set_committed_value
 
 from . import hooks, policy
@@ -121,7 +122,7 @@ def reload_all(session: Any = None) -> None:
         return
     session = session or model.Session()
     for obj in list(session.identity_map.values()):
-        if isinstance(obj, Activity) and sa.inspect(obj).persistent:
+        if isinstance(obj, Activity) and orm.attributes.instance_state(obj).persistent:
             for key in (_STORED, _SHOWN, _VIEWS):
                 obj.__dict__.pop(key, None)
             session.expire(obj, ["data"])
@@ -129,6 +130,12 @@ def reload_all(session: Any = None) -> None:
 
 def _after_write(session: Any, *_: Any) -> None:
     reload_all(session)
+
+
+def _at_request_start(_app: Any, **_: Any) -> None:
+    """Activities a session still holds were shown to someone else or before a change: the
+    next read judges them for this request's user."""
+    reload_all()
 
 
 def _dictize_through(original: Any) -> Any:
@@ -152,11 +159,12 @@ def install() -> bool:
     if not getattr(model_activity.activity_dictize, "govshare_datalinks", False):
         model_activity.activity_dictize = _dictize_through(model_activity.activity_dictize)
     Activity = model_activity.Activity
-    if not sa.event.contains(Activity, "load", _on_load):
-        sa.event.listen(Activity, "load", _on_load)
-        sa.event.listen(Activity, "refresh", _on_refresh)
-        for event in ("after_flush_postexec", "after_commit", "after_soft_rollback"):
-            sa.event.listen(orm.Session, event, _after_write)
+    if not event.contains(Activity, "load", _on_load):
+        event.listen(Activity, "load", _on_load)
+        event.listen(Activity, "refresh", _on_refresh)
+        for name in ("after_flush_postexec", "after_commit", "after_soft_rollback"):
+            event.listen(orm.Session, name, _after_write)
+    flask.request_started.connect(_at_request_start, weak=False)  # once: keyed by receiver
     return True
 
 
@@ -169,5 +177,5 @@ def installed() -> bool:
         return False
     return bool(
         getattr(model_activity.activity_dictize, "govshare_datalinks", False)
-        and sa.event.contains(model_activity.Activity, "load", _on_load)
+        and event.contains(model_activity.Activity, "load", _on_load)
     )

@@ -14,6 +14,7 @@ from . import (
     catalogue,
     dcat,
     datalinks,
+    downloads,
     feedback,
     notices,
     obligations,
@@ -28,6 +29,7 @@ from .calendar import *  # noqa: F403
 from .catalogue import *  # noqa: F403
 from .dcat import *  # noqa: F403
 from .datalinks import *  # noqa: F403
+from .downloads import *  # noqa: F403
 from .feedback import *  # noqa: F403
 from .notices import *  # noqa: F403
 from .obligations import *  # noqa: F403
@@ -42,6 +44,7 @@ __all__: list[str] = [
     *calendar.__all__,
     *catalogue.__all__,
     *dcat.__all__,
+    *downloads.__all__,
     *datalinks.__all__,
     *feedback.__all__,
     *notices.__all__,

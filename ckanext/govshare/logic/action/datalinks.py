@@ -15,17 +15,44 @@ import json
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan.logic import validate
+from ckan.types import Context, DataDict
 
-from ...catalogue.rules import message
-from ...datalinks import hooks
+from ...core.messages import message
+from ...core.transaction import atomic
+from ...datalinks import downloads, hooks
+from ..schema import downloads as schema
 
 __all__ = [
     "activity_diff",
     "dataset_followee_list",
     "followee_list",
+    "govshare_ckan_download_authorize",
     "resource_search",
     "tag_show",
 ]
+
+
+@validate(schema.ckan_download_authorize_schema)
+@atomic
+def govshare_ckan_download_authorize(context: Context, data_dict: DataDict) -> dict[str, bool]:
+    """May the caller download this resource through CKAN's own route (issue 6, item 4;
+    art. 14: restricted data leaves only through the platform's counted route)? Recorded
+    either way (``ckan_resource_download``), so open-data downloads count in the yearly
+    report. Serves CKAN's download route only (``logic/auth/downloads.py``).
+
+    :param resource_id: the resource
+    :param route: the endpoint that was asked (recorded)
+    :returns: ``{"found", "allowed"}`` (not found: nothing recorded, CKAN answers 404)
+    """
+    tk.check_access("govshare_ckan_download_authorize", context, data_dict)
+    result = downloads.judge(
+        data_dict["resource_id"],
+        hooks.viewer_from_context(context),
+        actor_name=context.get("user") or None,
+        route=data_dict.get("route"),
+    )
+    return result
 
 
 def _diff(objects: list[Any], diff_type: str) -> str:
@@ -33,15 +60,15 @@ def _diff(objects: list[Any], diff_type: str) -> str:
     import difflib
     import re
 
-    lines = [json.dumps(obj, indent=2, sort_keys=True).split("\n") for obj in objects]
+    before, after = (json.dumps(obj, indent=2, sort_keys=True).split("\n") for obj in objects)
     if diff_type == "unified":
-        return "\n".join(difflib.unified_diff(*lines))
+        return "\n".join(difflib.unified_diff(before, after))
     if diff_type == "context":
-        return "\n".join(difflib.context_diff(*lines))
+        return "\n".join(difflib.context_diff(before, after))
     # "html": lines word-wrapped first, as ckanext-activity does
     wrap = re.compile(r".{1,70}(?:\s+|$)")
-    wrapped = [[w for line in side for w in wrap.findall(line)] for side in lines]
-    return difflib.HtmlDiff().make_table(*wrapped)
+    old, new = ([w for line in side for w in wrap.findall(line)] for side in (before, after))
+    return difflib.HtmlDiff().make_table(old, new)
 
 
 @tk.chained_action

@@ -10,6 +10,7 @@ from . import (
     audit,
     calendar,
     catalogue,
+    downloads,
     feedback,
     harvest_export,
     notices,
@@ -21,6 +22,7 @@ from .access import *  # noqa: F403
 from .audit import *  # noqa: F403
 from .calendar import *  # noqa: F403
 from .catalogue import *  # noqa: F403
+from .downloads import *  # noqa: F403
 from .feedback import *  # noqa: F403
 from .harvest_export import *  # noqa: F403
 from .notices import *  # noqa: F403
@@ -33,6 +35,7 @@ __all__: list[str] = [
     *audit.__all__,
     *calendar.__all__,
     *catalogue.__all__,
+    *downloads.__all__,
     *feedback.__all__,
     *harvest_export.__all__,
     *notices.__all__,

@@ -1,0 +1,119 @@
+"""The download routes' checks, counting and recording, as actions (issue 6, art. 14; issue 15,
+item 1): the routes only stream what these hand them.
+
+- ``govshare_download_authorize``: every check of one download (a token, or the entry page's
+  button), before any byte; the answer is what to stream, or a refusal (audited).
+- ``govshare_download_count``: the download counted against the token and the grant (one
+  conditional ``UPDATE … RETURNING`` each) and recorded with its audit event, committed before
+  the first byte.
+- ``govshare_bulk_prepare``: the bulk ZIP's checks, counts and records, committed before the
+  archive is streamed.
+
+They serve the routes only (``logic/auth/downloads.py``): their answers hold open files and
+streams, not JSON. A refusal is ``{"reason", "status", "message_en", "message_zh"}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+from ckan.logic import validate
+from ckan.types import Context, DataDict
+
+from ...core.transaction import atomic
+from ...downloads import delivery
+from ..schema import downloads as schema
+
+__all__ = ["govshare_bulk_prepare", "govshare_download_authorize", "govshare_download_count"]
+
+
+def _session_user(context: Context) -> model.User | None:
+    """The user the request is otherwise authenticated as (session cookie or CKAN API
+    token); ``None`` for a bare download token."""
+    name = context.get("user")
+    return model.User.get(name) if name else None
+
+
+def _answer(result: Any, key: str) -> dict[str, Any]:
+    if isinstance(result, delivery.Refusal):
+        return {key: None, "refusal": result.answer()}
+    return {key: result, "refusal": None}
+
+
+@validate(schema.download_authorize_schema)
+@atomic
+def govshare_download_authorize(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Check one download before any byte is sent (art. 14; workflows.md "Grants and download
+    tokens"), for ``/govshare/download/<resource_id>`` (``route=token``) and the entry page's
+    button (``route=open``).
+
+    :param resource_id: the resource
+    :param route: ``token`` (default) or ``open`` (the session user's departments' grant)
+    :param token: the bearer token as the request sent it
+    :param token_in_url: the URL carried ``?token=`` (refused, 400: URLs are logged)
+    :param range: the request's ``Range`` header (passed on to a link's host)
+    :param address: the client's address, for the audit trail
+    :returns: ``{"delivery", "refusal"}``: what to stream (``downloads.delivery.Delivery``),
+        or why not (audited, outcome ``refused``)
+    """
+    tk.check_access("govshare_download_authorize", context, data_dict)
+    result = delivery.authorize(
+        data_dict["resource_id"],
+        route=data_dict.get("route") or "token",
+        secret=data_dict.get("token"),
+        session_user=_session_user(context),
+        address=data_dict.get("address"),
+        range_header=data_dict.get("range"),
+        token_in_url=bool(data_dict.get("token_in_url")),
+    )
+    return _answer(result, "delivery")
+
+
+@validate(schema.download_count_schema)
+@atomic
+def govshare_download_count(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Count an allowed download and record it, committed before its first byte (art. 14,
+    24: every download records user, department, grant, purpose, resource, bytes, time and
+    address). Of concurrent downloads against a last use exactly one is counted.
+
+    :param delivery: what ``govshare_download_authorize`` answered
+    :param status: the response's status (200, or 206 for a range)
+    :param size: the bytes the response carries, when known
+    :param range: the request's ``Range`` header (recorded for a 206)
+    :returns: ``{"counted", "refusal"}``
+    """
+    tk.check_access("govshare_download_count", context, data_dict)
+    refused = delivery.count(
+        data_dict["delivery"],
+        status=data_dict["status"],
+        size=data_dict.get("size"),
+        range_header=data_dict.get("range"),
+    )
+    return {"counted": refused is None, "refusal": refused.answer() if refused else None}
+
+
+@validate(schema.bulk_prepare_schema)
+@atomic
+def govshare_bulk_prepare(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Check, count and record every file of a bulk download (art. 14), committed before the
+    ZIP is streamed; what may not be sent is listed, with its reason, in ``MANIFEST.json``.
+
+    :param resource_ids: resources (ids)
+    :param package_ids: entries (ids or names): each of their resources
+    :param token: the bearer token as the request sent it (else the session user's
+        departments' grants apply)
+    :param address: the client's address, for the audit trail
+    :returns: ``{"archive", "refusal"}``: the ZIP to stream and its headers
+        (``downloads.delivery.Archive``), or why not
+    """
+    tk.check_access("govshare_bulk_prepare", context, data_dict)
+    result = delivery.prepare_bulk(
+        data_dict["resource_ids"],
+        data_dict["package_ids"],
+        secret=data_dict.get("token"),
+        session_user=_session_user(context),
+        address=data_dict.get("address"),
+    )
+    return _answer(result, "archive")
