@@ -74,9 +74,11 @@ def page_number(size: int = PAGE_SIZE) -> int:
 
 
 def pager(
-    result: Mapping[str, Any], number: int, endpoint: str, size: int = PAGE_SIZE, **args: Any
+    result: Mapping[str, Any], number: int, endpoint: str, size: int = PAGE_SIZE, /, **args: Any
 ) -> Page:
-    """CKAN's pager over one page of a list action's answer (``{count, results}``)."""
+    """CKAN's pager over one page of a list action's answer (``{count, results}``); ``args``
+    are the page's query parameters (positional-only above, so none of them is taken for
+    ``size``)."""
     return Page(
         collection=result["results"],
         page=number,

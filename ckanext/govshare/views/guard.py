@@ -20,6 +20,7 @@ import ckan.plugins.toolkit as tk
 import flask
 from ckan import model
 from flask import Blueprint, request
+from flask.blueprints import BlueprintSetupState
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import Forbidden, HTTPException, NotFound
 
@@ -113,9 +114,11 @@ def flag(name: str, value: Any) -> bool:
     return answer
 
 
-guard.record_once(
-    lambda state: flask.request_started.connect(session.mark_dispatched, state.app, weak=False)
-)
+def _mark_dispatched(state: BlueprintSetupState) -> None:
+    flask.request_started.connect(session.mark_dispatched, state.app, weak=False)
+
+
+guard.record_once(_mark_dispatched)
 
 
 def refused(error: Exception) -> Any:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
@@ -21,7 +21,9 @@ WITHHELD = message(
 
 @tk.chained_auth_function
 @tk.auth_allow_anonymous_access
-def package_show(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
+def package_show(
+    next_auth: Callable[..., AuthResult], context: Context, data_dict: DataDict | None
+) -> AuthResult:
     """A not-shared entry is refused to a harvesting account when
     ``ckanext.govshare.export_not_shared`` is false, as the DCAT endpoints leave it out."""
     result = next_auth(context, data_dict)

@@ -11,7 +11,7 @@ rest to it.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 import ckan.plugins.toolkit as tk
 from ckan import model
@@ -28,15 +28,16 @@ LOG_IN_FIRST = message("Log in to see a dataset's collaborators", "请先登录�
 @tk.chained_auth_function
 @tk.auth_allow_anonymous_access
 def package_collaborator_list(
-    next_auth: Any, context: Context, data_dict: DataDict
+    next_auth: Callable[..., AuthResult], context: Context, data_dict: DataDict | None
 ) -> AuthResult:
-    if not context.get("user") or model.User.get(context["user"]) is None:
+    user = context.get("user")
+    if not user or model.User.get(user) is None:
         return {"success": False, "msg": LOG_IN_FIRST}
     return next_auth(context, data_dict)
 
 
 @tk.chained_auth_function
 def harvest_log_list(
-    next_auth: Any, context: Context, data_dict: DataDict
+    next_auth: Callable[..., AuthResult], context: Context, data_dict: DataDict | None
 ) -> AuthResult:
     return {"success": False, "msg": LOG_IS_FOR_SYSADMINS}

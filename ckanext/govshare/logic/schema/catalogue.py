@@ -9,7 +9,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
-from ckan.types import Schema
+from ckan.types import Schema, Validator, ValidatorFactory
 
 from ...core.messages import message
 from .fields import boolean, reference, required
@@ -37,13 +37,13 @@ def upload(value: Any, context: Any) -> Any:
     return value
 
 
-def catalogue_export_schema() -> Schema:
-    ignore_missing = tk.get_validator("ignore_missing")
+@tk.validator_args
+def catalogue_export_schema(ignore_missing: Validator) -> Schema:
     return {"id": [required, reference, department], "__extras": [ignore_missing]}
 
 
-def catalogue_import_schema() -> Schema:
-    default = tk.get_validator("default")
+@tk.validator_args
+def catalogue_import_schema(default: ValidatorFactory) -> Schema:
     return {
         **catalogue_export_schema(),
         "spreadsheet": [required, upload],

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from ckan.types import Schema
+from ckan.types import Schema, Validator, ValidatorFactory
 
 from ...core.messages import message
 from ...hardening import limits
@@ -34,11 +34,10 @@ def id_list(value: Any, context: Any) -> list[str]:
     return ids
 
 
-def notice_list_schema() -> Schema:
+@tk.validator_args
+def notice_list_schema(default: ValidatorFactory, ignore_missing: Validator) -> Schema:
     """``unread`` and the paging every list takes (docs/api.md, "Conventions"; until issue
     15 notices paged 20 at a time, at most 100)."""
-    default = tk.get_validator("default")
-    ignore_missing = tk.get_validator("ignore_missing")
     return {
         "unread": [default(False), boolean],
         **paging_fields(),
@@ -46,9 +45,8 @@ def notice_list_schema() -> Schema:
     }
 
 
-def notice_mark_read_schema() -> Schema:
-    default = tk.get_validator("default")
-    ignore_missing = tk.get_validator("ignore_missing")
+@tk.validator_args
+def notice_mark_read_schema(default: ValidatorFactory, ignore_missing: Validator) -> Schema:
     return {
         "id": [ignore_missing, id_list],
         "all": [default(False), boolean],

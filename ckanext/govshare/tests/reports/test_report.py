@@ -347,7 +347,7 @@ def test_cli_writes_every_report(cli: Any, scenario: Scenario, tmp_path: Any, ck
     from ckanext.govshare.cli import govshare
 
     # The refusals the tests above recorded today would make findings of their own.
-    ckan_config["ckanext.govshare.findings.refused_attempts"] = "100"
+    ckan_config["ckanext.govshare.findings.refused_attempts"] = 100
 
     result = cli.invoke(govshare, ["report", "--year", "2026", "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
