@@ -88,7 +88,7 @@ def _site_user() -> tuple[str | None, str]:
     return (user.id if user else None), name
 
 
-def _visible(reader: Reader) -> sa.ColumnElement[bool] | None:
+def _visible(reader: Reader) -> sa.sql.ColumnElement[sa.Boolean] | None:
     """The events ``reader`` may see; ``None`` means all of them."""
     if reader.reads_all:
         return None
@@ -104,11 +104,11 @@ def _visible(reader: Reader) -> sa.ColumnElement[bool] | None:
     )
 
 
-def _where(reader: Reader, filters: Mapping[str, Any]) -> sa.ColumnElement[bool]:
+def _where(reader: Reader, filters: Mapping[str, Any]) -> sa.sql.ColumnElement[sa.Boolean]:
     """What ``reader`` may see, narrowed by ``filters`` (``actor``, ``actor_org``,
     ``object_org``, ``department`` (either side), ``object_id``, ``action``, ``since``,
     ``until``); a filter never widens what the reader sees."""
-    conditions: list[sa.ColumnElement[bool]] = []
+    conditions: list[sa.sql.ColumnElement[sa.Boolean]] = []
     visible = _visible(reader)
     if visible is not None:
         conditions.append(visible)

@@ -18,7 +18,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
-from sqlalchemy import orm
+from sqlalchemy import event, orm
 
 from ..audit import who
 from ..core import clock
@@ -41,7 +41,7 @@ def _forget(session: Any, *_: Any) -> None:
 
 
 for _event in ("after_flush", "after_commit", "after_soft_rollback"):
-    sa.event.listen(orm.Session, _event, _forget)
+    event.listen(orm.Session, _event, _forget)
 
 
 def viewer_of(user_name: str | None) -> Viewer:
@@ -101,10 +101,11 @@ def _granted(orgs: frozenset[str], ids: list[str]) -> dict[str, set[str] | None]
     ).all()
     result: dict[str, set[str] | None] = {}
     for package_id, resource_ids in rows:
-        if resource_ids is None or result.get(package_id, set()) is None:
+        held = result.get(package_id, set())
+        if resource_ids is None or held is None:
             result[package_id] = None
         else:
-            result.setdefault(package_id, set()).update(resource_ids)
+            result[package_id] = held | set(resource_ids)
     return result
 
 
@@ -155,7 +156,7 @@ def entries_now(ids: Iterable[str]) -> dict[str, policy.EntryNow | None]:
         )
         links: dict[str, dict[str, str]] = {p.id: {} for p in packages}
         for row in rows:
-            shown = model_dictize.resource_dictize(row, {"model": model})
+            shown = model_dictize.resource_dictize(row, {})
             resources[row.id] = shown
             links[row.package_id][row.id] = shown.get("url") or ""
         for package in packages:
@@ -183,7 +184,7 @@ def _restorer(for_edit: bool):
         obj = model.Resource.get(rid) if rid else None
         if obj is None or obj.state != "active":
             return policy.redact_resource(resource, None)
-        return model_dictize.resource_dictize(obj, {"model": model, "for_edit": for_edit})
+        return model_dictize.resource_dictize(obj, {"for_edit": for_edit})
 
     return load
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import mimetypes
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -43,7 +43,7 @@ def load(feedback_id: str, *, for_update: bool = False) -> dict[str, Any] | None
     return dict(row._mapping) if row else None
 
 
-def as_dicts(rows: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def as_dicts(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Feedback as the API shows it: JSON types, with names and titles, in one query each."""
     org_ids = {r[k] for r in rows for k in ("organization_id", "provider_org_id")}
     orgs = (

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
@@ -93,7 +93,10 @@ def mark_read(user_id: str, ids: Sequence[str] | None) -> dict[str, int]:
         if any(i not in own for i in ids):
             raise tk.ObjectNotFound(NOT_FOUND)
         where = sa.and_(where, _c.id.in_(ids))
-    marked = model.Session.execute(
-        notice_table.update().where(where, _c.read_at.is_(None)).values(read_at=clock.now())
-    ).rowcount
+    marked = cast(
+        sa.engine.CursorResult,
+        model.Session.execute(
+            notice_table.update().where(where, _c.read_at.is_(None)).values(read_at=clock.now())
+        ),
+    ).rowcount  # an UPDATE answers a cursor result, which counts the rows
     return {"marked": marked, "unread": unread(user_id)}

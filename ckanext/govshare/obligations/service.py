@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -42,7 +42,7 @@ def catalogue_ids(organization_id: str) -> list[str]:
     return [r[0] for r in rows]
 
 
-def as_dicts(rows: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def as_dicts(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Obligations as the API shows them: JSON types, names, the entries' names and titles."""
     org_ids = {r["organization_id"] for r in rows}
     orgs = (

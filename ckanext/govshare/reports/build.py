@@ -13,22 +13,20 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-import ckan.plugins.toolkit as tk
-
 from .. import workdays
 from ..access.roles import authority_org_id, conference_org_id
+from ..core import config
 from ..jsonable import plain
 from . import data as year_data
 from . import findings as rules
 from . import metrics, reminders
 
 PLATFORM = "platform"
-THRESHOLD_KEY = "ckanext.govshare.findings.refused_attempts"
+THRESHOLD_KEY = "ckanext.govshare.findings.refused_attempts"  # for tests that override it
 
 
 def refused_threshold() -> int:
-    value = tk.config.get(THRESHOLD_KEY)
-    return rules.DEFAULT_REFUSED_THRESHOLD if value in (None, "") else max(int(value), 1)
+    return max(config.findings_refused_attempts(), 1)
 
 
 def _plain(value: Any) -> Any:
