@@ -31,7 +31,9 @@ from .. import notices
 from ..audit import store
 from ..core import clock, config
 from ..workdays import WorkCalendar
-from . import codes, service, workflow
+from . import codes, decisions, workflow
+from .grants import expire_grant as end_grant
+from .grants import live_condition
 from .model import event_table, grant_table, request_table
 
 SUBMITTED = workflow.SUBMITTED
@@ -109,7 +111,7 @@ def grants_ended(today: dt.date, calendar: WorkCalendar) -> list[str]:
 
 def expire_grant(grant_id: str, today: dt.date, calendar: WorkCalendar) -> int | None:
     """Expire the grant (audited) and tell its holders."""
-    updated = service.expire_grant(grant_id, today=today)
+    updated = end_grant(grant_id, today=today)
     if updated is None:
         return None
     return notices.notify(
@@ -178,7 +180,7 @@ def expire_request(request_id: str, today: dt.date, calendar: WorkCalendar) -> i
         if ended
         else _stale_reason(config.deadline_resubmit())
     )
-    updated = service.expire_request(request_id, reason=reason)
+    updated = decisions.expire_request(request_id, reason=reason)
     if updated is None:
         return None
     return notices.notify(
@@ -302,9 +304,8 @@ def grants_ending(today: dt.date, calendar: WorkCalendar) -> list[str]:
     last = calendar.add_workdays(today, config.remind_grant_warning())
     return _ids(
         sa.select(grants.c.id)
-        .where(grants.c.status == GRANT_ACTIVE)
+        .where(live_condition(today))
         .where(grants.c.period_end.between(today, last))
-        .where(grants.c.period_start <= today)
         .order_by(grants.c.period_end, grants.c.id)
     )
 

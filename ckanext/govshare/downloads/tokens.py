@@ -18,6 +18,8 @@ import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..access.rules import grant_live
+
 PREFIX = "gsd_"
 RANDOM_BYTES = 32  # 256 bits
 # Longest secret accepted before hashing (a token is 47 characters; anything longer is junk).
@@ -55,6 +57,21 @@ REASONS: dict[str, tuple[str, str]] = {
         "该令牌所依据的授权已到期、已撤销或尚未生效",
     ),
 }
+
+
+# A token's status (docs/api.md, "Conventions": ``status`` on every object with a lifecycle).
+# Revoked and expired are the refusal reasons of the same name; used up is ``exhausted`` there.
+ACTIVE = "active"
+USED_UP = "used_up"
+STATUSES: dict[str, tuple[str, str]] = {
+    ACTIVE: ("Active", "有效"),
+    EXPIRED: ("Expired", "已过期"),
+    REVOKED: ("Revoked", "已撤销"),
+    USED_UP: ("Used up", "次数已用完"),
+}
+
+# A token lives at most this long whatever is asked (and never past its grant's last day).
+MAX_SECONDS = 366 * 24 * 3600
 
 
 def generate() -> str:
@@ -97,16 +114,22 @@ def grant_covers(grant: Mapping[str, Any], package_id: str | None, resource_id: 
     return package_id == grant.get("package_id") and covers(grant.get("resource_ids"), resource_id)
 
 
-def grant_live(grant: Mapping[str, Any], today: dt.date) -> bool:
-    return bool(
-        grant.get("status") == "active"
-        and grant.get("period_start") is not None
-        and grant["period_start"] <= today <= grant["period_end"]
-    )
-
-
 def left(limit: int | None, used: int) -> bool:
     return limit is None or used < limit
+
+
+def status(token: Mapping[str, Any], now: dt.datetime) -> str:
+    """The token's own status at ``now``, in the order :func:`check` reports them: a token
+    both revoked and expired is revoked. A token whose grant has ended keeps its own status
+    (the grant's says so, and a download with it is refused ``grant_ended``: workflows.md,
+    "Expired or revoked grants stop every token issued from them")."""
+    if token.get("revoked_at") is not None:
+        return REVOKED
+    if token["expires_at"] <= now:
+        return EXPIRED
+    if not left(token.get("max_uses"), token.get("uses") or 0):
+        return USED_UP
+    return ACTIVE
 
 
 def check(

@@ -13,7 +13,8 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from flask import Blueprint, request, send_file
 
-from ..access import attachments, rules, workflow
+from ..access import rules, workflow
+from ..logic.auth.access import ATTACHMENT_ROUTE
 from . import _shared as shared
 
 __all__ = ["access"]
@@ -35,19 +36,25 @@ TEXT_FIELDS = (
     "period_start",
     "period_end",
     "expected_calls_per_day",
-    "message",
+    "reason",
 )
 LIST_FIELDS = ("resource_ids", "data_items")
 # Fields of the decision and resubmission forms.
 DECIDE_FIELDS = ("reason", "period_start", "period_end", "max_downloads", "conditions")
-RESUBMIT_FIELDS = ("message", "purpose_detail", "scenario", "basis", "contact")
+RESUBMIT_FIELDS = ("reason", "purpose_detail", "scenario", "basis", "contact")
+# Grant list tabs, and the old names of their ``direction`` (docs/api.md, "Deprecated names").
+GRANT_DIRECTIONS = ("outgoing", "incoming")
+OLD_DIRECTIONS = {"held": "outgoing", "provided": "incoming"}
 
 
 # ---------------------------------------------------------------------------- plumbing
 
 
-def _form() -> dict[str, Any]:
-    """The posted form: text fields stripped, the list fields as lists, blanks left out."""
+def _form(*, reason: bool = True) -> dict[str, Any]:
+    """The posted form: text fields stripped, the list fields as lists, blanks left out.
+
+    ``reason``: a field posted as ``message`` (its name before issue 15) is the ``reason``.
+    """
     data: dict[str, Any] = {}
     for key in request.form:
         if key in LIST_FIELDS:
@@ -56,6 +63,8 @@ def _form() -> dict[str, Any]:
             value = request.form.get(key, "").strip()
             if value:
                 data[key] = value
+    if reason and "message" in data:
+        data.setdefault("reason", data.pop("message"))
     return data
 
 
@@ -192,7 +201,7 @@ def _apply(*, negotiation: bool) -> Any:
         if len(departments) == 1 and not data.get("requesting_org"):
             data["requesting_org"] = departments[0]["id"]
         upload = request.files.get("attachment")
-        if attachments.is_upload(upload):
+        if upload is not None and upload.filename:
             data["attachment"] = upload
         action = "govshare_negotiation_open" if negotiation else "govshare_request_create"
         try:
@@ -267,9 +276,7 @@ def _request_list(template: str, endpoint: str, base: dict[str, Any], **extra: A
     except tk.NotAuthorized as error:
         return shared.abort_for(error)
     args = {"status": status} if status else {}
-    titles = _org_titles(
-        [r.get(k) for r in result["results"] for k in ("requesting_org", "provider_org")]
-    )
+    titles = _titles(*result["results"])
     return tk.render(
         template,
         {
@@ -325,14 +332,15 @@ def _show(id: str) -> dict[str, Any]:
         return shared.abort_for(error)
 
 
-def _org_titles(names: list[str]) -> dict[str, str]:
-    names = sorted({n for n in names if n})
-    if not names:
-        return {}
-    orgs = tk.get_action("organization_list")(
-        {"ignore_auth": True}, {"organizations": names, "all_fields": True}
-    )
-    return {o["name"]: o.get("title") or o["name"] for o in orgs}
+def _titles(*answers: dict[str, Any]) -> dict[str, str]:
+    """Department name -> title, from the ``*_org`` and ``*_org_title`` of the answers."""
+    found: dict[str, str] = {}
+    for answer in answers:
+        for role in ("requesting_org", "provider_org", "actor_org"):
+            name = answer.get(role)
+            if name:
+                found[name] = answer.get(f"{role}_title") or name
+    return found
 
 
 def _render_request(
@@ -348,9 +356,7 @@ def _render_request(
         entry = None
     resources = {r["id"]: r for r in (entry or {}).get("resources") or []}
     history = req.get("history") or []
-    titles = _org_titles(
-        [req.get("requesting_org"), req.get("provider_org")] + [e.get("actor_org") for e in history]
-    )
+    titles = _titles(req, *history)
     grant = None
     if req.get("status") in workflow.GRANTING_STATES:
         held = tk.get_action("govshare_grant_list")(
@@ -387,29 +393,37 @@ def attachment(id: str) -> Any:
     """The request's attachment, to those who may see the request."""
     if not shared.logged_in():
         return shared.login()
-    req = _show(id)
-    stored = req.get("attachment")
-    path = attachments.path_of(req["id"], stored) if stored else None
-    if not path:
-        return tk.abort(404, tk._("This request has no attachment"))
-    return send_file(path, as_attachment=True, download_name=stored.get("name") or "attachment")
+    context = {**shared.context(), ATTACHMENT_ROUTE: True}
+    try:
+        stored = tk.get_action("govshare_request_attachment")(context, {"id": id})
+    except (tk.ObjectNotFound, tk.NotAuthorized) as error:
+        return shared.abort_for(error)
+    return send_file(stored["path"], as_attachment=True, download_name=stored["name"])
 
 
 def _step(
-    id: str, which: str, action: str, fields: tuple[str, ...], *, scope: bool = False, **fixed: Any
+    id: str,
+    which: str,
+    action: str,
+    fields: tuple[str, ...],
+    *,
+    scope: bool = False,
+    reason: bool = True,
+    **fixed: Any,
 ) -> Any:
     """Run one of the request page's forms: the action's result, or the page with its errors.
 
-    ``scope``: the form narrows a grant (resources, data items, period, limits).
+    ``scope``: the form narrows a grant (resources, data items, period, limits). ``reason``:
+    the form's text is the step's ``reason`` (the thread's ``message`` is not).
     """
     if not shared.logged_in():
         return tk.abort(403, tk._("Log in first"))
-    form = _form()
+    form = _form(reason=reason)
     keep = (*fields, *LIST_FIELDS) if scope else fields
     data = {k: v for k, v in form.items() if k in keep}
     data.update(fixed, id=id)
     upload = request.files.get("attachment")
-    if attachments.is_upload(upload):
+    if upload is not None and upload.filename:
         data["attachment"] = upload
     try:
         result = tk.get_action(action)(shared.context(), data)
@@ -461,19 +475,19 @@ def resubmit(id: str) -> Any:
 
 @access.route("/govshare/requests/<id>/withdraw", methods=["POST"])
 def withdraw(id: str) -> Any:
-    result = _step(id, "withdraw", "govshare_request_withdraw", ("message",))
+    result = _step(id, "withdraw", "govshare_request_withdraw", ("reason",))
     return result if not isinstance(result, dict) else _done(id, tk._("Request withdrawn."))
 
 
 @access.route("/govshare/requests/<id>/comment", methods=["POST"])
 def comment(id: str) -> Any:
-    result = _step(id, "comment", "govshare_request_comment", ("message",))
+    result = _step(id, "comment", "govshare_request_comment", ("message",), reason=False)
     return result if not isinstance(result, dict) else _done(id, tk._("Message added."))
 
 
 @access.route("/govshare/requests/<id>/escalate", methods=["POST"])
 def escalate(id: str) -> Any:
-    result = _step(id, "escalate", "govshare_request_escalate", ("message",))
+    result = _step(id, "escalate", "govshare_request_escalate", ("reason",))
     if not isinstance(result, dict):
         return result
     return _done(id, tk._("Dispute escalated: {state}.").format(state=_state(result)))
@@ -486,8 +500,8 @@ def negotiate(id: str) -> Any:
         return tk.abort(403, tk._("Log in first"))
     form = _form()
     data = {"request_id": id}
-    if form.get("message"):
-        data["message"] = form["message"]
+    if form.get("reason"):
+        data["reason"] = form["reason"]
     try:
         tk.get_action("govshare_negotiation_open")(shared.context(), data)
     except tk.ValidationError as error:
@@ -529,9 +543,10 @@ def grants() -> Any:
     """Grants my departments hold, and grants on the entries we provide."""
     if not shared.logged_in():
         return shared.login()
-    direction = request.args.get("direction", "held")
-    if direction not in ("held", "provided"):
-        direction = "held"
+    direction = request.args.get("direction", "outgoing")
+    direction = OLD_DIRECTIONS.get(direction, direction)
+    if direction not in GRANT_DIRECTIONS:
+        direction = "outgoing"
     status = request.args.get("status", "").strip()
     number = shared.page_number()
     query: dict[str, Any] = {
@@ -575,7 +590,6 @@ def _render_grant(id: str, form: dict[str, Any] | None = None, errors: Any = Non
             "grant": grant,
             "pkg": entry,
             "resources": {r["id"]: r for r in (entry or {}).get("resources") or []},
-            "titles": _org_titles([grant.get("organization"), grant.get("provider_org")]),
             "form": form or {},
             "errors": errors or {},
         },
@@ -605,5 +619,5 @@ def grant_revoke(id: str) -> Any:
         return shared.abort_for(error)
     tk.h.flash_success(tk._("Grant revoked; every token issued from it stops working."))
     if request.form.get("came_from") == "list":
-        return tk.redirect_to("govshare_access.grants", direction="provided")
+        return tk.redirect_to("govshare_access.grants", direction="incoming")
     return tk.redirect_to("govshare_access.grant_read", id=id)

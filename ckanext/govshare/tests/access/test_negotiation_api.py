@@ -50,7 +50,7 @@ def test_escalation_to_the_authority_and_its_decision(world: World):
     negotiation = _negotiate(world)
     with pytest.raises(tk.ValidationError) as raised:
         world.call("requester", "govshare_request_escalate", id=negotiation["id"])
-    assert "message" in raised.value.error_dict  # escalating needs a reason
+    assert "reason" in raised.value.error_dict  # escalating needs a reason (was "message")
     escalated = world.call(
         "requester", "govshare_request_escalate", id=negotiation["id"], message="协商未果"
     )

@@ -1,0 +1,353 @@
+"""Grants: a department's right to use an entry's data for a purpose and a period (art. 12, 14).
+
+A grant comes from obtaining an unconditional entry (``self_service``, art. 12(1)), an approval
+(``approval``) or the provider's agreement while negotiating (``negotiation``), or the decision
+of the body a dispute was escalated to (``escalation``). It is live while ``active`` and the
+day lies in its period (``rules.LIVE_GRANT``: the one definition; ``live_condition`` is its
+SQL). A provider's data officer or the sharing authority may revoke it; it expires after its
+last day (``ckan govshare remind``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
+from ckan import model
+
+from .. import notices
+from ..core import clock, config, paging
+from ..core.membership import Person, authority_org_id, conference_org_id
+from ..core.messages import message
+from ..core.serialise import plain
+from . import codes, present, rules, workflow
+from .model import grant_table
+from .transitions import audit, people
+
+__all__ = [
+    "NOT_ACTIVE",
+    "NO_SUCH_GRANT",
+    "create_grant",
+    "expire_grant",
+    "grant_from_request",
+    "list_grants",
+    "live_condition",
+    "load_grant",
+    "obtain",
+    "revoke",
+    "visible_grants",
+]
+
+NOT_ACTIVE = message(
+    "The grant is no longer active: there is nothing to revoke",
+    "该授权已失效，无需撤销",
+)
+NO_SUCH_GRANT = message("No such grant", "授权不存在")
+NEEDS_END = message(
+    "Say until when the data may be used (period_end)",
+    "请填写准予使用的截止日期（period_end）",
+)
+
+
+def live_condition(on: dt.date, columns: Any = None) -> sa.sql.ColumnElement[sa.Boolean]:
+    """``rules.grant_live`` as SQL over the grant table (or ``columns`` of an alias of it)."""
+    c = grant_table.c if columns is None else columns
+    rule = rules.LIVE_GRANT
+    return sa.and_(c.status == rule.status, c[rule.first_day] <= on, c[rule.last_day] >= on)
+
+
+def load_grant(grant_id: str, *, for_update: bool = False) -> dict[str, Any] | None:
+    query = sa.select(grant_table).where(grant_table.c.id == grant_id)
+    if for_update:
+        query = query.with_for_update()
+    row = model.Session.execute(query).first()
+    return dict(row._mapping) if row else None
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+def visible_grants(person: Person, direction: str) -> sa.sql.ColumnElement[sa.Boolean]:
+    """The grants ``person`` sees in ``direction`` as SQL: outgoing, those their departments
+    hold; incoming, those on the entries they are data officers of (every grant for the
+    sharing authority and sysadmins); all, both."""
+    c = grant_table.c
+    held = c.organization_id.in_(sorted(person.orgs))
+    provided = c.provider_org_id.in_(sorted(person.officer_of))
+    sees_all = person.sysadmin or person.authority
+    if direction == "outgoing":
+        return held
+    if direction == "incoming":
+        return sa.true() if sees_all else provided
+    return sa.true() if sees_all else sa.or_(held, provided)
+
+
+def _ref(table: Any, reference: str) -> str:
+    found = table.get(reference)
+    return found.id if found is not None else reference
+
+
+def list_grants(person: Person, query: Mapping[str, Any]) -> dict[str, Any]:
+    """One page of the grants ``person`` sees, newest first (``govshare_grant_list``).
+
+    ``query``: ``direction``, ``status`` (a list), ``package_id``, ``requesting_org`` (the
+    holder), ``provider_org``, ``limit``, ``offset``.
+    """
+    c = grant_table.c
+    conditions = [visible_grants(person, query.get("direction") or "all")]
+    if query.get("status"):
+        conditions.append(c.status.in_(query["status"]))
+    if query.get("package_id"):
+        conditions.append(c.package_id == _ref(model.Package, query["package_id"]))
+    if query.get("requesting_org"):
+        conditions.append(c.organization_id == _ref(model.Group, query["requesting_org"]))
+    if query.get("provider_org"):
+        conditions.append(c.provider_org_id == _ref(model.Group, query["provider_org"]))
+    order = [c.created_at.desc(), c.id]
+    return paging.page(grant_table, sa.and_(*conditions), order, query, present.grant_dicts)
+
+
+# ---------------------------------------------------------------------------- writing
+
+
+def create_grant(
+    *,
+    package_id: str,
+    provider_org_id: str,
+    organization_id: str,
+    source: str,
+    purpose: str,
+    purpose_detail: str,
+    period_start: dt.date,
+    period_end: dt.date,
+    person: Person | None,
+    acting_org: str | None,
+    request_id: str | None = None,
+    resource_ids: list[str] | None = None,
+    data_items: list[str] | None = None,
+    share_method: str | None = None,
+    conditions: str | None = None,
+    max_downloads: int | None = None,
+) -> dict[str, Any]:
+    """A grant: department × entry × scope × purpose × period × optional download limit,
+    audited, and its holders told."""
+    grant = {
+        "id": str(uuid.uuid4()),
+        "package_id": package_id,
+        "provider_org_id": provider_org_id,
+        "organization_id": organization_id,
+        "request_id": request_id,
+        "source": source,
+        "purpose": purpose,
+        "purpose_detail": purpose_detail,
+        "resource_ids": resource_ids,
+        "data_items": data_items,
+        "share_method": share_method,
+        "conditions": conditions,
+        "period_start": period_start,
+        "period_end": period_end,
+        "max_downloads": max_downloads,
+        "downloads_used": 0,
+        "status": codes.GRANT_ACTIVE,
+        "created_at": clock.now(),
+        "created_by": person.id if person else None,
+    }
+    model.Session.execute(sa.insert(grant_table).values(**grant))
+    audit(
+        "govshare_grant_create",
+        person,
+        actor_department=acting_org,
+        object_type="grant",
+        object_id=grant["id"],
+        object_department=provider_org_id,
+        detail={
+            "package_id": package_id,
+            "holder": organization_id,
+            "request_id": request_id,
+            "source": source,
+            "purpose": purpose,
+            "period": [plain(period_start), plain(period_end)],
+            "resource_ids": resource_ids,
+            "data_items": data_items,
+            "max_downloads": max_downloads,
+        },
+    )
+    notices.notify(
+        "grant_created",
+        recipients=people(organization_id),
+        key=f"grant_created:{grant['id']}",
+        params=_grant_params(grant),
+    )
+    return grant
+
+
+def obtain(
+    entry: Mapping[str, Any], person: Person, requesting_org: str, data: Mapping[str, Any]
+) -> dict[str, Any]:
+    """An unconditional entry at once (art. 12(1)): the live grant the department already
+    holds for this purpose, else a new one for ``ckanext.govshare.grant.default_days``.
+
+    Data items narrower than the entry (conditional, not shared) are not obtained with it.
+    """
+    today = clock.today()
+    g = grant_table.c
+    existing = model.Session.execute(
+        sa.select(grant_table).where(
+            g.package_id == entry["id"],
+            g.organization_id == requesting_org,
+            g.purpose == data["purpose"],
+            g.source == "self_service",
+            live_condition(today),
+        )
+    ).first()
+    if existing is not None:
+        return dict(existing._mapping)
+    all_items = rules.item_names(entry)
+    open_items = rules.item_names(entry, ("unconditional",))
+    return create_grant(
+        package_id=entry["id"],
+        provider_org_id=entry["owner_org"],
+        organization_id=requesting_org,
+        source="self_service",
+        purpose=data["purpose"],
+        purpose_detail=data["purpose_detail"],
+        period_start=today,
+        period_end=today + dt.timedelta(days=config.grant_default_days()),
+        data_items=None if open_items == all_items else open_items,
+        person=person,
+        acting_org=requesting_org,
+    )
+
+
+def grant_from_request(
+    request: Mapping[str, Any], person: Person, data: Mapping[str, Any], source: str
+) -> dict[str, Any]:
+    """The grant an approval (or a granted dispute) creates, narrowed as the decision says
+    (art. 12(2): the provider may narrow a request, never widen it)."""
+    errors = rules.check_approval(request, data)
+    if errors:
+        raise tk.ValidationError(errors)
+    today = clock.today()
+    start = data.get("period_start") or request["period_start"] or today
+    end = data.get("period_end") or request["period_end"]
+    if end is not None and end < today:
+        raise tk.ValidationError({"period_end": [rules.PERIOD_PAST]})
+    if end is None:
+        raise tk.ValidationError({"period_end": [NEEDS_END]})
+    acting = (
+        request["provider_org_id"]
+        if source in ("approval", "negotiation")
+        else (
+            conference_org_id()
+            if request["status"] == workflow.ESCALATED_CONFERENCE
+            else authority_org_id()
+        )
+    )
+    return create_grant(
+        package_id=request["package_id"],
+        provider_org_id=request["provider_org_id"],
+        organization_id=request["requesting_org_id"],
+        request_id=request["id"],
+        source=source,
+        purpose=request["purpose"],
+        purpose_detail=request["purpose_detail"],
+        period_start=max(start, today),
+        period_end=end,
+        resource_ids=data.get("resource_ids") or request["resource_ids"],
+        data_items=data.get("data_items") or request["data_items"],
+        share_method=request["share_method"],
+        conditions=data.get("conditions"),
+        max_downloads=data.get("max_downloads"),
+        person=person,
+        acting_org=acting,
+    )
+
+
+def _grant_params(grant: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
+    pkg = model.Package.get(grant["package_id"])
+    orgs = {
+        o.id: o.title or o.name
+        for o in model.Session.query(model.Group).filter(
+            model.Group.id.in_([grant["organization_id"], grant["provider_org_id"]])
+        )
+    }
+    return {
+        "grant_id": grant["id"],
+        "request_id": grant.get("request_id"),
+        "package_id": grant["package_id"],
+        "entry_title": pkg.title if pkg else grant["package_id"],
+        "requesting_org": orgs.get(grant["organization_id"]),
+        "provider_org": orgs.get(grant["provider_org_id"]),
+        "status": grant["status"],
+        "period_end": plain(grant["period_end"]),
+        "link": f"/govshare/grants/{grant['id']}",
+        **{k: plain(v) for k, v in extra.items()},
+    }
+
+
+def revoke(grant_id: str, person: Person, reason: str) -> dict[str, Any]:
+    """End an active grant early (art. 14: misuse ends access); its holders are told, and
+    every download token issued from it stops working."""
+    grant = load_grant(grant_id, for_update=True)
+    if grant is None:
+        raise tk.ObjectNotFound(NO_SUCH_GRANT)
+    if grant["status"] != codes.GRANT_ACTIVE:
+        raise tk.ValidationError({"id": [NOT_ACTIVE]})
+    values = {
+        "status": codes.GRANT_REVOKED,
+        "revoked_at": clock.now(),
+        "revoked_by": person.id,
+        "revoke_reason": reason,
+    }
+    model.Session.execute(
+        sa.update(grant_table).where(grant_table.c.id == grant["id"]).values(**values)
+    )
+    acting = (
+        grant["provider_org_id"]
+        if grant["provider_org_id"] in person.officer_of
+        else authority_org_id()
+        if person.authority
+        else None
+    )
+    audit(
+        "govshare_grant_revoke",
+        person,
+        actor_department=acting,
+        object_type="grant",
+        object_id=grant["id"],
+        object_department=grant["provider_org_id"],
+        detail={"holder": grant["organization_id"], "reason": reason},
+    )
+    updated = {**grant, **values}
+    notices.notify(
+        "grant_revoked",
+        recipients=people(grant["organization_id"]),
+        key=f"grant_revoked:{grant['id']}",
+        params=_grant_params(updated, reason=reason),
+    )
+    return updated
+
+
+def expire_grant(grant_id: str, *, today: dt.date) -> dict[str, Any] | None:
+    """End an active grant whose period is over (``ckan govshare remind``); else ``None``."""
+    grant = load_grant(grant_id, for_update=True)
+    if grant is None or grant["status"] != codes.GRANT_ACTIVE or grant["period_end"] >= today:
+        return None
+    values = {"status": codes.GRANT_EXPIRED, "expired_at": clock.now()}
+    model.Session.execute(
+        sa.update(grant_table).where(grant_table.c.id == grant_id).values(**values)
+    )
+    audit(
+        "govshare_grant_expire",
+        None,
+        actor_department=None,
+        object_type="grant",
+        object_id=grant_id,
+        object_department=grant["provider_org_id"],
+        detail={"holder": grant["organization_id"], "period_end": plain(grant["period_end"])},
+    )
+    return {**grant, **values}
