@@ -22,11 +22,13 @@ OPEN = "open"
 
 
 def filters(table: sa.Table, data: Mapping[str, Any], today: dt.date) -> list[Any]:
-    """The list filters both share: ``state``, and ``overdue`` (open and flagged or past due)."""
+    """The list filters both share: ``status`` (one or a list; the column is ``state``), and
+    ``overdue`` (open and flagged or past due)."""
     c = table.c
     conditions: list[Any] = []
-    if data.get("state"):
-        conditions.append(c.state == data["state"])
+    status = data.get("status")
+    if status:
+        conditions.append(c.state.in_([status] if isinstance(status, str) else list(status)))
     if data.get("overdue"):
         conditions += [c.state == OPEN, sa.or_(c.overdue.is_(True), c.due_date < today)]
     return conditions
@@ -38,7 +40,8 @@ def page(
     data: Mapping[str, Any],
     as_dicts: Callable[[list[dict[str, Any]]], list[dict[str, Any]]],
 ) -> dict[str, Any]:
-    """One page of a list action: open items first, by due date, then the newest."""
+    """One page of a list action (``core.paging``: ``{count, results, limit, offset}``): open
+    items first, by due date, then the newest."""
     c = table.c
     order = (sa.case((c.state == OPEN, 0), else_=1), c.due_date, c.created.desc(), c.id)
     return paging.page(table, sa.and_(*conditions), order, data, as_dicts)

@@ -1,7 +1,9 @@
-"""Writing feedback: the row, its audit event and its notices in the caller's transaction.
+"""Doubt and error feedback (art. 15): what the actions do, once they checked input and access.
 
-The actions (``logic/action/feedback.py``) check authorisation and input first, then call
-these; ``ckan govshare remind`` calls ``mark_overdue`` for what the platform does on its own.
+Reading (the list the caller may see, one feedback as the API shows it) and writing (a report
+with its evidence file, an answer): each change with its audit event and its notices in the
+caller's transaction (the action's, ``core.transaction.atomic``). ``ckan govshare remind``
+calls ``mark_overdue`` for what the platform does on its own (``reminders.py``).
 """
 
 from __future__ import annotations
@@ -9,18 +11,34 @@ from __future__ import annotations
 import datetime as dt
 import mimetypes
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 
 from .. import tracked, workdays
+from ..access import attachments
 from ..audit import store
 from ..core import clock, config
-from ..core.serialise import plain
+from ..core.membership import Person
+from ..core.messages import message
+from ..core.serialise import label, plain
+from ..core.vocabulary import with_old_keys
 from . import rules
 from .model import feedback_table
+
+CHOOSE_DEPARTMENT = message(
+    "You belong to several departments: say which one you report for (reporting_org)",
+    "您属于多个部门，请选择反馈部门（reporting_org）",
+)
+NOT_A_DEPARTMENT = message(
+    "Not a department you belong to: choose one of yours", "不是您所属的部门，请选择您所属的部门"
+)
+NO_DEPARTMENT = message(
+    "Say which department you report for (reporting_org)", "请选择反馈部门（reporting_org）"
+)
 
 
 def deadline_days() -> int:
@@ -43,8 +61,29 @@ def load(feedback_id: str, *, for_update: bool = False) -> dict[str, Any] | None
     return dict(row._mapping) if row else None
 
 
+#: Answer keys of earlier versions -> today's (docs/api.md, "Deprecated names"): kept beside
+#: the new ones for one release.
+OLD_KEYS = {
+    "state": "status",
+    "state_label": "status_label",
+    "explanation": "reason",
+    "organization_id": "reporting_org_id",
+    "organization": "reporting_org",
+    "organization_title": "reporting_org_title",
+}
+#: Columns whose answer key is another (the table keeps its names: the yearly report reads them).
+_COLUMN_KEYS = {"state": "status", "explanation": "reason", "organization_id": "reporting_org_id"}
+
+
+def _label(table: Mapping[str, tuple[str, str]], code: str) -> dict[str, str]:
+    return label(*table.get(code, (code, code)))
+
+
 def as_dicts(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Feedback as the API shows it: JSON types, with names and titles, in one query each."""
+    """Feedback as the API shows it (docs/api.md, "Conventions"): JSON types, ``status``,
+    ``reason``, the departments by role with names and titles, labels ``{"en",
+    "zh_Hans_CN"}``, and the old keys beside the new for one release; one query each for the
+    departments, users and entries of all rows."""
     org_ids = {r[k] for r in rows for k in ("organization_id", "provider_org_id")}
     orgs = (
         {
@@ -75,7 +114,7 @@ def as_dicts(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     on = clock.today()
     result = []
     for row in rows:
-        item = {k: plain(v) for k, v in row.items()}
+        item = {_COLUMN_KEYS.get(k, k): plain(v) for k, v in row.items()}
         org, provider, pkg = (
             orgs.get(row["organization_id"]),
             orgs.get(row["provider_org_id"]),
@@ -87,8 +126,8 @@ def as_dicts(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             else None
         )
         item.update(
-            organization=org.name if org else None,
-            organization_title=(org.title or org.name) if org else None,
+            reporting_org=org.name if org else None,
+            reporting_org_title=(org.title or org.name) if org else None,
             provider_org=provider.name if provider else None,
             provider_org_title=(provider.title or provider.name) if provider else None,
             package_name=pkg.name if pkg else None,
@@ -107,20 +146,58 @@ def as_dicts(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
                 if row["state"] == rules.OPEN
                 else None
             ),
-            kind_label=rules.label(rules.KIND_LABELS, row["kind"]),
-            state_label=rules.label(rules.STATE_LABELS, row["state"]),
+            kind_label=_label(rules.KIND_LABELS, row["kind"]),
+            status_label=_label(rules.STATE_LABELS, row["state"]),
             resolution_label=(
-                rules.label(rules.RESOLUTION_LABELS, row["resolution"])
+                _label(rules.RESOLUTION_LABELS, row["resolution"])
                 if row.get("resolution")
                 else None
             ),
         )
-        result.append(item)
+        result.append(with_old_keys(item, OLD_KEYS))
     return result
 
 
 def as_dict(row: Mapping[str, Any]) -> dict[str, Any]:
     return as_dicts([row])[0]
+
+
+def shown(feedback: Mapping[str, Any], person: Person) -> dict[str, Any]:
+    """One feedback as its page shows it: ``may_resolve`` says whether the caller may answer."""
+    result = as_dict(feedback)
+    result["may_resolve"] = feedback["state"] == rules.OPEN and rules.may_resolve(person, feedback)
+    return result
+
+
+def find(person: Person, data: Mapping[str, Any]) -> dict[str, Any]:
+    """One page of the feedback ``person`` may see (``rules.may_see``), open first by due date.
+
+    ``direction`` (docs/api.md, "Conventions"): ``outgoing`` is what the caller's departments
+    reported, ``incoming`` what reached the departments they are a data officer of (the
+    provider verifies, art. 15), ``all`` both (everything, for the authority and sysadmins).
+    ``mine`` (deprecated) keeps its old meaning: only what the caller reported themselves.
+    """
+    c = feedback_table.c
+    outgoing = c.organization_id.in_(sorted(person.orgs))
+    incoming = c.provider_org_id.in_(sorted(person.officer_of))
+    direction = data.get("direction") or "all"
+    if direction == "outgoing":
+        conditions = [outgoing]
+    elif direction == "incoming":
+        conditions = [incoming]
+    else:
+        sees_all = person.sysadmin or person.authority
+        conditions = [sa.true() if sees_all else sa.or_(outgoing, incoming)]
+    if data.get("package_id"):
+        pkg = model.Package.get(data["package_id"])
+        conditions.append(c.package_id == (pkg.id if pkg else data["package_id"]))
+    if data.get("provider_org"):
+        org = model.Group.get(data["provider_org"])
+        conditions.append(c.provider_org_id == (org.id if org else data["provider_org"]))
+    if data.get("mine"):
+        conditions.append(c.user_id == (person.id or ""))
+    conditions += tracked.filters(feedback_table, data, clock.today())
+    return tracked.page(feedback_table, conditions, data, as_dicts)
 
 
 # ---------------------------------------------------------------------------- notices
@@ -153,6 +230,79 @@ def params(feedback: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------- writing
+
+
+def reporting_department(person: Person, value: str | None) -> str:
+    """The department the feedback is made for: one the user belongs to (any, for a
+    sysadmin), which a member of exactly one need not name."""
+    if value:
+        group = model.Group.get(value)
+        if (
+            group is None
+            or not group.is_organization
+            or (group.id not in person.orgs and not person.sysadmin)
+        ):
+            raise tk.ValidationError({"reporting_org": [NOT_A_DEPARTMENT]})
+        return group.id
+    if len(person.orgs) == 1:
+        return next(iter(person.orgs))
+    raise tk.ValidationError(
+        {"reporting_org": [CHOOSE_DEPARTMENT if person.orgs else NO_DEPARTMENT]}
+    )
+
+
+def report(
+    entry: Mapping[str, Any],
+    person: Person,
+    data: Mapping[str, Any],
+    *,
+    commit: Callable[[], None],
+) -> dict[str, Any]:
+    """Report ``entry`` (as the caller sees it) as doubtful or wrong (art. 15): the row, its
+    audit event and the provider's notices, with the evidence file if one was sent.
+
+    ``commit`` ends the caller's transaction: the evidence file is removed again when the
+    report is not stored (an error, or a commit that fails).
+    """
+    organization_id = reporting_department(person, data.get("reporting_org"))
+    feedback_id = str(uuid.uuid4())
+    folder = attachment_folder(feedback_id)
+    upload = data.get("attachment")
+    stored = None
+    try:
+        if attachments.is_upload(upload):
+            stored = attachments.save(upload, folder)
+        feedback = create(
+            entry,
+            user_id=person.id or "",
+            user_name=person.name or "",
+            organization_id=organization_id,
+            data=data,
+            feedback_id=feedback_id,
+            attachment=stored,
+        )
+        commit()
+    except Exception:
+        model.Session.rollback()
+        if stored:
+            attachments.discard(folder)
+        raise
+    return feedback
+
+
+def evidence(feedback: Mapping[str, Any]) -> dict[str, Any]:
+    """The evidence file of a feedback, for its route to stream (404 when there is none)."""
+    name = feedback.get("attachment_name")
+    path = attachments.path_of(attachment_folder(feedback["id"]), {"name": name}) if name else None
+    if not path:
+        raise tk.ObjectNotFound(message("This feedback has no attachment", "该反馈没有附件"))
+    return {
+        "name": name,
+        "path": path,
+        "type": feedback.get("attachment_type") or "application/octet-stream",
+        "size": feedback.get("attachment_size"),
+        "sha256": feedback.get("attachment_sha256"),
+    }
 
 
 def create(
@@ -229,21 +379,25 @@ def create(
 
 
 def resolve(
-    feedback: Mapping[str, Any],
-    *,
-    user_id: str,
-    user_name: str,
-    resolution: str,
-    explanation: str,
+    feedback: Mapping[str, Any], person: Person, *, resolution: str, reason: str
 ) -> dict[str, Any]:
-    """The provider's answer: ``corrected`` or ``confirmed_correct``, with its explanation."""
+    """The provider's answer (art. 15): ``corrected`` or ``confirmed_correct``, with the
+    reason (what was corrected, or how the data was verified); the reporter is told. Answering
+    twice is an error on ``id``."""
     from .. import notices
 
+    errors = rules.check_resolve(feedback, reason)
+    if errors:
+        # The rule names the old field; the schema already refused a blank reason.
+        raise tk.ValidationError(
+            {"reason" if k == "explanation" else k: v for k, v in errors.items()}
+        )
+    user_id = person.id or ""
     at = clock.now()
     changes = {
         "state": rules.RESOLVED,
         "resolution": resolution,
-        "explanation": explanation,
+        "explanation": reason.strip(),
         "resolved_by": user_id,
         "resolved_at": at,
     }
@@ -255,7 +409,7 @@ def resolve(
     store.record(
         "govshare_feedback_resolve",
         actor_id=user_id,
-        actor_name=user_name,
+        actor_name=person.name or "",
         actor_department=feedback["provider_org_id"],
         object_type="feedback",
         object_id=feedback["id"],

@@ -1,7 +1,10 @@
-"""Writing obligations: the row, its audit event and its notices in the caller's transaction.
+"""Catalogue-update obligations (art. 8): what the actions do, once they checked input and
+access.
 
-The actions (``logic/action/obligations.py``) check authorisation and input first, then call
-these; ``ckan govshare remind`` calls ``mark_overdue``.
+Reading (the list the caller may see, one obligation as the API shows it) and writing (record,
+discharge): each change with its audit event and its notices in the caller's transaction (the
+action's, ``core.transaction.atomic``). ``ckan govshare remind`` calls ``mark_overdue``
+(``reminders.py``).
 """
 
 from __future__ import annotations
@@ -11,15 +14,21 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 
 from .. import tracked, workdays
 from ..audit import store
 from ..core import clock, config
-from ..core.serialise import plain
+from ..core.membership import Person, authority_org_id
+from ..core.messages import message
+from ..core.serialise import label, plain
+from ..core.vocabulary import with_old_keys
 from . import rules
 from .model import obligation_table
+
+NOT_A_DEPARTMENT = message("No such department", "部门不存在")
 
 
 def deadline_days() -> int:
@@ -42,8 +51,29 @@ def catalogue_ids(organization_id: str) -> list[str]:
     return [r[0] for r in rows]
 
 
+#: Answer keys of earlier versions -> today's (docs/api.md, "Deprecated names"): kept beside
+#: the new ones for one release.
+OLD_KEYS = {
+    "state": "status",
+    "state_label": "status_label",
+    "note": "reason",
+    "organization_id": "provider_org_id",
+    "organization": "provider_org",
+    "organization_title": "provider_org_title",
+}
+#: Columns whose answer key is another (the table keeps its names: the yearly report reads them).
+_COLUMN_KEYS = {"state": "status", "note": "reason", "organization_id": "provider_org_id"}
+
+
+def _label(table: Mapping[str, tuple[str, str]], code: str) -> dict[str, str]:
+    return label(*table.get(code, (code, code)))
+
+
 def as_dicts(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Obligations as the API shows them: JSON types, names, the entries' names and titles."""
+    """Obligations as the API shows them (docs/api.md, "Conventions"): JSON types,
+    ``status``, ``reason``, the department as ``provider_org`` with its name and title, the
+    entries' names and titles, labels ``{"en", "zh_Hans_CN"}``, and the old keys beside the
+    new for one release."""
     org_ids = {r["organization_id"] for r in rows}
     orgs = (
         {g.id: g for g in model.Session.query(model.Group).filter(model.Group.id.in_(org_ids))}
@@ -65,14 +95,14 @@ def as_dicts(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     on = clock.today()
     result = []
     for row in rows:
-        item = {k: plain(v) for k, v in row.items()}
+        item = {_COLUMN_KEYS.get(k, k): plain(v) for k, v in row.items()}
         org = orgs.get(row["organization_id"])
         discharged_on = (
             clock.local_date(row["discharged_at"]) if row.get("discharged_at") else None
         )
         item.update(
-            organization=org.name if org else None,
-            organization_title=(org.title or org.name) if org else None,
+            provider_org=org.name if org else None,
+            provider_org_title=(org.title or org.name) if org else None,
             creator=users.get(row["created_by"]),
             discharger=users.get(row["discharged_by"]) if row.get("discharged_by") else None,
             entry_details=[
@@ -89,15 +119,47 @@ def as_dicts(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
                 if row["state"] == rules.OPEN
                 else None
             ),
-            kind_label=rules.label(rules.KIND_LABELS, row["kind"]),
-            state_label=rules.label(rules.STATE_LABELS, row["state"]),
+            kind_label=_label(rules.KIND_LABELS, row["kind"]),
+            status_label=_label(rules.STATE_LABELS, row["state"]),
         )
-        result.append(item)
+        result.append(with_old_keys(item, OLD_KEYS))
     return result
 
 
 def as_dict(row: Mapping[str, Any]) -> dict[str, Any]:
     return as_dicts([row])[0]
+
+
+def shown(obligation: Mapping[str, Any], person: Person) -> dict[str, Any]:
+    """One obligation as its page shows it: ``may_discharge`` says whether the caller may."""
+    result = as_dict(obligation)
+    result["may_discharge"] = obligation["state"] == rules.OPEN and rules.may_discharge(
+        person, obligation
+    )
+    return result
+
+
+def find(person: Person, data: Mapping[str, Any]) -> dict[str, Any]:
+    """One page of the obligations of the caller's departments (all of them, for the
+    authority and sysadmins), open first by due date."""
+    c = obligation_table.c
+    conditions = (
+        [sa.true()]
+        if person.sysadmin or person.authority
+        else [c.organization_id.in_(sorted(person.orgs))]
+    )
+    if data.get("provider_org"):
+        org = model.Group.get(data["provider_org"])
+        conditions.append(c.organization_id == (org.id if org else data["provider_org"]))
+    conditions += tracked.filters(obligation_table, data, clock.today())
+    return tracked.page(obligation_table, conditions, data, as_dicts)
+
+
+def department(value: str | None) -> model.Group | None:
+    """The department an obligation is recorded for (id or name), if there is one by that name:
+    a refusal is recorded against it before the input is judged."""
+    org = model.Group.get(value) if value else None
+    return org if org is not None and org.is_organization else None
 
 
 def params(obligation: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
@@ -115,6 +177,28 @@ def params(obligation: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
     }
     result.update({k: plain(v) for k, v in extra.items()})
     return result
+
+
+def record(org: model.Group | None, person: Person, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Record that ``org`` must update its catalogue (art. 8), for the sharing authority or its
+    data officer; a department that does not exist or is deleted is an error on
+    ``provider_org``."""
+    if org is None or org.state != "active":
+        raise tk.ValidationError({"provider_org": [NOT_A_DEPARTMENT]})
+    acting = (
+        org.id
+        if org.id in person.officer_of
+        else (authority_org_id() if person.authority else None)
+    )
+    return create(
+        organization_id=org.id,
+        kind=data["kind"],
+        description=data["description"],
+        effective_date=data["effective_date"],
+        user_id=person.id or "",
+        user_name=person.name or "",
+        acting_department=acting,
+    )
 
 
 def create(
@@ -174,22 +258,31 @@ def create(
 
 def discharge(
     obligation: Mapping[str, Any],
+    person: Person,
     *,
-    entries: list[str],
-    note: str | None,
-    user_id: str,
-    user_name: str,
+    entries: Sequence[str],
+    reason: str | None,
 ) -> dict[str, Any]:
-    """The department reports the entries it reviewed or changed: the obligation is done."""
+    """The department's data officer reports the entries of its catalogue it reviewed or
+    changed (ids or names), and what was done: the obligation is discharged (art. 8). An
+    entry not of the catalogue, none at all, or discharging twice is a field error."""
     from .. import notices
 
+    ids = []
+    for value in entries:
+        pkg = model.Package.get(value)
+        ids.append(pkg.id if pkg is not None else value)
+    errors = rules.check_discharge(obligation, ids, catalogue_ids(obligation["organization_id"]))
+    if errors:
+        raise tk.ValidationError(errors)
+    user_id, user_name = person.id or "", person.name or ""
     at = clock.now()
     changes = {
         "state": rules.DISCHARGED,
         "discharged_by": user_id,
         "discharged_at": at,
-        "note": note or None,
-        "entries": list(dict.fromkeys(entries)),
+        "note": (reason or "").strip() or None,
+        "entries": list(dict.fromkeys(ids)),
     }
     model.Session.execute(
         obligation_table.update().where(obligation_table.c.id == obligation["id"]).values(**changes)

@@ -128,10 +128,10 @@ def test_bad_input_is_a_bilingual_field_error_and_writes_nothing(
     with pytest.raises(ValidationError) as raised:
         report(world, resource_id=world.unconditional["resources"][0]["id"])
     assert set(raised.value.error_dict) == {"resource_id"}
-    # A sysadmin of no department says which department reports.
+    # A sysadmin of no department says which department reports (reporting_org, issue 15).
     with pytest.raises(ValidationError) as raised:
         report(world, "sysadmin")
-    assert bilingual(raised.value.error_dict["organization"])
+    assert bilingual(raised.value.error_dict["reporting_org"])
     with pytest.raises(ValidationError) as raised:
         report(world, organization=world.other_org["name"])
     assert bilingual(raised.value.error_dict["organization"])
@@ -169,7 +169,7 @@ def test_only_the_providers_officers_answer_with_an_explanation(world: World):
         world.call(
             "provider_editor", "govshare_feedback_resolve", id=item["id"], resolution="fixed"
         )
-    assert set(raised.value.error_dict) == {"resolution", "explanation"}
+    assert set(raised.value.error_dict) == {"resolution", "reason"}  # explanation: issue 15
     assert all(bilingual(m) for m in raised.value.error_dict.values())
     assert world.call("sysadmin", "govshare_feedback_show", id=item["id"])["state"] == "open"
 
