@@ -73,7 +73,7 @@ def load() -> int:
                 {
                     "id": item["id"],
                     "resolution": "corrected",
-                    "explanation": "已核对原始登记信息并更正相关记录",
+                    "reason": "已核对原始登记信息并更正相关记录",
                 },
             )
     authority = config.authority_org()
@@ -81,7 +81,7 @@ def load() -> int:
         act("govshare_obligation_create")(
             as_user(f"{authority}-officer"),
             {
-                "organization": "provincial-market-regulation",
+                "provider_org": "provincial-market-regulation",
                 "kind": "law_revised",
                 "description": "《市场主体登记管理条例实施细则》修订，登记事项信息项需相应调整",
                 "effective_date": (clock.today() - dt.timedelta(days=7)).isoformat(),

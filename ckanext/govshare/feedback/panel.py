@@ -26,7 +26,7 @@ def entry_feedback(pkg: Mapping[str, Any]) -> dict[str, Any] | None:
     if not departments and not getattr(user, "sysadmin", False):
         return None
     result = tk.get_action("govshare_feedback_list")(
-        context, {"package_id": pkg["id"], "state": "open", "limit": SHOWN}
+        context, {"package_id": pkg["id"], "status": "open", "limit": SHOWN}
     )
     return {
         "count": result["count"],
