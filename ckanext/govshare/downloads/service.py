@@ -1,4 +1,4 @@
-"""Tokens and downloads in the database: issue, find, revoke, count, record (art. 14, 24).
+"""Tokens and downloads in the database: take, list, find, revoke, count, record (art. 14, 24).
 
 Everything writes through ``model.Session`` in the caller's transaction, with its audit event.
 A download is counted by :func:`count` — one conditional ``UPDATE … RETURNING`` on the token
@@ -15,20 +15,39 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 
-from ..access import codes as access_codes
-from ..access import service as access_service
+from ..access import grants as access_grants
 from ..access.model import grant_table
-from ..audit import store, who
-from ..core import clock
-from ..core.serialise import plain
+from ..access.rules import grant_live
+from ..audit import store
+from ..core import clock, config, membership, paging
+from ..core.membership import Person, authority_org_id
+from ..core.messages import message
+from ..core.serialise import label, plain
+from ..core.vocabulary import with_old_keys
 from . import tokens
 from .model import ROUTE_OPEN, download_table, token_table
 
 KIND_API = "api"
 KIND_OPEN = "open"
+
+NO_GRANT = message("No such grant", "授权不存在")
+NO_TOKEN = message("No such token", "令牌不存在")
+NOT_LIVE = message(
+    "The grant is not live (expired, revoked or not begun): no tokens can be taken from it",
+    "该授权已到期、已撤销或尚未生效，不能据此申请令牌",
+)
+OUTSIDE = message(
+    "Not resources of this grant: a token covers only what its grant allows",
+    "不属于该授权范围的资源：令牌只能包含授权范围内的资源",
+)
+ALREADY = message("The token is already revoked", "该令牌已撤销")
+
+#: Old answer keys of a token (docs/api.md, "Deprecated names") -> the key they repeat.
+TOKEN_OLD_KEYS = {"organization_id": "requesting_org_id", "created_at": "created"}
 
 
 # ---------------------------------------------------------------------------- tokens
@@ -106,19 +125,88 @@ def load(token_id: str, *, for_update: bool = False) -> dict[str, Any] | None:
     return dict(row._mapping) if row else None
 
 
+def take(
+    grant_id: str, user: model.User, query: Mapping[str, Any]
+) -> tuple[dict[str, Any], str, list[str]]:
+    """A token from a live grant of the user's department (art. 14), for the resources asked
+    (within the grant) or all it allows: its answer, its secret (shown once) and the
+    resources it covers. The grant is locked while the token is taken."""
+    grant = access_grants.load_grant(grant_id, for_update=True)
+    if grant is None:
+        raise tk.ObjectNotFound(NO_GRANT)
+    if not grant_live(grant, clock.today()):
+        raise tk.ValidationError({"grant_id": [NOT_LIVE]})
+    _, entry_resources = package_resources(grant["package_id"])
+    allowed = [r for r in entry_resources if tokens.covers(grant.get("resource_ids"), r)]
+    wanted = query.get("resource_ids") or None
+    if wanted and any(r not in allowed for r in wanted):
+        raise tk.ValidationError({"resource_ids": [OUTSIDE]})
+    expires_in = query.get("expires_in") or config.download_token_seconds()
+    row, secret = issue(
+        grant,
+        user=user,
+        expires_in=min(expires_in, tokens.MAX_SECONDS),
+        max_uses=query.get("max_uses"),
+        resource_ids=wanted,
+    )
+    return token_dict(row), secret, wanted or allowed
+
+
 def token_dict(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A token as the API shows it: never its hash, never its secret."""
-    result = {k: plain(v) for k, v in row.items() if k != "token_hash"}
+    """A token as the API shows it: never its hash, never its secret; its ``status``
+    (``tokens.status``), the holding department as ``requesting_org_id``, ``created`` and
+    ``modified`` (docs/api.md, "Conventions"), the old keys beside them for one release."""
+    result = {
+        k: plain(v)
+        for k, v in row.items()
+        if k not in ("token_hash", "organization_id", "created_at")
+    }
+    status = tokens.status(row, clock.now())
+    changes = [m for m in (row.get("last_used_at"), row.get("revoked_at")) if m is not None]
+    uses, limit = row.get("uses") or 0, row.get("max_uses")
+    result.update(
+        requesting_org_id=row["organization_id"],
+        status=status,
+        status_label=label(*tokens.STATUSES[status]),
+        active=status == tokens.ACTIVE,
+        uses_left=None if limit is None else max(limit - uses, 0),
+        created=plain(row["created_at"]),
+        modified=plain(max([row["created_at"], *changes])),
+    )
+    return with_old_keys(result, TOKEN_OLD_KEYS)
+
+
+def token_dicts(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [token_dict(row) for row in rows]
+
+
+def _status_condition(status: str, at: dt.datetime) -> sa.sql.ColumnElement[sa.Boolean]:
+    """The SQL of ``tokens.status(token, at) == status``."""
+    c = token_table.c
+    live = sa.and_(c.revoked_at.is_(None), c.expires_at > at)
+    return {
+        tokens.REVOKED: c.revoked_at.is_not(None),
+        tokens.EXPIRED: sa.and_(c.revoked_at.is_(None), c.expires_at <= at),
+        tokens.USED_UP: sa.and_(live, c.max_uses.is_not(None), c.uses >= c.max_uses),
+        tokens.ACTIVE: sa.and_(live, sa.or_(c.max_uses.is_(None), c.uses < c.max_uses)),
+    }[status]
+
+
+def list_tokens(user_id: str, query: Mapping[str, Any]) -> dict[str, Any]:
+    """The user's own tokens, newest first, one page (``core.paging``): of one grant
+    (``grant_id``), in one of ``status`` (a list); ``active`` (deprecated) is
+    ``status=active``."""
     at = clock.now()
-    result["active"] = bool(
-        row.get("revoked_at") is None
-        and row["expires_at"] > at
-        and tokens.left(row.get("max_uses"), row.get("uses") or 0)
-    )
-    result["uses_left"] = (
-        None if row.get("max_uses") is None else max(row["max_uses"] - (row.get("uses") or 0), 0)
-    )
-    return result
+    c = token_table.c
+    conditions = [c.user_id == user_id]
+    if query.get("grant_id"):
+        conditions.append(c.grant_id == query["grant_id"])
+    if query.get("status"):
+        conditions.append(sa.or_(*(_status_condition(s, at) for s in query["status"])))
+    if query.get("active"):
+        conditions.append(_status_condition(tokens.ACTIVE, at))
+    order = (c.created_at.desc(), c.id)
+    return paging.page(token_table, sa.and_(*conditions), order, query, token_dicts)
 
 
 def revoke(token: Mapping[str, Any], person: Any, acting_org: str | None) -> dict[str, Any]:
@@ -128,7 +216,7 @@ def revoke(token: Mapping[str, Any], person: Any, acting_org: str | None) -> dic
         .where(token_table.c.id == token["id"])
         .values(revoked_at=at, revoked_by=person.id)
     )
-    grant = access_service.load_grant(token["grant_id"])
+    grant = access_grants.load_grant(token["grant_id"])
     store.record(
         "govshare_token_revoke",
         actor_id=person.id,
@@ -142,13 +230,35 @@ def revoke(token: Mapping[str, Any], person: Any, acting_org: str | None) -> dic
     return {**token, "revoked_at": at, "revoked_by": person.id}
 
 
+def revoke_checked(token_id: str, person: Person) -> dict[str, Any]:
+    """Stop a token at once (its owner, the holding or providing department's officers, the
+    authority: ``logic/auth/tokens.may_revoke``), recorded against the department the person
+    acted for; a token revoked already is refused."""
+    token = load(token_id, for_update=True)
+    if token is None:
+        raise tk.ObjectNotFound(NO_TOKEN)
+    if token["revoked_at"] is not None:
+        raise tk.ValidationError({"id": [ALREADY]})
+    grant = access_grants.load_grant(token["grant_id"]) or {}
+    acting = (
+        token["organization_id"]
+        if token["organization_id"] in person.orgs
+        else grant.get("provider_org_id")
+        if grant.get("provider_org_id") in person.officer_of
+        else authority_org_id()
+        if person.authority
+        else None
+    )
+    return token_dict(revoke(token, person, acting))
+
+
 def still_member(user_id: str, organization_id: str) -> bool:
     """The user is active and still belongs to the department the token was issued for."""
     user = model.User.get(user_id)
     return bool(
         user is not None
         and user.state == "active"
-        and organization_id in who.organizations_of(user_id)
+        and organization_id in membership.organizations_of(user_id)
     )
 
 
@@ -167,9 +277,7 @@ def live_grants(org_ids: Iterable[str], package_id: str, resource_id: str) -> li
         sa.select(grant_table).where(
             c.organization_id.in_(orgs),
             c.package_id == package_id,
-            c.status == access_codes.GRANT_ACTIVE,
-            c.period_start <= on,
-            c.period_end >= on,
+            access_grants.live_condition(on),
         )
     ).all()
     grants = [dict(r._mapping) for r in rows]
@@ -262,17 +370,15 @@ def count(token: Mapping[str, Any] | None, grant: Mapping[str, Any]) -> str | No
         sa.update(grant_table)
         .where(
             g.id == grant["id"],
-            g.status == access_codes.GRANT_ACTIVE,
-            g.period_start <= on,
-            g.period_end >= on,
+            access_grants.live_condition(on),
             sa.or_(g.max_downloads.is_(None), g.downloads_used < g.max_downloads),
         )
         .values(downloads_used=g.downloads_used + 1)
         .returning(g.id)
     ).first()
     if used is None:
-        fresh = access_service.load_grant(grant["id"]) or grant
-        return tokens.EXHAUSTED if tokens.grant_live(fresh, on) else tokens.GRANT_ENDED
+        fresh = access_grants.load_grant(grant["id"]) or grant
+        return tokens.EXHAUSTED if grant_live(fresh, on) else tokens.GRANT_ENDED
     return None
 
 

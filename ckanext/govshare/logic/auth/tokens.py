@@ -1,41 +1,58 @@
 """Who may issue, list and revoke download tokens (art. 14; workflows.md "Grants and
-download tokens")."""
+download tokens"). Every refusal is in English and Chinese (docs/api.md, "Conventions"), the
+anonymous caller's too."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan.types import AuthResult, Context, DataDict
 
 from ...access import grants as access_grants
 from ...core.membership import Person
+from ...core.messages import message
 from ...downloads import service
 
 __all__ = ["govshare_token_create", "govshare_token_list", "govshare_token_revoke"]
 
-_OK: dict[str, Any] = {"success": True}
+LOG_IN = message("Log in to use download tokens", "请登录后使用下载令牌")
+NOT_HOLDER = message(
+    "Only members of the department that holds the grant may take tokens",
+    "只有持有该授权的部门的成员才能申请下载令牌",
+)
+NOT_REVOKER = message(
+    "Only the token's owner, the data officers of the holding or providing department or the "
+    "sharing authority may revoke a token",
+    "只有令牌持有人、持有授权部门或提供部门的数据专员、共享主管部门可以撤销令牌",
+)
+
+_OK: AuthResult = {"success": True}
 
 
-def _refuse(msg: str) -> dict[str, Any]:
+def _refuse(msg: str) -> AuthResult:
     return {"success": False, "msg": msg}
 
 
 @tk.auth_sysadmins_check
-@tk.auth_disallow_anonymous_access
-def govshare_token_create(context: Any, data_dict: Any) -> dict[str, Any]:
+@tk.auth_allow_anonymous_access
+def govshare_token_create(context: Context, data_dict: DataDict | None) -> AuthResult:
     """A member of the grant's holding department, for themselves (sysadmins included: a
     token is a department's user's own)."""
+    if not context.get("user"):
+        return _refuse(LOG_IN)
     grant = access_grants.load_grant(str((data_dict or {}).get("grant_id") or ""))
     if grant is None:
         return _OK  # the action answers "not found"
     if grant["organization_id"] in Person.of(context).orgs:
         return _OK
-    return _refuse(tk._("Only members of the department that holds the grant may take tokens"))
+    return _refuse(NOT_HOLDER)
 
 
-@tk.auth_disallow_anonymous_access
-def govshare_token_list(context: Any, data_dict: Any) -> dict[str, Any]:
-    return _OK  # each user lists their own tokens
+@tk.auth_allow_anonymous_access
+def govshare_token_list(context: Context, data_dict: DataDict | None) -> AuthResult:
+    """Each user lists their own tokens."""
+    return _OK if context.get("user") else _refuse(LOG_IN)
 
 
 def may_revoke(person: Person, token: dict[str, Any]) -> bool:
@@ -48,14 +65,11 @@ def may_revoke(person: Person, token: dict[str, Any]) -> bool:
     return bool(grant and grant["provider_org_id"] in person.officer_of)
 
 
-@tk.auth_disallow_anonymous_access
-def govshare_token_revoke(context: Any, data_dict: Any) -> dict[str, Any]:
+@tk.auth_allow_anonymous_access
+def govshare_token_revoke(context: Context, data_dict: DataDict | None) -> AuthResult:
+    if not context.get("user"):
+        return _refuse(LOG_IN)
     token = service.load(str((data_dict or {}).get("id") or ""))
     if token is None or may_revoke(Person.of(context), token):
         return _OK
-    return _refuse(
-        tk._(
-            "Only the token's owner, the data officers of the holding or providing department "
-            "or the sharing authority may revoke a token"
-        )
-    )
+    return _refuse(NOT_REVOKER)

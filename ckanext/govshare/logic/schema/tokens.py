@@ -1,4 +1,4 @@
-"""Input of the download-token actions (issue 6)."""
+"""Input of the download-token actions (issue 6; names per docs/api.md, "Conventions")."""
 
 from __future__ import annotations
 
@@ -6,10 +6,17 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ...core.messages import message
+from ...downloads import tokens
 from .fields import boolean, paging_fields, reference, required, string_list, whole_number
 
-# A token lives at most this long whatever is asked (and never past its grant's last day).
-MAX_SECONDS = 366 * 24 * 3600
+#: A token lives at most this long whatever is asked (``downloads.tokens.MAX_SECONDS``).
+MAX_SECONDS = tokens.MAX_SECONDS
+
+NOT_A_STATUS = message(
+    f"Not a token status: use {', '.join(tokens.STATUSES)}",
+    f"令牌状态无效，可选：{'、'.join(tokens.STATUSES)}",
+)
 
 
 def _optional() -> Any:
@@ -18,6 +25,13 @@ def _optional() -> Any:
 
 def _extras() -> dict[str, Any]:
     return {"__extras": [_optional()], "__junk": [_optional()]}
+
+
+def token_statuses(value: Any, context: Any) -> list[str]:
+    """``status``: one value or a list of ``active``, ``expired``, ``revoked``, ``used_up``."""
+    if any(status not in tokens.STATUSES for status in value):
+        raise tk.Invalid(NOT_A_STATUS)
+    return value
 
 
 def token_create_schema() -> dict[str, Any]:
@@ -33,6 +47,8 @@ def token_create_schema() -> dict[str, Any]:
 def token_list_schema() -> dict[str, Any]:
     return {
         "grant_id": [_optional(), reference],
+        "status": [_optional(), string_list, token_statuses],
+        # deprecated (docs/api.md, "Deprecated names"): status=active
         "active": [_optional(), boolean],
         **paging_fields(),
         **_extras(),
