@@ -14,7 +14,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ..core.membership import Person
-from ..core.messages import message
+from ..core.messages import field_errors, message
 from . import attachments, deadlines, grants, rules, workflow
 from .requests import load_request
 from .transitions import apply, step
@@ -52,7 +52,7 @@ def decide(
     if action is Action.APPROVE:
         errors = rules.check_approval(request, data)
         if errors:
-            raise tk.ValidationError(errors)
+            raise field_errors(tk.ValidationError, errors)
     changes = deadlines.clock_stop(request) if action is Action.RETURN else {}
     detail = {k: data[k] for k in ("resource_ids", "data_items", "max_downloads") if data.get(k)}
     updated = step(

@@ -22,7 +22,7 @@ from ckan import model
 from .. import notices
 from ..core import clock, config, paging
 from ..core.membership import Person, authority_org_id, conference_org_id
-from ..core.messages import message
+from ..core.messages import field_errors, message
 from ..core.serialise import plain
 from . import codes, present, rules, workflow
 from .model import grant_table
@@ -230,7 +230,7 @@ def grant_from_request(
     (art. 12(2): the provider may narrow a request, never widen it)."""
     errors = rules.check_approval(request, data)
     if errors:
-        raise tk.ValidationError(errors)
+        raise field_errors(tk.ValidationError, errors)
     today = clock.today()
     start = data.get("period_start") or request["period_start"] or today
     end = data.get("period_end") or request["period_end"]

@@ -107,12 +107,12 @@ def load() -> int:
                 as_user(staff),
                 {
                     **_form(not_shared[0], requester, "business_collaboration", "联合监管"),
-                    "message": "该数据为履职必需，请协商共享",
+                    "reason": "该数据为履职必需，请协商共享",
                 },
             )
             made += 1
             if index == 0:
                 act("govshare_request_escalate")(
-                    as_user(staff), {"id": negotiation["id"], "message": "协商未果，提请协调"}
+                    as_user(staff), {"id": negotiation["id"], "reason": "协商未果，提请协调"}
                 )
     return made

@@ -8,9 +8,10 @@ Every page calls the actions; none reads the model.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import ckan.plugins.toolkit as tk
+from ckan.types import Context
 from flask import Blueprint, request, send_file
 
 from ..access import rules, workflow
@@ -393,7 +394,7 @@ def attachment(id: str) -> Any:
     """The request's attachment, to those who may see the request."""
     if not shared.logged_in():
         return shared.login()
-    context = {**shared.context(), ATTACHMENT_ROUTE: True}
+    context = cast(Context, {**shared.context(), ATTACHMENT_ROUTE: True})
     try:
         stored = tk.get_action("govshare_request_attachment")(context, {"id": id})
     except (tk.ObjectNotFound, tk.NotAuthorized) as error:

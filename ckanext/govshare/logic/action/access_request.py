@@ -45,17 +45,13 @@ NO_ATTACHMENT = message("This request has no attachment", "该申请没有附件
 _REASON = {"message": "reason"}
 
 
-#: For the action modules that still import it from here (datalinks, downloads): to go once
-#: they import ``core.transaction``.
-_commit = commit
-
-
 def entry_as_seen(context: Context, package_id: str) -> dict[str, Any]:
     """The entry as the caller may see it (the catalogue's visibility applies)."""
-    return tk.get_action("package_show")(
-        {"user": context.get("user"), "ignore_auth": context.get("ignore_auth", False)},
-        {"id": package_id},
-    )
+    as_caller: Context = {
+        "user": context.get("user", ""),
+        "ignore_auth": bool(context.get("ignore_auth", False)),
+    }
+    return tk.get_action("package_show")(as_caller, {"id": package_id})
 
 
 def _request(

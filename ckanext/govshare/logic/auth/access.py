@@ -144,7 +144,7 @@ def govshare_request_list(context: Context, data_dict: DataDict) -> AuthResult:
 
 @tk.auth_disallow_anonymous_access
 def govshare_request_decide(context: Context, data_dict: DataDict) -> AuthResult:
-    decision = (data_dict or {}).get("decision")
+    decision = str((data_dict or {}).get("decision") or "")
     action = {"reject": Action.REJECT, "return": Action.RETURN}.get(decision, Action.APPROVE)
     return _on_request(context, data_dict, action)
 

@@ -11,10 +11,10 @@ comes in one answer. Every message is in English and Chinese.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import ckan.plugins.toolkit as tk
-from ckan.types import Context, Schema
+from ckan.types import Context, Schema, ValidatorFactory
 
 from ...access import codes, requests, rules
 from .fields import (
@@ -98,11 +98,12 @@ def _entry(
     refusal is the action's own (recorded, in both languages), then answers 403 or 404."""
     if errors.get(("package_id",)) or not values.get("package_id"):
         return None
+    as_caller: Context = {
+        "user": context.get("user", ""),
+        "ignore_auth": bool(context.get("ignore_auth", False)),
+    }
     try:
-        return tk.get_action("package_show")(
-            {"user": context.get("user"), "ignore_auth": context.get("ignore_auth", False)},
-            {"id": values["package_id"]},
-        )
+        return tk.get_action("package_show")(as_caller, {"id": values["package_id"]})
     except (tk.NotAuthorized, tk.ObjectNotFound):
         return None
 
@@ -174,7 +175,8 @@ def negotiation_open_schema() -> Schema:
     """``govshare_negotiation_open``: on a rejected request (``request_id``), or the request
     form on a not-shared entry (art. 12(3)); ``reason`` is optional either way."""
     optional_form = {
-        field: [_optional(), *validators[1:]] if validators and validators[0] is required
+        field: [_optional(), *validators[1:]]
+        if isinstance(validators, list) and validators and validators[0] is required
         else validators
         for field, validators in _form().items()
     }
@@ -284,7 +286,7 @@ def escalation_decide_schema() -> Schema:
 
 def request_list_schema() -> Schema:
     """``govshare_request_list``; ``organization`` (either side) is kept for one release."""
-    default = tk.get_validator("default")
+    default = cast(ValidatorFactory, tk.get_validator("default"))
     return {
         "direction": [default("all"), one_of(DIRECTIONS)],
         "status": [_optional(), string_list],
@@ -301,7 +303,7 @@ def request_list_schema() -> Schema:
 
 def grant_list_schema() -> Schema:
     """``govshare_grant_list``."""
-    default = tk.get_validator("default")
+    default = cast(ValidatorFactory, tk.get_validator("default"))
     return {
         "direction": [default("all"), one_of(DIRECTIONS)],
         "status": [_optional(), string_list],
