@@ -17,6 +17,7 @@ from ..guard import lookup_key
 __all__ = ["dcat_catalog_search", "dcat_catalog_show", "dcat_dataset_show"]
 
 NOT_FOUND = message("Dataset not found", "信息资源不存在")
+NOT_AN_ID = message("Give the entry's id or name", "请提供信息资源的标识或名称")
 
 
 @tk.chained_action
@@ -41,6 +42,9 @@ def dcat_dataset_show(up: Any, context: Context, data_dict: DataDict) -> Any:
     """One entry's RDF: not found when it is not shared and those are not exported (art. 8,
     11: the setting is about what leaves for the upper platform)."""
     tk.check_access("dcat_dataset_show", context, data_dict)
-    if export.left_out(lookup_key(data_dict.get("id"))):
+    key = lookup_key(data_dict.get("id"))
+    if not key:  # a list, a number or 60,000 characters reached package_show: a 500 (issue 14)
+        raise tk.ValidationError({"id": [NOT_AN_ID]})
+    if export.left_out(key):
         raise tk.ObjectNotFound(NOT_FOUND)
-    return up(context, data_dict)
+    return up(context, {**data_dict, "id": key})

@@ -37,3 +37,11 @@ def test_a_left_out_entry_is_a_bilingual_404(not_shared):
 def test_while_exported_it_is_found(not_shared):
     graph = helpers.call_action("dcat_dataset_show", id=not_shared["id"], _format="ttl")
     assert not_shared["id"] in graph
+
+
+@pytest.mark.parametrize("key", [[1, 2], {"a": 1}, -1.5, "\x00", "x" * 300])
+def test_an_id_that_cannot_be_one_is_a_bilingual_field_error(clean_db, key):
+    """ckanext-dcat handed it to package_show, which failed in the database (a 500)."""
+    with pytest.raises(tk.ValidationError) as error:
+        helpers.call_action("dcat_dataset_show", id=key, _format="ttl")
+    assert bilingual(error.value.error_dict["id"][0])
