@@ -8,7 +8,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan.logic import validate
-from ckan.types import Context, DataDict
+from ckan.types import Action, Context, DataDict
 
 from ...audit import changes, trail, who
 from ...core.vocabulary import renamed, with_old_keys
@@ -16,7 +16,7 @@ from .. import loading
 from ..schema.audit import audit_export_schema, audit_list_schema
 
 
-def _acting(up_func: Any, context: Any, data_dict: Any) -> Any:
+def _acting(up_func: Action, context: Context, data_dict: DataDict) -> Any:
     """Run the action with its user as the actor of the events its flush records."""
     with who.acting_as(context):
         return up_func(context, data_dict)
@@ -29,7 +29,7 @@ api_token_revoke = tk.chained_action(_acting)
 
 
 def _framed(name: str) -> Any:
-    def action(up_func: Any, context: Any, data_dict: Any) -> Any:
+    def action(up_func: Action, context: Context, data_dict: DataDict) -> Any:
         with changes.frame(name, context):
             return up_func(context, data_dict)
 
