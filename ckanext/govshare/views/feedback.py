@@ -21,7 +21,7 @@ from flask import Blueprint, request, send_file
 
 from ..core import config
 from ..feedback import rules as feedback_rules
-from ..logic.auth.feedback import attachment_context
+from ..logic.auth.downloads import route_context
 from ..obligations import rules as obligation_rules
 from ._shared import (
     PAGE_SIZE,
@@ -215,7 +215,8 @@ def feedback_attachment(id: str) -> Any:
         return login()
     try:
         stored = tk.get_action("govshare_feedback_attachment")(
-            attachment_context(tk.current_user.name), {"id": id}
+            route_context(tk.current_user.name, "govshare_feedback.feedback_attachment"),
+            {"id": id},
         )
     except (tk.ObjectNotFound, tk.NotAuthorized) as error:
         return abort_for(error)

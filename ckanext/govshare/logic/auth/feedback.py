@@ -7,7 +7,7 @@ anonymous calls in and refuse them themselves.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
@@ -19,6 +19,7 @@ from ...feedback import rules as feedback_rules
 from ...feedback import service as feedback_service
 from ...obligations import rules as obligation_rules
 from ...obligations import service as obligation_service
+from .downloads import ROUTE_KEY
 
 __all__ = [
     "govshare_feedback_attachment",
@@ -58,16 +59,7 @@ ROUTE_ONLY = message(
     "该操作仅供反馈附件页面（/govshare/feedback/<id>/attachment）内部使用，不属于操作接口",
 )
 
-#: The context key the evidence file's route sets: the mark of an internal call, which the
-#: action API cannot set.
-ROUTE_KEY = "govshare_feedback_attachment_route"
-
 _OK: AuthResult = {"success": True}
-
-
-def attachment_context(user: str) -> Context:
-    """The context the evidence file's route calls ``govshare_feedback_attachment`` with."""
-    return cast(Context, {"user": user, ROUTE_KEY: True})
 
 
 def _refuse(msg: str) -> AuthResult:
@@ -109,8 +101,9 @@ def govshare_feedback_show(context: Context, data_dict: DataDict) -> AuthResult:
 @tk.auth_sysadmins_check
 @tk.auth_allow_anonymous_access
 def govshare_feedback_attachment(context: Context, data_dict: DataDict) -> AuthResult:
-    """The evidence file's route only (its answer holds a path on the server), for those who
-    may see the feedback."""
+    """The evidence file's route only (its answer holds a path on the server): it calls with
+    ``logic.auth.downloads.route_context``, a context the action API cannot set; then those
+    who may see the feedback."""
     if not context.get(ROUTE_KEY):
         return _refuse(ROUTE_ONLY)
     return govshare_feedback_show(context, data_dict)
