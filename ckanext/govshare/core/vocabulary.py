@@ -17,10 +17,16 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-__all__ = ["DEPRECATED", "REMOVED_IN", "Renaming", "renamed", "with_old_keys"]
+from .messages import field_errors
+
+__all__ = ["DEPRECATED", "DIRECTIONS", "REMOVED_IN", "Renaming", "renamed", "with_old_keys"]
 
 #: The release that drops the old names (this release and the next one accept them).
 REMOVED_IN = "0.3.0"
+
+#: The one direction filter of the lists (docs/api.md, "Conventions"): ``outgoing`` what the
+#: caller's departments asked for, hold or reported; ``incoming`` what reached them; ``all``.
+DIRECTIONS = ("outgoing", "incoming", "all")
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,7 @@ def _translate(
         if old in data:
             notes.append(_note(old, use))
     if errors:
-        raise tk.ValidationError(errors)
+        raise field_errors(tk.ValidationError, errors)
     return data, notes
 
 

@@ -10,12 +10,13 @@ feedback the caller's departments are on. The old names are mapped to these by
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
 import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import missing
-from ckan.types import Context, Schema
+from ckan.types import Context, Schema, ValidatorFactory
 
+from ...core.vocabulary import DIRECTIONS
 from ...feedback import rules as feedback_rules
 from ...obligations import rules as obligation_rules
 from .fields import (
@@ -30,8 +31,6 @@ from .fields import (
 )
 
 TEXT = 4000
-#: ``direction`` of the feedback list (docs/api.md, "Conventions").
-DIRECTIONS = ("outgoing", "incoming", "all")
 
 Key = tuple[Any, ...]
 
@@ -113,7 +112,7 @@ def feedback_resolve_schema() -> Schema:
 
 
 def feedback_list_schema() -> Schema:
-    default = tk.get_validator("default")
+    default = cast(ValidatorFactory, tk.get_validator("default"))
     return {
         "direction": [default("all"), one_of(DIRECTIONS)],
         "package_id": [_optional(), reference],
