@@ -23,7 +23,7 @@ from ..access import attachments
 from ..audit import store
 from ..core import clock, config
 from ..core.membership import Person
-from ..core.messages import message
+from ..core.messages import field_errors, message
 from ..core.serialise import label, plain
 from ..core.vocabulary import with_old_keys
 from . import rules
@@ -181,6 +181,7 @@ def find(person: Person, data: Mapping[str, Any]) -> dict[str, Any]:
     outgoing = c.organization_id.in_(sorted(person.orgs))
     incoming = c.provider_org_id.in_(sorted(person.officer_of))
     direction = data.get("direction") or "all"
+    conditions: list[Any]
     if direction == "outgoing":
         conditions = [outgoing]
     elif direction == "incoming":
@@ -389,8 +390,9 @@ def resolve(
     errors = rules.check_resolve(feedback, reason)
     if errors:
         # The rule names the old field; the schema already refused a blank reason.
-        raise tk.ValidationError(
-            {"reason" if k == "explanation" else k: v for k, v in errors.items()}
+        raise field_errors(
+            tk.ValidationError,
+            {"reason" if k == "explanation" else k: v for k, v in errors.items()},
         )
     user_id = person.id or ""
     at = clock.now()

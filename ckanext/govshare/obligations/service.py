@@ -22,7 +22,7 @@ from .. import tracked, workdays
 from ..audit import store
 from ..core import clock, config
 from ..core.membership import Person, authority_org_id
-from ..core.messages import message
+from ..core.messages import field_errors, message
 from ..core.serialise import label, plain
 from ..core.vocabulary import with_old_keys
 from . import rules
@@ -143,7 +143,7 @@ def find(person: Person, data: Mapping[str, Any]) -> dict[str, Any]:
     """One page of the obligations of the caller's departments (all of them, for the
     authority and sysadmins), open first by due date."""
     c = obligation_table.c
-    conditions = (
+    conditions: list[Any] = (
         [sa.true()]
         if person.sysadmin or person.authority
         else [c.organization_id.in_(sorted(person.orgs))]
@@ -274,7 +274,7 @@ def discharge(
         ids.append(pkg.id if pkg is not None else value)
     errors = rules.check_discharge(obligation, ids, catalogue_ids(obligation["organization_id"]))
     if errors:
-        raise tk.ValidationError(errors)
+        raise field_errors(tk.ValidationError, errors)
     user_id, user_name = person.id or "", person.name or ""
     at = clock.now()
     changes = {
