@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from .. import workdays
-from ..access.roles import authority_org_id, conference_org_id
-from ..core import config
-from ..jsonable import plain
+from ..core import clock, config
+from ..core.membership import authority_org_id, conference_org_id
+from ..core.serialise import plain_all
 from . import data as year_data
 from . import findings as rules
 from . import metrics, reminders
@@ -27,15 +27,6 @@ THRESHOLD_KEY = "ckanext.govshare.findings.refused_attempts"  # for tests that o
 
 def refused_threshold() -> int:
     return max(config.findings_refused_attempts(), 1)
-
-
-def _plain(value: Any) -> Any:
-    """JSON types only, nested containers too (``jsonable.plain`` for each value)."""
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return plain(value)
 
 
 def _group(rows: Iterable[Mapping[str, Any]], key: str) -> dict[str, list[Any]]:
@@ -56,7 +47,7 @@ class _Sections:
         self.calendar = metrics.PrefixCalendar(
             workdays.current(), dt.date(rows.year - 1, 1, 1), dt.date(rows.year + 1, 12, 31)
         )
-        self.local: Callable[[dt.datetime], dt.date] = year_data.local_in(year_data.timezone())
+        self.local: Callable[[dt.datetime], dt.date] = year_data.local_in(clock.timezone())
         self._request_facts: dict[str, tuple[str, int | None, int]] = {}
         self.entries = _group(rows.entries, "owner_org")
         self.received = _group(rows.requests, "provider_org_id")
@@ -126,23 +117,20 @@ def _header(year: int, today: dt.date) -> dict[str, Any]:
         "year": year,
         "period": {"start": dt.date(year, 1, 1), "end": dt.date(year, 12, 31)},
         "as_of": today,
-        "generated_at": dt.datetime.now(dt.timezone.utc),
-        "timezone": str(year_data.timezone()),
+        "generated_at": clock.now(),
+        "timezone": str(clock.timezone()),
         "rule_profile": workdays.profile_name(),
         "deadline_days": workdays.deadlines(),
         "due_by": reminders.due_by(year),
     }
 
 
-def today() -> dt.date:
-    return workdays.local_date(dt.datetime.now(dt.timezone.utc))
-
 
 def department_report(
     organization: Mapping[str, Any], year: int, on: dt.date | None = None
 ) -> dict[str, Any]:
     """One department's report for ``year`` (art. 18: due by the end of next February)."""
-    on = on or today()
+    on = on or clock.today()
     sections = _Sections(year_data.load(year, organization["id"]), on)
     report = {
         "scope": "department",
@@ -150,7 +138,7 @@ def department_report(
         **_header(year, on),
         **sections.measures(organization["id"]),
     }
-    return _plain(report)
+    return plain_all(report)
 
 
 def platform_report(year: int, on: dt.date | None = None) -> dict[str, Any]:
@@ -166,7 +154,7 @@ def all_reports(
     Departments are every organization but the sharing authority and the joint conference,
     which are listed only when they provide entries or take part in requests or findings.
     """
-    on = on or today()
+    on = on or clock.today()
     sections = _Sections(year_data.load(year, None), on)
     bodies = {authority_org_id(), conference_org_id()}
     rows = []
@@ -186,7 +174,7 @@ def all_reports(
         rows.append(department_row(org, measures))
         if departments:
             reports.append(
-                _plain(
+                plain_all(
                     {
                         "scope": "department",
                         "organization": dict(org),
@@ -202,7 +190,7 @@ def all_reports(
         **sections.measures(None),
         "departments": rows,
     }
-    return _plain(report), reports
+    return plain_all(report), reports
 
 
 def department_row(org: Mapping[str, Any], m: Mapping[str, Any]) -> dict[str, Any]:

@@ -24,10 +24,11 @@ def report(year: int, out: str) -> None:
     """
     from ckan import model
 
+    from ..core import clock
     from . import build, export
 
-    if not 2016 <= year <= build.today().year:
-        raise click.BadParameter(f"from 2016 to {build.today().year}", param_hint="--year")
+    if not 2016 <= year <= clock.today().year:
+        raise click.BadParameter(f"from 2016 to {clock.today().year}", param_hint="--year")
     os.makedirs(out, exist_ok=True)
     platform, departments = build.all_reports(year)
     model.Session.rollback()  # the read is over

@@ -1,6 +1,6 @@
 """The rows of one year, read from the platform's tables (a handful of queries per report).
 
-A year runs from 1 January 00:00 to 31 December 24:00 *local* time (``workdays.local_date``'s
+A year runs from 1 January 00:00 to 31 December 24:00 *local* time (``core.clock.local_date``'s
 zone, Asia/Shanghai by default). ``load(year, org_id)`` reads what one department's report
 needs; ``load(year, None)`` everything, for the platform report (grouped per department in
 Python: one pass, not one set of queries per department).
@@ -20,7 +20,6 @@ from ckan import model
 from ..access.model import event_table, grant_table, request_table
 from ..audit.model import event_table as audit_table
 from ..core import clock
-from ..core.clock import timezone  # reports/build.py reads year_data.timezone()
 from ..downloads.model import download_table
 
 ENTRY_FIELDS = ("share_type", "resource_category", "legal_basis", "update_cycle")
@@ -28,7 +27,7 @@ ENTRY_FIELDS = ("share_type", "resource_category", "legal_basis", "update_cycle"
 
 def year_bounds(year: int, zone: dt.tzinfo | None = None) -> tuple[dt.datetime, dt.datetime]:
     """The year's first moment and the next year's first moment, local time, as UTC."""
-    zone = zone or timezone()
+    zone = zone or clock.timezone()
     start = dt.datetime(year, 1, 1, tzinfo=zone).astimezone(dt.timezone.utc)
     end = dt.datetime(year + 1, 1, 1, tzinfo=zone).astimezone(dt.timezone.utc)
     return start, end

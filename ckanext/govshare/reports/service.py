@@ -14,6 +14,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import model
 
+from ..core import clock
 from ..core.messages import message
 from . import build, export
 from . import data as year_data
@@ -73,7 +74,7 @@ def findings(
 
 def readable(*, everything: bool, officer_of: set[str]) -> dict[str, Any]:
     """The reports a reader may open: the platform's when ``everything``, and departments'."""
-    this_year = build.today().year
+    this_year = clock.today().year
     return {
         "platform": everything,
         "departments": [

@@ -13,8 +13,6 @@ Local dates (``ckanext.govshare.timezone``) are the clock's: ``core.clock.local_
 
 from __future__ import annotations
 
-# issue 15: reminders/scheduler.py reads local_date here until it reads core.clock.
-from ..core.clock import local_date
 from .calendar import DayInfo, WorkCalendar, statutory_holidays
 from .profiles import deadline_days, deadlines, profile_name
 
@@ -24,7 +22,6 @@ __all__ = [
     "current",
     "deadline_days",
     "deadlines",
-    "local_date",
     "profile_name",
     "statutory_holidays",
 ]

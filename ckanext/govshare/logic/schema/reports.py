@@ -10,6 +10,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.types import Schema
 
+from ...core import clock
 from ...core.messages import message
 from ...reports import findings, service
 from .fields import one_of, paging_fields, reference, required
@@ -32,13 +33,11 @@ NO_SUCH_DEPARTMENT = message("No such department", "部门不存在")
 
 def report_year(value: Any, context: Any) -> int:
     """A whole year from 2016 to the current local year."""
-    from ...reports.build import today
-
     try:
         year = int(str(value).strip())
     except (TypeError, ValueError):
         raise tk.Invalid(NOT_A_YEAR) from None
-    if not FIRST_YEAR <= year <= today().year:
+    if not FIRST_YEAR <= year <= clock.today().year:
         raise tk.Invalid(NOT_A_YEAR)
     return year
 

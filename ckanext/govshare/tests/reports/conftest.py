@@ -573,7 +573,7 @@ def scenario(reset_db: Any, migrate_db_for: Any) -> Iterator[Scenario]:
             if not inspector.has_table(f"{plugin}_alembic_version"):
                 migrate_db_for(plugin)
         with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(build, "today", lambda: TODAY)
+            mp.setattr(clock, "today", lambda: TODAY)
             mp.setitem(config, build.THRESHOLD_KEY, THRESHOLD)
             world = _seed()
             world.reports = {
@@ -598,5 +598,5 @@ def scenario(reset_db: Any, migrate_db_for: Any) -> Iterator[Scenario]:
 @pytest.fixture
 def pinned(monkeypatch: pytest.MonkeyPatch, ckan_config: Any) -> None:
     """The report day and the refusal threshold of the scenario, for one test."""
-    monkeypatch.setattr(build, "today", lambda: TODAY)
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
     monkeypatch.setitem(ckan_config, build.THRESHOLD_KEY, THRESHOLD)
