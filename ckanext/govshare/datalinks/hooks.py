@@ -21,7 +21,7 @@ from ckan import model
 from sqlalchemy import event, orm
 
 from ..audit import who
-from ..core import clock
+from ..core import clock, membership
 from . import policy
 from .policy import Viewer
 
@@ -53,7 +53,7 @@ def viewer_of(user_name: str | None) -> Viewer:
         if user is None or user.state != "active":
             cache[user_name] = Viewer()
         else:
-            orgs = frozenset(who.organizations_of(user.id))
+            orgs = frozenset(membership.organizations_of(user.id))
             cache[user_name] = Viewer(user.id, bool(user.sysadmin), orgs)
     return cache[user_name]
 
@@ -86,6 +86,7 @@ def granted(viewer: Viewer, package_ids: Iterable[str]) -> dict[str, set[str] | 
 
 
 def _granted(orgs: frozenset[str], ids: list[str]) -> dict[str, set[str] | None]:
+    from ..access.grants import live_condition
     from ..access.model import grant_table
 
     on: dt.date = clock.today()
@@ -94,9 +95,7 @@ def _granted(orgs: frozenset[str], ids: list[str]) -> dict[str, set[str] | None]
         sa.select(g.package_id, g.resource_ids).where(
             g.package_id.in_(ids),
             g.organization_id.in_(sorted(orgs)),
-            g.status == "active",
-            g.period_start <= on,
-            g.period_end >= on,
+            live_condition(on),
         )
     ).all()
     result: dict[str, set[str] | None] = {}
