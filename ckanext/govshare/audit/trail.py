@@ -22,13 +22,13 @@ import sqlalchemy as sa
 from ckan import model
 
 from .. import cells
-from ..core import config
-from . import chain, who
+from ..core import config, membership, paging
+from ..core.roles import OFFICER_CAPACITIES
+from . import chain
 from .model import event_table
 
 __all__ = ["CSV_COLUMNS", "Reader", "export_csv", "page"]
 
-OFFICER_CAPACITIES = ("admin", "editor")
 
 #: The columns of the CSV export: the hashed fields and the chain's links, so that a copy can
 #: be verified outside the platform (docs/audit.md).
@@ -58,8 +58,8 @@ class Reader:
     def of(cls, user_name: str | None) -> Reader:
         user = model.User.get(user_name) if user_name else None
         user_id = user.id if user else None
-        orgs = set(who.organizations_of(user_id))
-        departments = list(who.organizations_of(user_id, OFFICER_CAPACITIES))
+        orgs = set(membership.organizations_of(user_id))
+        departments = list(membership.organizations_of(user_id, OFFICER_CAPACITIES))
         conference = _org_id(config.joint_conference_org())
         if conference and conference in orgs:
             departments.append(conference)
@@ -142,7 +142,7 @@ def _where(reader: Reader, filters: Mapping[str, Any]) -> sa.sql.ColumnElement[s
 
 def _hashed(row: Any) -> dict[str, Any]:
     """An event under the names its hash covers (``chain.FIELDS``), time as hashed."""
-    event = dict(row._mapping)
+    event = dict(getattr(row, "_mapping", row))
     event["time"] = chain.format_time(event["time"])
     return event
 
@@ -163,15 +163,13 @@ def as_dict(row: Any) -> dict[str, Any]:
 
 
 def page(reader: Reader, filters: Mapping[str, Any], *, limit: int, offset: int) -> dict[str, Any]:
-    """Events ``reader`` may see, newest first: ``{"count", "results"}``."""
-    where = _where(reader, filters)
-    count = model.Session.execute(
-        sa.select(sa.func.count()).select_from(event_table).where(where)
-    ).scalar_one()
-    rows = model.Session.execute(
-        sa.select(event_table).where(where).order_by(_c.seq.desc()).limit(limit).offset(offset)
-    ).all()
-    return {"count": count, "results": [as_dict(r) for r in rows]}
+    """Events ``reader`` may see, newest first: ``{"count", "results", "limit", "offset"}``."""
+    bounds = {"limit": limit, "offset": offset}
+    return paging.page(event_table, _where(reader, filters), [_c.seq.desc()], bounds, _as_dicts)
+
+
+def _as_dicts(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [as_dict(row) for row in rows]
 
 
 def export_csv(reader: Reader, filters: Mapping[str, Any]) -> dict[str, Any]:

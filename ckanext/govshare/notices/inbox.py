@@ -16,7 +16,7 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 
-from ..core import clock
+from ..core import clock, paging
 from ..core.messages import message
 from . import stored
 from .model import notice_table
@@ -34,7 +34,7 @@ def _time(value: dt.datetime | None) -> str | None:
 
 def as_dict(row: Any) -> dict[str, Any]:
     """A notice as the API answers it (``created``: when it was queued)."""
-    n = row._mapping
+    n = getattr(row, "_mapping", row)
     return {
         "id": n["id"],
         "kind": n["kind"],
@@ -64,21 +64,13 @@ def page(user_id: str, *, unread_only: bool, limit: int, offset: int) -> dict[st
     where = _c.user_id == user_id
     if unread_only:
         where = sa.and_(where, _c.read_at.is_(None))
-    count = model.Session.execute(
-        sa.select(sa.func.count()).select_from(notice_table).where(where)
-    ).scalar_one()
-    rows = model.Session.execute(
-        sa.select(notice_table)
-        .where(where)
-        .order_by(_c.created_at.desc(), _c.id)
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    return {
-        "count": count,
-        "unread": count if unread_only else unread(user_id),
-        "results": [as_dict(r) for r in rows],
-    }
+    order = [_c.created_at.desc(), _c.id]
+    found = paging.page(notice_table, where, order, {"limit": limit, "offset": offset}, _as_dicts)
+    return {**found, "unread": found["count"] if unread_only else unread(user_id)}
+
+
+def _as_dicts(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [as_dict(row) for row in rows]
 
 
 def mark_read(user_id: str, ids: Sequence[str] | None) -> dict[str, int]:
