@@ -24,6 +24,7 @@ from flask.blueprints import BlueprintSetupState
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import Forbidden, HTTPException, NotFound
 
+from ..core import paging
 from ..core.messages import message
 from ..hardening import limits, session
 
@@ -97,7 +98,7 @@ def page_number(size: int) -> int:
     raw = request.args.get("page")
     if raw in (None, ""):
         return 1
-    last = limits.MAX_OFFSET // size + 1
+    last = paging.MAX_OFFSET // size + 1
     number = limits.whole_number(raw, 1, last)
     if number is None:
         tk.abort(400, f"page: {limits.not_in_range(1, last)}")
