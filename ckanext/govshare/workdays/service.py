@@ -14,6 +14,7 @@ from typing import Any
 
 from ..audit import store
 from ..core import clock
+from ..core.serialise import plain_row
 from . import calendar as workcalendar
 from . import csvfile, profiles
 from . import model as daymodel
@@ -22,14 +23,6 @@ __all__ = ["delete_day", "export_csv", "load", "set_day", "year"]
 
 DAY = "calendar_day"
 YEAR = "calendar_year"
-
-
-def _jsonable(row: Mapping[str, Any] | None) -> dict[str, Any]:
-    """A table row with its dates and times as ISO strings (answers and audit details)."""
-    return {
-        key: value.isoformat() if isinstance(value, dt.date | dt.datetime) else value
-        for key, value in (row or {}).items()
-    }
 
 
 def _row(day: Mapping[str, Any], user_name: str | None, now: dt.datetime) -> dict[str, Any]:
@@ -106,7 +99,7 @@ def set_day(day: Mapping[str, Any], actor: tuple[str | None, str | None]) -> dic
             "before": _before(before),
         },
     )
-    return {**_jsonable(values), "calendar": daymodel.current().day(day["day"]).as_dict()}
+    return {**plain_row(values), "calendar": daymodel.current().day(day["day"]).as_dict()}
 
 
 def delete_day(day: dt.date, actor: tuple[str | None, str | None]) -> dict[str, Any] | None:
@@ -123,7 +116,7 @@ def delete_day(day: dt.date, actor: tuple[str | None, str | None]) -> dict[str, 
         object_id=day.isoformat(),
         detail={"before": _before(before)},
     )
-    return {**_jsonable(before), "calendar": daymodel.current().day(day).as_dict()}
+    return {**plain_row(before), "calendar": daymodel.current().day(day).as_dict()}
 
 
 def load(
