@@ -76,7 +76,8 @@ def central_involved(*org_ids: str) -> bool:
     go on to the joint conference (art. 12(3))."""
     for org_id in org_ids:
         org = model.Group.get(org_id)
-        value = org.extras.get("is_central") if org is not None else None
+        extras = org.extras if org is not None else {}  # pyright: ignore[reportAttributeAccessIssue] - not declared on 2.12's Group
+        value = extras.get("is_central")
         if limits.yes_no(value) is True:
             return True
     return False

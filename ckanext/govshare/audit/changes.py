@@ -151,7 +151,7 @@ def _share_fields(conn: sa.engine.Connection, ids: list[str]) -> dict[str, dict[
             extras = row.extras or {}
             found[row.id] = {k: extras[k] for k in SHARE_FIELDS if k in extras}
     else:
-        e = model.package_extra_table
+        e = model.package_extra_table  # pyright: ignore[reportAttributeAccessIssue] - CKAN 2.11 only
         for row in conn.execute(
             sa.select(e.c.package_id, e.c.key, e.c.value).where(
                 e.c.package_id.in_(ids), e.c.key.in_(SHARE_FIELDS), e.c.state == "active"

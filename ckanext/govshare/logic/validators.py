@@ -86,7 +86,8 @@ def _provider_code(data: dict[Key, Any]) -> str | None:
     group = model.Group.get(owner) if owner not in (None, missing, "") else None
     if group is None:
         return None
-    return (group.extras or {}).get("provider_code") or None
+    extras = group.extras or {}  # pyright: ignore[reportAttributeAccessIssue] - not declared on 2.12's Group
+    return extras.get("provider_code") or None
 
 
 def _current_package(data: dict[Key, Any], context: Any) -> model.Package | None:

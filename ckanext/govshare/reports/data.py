@@ -75,7 +75,7 @@ def entries(org_id: str | None, until: dt.datetime) -> list[dict[str, Any]]:
     ids = [pkg["id"] for pkg in packages]
     if not flat:  # CKAN 2.11: a table of extras
         extras: dict[str, dict[str, str]] = defaultdict(dict)
-        e = model.package_extra_table.c
+        e = model.package_extra_table.c  # pyright: ignore[reportAttributeAccessIssue] - CKAN 2.11 only
         for chunk in range(0, len(ids), 5000):
             rows = model.Session.execute(
                 sa.select(e.package_id, e.key, e.value).where(
