@@ -46,14 +46,23 @@ def upload(id: str) -> Any:
                 "created": [],
                 "updated": [],
                 "errors": [
-                    {"sheet": "", "row": 0, "field": "spreadsheet", "message": tk._("Choose a file")}
+                    {
+                        "sheet": "",
+                        "row": 0,
+                        "field": "spreadsheet",
+                        "message": tk._("Choose a file"),
+                    }
                 ],
                 "committed": False,
             }
         else:
             report = tk.get_action("govshare_catalogue_import")(
                 _context(),
-                {"id": org["id"], "spreadsheet": upload, "partial": bool(request.form.get("partial"))},
+                {
+                    "id": org["id"],
+                    "spreadsheet": upload,
+                    "partial": bool(request.form.get("partial")),
+                },
             )
     return tk.render(
         "govshare/catalogue/import.html",
