@@ -12,8 +12,8 @@ from . import (
     audit,
     calendar,
     catalogue,
-    dcat,
     datalinks,
+    dcat,
     downloads,
     feedback,
     notices,
@@ -27,8 +27,8 @@ from .access_request import *  # noqa: F403
 from .audit import *  # noqa: F403
 from .calendar import *  # noqa: F403
 from .catalogue import *  # noqa: F403
-from .dcat import *  # noqa: F403
 from .datalinks import *  # noqa: F403
+from .dcat import *  # noqa: F403
 from .downloads import *  # noqa: F403
 from .feedback import *  # noqa: F403
 from .notices import *  # noqa: F403
