@@ -16,8 +16,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan import model
 from ckan.lib.search.common import SearchQueryError
 
+from ..audit import who
 from ..core.messages import field_errors, message
 from ..hardening import limits
 
@@ -48,15 +50,43 @@ def lookup_key(value: Any) -> str:
     return ""
 
 
+def _refused_first(name: str, context: Any, data_dict: Any) -> None:
+    """Raise the caller's refusal, recorded, if they may not call ``name`` at all.
+
+    Authorization comes first (docs/api.md, "Errors"): input that fails the guard or the
+    action's ``@validate`` schema is only reported (409) to a caller the action's auth function
+    admits; anyone else gets the 403, recorded in the audit trail, as for a well-formed call.
+    The auth function reads the raw input through ``lookup_key``; one that cannot judge input
+    this broken leaves the 409 to stand (the session is rolled back).
+    """
+    data = data_dict if isinstance(data_dict, Mapping) else {}
+    try:
+        with who.recording_refusals(
+            name, context, object_id=lookup_key(data.get("id")) or None
+        ):
+            tk.check_access(name, context, dict(data))
+    except tk.NotAuthorized:
+        raise
+    except Exception:  # the input is refused either way: the 409 stands
+        model.Session.rollback()
+
+
 def checked_input(action: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
-    """The action, refusing input no field may hold (``limits.input_problems``)."""
+    """The action, refusing input no field may hold (``limits.input_problems``), with the
+    caller's authorization judged before any input error is reported (``_refused_first``)."""
+    name = action.__name__
 
     @functools.wraps(action)
     def checked(context: Any, data_dict: Any) -> Any:
         problems = problems_of(data_dict)
         if problems:
+            _refused_first(name, context, data_dict)
             raise field_errors(tk.ValidationError, problems)
-        return action(context, data_dict)
+        try:
+            return action(context, data_dict)
+        except tk.ValidationError:
+            _refused_first(name, context, data_dict)
+            raise
 
     return checked
 
