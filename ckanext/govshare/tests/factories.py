@@ -1,12 +1,19 @@
-"""Factories for departments and catalogue entries that pass the catalogue's rules."""
+"""Factories for the suite (factory_boy, on CKAN's ``ckan.tests.factories``).
+
+Departments and catalogue entries that pass the catalogue's rules; members of departments;
+and the objects of the sharing workflows (requests, grants, download tokens, feedback,
+obligations), made through their actions as a given user, auth checked, so a factory makes
+only what that user could make.
+"""
 
 from __future__ import annotations
 
 import random
 import string
+from typing import Any
 
 import factory
-from ckan.tests import factories
+from ckan.tests import factories, helpers
 
 from ckanext.govshare.catalogue import credit_code
 
@@ -36,6 +43,118 @@ class CatalogueEntry(factories.Dataset):
     data_items = factory.LazyFunction(
         lambda: [{"name": "编号", "data_type": "string", "length": "18"}]
     )
+
+
+class SharingEntry(CatalogueEntry):
+    """An entry of the sharing world: two data items, two share methods, one link resource,
+    and what its share type asks for (conditions for a conditional entry, the legal basis for
+    a not-shared one; neither is open to the public) (art. 7)."""
+
+    name = factory.LazyFunction(lambda: unique_name("entry"))
+    title = factory.LazyAttribute(lambda o: f"{o.share_type} entry")
+    notes = "摘要"
+    share_methods = factory.LazyFunction(lambda: ["file_download", "api"])
+    data_items = factory.LazyFunction(
+        lambda: [
+            {"name": "统一社会信用代码", "data_type": "string"},
+            {"name": "法定代表人", "data_type": "string"},
+        ]
+    )
+    resources = factory.LazyFunction(
+        lambda: [{"url": "http://example.org/data.csv", "name": "data.csv"}]
+    )
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs: Any) -> dict[str, Any]:
+        if kwargs["share_type"] == "conditional":
+            kwargs["share_conditions"] = "仅限市场监管用途"
+            kwargs["open_to_public"] = "not_open"
+        if kwargs["share_type"] == "not_shared":
+            kwargs["legal_basis"] = "《中华人民共和国保守国家秘密法》第九条"
+            kwargs["open_to_public"] = "not_open"
+        return kwargs
+
+
+class Membership(factory.Factory):
+    """``user`` made a member of ``organization`` with ``role`` (member, editor, admin)."""
+
+    class Meta:
+        model = dict
+
+    role = "member"
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        return helpers.call_action(
+            "organization_member_create",
+            context={"user": _name(kwargs.pop("by")), "ignore_auth": True},
+            id=kwargs["organization"]["id"],
+            username=_name(kwargs["user"]),
+            role=kwargs["role"],
+        )
+
+
+def _name(user: Any) -> str:
+    return user["name"] if isinstance(user, dict) else str(user)
+
+
+class ActionFactory(factory.Factory):
+    """An object made by the action ``_action`` as ``user`` (a user dict or name), auth checked."""
+
+    class Meta:
+        model = dict
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        context = {"user": _name(kwargs.pop("user")), "ignore_auth": False}
+        return helpers.call_action(cls._action, context=context, **kwargs)
+
+    _action = ""
+
+
+class AccessRequest(ActionFactory):
+    """A submitted request for conditional data (art. 12(2)); ``package_id``,
+    ``requesting_org`` and the period are the caller's."""
+
+    _action = "govshare_request_create"
+    purpose = "administrative_basis"
+    purpose_detail = "核验纳税人登记信息"
+    scenario = "企业注销一网通办"
+    basis = "《税收征收管理法》第十五条"
+    share_method = "file_download"
+    pledge = True
+
+
+class Grant(ActionFactory):
+    """Unconditional data obtained at once (art. 12(1)): the requesting department's grant."""
+
+    _action = "govshare_access_obtain"
+    purpose = "work_reference"
+    purpose_detail = "比对"
+    pledge = True
+
+
+class DownloadToken(ActionFactory):
+    """A download token on a grant, taken by a member of the holding department."""
+
+    _action = "govshare_token_create"
+
+
+class Feedback(ActionFactory):
+    """A doubt about an entry's data, reported by a department that uses it (art. 17)."""
+
+    _action = "govshare_feedback_create"
+    kind = "doubt"
+    description = "数据有疑问"
+
+
+class Obligation(ActionFactory):
+    """An update obligation of a provider, opened by the sharing authority (art. 9)."""
+
+    _action = "govshare_obligation_create"
+    kind = "law_revised"
+    description = "法律修订"
 
 
 def entry_fields() -> dict[str, object]:
