@@ -1,16 +1,20 @@
 """Fixtures shared by the whole suite.
 
 Every test runs with the plugins of the test config loaded (``with_plugins``), against the
-real PostgreSQL and Redis of ``config/test.ini``.
+real PostgreSQL and Redis of ``config/test.ini``. A world the tests of a module share is built
+once per module (``module_world``); objects a single test needs come from the factories
+(``tests/factories.py``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import inspect
-from collections.abc import Iterator
-from typing import Any
+import os
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 import ckan.plugins
 import ckan.plugins.toolkit as tk
@@ -21,6 +25,7 @@ from ckan.tests import factories
 
 from ckanext.govshare.search import result_cache
 from ckanext.govshare.tests import factories as gs_factories
+from ckanext.govshare.tests.db import Snapshot
 
 _STACK = inspect.stack
 
@@ -103,15 +108,90 @@ def app(make_app: Any, with_plugins: None) -> Any:
 _MIGRATED = ("activity", "harvest", "govshare_search", "govshare")
 
 
+@pytest.fixture(scope="session")
+def reset_database(reset_db: Any, migrate_db_for: Any) -> Callable[[], None]:
+    """CKAN's database reset, plus the plugins' migrations that its first reset drops."""
+
+    def reset() -> None:
+        reset_db()
+        result_cache.bump()  # the reset wrote to the index behind CKAN's back
+        inspector = sa.inspect(model.meta.engine)
+        for plugin in _MIGRATED:
+            if not inspector.has_table(f"{plugin}_alembic_version"):
+                migrate_db_for(plugin)
+
+    return reset
+
+
 @pytest.fixture
-def clean_db(reset_db: Any, migrate_db_for: Any) -> None:
+def clean_db(reset_database: Callable[[], None]) -> None:
     """CKAN's ``clean_db``, plus the plugins' migrations that its first reset drops."""
-    reset_db()
-    result_cache.bump()  # the reset wrote to the index behind CKAN's back
-    inspector = sa.inspect(model.meta.engine)
-    for plugin in _MIGRATED:
-        if not inspector.has_table(f"{plugin}_alembic_version"):
-            migrate_db_for(plugin)
+    reset_database()
+
+
+_World = TypeVar("_World")
+
+
+class _Worlds:
+    """The world the current module built, and the snapshot of the database it left."""
+
+    key: tuple[Any, ...] | None = None
+    value: Any = None
+    snapshot: Snapshot | None = None
+    built = 0
+    restored = 0
+
+
+@pytest.fixture
+def module_world(
+    request: pytest.FixtureRequest, with_plugins: None, reset_database: Callable[[], None]
+) -> Callable[..., Any]:
+    """``get(build)``: the module's world, built once per module, as it was after ``build``.
+
+    The first test of a module that asks for it resets the database and calls ``build``
+    (with the plugins loaded); each later test of the module gets the same world back with
+    whatever the tests before it wrote taken away (``tests.db.Snapshot``), so tests may write
+    freely: a request, an approval, a patched entry or a deleted member are gone for the next
+    test. A change of ``ckan_config`` marks builds it again. Each test gets its own copy of
+    the returned object. A test that also asks for ``clean_db`` gets the world on a reset
+    database, as before. ``GOVSHARE_CHECK_RESTORE=1`` compares every table with the snapshot
+    after each restore (slow; for changing ``Snapshot``).
+    """
+    if "clean_db" in request.fixturenames:
+        request.getfixturevalue("clean_db")
+
+    def get(build: Callable[[], _World], key: str = "") -> _World:
+        wanted = (request.path, build.__module__, build.__qualname__, key, _setup_key(request))
+        snapshot = _Worlds.snapshot
+        if _Worlds.key == wanted and snapshot is not None and snapshot.restore():
+            _Worlds.restored += 1
+            if os.environ.get("GOVSHARE_CHECK_RESTORE"):
+                assert not snapshot.differences(), "the snapshot was not put back"
+        else:
+            _Worlds.key = None
+            reset_database()
+            _Worlds.value = build()
+            _Worlds.snapshot = Snapshot.take()
+            _Worlds.key = wanted
+            _Worlds.built += 1
+        result_cache.bump()  # the index changed behind the cache's back
+        return copy.deepcopy(_Worlds.value)
+
+    return get
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _Worlds.built:
+        terminalreporter.write_line(
+            f"module worlds: {_Worlds.built} built, {_Worlds.restored} restored for a test"
+        )
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if _Worlds.snapshot is not None:
+        _Worlds.snapshot = None
+        with contextlib.suppress(Exception):  # a test database that went away keeps it
+            Snapshot.drop()
 
 
 @pytest.fixture
