@@ -325,10 +325,9 @@ def count(
     response's (a 206 records its ``Range``). Of concurrent downloads against a last use
     exactly one passes (``service.count``); the others are refused here, audited, with
     nothing counted."""
-    savepoint = model.Session.begin_nested()
     reason = service.count(delivery.token, delivery.grant)
     if reason is not None:
-        savepoint.rollback()
+        model.Session.rollback()  # the token's use may be taken already: give it back
         delivery.close()
         return _refused(
             reason,
@@ -350,7 +349,6 @@ def count(
         address=delivery.address,
         detail={"range": range_header} if status == 206 else None,
     )
-    savepoint.commit()
     delivery.counted = True
     return None
 

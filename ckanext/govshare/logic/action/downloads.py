@@ -22,7 +22,7 @@ from ckan import model
 from ckan.logic import validate
 from ckan.types import Context, DataDict
 
-from ...core.transaction import atomic
+from ...core.transaction import atomic, commit
 from ...downloads import delivery
 from ..schema import downloads as schema
 
@@ -43,11 +43,15 @@ def _answer(result: Any, key: str) -> dict[str, Any]:
 
 
 @validate(schema.download_authorize_schema)
-@atomic
 def govshare_download_authorize(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Check one download before any byte is sent (art. 14; workflows.md "Grants and download
     tokens"), for ``/govshare/download/<resource_id>`` (``route=token``) and the entry page's
     button (``route=open``).
+
+    It only reads, but for a refusal, whose audit event it commits. An allowed download's
+    reads stay in the transaction ``govshare_download_count`` commits, as one download was
+    one transaction before the routes called actions (one fewer commit and connection
+    check-out a download; bench/downloads.py).
 
     :param resource_id: the resource
     :param route: ``token`` (default) or ``open`` (the session user's departments' grant)
@@ -68,6 +72,8 @@ def govshare_download_authorize(context: Context, data_dict: DataDict) -> dict[s
         range_header=data_dict.get("range"),
         token_in_url=bool(data_dict.get("token_in_url")),
     )
+    if isinstance(result, delivery.Refusal):
+        commit(context)
     return _answer(result, "delivery")
 
 
