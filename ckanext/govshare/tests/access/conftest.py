@@ -1,5 +1,8 @@
 """A small sharing world: two departments, the authority, the joint conference, one entry of
-each share type, and the users of every role in workflows.md."""
+each share type, and the users of every role in workflows.md.
+
+Built from the factories (``tests/factories.py``) once per test module (``module_world`` in
+``tests/conftest.py``); what a test writes into it is taken away before the next test."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import factories, helpers
 
@@ -39,55 +43,41 @@ def _as_admin() -> dict[str, Any]:
     return {"user": _ADMIN["name"], "ignore_auth": True}
 
 
-def _member(org: dict[str, Any], user: dict[str, Any], capacity: str) -> None:
-    helpers.call_action(
-        "organization_member_create",
-        context=_as_admin(),
-        id=org["id"],
-        username=user["name"],
-        role=capacity,
-    )
-
-
-def _entry(org: dict[str, Any], share_type: str, **extra: Any) -> dict[str, Any]:
-    fields: dict[str, Any] = {
-        **gs.entry_fields(),
-        "share_type": share_type,
-        "share_methods": ["file_download", "api"],
-        "data_items": [
-            {"name": "统一社会信用代码", "data_type": "string"},
-            {"name": "法定代表人", "data_type": "string"},
-        ],
-        "resources": [{"url": "http://example.org/data.csv", "name": "data.csv"}],
-        **extra,
-    }
-    if share_type == "conditional":
-        fields["share_conditions"] = "仅限市场监管用途"
-        fields["open_to_public"] = "not_open"
-    if share_type == "not_shared":
-        fields["legal_basis"] = "《中华人民共和国保守国家秘密法》第九条"
-        fields["open_to_public"] = "not_open"
-    return helpers.call_action(
-        "package_create",
-        context=_as_admin(),
-        name=gs.unique_name("entry"),
-        title=f"{share_type} entry",
-        notes="摘要",
-        owner_org=org["id"],
-        **fields,
-    )
-
-
 @pytest.fixture
-def world(clean_db: Any, ckan_config: Any) -> World:
+def world(module_world: Any) -> World:
+    """The sharing world, built once per module; what a test writes is gone for the next."""
+    return module_world(build_world)
+
+
+# (department, user, role) of every member of the world.
+_MEMBERS = (
+    ("provider", "provider_officer", "admin"),
+    ("provider", "provider_editor", "editor"),
+    ("provider", "provider_staff", "member"),
+    ("requester_org", "requester", "member"),
+    ("requester_org", "requester_officer", "admin"),
+    ("other_org", "other", "member"),
+    ("authority", "authority", "member"),
+    ("conference", "conference", "member"),
+)
+
+
+def build_world() -> World:
+    """Five departments, a user of every role of workflows.md (and an outsider), and one
+    entry of each share type, all made through the factories."""
+    _ADMIN.clear()
     _ADMIN.update(factories.Sysadmin())
-    provider = gs.Department(title="市场监管局")
-    requester_org = gs.Department(title="税务局")
-    other_org = gs.Department(title="教育局")
-    authority = gs.Department(name=ckan_config["ckanext.govshare.authority_org"], title="数据局")
-    conference = gs.Department(
-        name=ckan_config["ckanext.govshare.joint_conference_org"], title="联席会议"
-    )
+    orgs = {
+        "provider": gs.Department(title="市场监管局"),
+        "requester_org": gs.Department(title="税务局"),
+        "other_org": gs.Department(title="教育局"),
+        "authority": gs.Department(
+            name=tk.config["ckanext.govshare.authority_org"], title="数据局"
+        ),
+        "conference": gs.Department(
+            name=tk.config["ckanext.govshare.joint_conference_org"], title="联席会议"
+        ),
+    }
     users = {
         name: factories.User(name=gs.unique_name(name), email=f"{name}@example.org")
         for name in (
@@ -103,24 +93,24 @@ def world(clean_db: Any, ckan_config: Any) -> World:
         )
     }
     users["sysadmin"] = dict(_ADMIN)
-    _member(provider, users["provider_officer"], "admin")
-    _member(provider, users["provider_editor"], "editor")
-    _member(provider, users["provider_staff"], "member")
-    _member(requester_org, users["requester"], "member")
-    _member(requester_org, users["requester_officer"], "admin")
-    _member(other_org, users["other"], "member")
-    _member(authority, users["authority"], "member")
-    _member(conference, users["conference"], "member")
+    for org, user, role in _MEMBERS:
+        gs.Membership(by=_ADMIN, organization=orgs[org], user=users[user], role=role)
+    provider = orgs["provider"]["id"]
     return World(
-        provider=provider,
-        requester_org=requester_org,
-        other_org=other_org,
-        authority=authority,
-        conference=conference,
+        **orgs,
         users=users,
-        conditional=_entry(provider, "conditional"),
-        unconditional=_entry(provider, "unconditional"),
-        not_shared=_entry(provider, "not_shared", resource_category="departmental"),
+        conditional=gs.SharingEntry(
+            context=_as_admin(), owner_org=provider, share_type="conditional"
+        ),
+        unconditional=gs.SharingEntry(
+            context=_as_admin(), owner_org=provider, share_type="unconditional"
+        ),
+        not_shared=gs.SharingEntry(
+            context=_as_admin(),
+            owner_org=provider,
+            share_type="not_shared",
+            resource_category="departmental",
+        ),
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from ckan.tests import helpers
 
+from ckanext.govshare.tests import factories as gs
 from ckanext.govshare.tests.access.conftest import (  # noqa: F401
     World,
     frozen,
@@ -38,4 +39,4 @@ def as_user(world: World):  # noqa: F811
 @pytest.fixture
 def submitted(world: World) -> dict[str, Any]:  # noqa: F811
     """A conditional request of the requesting department, awaiting the provider."""
-    return world.call("requester", "govshare_request_create", **request_form(world))
+    return gs.AccessRequest(user=world.users["requester"], **request_form(world))
