@@ -8,6 +8,7 @@ obtains the entry (a grant with no limits).
 from __future__ import annotations
 
 import http.server
+import io
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,9 +18,11 @@ import pytest
 import sqlalchemy as sa
 from ckan import model
 from ckan.tests import helpers
+from ckan.tests.pytest_ckan.fixtures import FakeFileStorage
 
 from ckanext.govshare.audit.model import event_table
-from ckanext.govshare.tests.access.conftest import World, frozen, world  # noqa: F401
+from ckanext.govshare.tests import factories as gs
+from ckanext.govshare.tests.access.conftest import World, build_world, frozen  # noqa: F401
 
 FILE = bytes(range(256)) * 40  # 10,240 bytes
 LINKED = b"id,name\n" + b"".join(b"%d,row %d\n" % (i, i) for i in range(2000))
@@ -50,9 +53,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def link_host() -> Iterator[str]:
-    """``127.0.0.1:<port>`` of a local HTTP server serving ``LINKED``."""
+    """``127.0.0.1:<port>`` of a local HTTP server serving ``LINKED``, for the module."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -75,20 +78,24 @@ class Shared:
         return self.world.call(who, "govshare_token_create", grant_id=self.grant["id"], **data)
 
 
-@pytest.fixture
-def shared(
-    world: World,  # noqa: F811
-    create_with_upload: Any,
-    link_host: str,
-    ckan_config: Any,
-    monkeypatch: pytest.MonkeyPatch,
-) -> Shared:
-    monkeypatch.setitem(ckan_config, "ckanext.govshare.download.allowed_hosts", [link_host])
+@pytest.fixture(scope="module")
+def storage(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """``ckan.storage_path`` of the module: the uploaded file outlives one test."""
+    return str(tmp_path_factory.mktemp("storage"))
+
+
+def _upload(data: bytes, filename: str, context: dict[str, Any], **fields: Any) -> Any:
+    """CKAN's ``create_with_upload`` without its ``clean_db`` (the world is the module's)."""
+    upload = FakeFileStorage(io.BytesIO(data), filename)
+    return helpers.call_action("resource_create", context, upload=upload, **fields)
+
+
+def build_shared(link_host: str) -> Shared:
+    """The sharing world with the uploaded file, the link resources and the grant."""
+    world = build_world()
     admin = {"user": world.users["sysadmin"]["name"], "ignore_auth": True}
     entry = world.unconditional
-    upload = create_with_upload(
-        FILE, "人口 数据.csv", context=admin, package_id=entry["id"], name="人口数据"
-    )
+    upload = _upload(FILE, "人口 数据.csv", admin, package_id=entry["id"], name="人口数据")
     link = helpers.call_action(
         "resource_create",
         context=admin,
@@ -97,20 +104,42 @@ def shared(
         name="linked",
     )
     outside = next(r for r in entry["resources"] if "example.org" in r["url"])
-    grant = world.call(
-        "requester",
-        "govshare_access_obtain",
+    grant = gs.Grant(
+        user=world.users["requester"],
         package_id=entry["id"],
         requesting_org=world.requester_org["name"],
         purpose="data_verification",
         purpose_detail="核验纳税人登记信息",
-        pledge=True,
     )
     return Shared(world, upload, link, outside, grant)
 
 
 @pytest.fixture
-def as_user(world: World):  # noqa: F811
+def shared(
+    module_world: Any,
+    link_host: str,
+    storage: str,
+    ckan_config: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Shared:
+    """Built once per module (``module_world``); what a test writes is gone for the next."""
+    monkeypatch.setitem(ckan_config, "ckanext.govshare.download.allowed_hosts", [link_host])
+    monkeypatch.setitem(ckan_config, "ckan.storage_path", storage)
+
+    def build() -> Shared:
+        return build_shared(link_host)
+
+    return module_world(build)
+
+
+@pytest.fixture
+def world(shared: Shared) -> World:
+    """The sharing world of ``shared`` (one world a module)."""
+    return shared.world
+
+
+@pytest.fixture
+def as_user(world: World):
     """Request headers that authenticate as a user of the world with a CKAN API token."""
     made: dict[str, str] = {}
 
