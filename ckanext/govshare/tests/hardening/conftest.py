@@ -13,7 +13,13 @@ import pytest
 from ckan.tests import helpers
 
 from ckanext.govshare.core import clock
-from ckanext.govshare.tests.access.conftest import World, request_form, world  # noqa: F401
+from ckanext.govshare.tests import factories as gs
+from ckanext.govshare.tests.access.conftest import (  # noqa: F401
+    World,
+    build_world,
+    request_form,
+    world,
+)
 
 # The users the fuzzers act as: a sysadmin, a provider's data officer, a department member.
 ACTORS = ("sysadmin", "provider_officer", "requester")
@@ -40,44 +46,42 @@ class Platform:
 
     def renew(self) -> Objects:
         """A submitted request, a live grant with a token, open feedback and an open obligation."""
-        w = self.world
-        today = clock.today()
-        self.objects.request = w.call("requester", "govshare_request_create", **request_form(w))
-        self.objects.grant = w.call(
-            "requester",
-            "govshare_access_obtain",
-            package_id=w.unconditional["id"],
-            requesting_org=w.requester_org["name"],
-            purpose="work_reference",
-            purpose_detail="比对",
-            pledge=True,
-        )
-        self.objects.token = w.call(
-            "requester", "govshare_token_create", grant_id=self.objects.grant["id"]
-        )
-        self.objects.feedback = w.call(
-            "requester",
-            "govshare_feedback_create",
-            package_id=w.conditional["id"],
-            kind="doubt",
-            description="数据有疑问",
-            organization=w.requester_org["name"],
-        )
-        self.objects.obligation = w.call(
-            "authority",
-            "govshare_obligation_create",
-            organization=w.provider["name"],
-            kind="law_revised",
-            description="法律修订",
-            effective_date=(today - dt.timedelta(days=1)).isoformat(),
-        )
-        notices = w.call("provider_officer", "govshare_notice_list", limit=1)["results"]
-        self.objects.notice = notices[0]["id"] if notices else ""
-        return self.objects
+        return renew(self.world, self.objects)
+
+
+def renew(w: World, objects: Objects) -> Objects:
+    """A submitted request, a live grant with a token, open feedback and an open obligation."""
+    today = clock.today()
+    requester = w.users["requester"]
+    objects.request = gs.AccessRequest(user=requester, **request_form(w))
+    objects.grant = gs.Grant(
+        user=requester,
+        package_id=w.unconditional["id"],
+        requesting_org=w.requester_org["name"],
+    )
+    objects.token = gs.DownloadToken(user=requester, grant_id=objects.grant["id"])
+    objects.feedback = gs.Feedback(
+        user=requester, package_id=w.conditional["id"], organization=w.requester_org["name"]
+    )
+    objects.obligation = gs.Obligation(
+        user=w.users["authority"],
+        organization=w.provider["name"],
+        effective_date=(today - dt.timedelta(days=1)).isoformat(),
+    )
+    notices = w.call("provider_officer", "govshare_notice_list", limit=1)["results"]
+    objects.notice = notices[0]["id"] if notices else ""
+    return objects
 
 
 @pytest.fixture
-def platform(world: World, app: Any) -> Platform:  # noqa: F811
+def platform(module_world: Any, app: Any) -> Platform:
+    """The world and one object of every kind, built once per module (``module_world``)."""
+
+    def build() -> tuple[World, Objects]:
+        w = build_world()
+        return w, renew(w, Objects())
+
+    w, objects = module_world(build)
     tokens: dict[str, str] = {}
 
     def headers(who: str | None) -> dict[str, str]:
@@ -86,12 +90,10 @@ def platform(world: World, app: Any) -> Platform:  # noqa: F811
         if who not in tokens:
             tokens[who] = helpers.call_action(
                 "api_token_create",
-                context={"user": world.users["sysadmin"]["name"], "ignore_auth": True},
-                user=world.users[who]["name"],
+                context={"user": w.users["sysadmin"]["name"], "ignore_auth": True},
+                user=w.users[who]["name"],
                 name="hardening",
             )["token"]
         return {"Authorization": tokens[who]}
 
-    result = Platform(world=world, app=app, headers=headers, objects=Objects())
-    result.renew()
-    return result
+    return Platform(world=w, app=app, headers=headers, objects=objects)
