@@ -19,6 +19,7 @@ from typing import Any
 import zipstream
 from ckan import model
 
+from ..access import grants as access_grants
 from ..core import clock, membership
 from . import serve, service, tokens
 from .model import ROUTE_BULK
@@ -87,7 +88,7 @@ def plan(
         refused.extend(reason_entry(TOO_MANY, resource_id=r) for r in wanted[max_files:])
         wanted = wanted[:max_files]
     grant_of_token = (
-        service.access_grants.load_grant(token["grant_id"]) if token is not None else None
+        access_grants.load_grant(token["grant_id"]) if token is not None else None
     )
     orgs = membership.organizations_of(user.id)
     now, today = clock.now(), clock.today()

@@ -33,6 +33,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import model
 
+from ..access import grants as access_grants
 from ..core import clock, config, membership
 from . import bulk, serve, service, tokens
 from .model import ROUTE_BULK, ROUTE_OPEN, ROUTE_TOKEN
@@ -206,7 +207,7 @@ def authorize(
         return Refusal(MISSING, 401)
     token = service.find(secret)
     res = service.resource(resource_id)
-    grant = service.access_grants.load_grant(token["grant_id"]) if token else None
+    grant = access_grants.load_grant(token["grant_id"]) if token else None
     owner = model.User.get(token["user_id"]) if token else None
     reason = tokens.check(
         token,
@@ -217,8 +218,12 @@ def authorize(
         now=clock.now(),
         today=clock.today(),
     )
-    if reason is None and not service.still_member(token["user_id"], token["organization_id"]):  # type: ignore[index]
-        reason = tokens.WRONG_USER
+    if (
+        reason is None
+        and token is not None
+        and not service.still_member(token["user_id"], token["organization_id"])
+    ):
+        reason = tokens.WRONG_USER  # the owner no longer belongs to the token's department
     if reason is not None:
         return _refused(
             reason,
