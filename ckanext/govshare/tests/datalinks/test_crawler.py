@@ -46,7 +46,7 @@ from ckanext.govshare.datalinks import stored
 from ckanext.govshare.search import fields as index_fields
 from ckanext.govshare.search.model import search_index_table
 from ckanext.govshare.tests import factories as gs
-from ckanext.govshare.tests.access.conftest import World
+from ckanext.govshare.tests.access.conftest import World, build_world
 from ckanext.govshare.tests.datalinks.test_leak_paths import _index_as_stored_before_the_policy
 
 ROLES = (
@@ -469,18 +469,14 @@ def _build(app: Any, world: World) -> Site:
     )
 
 
-_SITE: dict[str, Site] = {}
-
-
 @pytest.fixture
-def site(request: pytest.FixtureRequest, app: Any) -> Site:
-    """One world for every role (built once; rebuilt when another test cleaned the database)."""
-    cached = _SITE.get("site")
-    if cached is not None and model.Session.get(model.Package, cached.entries["open"].pkg["id"]):
-        return cached
-    world = request.getfixturevalue("world")
-    _SITE["site"] = _build(app, world)
-    return _SITE["site"]
+def site(module_world: Any, app: Any) -> Site:
+    """One world for every role, built once per module (``module_world``)."""
+
+    def build() -> Site:
+        return _build(app, build_world())
+
+    return module_world(build)
 
 
 # --- what each role may read -------------------------------------------------------------
