@@ -28,8 +28,9 @@ def _extras() -> dict[str, Any]:
 
 
 def token_statuses(value: Any, context: Any) -> list[str]:
-    """``status``: one value or a list of ``active``, ``expired``, ``revoked``, ``used_up``."""
-    if any(status not in tokens.STATUSES for status in value):
+    """``status``: one value or a list of ``active``, ``expired``, ``revoked``, ``used_up``
+    (after ``string_list``, which has refused anything else: then it is left as it came)."""
+    if isinstance(value, list) and any(status not in tokens.STATUSES for status in value):
         raise tk.Invalid(NOT_A_STATUS)
     return value
 

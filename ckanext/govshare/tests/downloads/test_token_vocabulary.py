@@ -112,6 +112,10 @@ def test_a_status_that_does_not_exist_is_refused_in_both_languages(shared: Share
         _listed(shared, status=["active", "lost"])
     (text,) = error.value.error_dict["status"]
     assert "used_up" in text and "令牌状态无效" in text
+    for not_text in (True, 1, {"a": "b"}):  # a 409, not a 500 (the fuzz test found True)
+        with pytest.raises(tk.ValidationError) as error:
+            _listed(shared, status=not_text)
+        assert all(" | " in m for m in error.value.error_dict["status"])
 
 
 def test_the_list_pages_like_every_list(shared: Shared) -> None:
