@@ -117,6 +117,7 @@ def test_allowed_actions_follow_the_table():
 
 
 def test_every_state_has_labels_in_both_languages():
+    assert workflow.STATES
     for state in workflow.STATES:
         en, zh = workflow.STATE_LABELS[state]
         assert en and zh and en != zh

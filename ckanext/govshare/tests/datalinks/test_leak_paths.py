@@ -130,6 +130,7 @@ def test_the_resource_history_page_of_a_restricted_entry_shows_no_link(app: Any,
         f"/dataset/{entry['name']}/resources/{resource_id}/history/{a['id']}"
         for a in _activities(world, entry)
     ]
+    assert urls
     for who in ("other", "requester", "authority"):
         answers = _answers(app, world, who, urls)
         assert all(body and "leak history" in body for _, body in answers)  # the page rendered

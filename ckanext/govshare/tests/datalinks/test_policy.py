@@ -79,6 +79,7 @@ def urls(entry: dict[str, Any]) -> list[str]:
 def test_the_public_and_other_departments_see_no_link():
     for viewer in (PUBLIC, OTHER):
         shown = show(viewer, False, now())
+        assert shown["resources"]
         for res in shown["resources"]:
             assert res["url"] == ""
             assert set(res) <= policy.SAFE_RESOURCE_KEYS | {"url", "govshare_restricted"}

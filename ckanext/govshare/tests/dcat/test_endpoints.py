@@ -165,6 +165,7 @@ ROLES = [None, "department", "grant_holder", "authority", "officer", "sysadmin"]
 def test_no_link_to_data_the_reader_may_not_download(app: Any, site: dict[str, Any]):
     """Each role of workflows.md, through the catalogue (search) and the entry (show) paths."""
     site_url = plugins.toolkit.config["ckan.site_url"]
+    assert ROLES
     for role in ROLES:
         expected = _expected(site, role)
         catalogue = _rdf(app, site, f"/catalog.ttl?{ONLY}", role)

@@ -295,7 +295,9 @@ def test_share_type_facets_on_the_upper_platform(world: dict[str, Any], via: str
 def test_no_link_to_restricted_data_reaches_the_upper_platform(world: dict[str, Any]) -> None:
     upper = world["upper"]
     for via in SOURCES:
-        for entry in _harvested(upper, via).values():
+        harvested = _harvested(upper, via)
+        assert harvested, via
+        for entry in harvested.values():
             urls = [r["url"] for r in entry["resources"]]
             if entry["open_to_public"] == "open":
                 assert urls == [OPEN_URL], via  # open data: its link travels

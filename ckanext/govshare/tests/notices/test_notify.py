@@ -151,6 +151,7 @@ def test_who_gets_notices(people):
 
 
 def test_every_kind_renders_in_both_languages():
+    assert texts.KINDS
     for kind in texts.KINDS:
         subject, body = texts.render(kind, {**PARAMS, "status": "rejected", "reason": "x"})
         assert " / " in subject and "\n\n" in body

@@ -254,6 +254,7 @@ BAD_INPUT = [
 
 
 def test_bad_input_is_a_bilingual_field_error(scenario: Scenario):
+    assert BAD_INPUT
     for data, field in BAD_INPUT:
         with pytest.raises(tk.ValidationError) as error:
             scenario.call("sysadmin", "govshare_findings_list", **data)

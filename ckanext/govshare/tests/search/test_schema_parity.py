@@ -43,6 +43,8 @@ def test_explicit_fields_have_the_same_kind_and_storage():
 
 
 def test_dynamic_fields_have_the_same_kind():
-    for pattern, solr_type, _stored in _fields("dynamicField"):
+    fields = _fields("dynamicField")
+    assert fields
+    for pattern, solr_type, _stored in fields:
         example = pattern.replace("*", "anything")
         assert kind_of(example) == KINDS[solr_type], pattern

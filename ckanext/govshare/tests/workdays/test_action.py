@@ -36,6 +36,7 @@ def test_only_sysadmins_may_change_the_calendar(action, roles, user_context):
 
 
 def test_any_logged_in_user_may_read_it_but_not_anonymous(roles, user_context):
+    assert roles
     for user in roles.values():
         result = call_action("govshare_calendar_show", user_context(user), year=2026)
         assert result["year"] == 2026
