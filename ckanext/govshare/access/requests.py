@@ -85,18 +85,11 @@ def central_involved(*org_ids: str) -> bool:
 
 def requesting_org(person: Person, value: str | None, entry: Mapping[str, Any]) -> str:
     """The department a request is made for: one the user belongs to, not the provider."""
-    if value:
-        group = model.Group.get(value)
-        if (
-            group is None
-            or not group.is_organization
-            or (group.id not in person.orgs and not person.sysadmin)
-        ):
-            raise tk.ValidationError({"requesting_org": [NOT_A_DEPARTMENT]})
-        org_id = group.id
-    elif len(person.orgs) == 1:
-        org_id = next(iter(person.orgs))
-    else:
+    try:
+        org_id = person.acting_for(value)
+    except LookupError:
+        raise tk.ValidationError({"requesting_org": [NOT_A_DEPARTMENT]}) from None
+    if org_id is None:
         raise tk.ValidationError({"requesting_org": [CHOOSE_DEPARTMENT]})
     if org_id == entry["owner_org"]:
         raise tk.ValidationError({"requesting_org": [OWN_ENTRY]})

@@ -123,6 +123,24 @@ class Person:
         name = context.get("user")
         return cls(model.User.get(name) if name else None)
 
+    def acting_for(self, value: str | None) -> str | None:
+        """The id of the department the user acts for (workflows.md: one at a time): the one
+        ``value`` names (id or name) if it is theirs (any department for a sysadmin), else
+        their only department when they name none; ``None`` when they must choose one.
+        ``LookupError`` when ``value`` names no department of theirs."""
+        if value:
+            group = model.Group.get(value)
+            if (
+                group is None
+                or not group.is_organization
+                or (group.id not in self.orgs and not self.sysadmin)
+            ):
+                raise LookupError(value)
+            return group.id
+        if len(self.orgs) == 1:
+            return next(iter(self.orgs))
+        return None
+
     def request_roles(self, request: Mapping[str, Any]) -> frozenset[Role]:
         """The roles the user holds towards a request (its two departments by id)."""
         roles: set[Role] = set()

@@ -236,20 +236,15 @@ def params(feedback: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
 def reporting_department(person: Person, value: str | None) -> str:
     """The department the feedback is made for: one the user belongs to (any, for a
     sysadmin), which a member of exactly one need not name."""
-    if value:
-        group = model.Group.get(value)
-        if (
-            group is None
-            or not group.is_organization
-            or (group.id not in person.orgs and not person.sysadmin)
-        ):
-            raise tk.ValidationError({"reporting_org": [NOT_A_DEPARTMENT]})
-        return group.id
-    if len(person.orgs) == 1:
-        return next(iter(person.orgs))
-    raise tk.ValidationError(
-        {"reporting_org": [CHOOSE_DEPARTMENT if person.orgs else NO_DEPARTMENT]}
-    )
+    try:
+        org_id = person.acting_for(value)
+    except LookupError:
+        raise tk.ValidationError({"reporting_org": [NOT_A_DEPARTMENT]}) from None
+    if org_id is None:
+        raise tk.ValidationError(
+            {"reporting_org": [CHOOSE_DEPARTMENT if person.orgs else NO_DEPARTMENT]}
+        )
+    return org_id
 
 
 def report(
