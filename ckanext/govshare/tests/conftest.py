@@ -129,7 +129,7 @@ def clean_db(reset_database: Callable[[], None]) -> None:
     reset_database()
 
 
-_World = TypeVar("_World")
+T = TypeVar("T")
 
 
 class _Worlds:
@@ -160,8 +160,8 @@ def module_world(
     if "clean_db" in request.fixturenames:
         request.getfixturevalue("clean_db")
 
-    def get(build: Callable[[], _World], key: str = "") -> _World:
-        wanted = (request.path, build.__module__, build.__qualname__, key, _setup_key(request))
+    def get(build: Callable[[], T]) -> T:
+        wanted = (request.path, build.__module__, build.__qualname__, _setup_key(request))
         snapshot = _Worlds.snapshot
         if _Worlds.key == wanted and snapshot is not None and snapshot.restore():
             _Worlds.restored += 1
