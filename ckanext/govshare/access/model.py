@@ -109,6 +109,11 @@ grant_table = sa.Table(
     sa.Column("period_end", sa.Date, nullable=False),
     sa.Column("max_downloads", sa.Integer),
     sa.Column("downloads_used", sa.Integer, nullable=False, server_default="0"),
+    # Only rows whose ``column`` holds one of ``values`` ({"column", "values"}); NULL: every
+    # row (issue 16; revision 9d2e4f6a1b37).
+    sa.Column("row_filter", JSONB),
+    # Service-interface calls a day (art. 22, a declared load as PDND asks); NULL: no limit.
+    sa.Column("max_calls_per_day", sa.Integer),
     # ``active``, ``expired`` (its period ended) or ``revoked``.
     sa.Column("status", sa.UnicodeText, nullable=False),
     sa.Column("created_at", _tz, nullable=False),

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..core.messages import message
+from . import columns
 from .codes import SHARE_STRICTNESS
 
 NEEDS_LEGAL_BASIS = message(
@@ -86,6 +87,32 @@ def item_needs_name(index: int) -> str:
     )
 
 
+def column_invalid(index: int, item: Mapping[str, Any], problem: str) -> str:
+    label = _item_label(index, item)
+    en, zh = {
+        columns.TOO_LONG: (
+            f"at most {columns.MAX_COLUMN_BYTES} bytes (21 Chinese characters)",
+            f"不得超过{columns.MAX_COLUMN_BYTES}字节（21个汉字）",
+        ),
+        columns.RESERVED: ("may not start with _", "不得以 _ 开头"),
+        columns.QUOTE: ('may not hold " or %', '不得含有 " 或 %'),
+        columns.BLANK: ("may not be blank", "不得为空"),
+    }[problem]
+    return message(
+        f"Data item {label}: its DataStore column name {en}",
+        f"信息项 {label}：数据表列名{zh}",
+    )
+
+
+def column_taken(index: int, item: Mapping[str, Any], column: str) -> str:
+    label = _item_label(index, item)
+    return message(
+        f"Data item {label}: column {column} already holds another data item; each data item "
+        "needs a column of its own",
+        f"信息项 {label}：列 {column} 已对应其他信息项，每个信息项须对应不同的列",
+    )
+
+
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -125,9 +152,18 @@ def check_entry(entry: Mapping[str, Any]) -> dict[ErrorKey, list[str]]:
     items = entry.get("data_items") or []
     if not items:
         add("data_items", NEEDS_DATA_ITEMS)
+    seen_columns: set[str] = set()
     for index, item in enumerate(items):
         if _blank(item.get("name")):
             add(("data_items", index, "name"), item_needs_name(index))
+        else:
+            column = columns.item_column(item)
+            problem = columns.column_problem(column)
+            if problem and not _blank(item.get("column")):
+                add(("data_items", index, "column"), column_invalid(index, item, problem))
+            elif column in seen_columns:
+                add(("data_items", index, "column"), column_taken(index, item, column))
+            seen_columns.add(column)
         item_share = item.get("share_type")
         if _blank(item_share):
             continue

@@ -1,0 +1,184 @@
+"""A grant's scope on one resource: which columns and which rows it may have (issue 16).
+
+The one answer to "what of this resource may this grant have", asked by every way data leaves
+the platform — a file or the bulk ZIP, the service interface's query and verify, the preview,
+and (issue 17) batch exchange — so that what is delivered is what was granted (art. 14 of the
+2016 Measures; art. 25 of the 2025 Regulations forbids use beyond the granted scope).
+
+A scope is resources × data items (columns) × an optional row filter on one column × period
+(the grant live today). A resource loaded into CKAN's DataStore is always cut: only the columns
+of the granted data items (``catalogue.columns``), and only the rows the row filter allows; a
+column that matches no data item is never part of a scope. A resource that is not in the
+DataStore cannot be cut, so it is delivered whole only to a grant that covers every data item
+of the entry and every row; a narrowed grant is refused with ``NOT_CUTTABLE``.
+
+Plain Python over plain dicts, so the rules are unit-tested directly. Callers load the grant
+afresh on every call (no cached scope: a revoked grant delivers nothing from the next call on).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..catalogue import columns as item_columns
+from ..core.messages import message
+from .rules import grant_live
+
+# Why a grant has no scope on a resource (the refusal's ``reason``).
+GRANT_ENDED = "grant_ended"
+WRONG_RESOURCE = "wrong_resource"
+NOT_CUTTABLE = "not_cuttable"
+NO_COLUMNS = "no_columns"
+
+REASONS: dict[str, tuple[str, str]] = {
+    GRANT_ENDED: (
+        "The grant has ended, was revoked or has not begun",
+        "该授权已到期、已撤销或尚未生效",
+    ),
+    WRONG_RESOURCE: ("The grant does not cover this resource", "该授权不包含此资源"),
+    NOT_CUTTABLE: (
+        "The grant covers only some data items or rows of this resource, and the resource is "
+        "not loaded into the DataStore, so it cannot be cut to the grant: it is never "
+        "delivered whole. Ask the provider to load it (a CSV or XLSX file) into the DataStore",
+        "该授权仅包含此资源的部分信息项或部分数据行，而此资源尚未导入数据表，无法按授权范围裁剪，"
+        "不能整体提供。请联系提供部门将其（CSV或XLSX文件）导入数据表",
+    ),
+    NO_COLUMNS: (
+        "None of the granted data items has a column in this resource: there is nothing to "
+        "deliver. Ask the provider to check the data item ↔ column mapping",
+        "所授权的信息项在此资源中均无对应的列，没有可提供的数据。请联系提供部门核对信息项与列的对应关系",
+    ),
+}
+
+ROW_FILTER_INVALID = message(
+    "A row filter is an object with a column and a list of at most 1,000 values",
+    "数据行筛选条件须包含一个列名和不超过1000个取值",
+)
+MAX_FILTER_VALUES = 1000
+
+
+@dataclass(frozen=True)
+class RowFilter:
+    """Only the rows whose ``column`` holds one of ``values``."""
+
+    column: str
+    values: tuple[Any, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"column": self.column, "values": list(self.values)}
+
+
+def row_filter(value: Any) -> RowFilter | None:
+    """A grant's stored ``row_filter`` (``{"column": c, "values": [...]}`` or a single
+    ``"value"``), or None for every row. Raises ``ValueError`` on a malformed one."""
+    if value in (None, {}, ""):
+        return None
+    if not isinstance(value, Mapping):
+        raise ValueError(ROW_FILTER_INVALID)
+    column = value.get("column")
+    values = value.get("values", [value["value"]] if "value" in value else None)
+    if (
+        not isinstance(column, str)
+        or item_columns.column_problem(column)
+        or not isinstance(values, (list, tuple))
+        or not values
+        or len(values) > MAX_FILTER_VALUES
+        or not all(isinstance(v, (str, int, float, bool)) for v in values)
+    ):
+        raise ValueError(ROW_FILTER_INVALID)
+    return RowFilter(column, tuple(values))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a grant may have of one resource.
+
+    ``whole`` is true only for a resource outside the DataStore that the grant covers
+    entirely (the original file); otherwise ``columns`` are the DataStore columns delivered,
+    in the table's order, and ``rows`` the row filter (None: every row).
+    """
+
+    grant_id: str
+    resource_id: str
+    columns: tuple[str, ...]
+    rows: RowFilter | None
+    whole: bool = False
+
+    @property
+    def cut(self) -> bool:
+        return not self.whole
+
+
+@dataclass(frozen=True)
+class OutOfScope:
+    """Why a grant has nothing of a resource (``reason`` in :data:`REASONS`)."""
+
+    reason: str
+
+    @property
+    def texts(self) -> tuple[str, str]:
+        return REASONS[self.reason]
+
+
+def granted_items(grant: Mapping[str, Any], entry: Mapping[str, Any]) -> list[str]:
+    """The data items a grant covers (its ``data_items``; NULL: every item of the entry), in
+    the entry's order."""
+    names = list(item_columns.columns_of(entry))
+    chosen = grant.get("data_items")
+    if not chosen:
+        return names
+    wanted = set(chosen)
+    return [n for n in names if n in wanted]
+
+
+def covers_resource(grant: Mapping[str, Any], entry: Mapping[str, Any], resource_id: str) -> bool:
+    if grant.get("package_id") not in (None, entry.get("id")):
+        return False
+    if resource_id not in {r.get("id") for r in entry.get("resources") or []}:
+        return False
+    allowed = grant.get("resource_ids")
+    return not allowed or resource_id in allowed
+
+
+def scope(
+    grant: Mapping[str, Any],
+    entry: Mapping[str, Any],
+    resource_id: str,
+    table_columns: Sequence[str] | None,
+    today: dt.date,
+) -> Scope | OutOfScope:
+    """The columns and rows of ``resource_id`` that ``grant`` may have today.
+
+    ``entry`` is the grant's catalogue entry (``package_show``: its ``data_items`` and
+    ``resources``); ``table_columns`` the resource's DataStore columns in table order (CKAN's
+    ``_id`` and ``_full_text`` left out), or None when it is not in the DataStore.
+    """
+    if not grant_live(grant, today):
+        return OutOfScope(GRANT_ENDED)
+    if not covers_resource(grant, entry, resource_id):
+        return OutOfScope(WRONG_RESOURCE)
+    try:
+        rows = row_filter(grant.get("row_filter"))
+    except ValueError:
+        return OutOfScope(NOT_CUTTABLE)
+    items = granted_items(grant, entry)
+    every_item = len(items) == len(item_columns.columns_of(entry))
+    if table_columns is None:
+        if every_item and rows is None:
+            return Scope(grant["id"], resource_id, (), None, whole=True)
+        return OutOfScope(NOT_CUTTABLE)
+    wanted = set(item_columns.columns_of(entry, items).values())
+    cut = tuple(c for c in table_columns if c in wanted)
+    if not cut:
+        return OutOfScope(NO_COLUMNS)
+    if rows is not None and rows.column not in table_columns:
+        return OutOfScope(NOT_CUTTABLE)
+    return Scope(grant["id"], resource_id, cut, rows)
+
+
+def provider_scope(resource_id: str, table_columns: Sequence[str] | None) -> Scope:
+    """The providing department's own view (its members and sysadmins): every column."""
+    return Scope("", resource_id, tuple(table_columns or ()), None, whole=table_columns is None)
