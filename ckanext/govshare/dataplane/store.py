@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Engine
 
 from ..access.scope import RowFilter
@@ -44,8 +46,11 @@ def engine() -> Engine:
     return get_read_engine()
 
 
+_PREPARER = postgresql.dialect().identifier_preparer
+
+
 def _ident(name: str) -> str:
-    return sa.dialects.postgresql.dialect().identifier_preparer.quote_identifier(name)
+    return _PREPARER.quote_identifier(name)
 
 
 def table_columns(resource_id: str, conn: Connection | None = None) -> list[str] | None:
@@ -167,7 +172,7 @@ def column_types(resource_id: str, columns: Sequence[str], conn: Connection) -> 
         "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
         "WHERE a.attrelid = to_regclass(:rel) AND a.attnum > 0 AND NOT a.attisdropped"
     )
-    types = dict(conn.execute(sql, {"rel": _ident(resource_id)}).fetchall())
+    types = {str(r[0]): str(r[1]) for r in conn.execute(sql, {"rel": _ident(resource_id)})}
     return {c: types.get(c, "text") for c in columns}
 
 
@@ -219,7 +224,7 @@ def select(
             total = conn.execute(
                 sa.text(f"SELECT count(*) FROM {table}{count_where}"), count_params
             ).scalar()
-        except sa.exc.DataError as error:
+        except sa_exc.DataError as error:
             raise BadValue(str(error.orig).splitlines()[0]) from error
         types = column_types(resource_id, columns, conn)
     more = len(result) > limit
@@ -292,7 +297,7 @@ def verify(
     with engine().connect() as conn:
         try:
             row = conn.execute(sql, params).one()
-        except sa.exc.DataError as error:
+        except sa_exc.DataError as error:
             raise BadValue(str(error.orig).splitlines()[0]) from error
     found = int(row[0]) > 0
     columns = list(check)
