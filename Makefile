@@ -37,10 +37,12 @@ help:
 	@echo "make purge    clean, then drop the databases, uploads and config/ckan.ini"
 
 install:
-	$(SETUP) system venv services database config migrate i18n
+	$(SETUP) system venv services database config migrate datastore i18n
 
+# xloader's token before the demo: the demo's CSV/XLSX uploads are queued for loading into the
+# DataStore, and the worker (started after the web server) loads them.
 run: install
-	$(SETUP) admin demo serve
+	$(SETUP) admin xloader demo serve
 
 demo: install
 	$(VENV)/bin/ckan -c config/ckan.ini govshare demo
@@ -50,7 +52,7 @@ stop:
 
 # Everything the suite needs, installed or started if missing (also run by `make test`).
 test-setup:
-	$(TEST_SETUP) system browser venv services database config migrate i18n
+	$(TEST_SETUP) system browser venv services database config migrate datastore i18n
 
 test: test-setup
 	$(VENV)/bin/ruff check ckanext bench
@@ -67,7 +69,7 @@ N ?= 10000
 BENCH_SETUP := CKAN_VERSION=$(CKAN_VERSION) VENV=$(VENV) CKAN_INI=$(CURDIR)/config/bench.ini \
 	DB_NAME=govshare_bench REDIS_DB=2 bash scripts/setup.sh
 bench:
-	$(BENCH_SETUP) system venv services database config migrate i18n
+	$(BENCH_SETUP) system venv services database config migrate datastore i18n
 	$(VENV)/bin/python bench/search.py --ckan-ini config/bench.ini -n $(N)
 
 clean: stop
@@ -76,7 +78,7 @@ clean: stop
 	find ckanext -name '*.mo' -delete
 
 purge: stop
-	-for db in $$(psql -h 127.0.0.1 -U postgres -tAc "select datname from pg_database where datname like 'govshare%'" 2>/dev/null || echo govshare govshare_test); do \
+	-for db in $$(psql -h 127.0.0.1 -U postgres -tAc "select datname from pg_database where datname like 'govshare%'" 2>/dev/null || echo govshare govshare_datastore govshare_test govshare_test_datastore); do \
 		psql -h 127.0.0.1 -U postgres -c "drop database if exists $$db" 2>/dev/null || \
 		runuser -u postgres -- psql -c "drop database if exists $$db"; done
 	rm -rf var config/ckan.ini config/test*.ini config/bench.ini config/admin-password.txt

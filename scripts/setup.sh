@@ -4,7 +4,8 @@
 #
 #   scripts/setup.sh <step> [...]
 #
-# Steps: system browser venv services database config migrate i18n admin demo serve stop
+# Steps: system browser venv services database config migrate datastore i18n admin xloader demo
+#        serve stop
 # Environment: CKAN_VERSION (default 2.11.6), VENV, CKAN_INI, DB_NAME, PORT, VAR (default var/).
 set -euo pipefail
 
@@ -16,6 +17,10 @@ VENV="${VENV:-$ROOT/.venv}"
 CKAN_INI="${CKAN_INI:-$ROOT/config/ckan.ini}"
 DB_NAME="${DB_NAME:-govshare}"
 DB_USER="${DB_USER:-govshare}"
+# The DataStore (issue 16, item 1): the tables of tabular resources live in a database of their
+# own, written by the site's role and read by a role that can only read it.
+DS_NAME="${DB_NAME}_datastore"
+DS_READ_USER="${DS_READ_USER:-govshare_ro}"
 PORT="${PORT:-5000}"
 VAR="${VAR:-$ROOT/var}"
 PY="$VENV/bin/python"
@@ -52,10 +57,21 @@ step_system() {
 }
 
 # --- the virtualenv with CKAN and the extensions --------------------------------------------
+# ckanext-xloader loads CSV/XLSX resources into the DataStore (issue 16, item 1). 2.5.2, not
+# 2.6.0: 2.6.0 requires requests>=2.34.2, certifi>=2026.7.22, urllib3>=2.8, idna>=3.20 and
+# six>=1.17, which CKAN 2.11.6 pins lower (requests 2.33.0, certifi 2026.1.4, urllib3 2.7.0)
+# and CKAN 2.12.0 too (certifi 2026.6.17, urllib3 2.7.0, idna 3.18). 2.5.2 (CKAN 2.10-2.12)
+# declares no requirements of its own; its requirements.txt ones are listed here, and none of
+# them moves a package CKAN pins.
+EXTENSIONS=(
+  "ckanext-scheming==3.1.*" "ckanext-dcat==2.4.*" "ckanext-harvest==1.6.*" ckanapi
+  "ckanext-xloader==2.5.2" "tabulator==1.53.5" "Unidecode>=1.3,<2" "chardet>=5.2,<6"
+)
 step_venv() {
   local stamp="$VENV/.govshare-installed"
   local want
-  want="ckan=$CKAN_VERSION $(sha1sum "$ROOT/setup.py" "$ROOT/requirements-dev.txt" | sha1sum | cut -c1-12)"
+  want="ckan=$CKAN_VERSION $( (cat "$ROOT/setup.py" "$ROOT/requirements-dev.txt"; \
+    echo "${EXTENSIONS[*]}") | sha1sum | cut -c1-12)"
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return 0; fi
   if [ ! -x "$PY" ]; then
     log "Creating $VENV"
@@ -63,8 +79,7 @@ step_venv() {
   fi
   log "Installing CKAN $CKAN_VERSION, the extensions and ckanapi into $VENV"
   "$PY" -m pip install -q --upgrade pip wheel "setuptools<81"
-  "$PY" -m pip install -q "ckan[requirements]==$CKAN_VERSION" \
-    "ckanext-scheming==3.1.*" "ckanext-dcat==2.4.*" "ckanext-harvest==1.6.*" ckanapi
+  "$PY" -m pip install -q "ckan[requirements]==$CKAN_VERSION" "${EXTENSIONS[@]}"
   "$PY" -m pip install -q -r "$ROOT/requirements-dev.txt"
   "$PY" -m pip install -q -e "$ROOT"
   echo "$want" > "$stamp"
@@ -121,13 +136,16 @@ psql_admin() {
 # The role's password is kept per machine user, not per checkout, so that every clone on the
 # machine (a CI run included) reuses it instead of changing it under the others.
 PW_FILE="${XDG_CONFIG_HOME:-$HOME/.config}/ckanext-govshare/db-password"
-db_password() {
-  if [ ! -f "$PW_FILE" ]; then
-    mkdir -p "$(dirname "$PW_FILE")"
-    (umask 077; python3 -c 'import secrets; print(secrets.token_hex(16))' > "$PW_FILE")
+RO_PW_FILE="${PW_FILE}-ro"  # the DataStore's read-only role, kept the same way
+password_in() {
+  if [ ! -f "$1" ]; then
+    mkdir -p "$(dirname "$1")"
+    (umask 077; python3 -c 'import secrets; print(secrets.token_hex(16))' > "$1")
   fi
-  cat "$PW_FILE"
+  cat "$1"
 }
+db_password() { password_in "$PW_FILE"; }
+ro_password() { password_in "$RO_PW_FILE"; }
 
 # --- the role and the database -------------------------------------------------------------
 step_database() {
@@ -148,6 +166,20 @@ step_database() {
     log "Creating database $DB_NAME"
     psql_admin -c "create database $DB_NAME owner $DB_USER encoding 'utf8' template template0"
   fi
+  # The DataStore: its database owned by the write role, and the read-only role (its
+  # permissions come in the datastore step, which needs the config).
+  local ro_pw
+  ro_pw="$(ro_password)"
+  if [ "$(psql_admin -c "select 1 from pg_roles where rolname='$DS_READ_USER'")" != 1 ]; then
+    log "Creating the DataStore's read-only role $DS_READ_USER"
+    psql_admin -c "create role $DS_READ_USER login password '$ro_pw'" >/dev/null
+  elif [ ! -f "$CKAN_INI" ]; then
+    psql_admin -c "alter role $DS_READ_USER login password '$ro_pw'" >/dev/null
+  fi
+  if [ "$(psql_admin -c "select 1 from pg_database where datname='$DS_NAME'")" != 1 ]; then
+    log "Creating DataStore database $DS_NAME"
+    psql_admin -c "create database $DS_NAME owner $DB_USER encoding 'utf8' template template0"
+  fi
 }
 
 # --- config/ckan.ini from the committed template --------------------------------------------
@@ -165,6 +197,8 @@ template, target = sys.argv[1], sys.argv[2]
 text = open(template, encoding="utf-8").read()
 values = {
     "SQLALCHEMY_URL": "postgresql://$DB_USER:$pw@127.0.0.1/$DB_NAME",
+    "DATASTORE_WRITE_URL": "postgresql://$DB_USER:$pw@127.0.0.1/$DS_NAME",
+    "DATASTORE_READ_URL": "postgresql://$DS_READ_USER:$(ro_password)@127.0.0.1/$DS_NAME",
     "REDIS_URL": "redis://127.0.0.1:6379/${REDIS_DB:-0}",
     "SITE_ID": "govshare",
     "SITE_URL": "http://127.0.0.1:$PORT",
@@ -186,6 +220,18 @@ def parse(source):
 wanted, have = parse(text), parse(open(target, encoding="utf-8").read())
 lines = open(target, encoding="utf-8").read().splitlines()
 added = []
+# Plugins the template gained after configs were first written join an existing plugin list
+# (before govshare); other differences in the list are the site's own choice and stay.
+NEW_PLUGINS = ["datastore", "xloader"]
+if have.has_option("app:main", "ckan.plugins"):
+    plugins = have.get("app:main", "ckan.plugins").split()
+    new = [p for p in NEW_PLUGINS if p not in plugins]
+    if new:
+        at = plugins.index("govshare") if "govshare" in plugins else len(plugins)
+        plugins[at:at] = new
+        i = next(i for i, line in enumerate(lines) if line.split("=")[0].strip() == "ckan.plugins")
+        lines[i] = "ckan.plugins = " + " ".join(plugins)
+        added += [f"plugin {p}" for p in new]
 for section in wanted.sections():
     missing = [k for k in wanted.options(section)
                if not have.has_section(section) or not have.has_option(section, k)]
@@ -219,6 +265,26 @@ step_migrate() {
   done
 }
 
+# --- the DataStore's permissions (CKAN's set-permissions script, run as the admin) ----------
+# The read-only role may connect to the DataStore database and select from it, nothing else.
+# Done once: a rerun finds the script's trigger function and the role's grant in place.
+step_datastore() {
+  local done_check
+  done_check="select count(*) from pg_proc where proname = 'populate_full_text_trigger'"
+  if [ "$(psql_admin -d "$DS_NAME" -c "$done_check" 2>/dev/null)" = 1 ] && \
+     [ "$(psql_admin -c "select has_database_privilege('$DS_READ_USER', '$DS_NAME', 'connect')
+          and not has_database_privilege('$DS_READ_USER', '$DB_NAME', 'connect')")" = t ]; then
+    return 0
+  fi
+  log "Setting the DataStore's permissions on $DS_NAME"
+  local sql
+  sql="$("$CKAN" -c "$CKAN_INI" datastore set-permissions)"
+  # CKAN's script revokes the main database from the read-only role, but every role may still
+  # connect through PUBLIC's default grant: take that away too (the site's role owns it).
+  printf '%s\n\\connect postgres\nrevoke connect on database "%s" from public;\n' \
+    "$sql" "$DB_NAME" | psql_admin >/dev/null
+}
+
 # --- the zh_Hans_CN catalog -----------------------------------------------------------------
 step_i18n() {
   local dir="$ROOT/ckanext/govshare/i18n"
@@ -241,6 +307,37 @@ step_admin() {
   log "Created sysadmin 'admin' with password: $pw  (kept in config/admin-password.txt)"
 }
 
+# --- xloader's API token: a sysadmin `xloader` (no password anyone knows) and its token, in the
+# config (0600), never on the terminal or in a log. Made again when the database lost them.
+step_xloader() {
+  local have
+  have="$(sed -n 's/^ckanext\.xloader\.api_token *= *//p' "$CKAN_INI" | head -n1)"
+  if [ -n "$have" ] && [ "$have" != NOT_SET ] && \
+     "$CKAN" -c "$CKAN_INI" user token list xloader 2>/dev/null | grep -q "xloader-jobs"; then
+    return 0
+  fi
+  if ! "$CKAN" -c "$CKAN_INI" user show xloader 2>/dev/null | grep -q "name=xloader"; then
+    log "Creating sysadmin 'xloader' (the DataStore loader's account)"
+    "$CKAN" -c "$CKAN_INI" user add xloader email=xloader@localhost \
+      "password=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(24))')" >/dev/null
+    "$CKAN" -c "$CKAN_INI" sysadmin add xloader >/dev/null
+  fi
+  log "Writing xloader's API token into $CKAN_INI"
+  XLOADER_TOKEN="$("$CKAN" -c "$CKAN_INI" user token add xloader xloader-jobs -q | tail -n1)" \
+    "$PY" - "$CKAN_INI" <<'EOF'
+import os, re, sys
+path, token = sys.argv[1], os.environ["XLOADER_TOKEN"].strip()
+assert token, "no token"
+text = open(path, encoding="utf-8").read()
+line = "ckanext.xloader.api_token = " + token
+pattern = re.compile(r"^ckanext\.xloader\.api_token\s*=.*$", re.M)
+text = pattern.sub(lambda _: line, text, count=1) if pattern.search(text) else \
+    text.replace("[app:main]\n", "[app:main]\n" + line + "\n", 1)
+open(path, "w", encoding="utf-8").write(text)
+EOF
+  chmod 600 "$CKAN_INI"
+}
+
 step_demo() {
   "$CKAN" -c "$CKAN_INI" govshare demo --if-empty
 }
@@ -256,30 +353,34 @@ step_serve() {
   mkdir -p "$VAR"
   chmod 0750 "$VAR"
   chmod -R g-w,o-rwx "$VAR" 2>/dev/null || warn "could not restrict every file under $VAR"
+  # The web server first: xloader's jobs fetch uploaded files from it (issue 16, item 1).
+  if running web; then
+    log "Already serving at http://127.0.0.1:$PORT (make stop to stop)"
+  else
+    # No Werkzeug debugger: an error that escapes the application (the database gone) would
+    # show its traceback, and an interactive console behind a PIN, to whoever asked.
+    nohup "$CKAN" -c "$CKAN_INI" run --host 127.0.0.1 --port "$PORT" --disable-reloader \
+      --disable-debugger >"$VAR/ckan.log" 2>&1 &
+    echo $! > "$(pidfile web)"
+    local up=""
+    for _ in $(seq 60); do
+      if curl -fsS -o /dev/null "http://127.0.0.1:$PORT/api/3/action/status_show" 2>/dev/null; then
+        up=1
+        break
+      fi
+      running web || { tail -n 30 "$VAR/ckan.log" >&2; die "CKAN did not start"; }
+      sleep 1
+    done
+    [ -n "$up" ] || die "CKAN did not answer within 60 s (see var/ckan.log)"
+    log "Serving at http://127.0.0.1:$PORT  — log in as 'admin' (password in config/admin-password.txt)"
+    log "Logs: var/ckan.log, var/worker.log. Stop with: make stop"
+  fi
   if ! running worker; then
-    # CKAN's jobs worker, started again when Redis went away (issue 14, item 9).
+    # CKAN's jobs worker (xloader's loads among its jobs), started again when Redis went away
+    # (issue 14, item 9).
     nohup "$CKAN" -c "$CKAN_INI" govshare worker >"$VAR/worker.log" 2>&1 &
     echo $! > "$(pidfile worker)"
   fi
-  if running web; then
-    log "Already serving at http://127.0.0.1:$PORT (make stop to stop)"
-    return 0
-  fi
-  # No Werkzeug debugger: an error that escapes the application (the database gone) would
-  # show its traceback, and an interactive console behind a PIN, to whoever asked.
-  nohup "$CKAN" -c "$CKAN_INI" run --host 127.0.0.1 --port "$PORT" --disable-reloader \
-    --disable-debugger >"$VAR/ckan.log" 2>&1 &
-  echo $! > "$(pidfile web)"
-  for _ in $(seq 60); do
-    if curl -fsS -o /dev/null "http://127.0.0.1:$PORT/api/3/action/status_show" 2>/dev/null; then
-      log "Serving at http://127.0.0.1:$PORT  — log in as 'admin' (password in config/admin-password.txt)"
-      log "Logs: var/ckan.log, var/worker.log. Stop with: make stop"
-      return 0
-    fi
-    running web || { tail -n 30 "$VAR/ckan.log" >&2; die "CKAN did not start"; }
-    sleep 1
-  done
-  die "CKAN did not answer within 60 s (see var/ckan.log)"
 }
 
 step_stop() {
