@@ -9,6 +9,13 @@ to ``xloader_hook``, and ``datastore_search`` as a sysadmin answering the file's
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +24,7 @@ from ckan.tests import factories, helpers
 
 from ckanext.govshare.tests import factories as gs_factories
 from ckanext.govshare.tests.datastore_tables import drop_table, load_table, table_rows
+from ckanext.govshare.tests.federation.sites import Federation, Site, free_port
 
 FIELDS = [
     {"id": "统一社会信用代码", "type": "text"},
@@ -111,3 +119,155 @@ def test_a_sysadmin_is_needed_to_write_a_table(resource: dict[str, Any]) -> None
             fields=FIELDS,
             records=RECORDS,
         )
+
+
+# -- end to end: an uploaded CSV loaded by xloader through the jobs worker ---------------------
+
+ROOT = Path(__file__).resolve().parents[4]
+SETUP = ROOT / "scripts" / "setup.sh"
+CSV_ROWS = [
+    ("统一社会信用代码", "企业名称", "登记机关", "注册资本"),
+    ("91110000MA01ABCD1X", "北京甲科技有限公司", "北京市市场监督管理局", "500"),
+    ("91310000MA1FL2XY3K", "上海乙贸易有限公司", "上海市市场监督管理局", "1200.5"),
+    ("914403007084567891", "深圳丙制造有限公司", "深圳市市场监督管理局", "80"),
+]
+
+
+@dataclass
+class Served:
+    """A site served by ``scripts/setup.sh serve`` (web server, then the jobs worker)."""
+
+    site: Site
+    env: dict[str, str]
+    federation: Federation
+    db: str
+    var: Path
+    pids: list[int] = field(default_factory=list)
+
+    def stop(self) -> None:
+        subprocess.run(["bash", str(SETUP), "stop"], env=self.env, capture_output=True)
+        for pid in self.pids:
+            for _ in range(300):
+                try:
+                    os.kill(pid, 0)
+                except ProcessLookupError:
+                    break
+                time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def served(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Served]:
+    """The platform as ``make run`` serves it, on a database of its own (a copy of the
+    federation tests' migrated template, with its sysadmin and token), the DataStore of the
+    test config, and xloader given that sysadmin's token."""
+    ini = Path(request.config.getoption("ckan_ini")).resolve()
+    root = tmp_path_factory.mktemp("xloader")
+    var = root / "var"
+    federation = Federation(ini, root)
+    meta = federation.template()
+    db = f"{federation.base_db}_xloader"
+    federation._drop(db)
+    federation._admin(
+        f'create database "{db}" owner "{federation.owner}" template "{federation.base_db}_fedtpl"'
+    )
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    site = federation._site_config(
+        "xloader",
+        db,
+        federation.lower_plugins,
+        port=port,
+        extra={
+            "ckan.storage_path": str(var / "storage"),
+            "ckanext.xloader.api_token": meta["token"],
+            "ckanext.xloader.site_url": url,
+            "ckanext.xloader.jobs_db.uri": federation._db_url(db),
+        },
+    )
+    site.token = meta["token"]
+    env = {
+        **os.environ,
+        "VAR": str(var),
+        "PORT": str(port),
+        "CKAN_INI": str(site.ini),
+        "VENV": str(Path(sys.executable).parent.parent),
+    }
+    served = Served(site=site, env=env, federation=federation, db=db, var=var)
+    try:
+        started = subprocess.run(
+            ["bash", str(SETUP), "serve"], env=env, capture_output=True, text=True, timeout=300
+        )
+        served.pids = [
+            int((var / f"{name}.pid").read_text())
+            for name in ("web", "worker")
+            if (var / f"{name}.pid").exists()
+        ]
+        assert started.returncode == 0, started.stdout + started.stderr
+        yield served
+    finally:
+        served.stop()
+        federation._drop(db)
+        federation.admin.dispose()
+
+
+def _logs(served: Served) -> str:
+    return "\n".join(
+        f"--- {name}\n" + (served.var / name).read_text(errors="replace")[-4000:]
+        for name in ("ckan.log", "worker.log")
+        if (served.var / name).exists()
+    )
+
+
+def test_an_uploaded_csv_is_loaded_into_the_datastore_by_the_worker(served: Served) -> None:
+    site = served.site
+    org = site.action(
+        "organization_create",
+        name="xl-provider",
+        title="市场监管局",
+        provider_code=gs_factories.provider_code(),
+        department_level="provincial",
+    )
+    entry = site.action(
+        "package_create",
+        name="xl-enterprises",
+        title="企业登记信息",
+        notes="摘要",
+        owner_org=org["id"],
+        **{
+            **gs_factories.entry_fields(),
+            "open_to_public": "not_open",
+            "data_items": [{"name": name, "data_type": "string"} for name in CSV_ROWS[0]],
+        },
+    )
+    body = "\n".join(",".join(row) for row in CSV_ROWS).encode("utf-8") + b"\n"
+    uploaded = site.session.post(
+        f"{site.url}/api/3/action/resource_create",
+        data={"package_id": entry["id"], "name": "企业登记信息", "format": "CSV"},
+        files={"upload": ("enterprises.csv", body, "text/csv")},
+        headers={"Authorization": site.token},
+        timeout=60,
+    ).json()
+    assert uploaded["success"], uploaded
+    resource_id = uploaded["result"]["id"]
+
+    # The job runs on the worker that `serve` started: wait for xloader to report it done.
+    status: dict[str, Any] = {}
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        status = site.action("xloader_status", resource_id=resource_id)
+        if status.get("status") in ("complete", "error"):
+            break
+        time.sleep(0.5)
+    assert status.get("status") == "complete", (status, _logs(served))
+
+    found = site.action("datastore_search", resource_id=resource_id, sort="_id")
+    columns = [f["id"] for f in found["fields"] if f["id"] != "_id"]
+    assert columns == list(CSV_ROWS[0])
+    assert found["total"] == len(CSV_ROWS) - 1
+    assert [tuple(str(r[c]) for c in columns) for r in found["records"]] == [
+        tuple(row) for row in CSV_ROWS[1:]
+    ]
+    shown = site.action("resource_show", id=resource_id)
+    assert shown["datastore_active"] is True
