@@ -21,11 +21,19 @@ from .logins import service as login_throttle
 _labels = CataloguePermissionLabels()
 
 
+def _auth_functions() -> dict[str, Any]:
+    """Every auth function of ``logic.auth``, and the DataStore's side doors closed while the
+    ``datastore`` plugin is loaded (issue 16, item 4; ``logic/auth/datastore.py``)."""
+    from .logic import auth
+
+    return auth.registered(datastore=p.plugin_loaded("datastore"))
+
+
 @tk.blanket.config_declarations
 @tk.blanket.cli
 @tk.blanket.helpers
 @tk.blanket.actions
-@tk.blanket.auth_functions
+@tk.blanket.auth_functions(_auth_functions)
 @tk.blanket.blueprints
 @tk.blanket.validators
 class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):

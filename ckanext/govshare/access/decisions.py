@@ -42,6 +42,8 @@ def decide(
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """A data officer of the provider approves (narrowing, never widening), rejects or returns
     a request (art. 12(2)); while negotiating, approving means agreeing to share (→ granted).
+    An approval of an interface share method sets the grant's daily call quota
+    (``max_calls_per_day``, at most the calls the request declared; issue 16, item 6).
 
     Answers the request as changed and the grant an approval created. A return stops the
     provider's clock; a rejection or a return must say why.
@@ -50,11 +52,12 @@ def decide(
     if action is not Action.APPROVE and not (data.get("reason") or "").strip():
         raise tk.ValidationError({"reason": [NEEDS_REASON]})
     if action is Action.APPROVE:
-        errors = rules.check_approval(request, data)
+        errors = {**rules.check_approval(request, data), **grants.check_quota(request, data)}
         if errors:
             raise field_errors(tk.ValidationError, errors)
     changes = deadlines.clock_stop(request) if action is Action.RETURN else {}
-    detail = {k: data[k] for k in ("resource_ids", "data_items", "max_downloads") if data.get(k)}
+    narrowed = ("resource_ids", "data_items", "max_downloads", "max_calls_per_day")
+    detail = {k: data[k] for k in narrowed if data.get(k)}
     updated = step(
         request, action, person, text=data.get("reason"), changes=changes, detail=detail
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -29,13 +29,17 @@ from .model import grant_table
 from .transitions import audit, people
 
 __all__ = [
+    "INTERFACE_METHODS",
     "NOT_ACTIVE",
     "NO_SUCH_GRANT",
+    "allocated_calls",
+    "check_quota",
     "create_grant",
     "expire_grant",
     "grant_from_request",
     "list_grants",
     "live_condition",
+    "live_grants_for",
     "load_grant",
     "obtain",
     "revoke",
@@ -51,6 +55,62 @@ NEEDS_END = message(
     "Say until when the data may be used (period_end)",
     "请填写准予使用的截止日期（period_end）",
 )
+#: Share methods served by the service interface (2016 Measures art. 12: 联机查询; 2025
+#: Regulations art. 22: 服务接口): their grants carry a daily call quota.
+INTERFACE_METHODS = ("api", "online_query")
+QUOTA_NOT_INTERFACE = message(
+    "A daily call quota is for a grant served by the service interface (share method api or "
+    "online_query); this request asks for another share method",
+    "每日调用量上限仅适用于通过服务接口（接口调用或联机查询）共享的授权，本申请的共享方式不适用",
+)
+
+
+def check_quota(request: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The daily call quota an approval sets (issue 16, item 6; 2025 Regulations art. 22, a
+    declared load as PDND asks): only for an interface share method, and never above the calls
+    a day the request declared (the provider narrows, never widens: 2016 Measures art. 12(2))."""
+    asked = data.get("max_calls_per_day")
+    if asked is None:
+        return {}
+    if request.get("share_method") not in INTERFACE_METHODS:
+        return {"max_calls_per_day": [QUOTA_NOT_INTERFACE]}
+    expected = request.get("expected_calls_per_day")
+    if expected is not None and asked > expected:
+        return {
+            "max_calls_per_day": [
+                message(
+                    f"The quota cannot exceed the calls a day the request declared ({expected})",
+                    f"每日调用量上限不得超过申请填报的预计每日调用量（{expected}）",
+                )
+            ]
+        }
+    return {}
+
+
+def quota_of(request: Mapping[str, Any], data: Mapping[str, Any]) -> int | None:
+    """The grant's ``max_calls_per_day``: what the decision set, else what the request
+    declared; none for a grant not served by the interface (or with nothing declared)."""
+    if request.get("share_method") not in INTERFACE_METHODS:
+        return None
+    return data.get("max_calls_per_day") or request.get("expected_calls_per_day")
+
+
+def allocated_calls(package_id: str, on: dt.date | None = None) -> dict[str, int]:
+    """What the live grants on an entry take of its daily capacity: their summed
+    ``max_calls_per_day`` (``allocated``), how many have one (``grants``) and how many have no
+    limit (``unlimited``), so the provider sees it when approving (issue 16, item 6)."""
+    c = grant_table.c
+    day = on or clock.today()
+    row = model.Session.execute(
+        sa.select(
+            sa.func.coalesce(sa.func.sum(c.max_calls_per_day), 0),
+            sa.func.count(c.max_calls_per_day),
+            sa.func.count().filter(
+                sa.and_(c.max_calls_per_day.is_(None), c.share_method.in_(INTERFACE_METHODS))
+            ),
+        ).where(c.package_id == package_id, live_condition(day))
+    ).one()
+    return {"allocated": int(row[0]), "grants": int(row[1]), "unlimited": int(row[2])}
 
 
 def live_condition(on: dt.date, columns: Any = None) -> sa.sql.ColumnElement[sa.Boolean]:
@@ -69,6 +129,28 @@ def load_grant(grant_id: str, *, for_update: bool = False) -> dict[str, Any] | N
 
 
 # ---------------------------------------------------------------------------- reading
+
+
+def live_grants_for(
+    org_ids: Iterable[str], package_id: str, resource_id: str, on: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """Live grants held by ``org_ids`` on the entry that cover ``resource_id`` (all of the
+    entry's resources, or a list naming it), the one ending last first."""
+    orgs = sorted(set(org_ids))
+    if not orgs:
+        return []
+    c = grant_table.c
+    rows = model.Session.execute(
+        sa.select(grant_table)
+        .where(
+            c.organization_id.in_(orgs),
+            c.package_id == package_id,
+            live_condition(on or clock.today()),
+        )
+        .order_by(c.period_end.desc(), c.id)
+    ).all()
+    grants = [dict(r._mapping) for r in rows]
+    return [g for g in grants if not g.get("resource_ids") or resource_id in g["resource_ids"]]
 
 
 def visible_grants(person: Person, direction: str) -> sa.sql.ColumnElement[sa.Boolean]:
@@ -132,9 +214,11 @@ def create_grant(
     share_method: str | None = None,
     conditions: str | None = None,
     max_downloads: int | None = None,
+    max_calls_per_day: int | None = None,
+    row_filter: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A grant: department × entry × scope × purpose × period × optional download limit,
-    audited, and its holders told."""
+    """A grant: department × entry × scope (resources, data items, rows) × purpose × period ×
+    optional download limit and daily call quota, audited, and its holders told."""
     grant = {
         "id": str(uuid.uuid4()),
         "package_id": package_id,
@@ -152,6 +236,8 @@ def create_grant(
         "period_end": period_end,
         "max_downloads": max_downloads,
         "downloads_used": 0,
+        "row_filter": dict(row_filter) if row_filter else None,
+        "max_calls_per_day": max_calls_per_day,
         "status": codes.GRANT_ACTIVE,
         "created_at": clock.now(),
         "created_by": person.id if person else None,
@@ -174,6 +260,8 @@ def create_grant(
             "resource_ids": resource_ids,
             "data_items": data_items,
             "max_downloads": max_downloads,
+            "max_calls_per_day": max_calls_per_day,
+            "row_filter": grant["row_filter"],
         },
     )
     notices.notify(
@@ -228,7 +316,7 @@ def grant_from_request(
 ) -> dict[str, Any]:
     """The grant an approval (or a granted dispute) creates, narrowed as the decision says
     (art. 12(2): the provider may narrow a request, never widen it)."""
-    errors = rules.check_approval(request, data)
+    errors = {**rules.check_approval(request, data), **check_quota(request, data)}
     if errors:
         raise field_errors(tk.ValidationError, errors)
     today = clock.today()
@@ -262,6 +350,7 @@ def grant_from_request(
         share_method=request["share_method"],
         conditions=data.get("conditions"),
         max_downloads=data.get("max_downloads"),
+        max_calls_per_day=quota_of(request, data),
         person=person,
         acting_org=acting,
     )

@@ -41,7 +41,16 @@ TEXT_FIELDS = (
 )
 LIST_FIELDS = ("resource_ids", "data_items")
 # Fields of the decision and resubmission forms.
-DECIDE_FIELDS = ("reason", "period_start", "period_end", "max_downloads", "conditions")
+DECIDE_FIELDS = (
+    "reason",
+    "period_start",
+    "period_end",
+    "max_downloads",
+    "max_calls_per_day",
+    "conditions",
+)
+# Share methods served by the service interface: their approval sets a daily call quota.
+INTERFACE_METHODS = ("api", "online_query")
 RESUBMIT_FIELDS = ("reason", "purpose_detail", "scenario", "basis", "contact")
 # Grant list tabs, and the old names of their ``direction`` (docs/api.md, "Deprecated names").
 GRANT_DIRECTIONS = ("outgoing", "incoming")
@@ -358,6 +367,10 @@ def _render_request(
     resources = {r["id"]: r for r in (entry or {}).get("resources") or []}
     history = req.get("history") or []
     titles = _titles(req, *history)
+    allowed = set(req.get("allowed_actions") or [])
+    capacity = None
+    if req.get("share_method") in INTERFACE_METHODS and allowed & {"approve", "grant"}:
+        capacity = _capacity(req["package_id"])
     grant = None
     if req.get("status") in workflow.GRANTING_STATES:
         held = tk.get_action("govshare_grant_list")(
@@ -375,11 +388,23 @@ def _render_request(
             "thread": [e for e in history if e.get("action") == "comment"],
             "titles": titles,
             "labels": _labels(),
-            "allowed": set(req.get("allowed_actions") or []),
+            "allowed": allowed,
+            "capacity": capacity,
             "forms": forms or {},
             "errors": errors or {},
         },
     )
+
+
+def _capacity(package_id: str) -> dict[str, Any] | None:
+    """What the entry's live interface grants take of its daily capacity, for the one
+    approving (issue 16, item 6); None for those who may not see it."""
+    try:
+        return tk.get_action("govshare_entry_capacity")(
+            shared.context(), {"package_id": package_id}
+        )
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return None
 
 
 @access.route("/govshare/requests/<id>")

@@ -13,6 +13,7 @@ from . import (
     calendar,
     catalogue,
     datalinks,
+    dataplane,
     dcat,
     downloads,
     feedback,
@@ -28,6 +29,7 @@ from .audit import *  # noqa: F403
 from .calendar import *  # noqa: F403
 from .catalogue import *  # noqa: F403
 from .datalinks import *  # noqa: F403
+from .dataplane import *  # noqa: F403
 from .dcat import *  # noqa: F403
 from .downloads import *  # noqa: F403
 from .feedback import *  # noqa: F403
@@ -43,6 +45,7 @@ __all__: list[str] = [
     *audit.__all__,
     *calendar.__all__,
     *catalogue.__all__,
+    *dataplane.__all__,
     *dcat.__all__,
     *downloads.__all__,
     *datalinks.__all__,

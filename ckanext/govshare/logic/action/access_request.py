@@ -246,6 +246,9 @@ def govshare_request_decide(context: Context, data_dict: DataDict) -> dict[str, 
     :param period_start: approve from this date (within the requested period; optional)
     :param period_end: approve until this date (within the requested period; optional)
     :param max_downloads: limit downloads under the grant (optional)
+    :param max_calls_per_day: the daily call quota of a grant served by the service interface
+        (share method ``api`` or ``online_query``; default the request's
+        ``expected_calls_per_day``, never above it; issue 16, item 6)
     :param conditions: conditions of use added to the grant (optional)
     :returns: the request; on approval, with the ``grant`` it created
 
@@ -326,8 +329,8 @@ def govshare_escalation_decide(context: Context, data_dict: DataDict) -> dict[st
     :param id: the request
     :param decision: grant | deny
     :param reason: required
-    :param resource_ids, data_items, period_start, period_end, max_downloads, conditions:
-        narrow the grant, as for an approval (optional)
+    :param resource_ids, data_items, period_start, period_end, max_downloads,
+        max_calls_per_day, conditions: narrow the grant, as for an approval (optional)
     :returns: the request; when granted, with the ``grant`` it created
     """
     request = _request(context, data_dict, "govshare_escalation_decide")

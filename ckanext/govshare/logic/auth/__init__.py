@@ -1,15 +1,19 @@
 """Auth functions, registered with ``toolkit.blanket.auth_functions``: one module per concept.
 
-Each module declares ``__all__``; add its names here.
+Each module declares ``__all__``; add its names here. ``datastore`` chains CKAN's DataStore
+auth functions, so it is registered only beside that plugin (:func:`registered`).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from . import (
     access,
     audit,
     calendar,
     catalogue,
+    dataplane,
     downloads,
     feedback,
     harvest_export,
@@ -18,10 +22,12 @@ from . import (
     tokens,
     upstream,
 )
+from . import datastore as _datastore
 from .access import *  # noqa: F403
 from .audit import *  # noqa: F403
 from .calendar import *  # noqa: F403
 from .catalogue import *  # noqa: F403
+from .dataplane import *  # noqa: F403
 from .downloads import *  # noqa: F403
 from .feedback import *  # noqa: F403
 from .harvest_export import *  # noqa: F403
@@ -35,6 +41,7 @@ __all__: list[str] = [
     *audit.__all__,
     *calendar.__all__,
     *catalogue.__all__,
+    *dataplane.__all__,
     *downloads.__all__,
     *feedback.__all__,
     *harvest_export.__all__,
@@ -43,3 +50,12 @@ __all__: list[str] = [
     *tokens.__all__,
     *upstream.__all__,
 ]
+
+
+def registered(*, datastore: bool) -> dict[str, Any]:
+    """What the plugin registers: every name of ``__all__``, and with ``datastore`` (the
+    DataStore plugin is loaded) its chained auth functions (issue 16, item 4)."""
+    functions = {name: globals()[name] for name in __all__}
+    if datastore:
+        functions.update(_datastore.functions())
+    return functions

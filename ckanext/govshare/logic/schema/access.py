@@ -221,6 +221,8 @@ def _narrowing() -> Schema:
         "period_start": [_optional(), iso_date],
         "period_end": [_optional(), iso_date],
         "max_downloads": [_optional(), whole_number(1)],
+        # The interface's daily call quota (issue 16, item 6): at most the calls declared.
+        "max_calls_per_day": [_optional(), whole_number(1)],
         "conditions": _text(_optional()),
         "__after": [period_of_use],
     }
