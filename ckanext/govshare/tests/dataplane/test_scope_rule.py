@@ -148,7 +148,9 @@ def test_malformed_row_filters(bad: Any) -> None:
     chosen=st.lists(st.sampled_from([i["name"] for i in ENTRY["data_items"]]), unique=True),
     table=st.lists(st.sampled_from(TABLE + ["extra"]), unique=True),
 )
-def test_a_scope_never_holds_a_column_outside_the_grant(chosen: list[str], table: list[str]) -> None:
+def test_a_scope_never_holds_a_column_outside_the_grant(
+    chosen: list[str], table: list[str]
+) -> None:
     got = s.scope(grant(data_items=chosen or None), ENTRY, "r1", table, TODAY)
     allowed = set(columns.columns_of(ENTRY, chosen or None).values())
     if isinstance(got, s.Scope):
