@@ -14,7 +14,12 @@ from ...core.membership import Person
 from ...core.messages import message
 from ...downloads import service
 
-__all__ = ["govshare_token_create", "govshare_token_list", "govshare_token_revoke"]
+__all__ = [
+    "govshare_token_create",
+    "govshare_token_list",
+    "govshare_token_revoke",
+    "govshare_token_rotate",
+]
 
 LOG_IN = message("Log in to use download tokens", "请登录后使用下载令牌")
 NOT_HOLDER = message(
@@ -25,6 +30,12 @@ NOT_REVOKER = message(
     "Only the token's owner, the data officers of the holding or providing department or the "
     "sharing authority may revoke a token",
     "只有令牌持有人、持有授权部门或提供部门的数据专员、共享主管部门可以撤销令牌",
+)
+
+NOT_OWNER = message(
+    "Only the token's owner, while a member of the department that holds its grant, may "
+    "rotate it",
+    "只有令牌持有人（且仍为持有授权部门的成员）才能轮换令牌",
 )
 
 _OK: AuthResult = {"success": True}
@@ -73,3 +84,19 @@ def govshare_token_revoke(context: Context, data_dict: DataDict | None) -> AuthR
     if token is None or may_revoke(Person.of(context), token):
         return _OK
     return _refuse(NOT_REVOKER)
+
+
+@tk.auth_sysadmins_check
+@tk.auth_allow_anonymous_access
+def govshare_token_rotate(context: Context, data_dict: DataDict | None) -> AuthResult:
+    """The token's owner, still a member of the holding department (issue 16, item 8): a
+    secret is its user's own, so nobody else is handed a new one (sysadmins included)."""
+    if not context.get("user"):
+        return _refuse(LOG_IN)
+    token = service.load(str((data_dict or {}).get("id") or ""))
+    if token is None:
+        return _OK  # the action answers "not found"
+    person = Person.of(context)
+    if person.id == token["user_id"] and token["organization_id"] in person.orgs:
+        return _OK
+    return _refuse(NOT_OWNER)

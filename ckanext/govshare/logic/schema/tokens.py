@@ -58,3 +58,8 @@ def token_list_schema() -> dict[str, Any]:
 
 def token_revoke_schema() -> dict[str, Any]:
     return {"id": [required, reference], **_extras()}
+
+
+def token_rotate_schema() -> dict[str, Any]:
+    """``govshare_token_rotate``: the token to replace (issue 16, item 8)."""
+    return {"id": [required, reference], **_extras()}
