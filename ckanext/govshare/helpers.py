@@ -26,6 +26,8 @@ __all__ = [
     "govshare_my_departments",
     "govshare_purpose_label",
     "govshare_purposes",
+    "govshare_resource_mappings",
+    "govshare_resource_preview",
     "govshare_report_charts",
     "govshare_report_label",
     "govshare_report_names",
@@ -146,6 +148,45 @@ def govshare_live_grant(pkg: dict[str, Any]) -> dict[str, Any] | None:
     except (tk.NotAuthorized, tk.ValidationError):
         return None
     return next((g for g in result["results"] if g.get("live")), None)
+
+
+def govshare_resource_mappings(pkg: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """For the providing department's members and sysadmins, each resource's load status and
+    data item ↔ column mapping (``govshare_resource_mapping``; issue 16, item 9); None for
+    everyone else (asked with ``check_access`` first, so a page view records no refusal)."""
+    context = _user_context()
+    resources = pkg.get("resources") or []
+    if not context.get("user") or not resources:
+        return None
+    if not tk.h.check_access("govshare_resource_mapping", {"resource_id": resources[0]["id"]}):
+        return None
+    found = []
+    for res in resources:
+        try:
+            mapping = tk.get_action("govshare_resource_mapping")(
+                context, {"resource_id": res["id"]}
+            )
+        except (tk.NotAuthorized, tk.ObjectNotFound):
+            continue
+        found.append({**mapping, "name": res.get("name") or res["id"]})
+    return found
+
+
+def govshare_resource_preview(res: dict[str, Any]) -> dict[str, Any] | None:
+    """The first 20 rows of the resource the user may have (``govshare_data_preview``: the
+    provider every column, a grant holder its granted columns and rows; issue 16, item 9), or
+    ``{"errors": [...]}`` when there are none to show; None for everyone else."""
+    context = _user_context()
+    data = {"resource_id": res.get("id") or ""}
+    if not context.get("user") or not tk.h.check_access("govshare_data_preview", data):
+        return None
+    try:
+        return tk.get_action("govshare_data_preview")(context, data)
+    except tk.ValidationError as error:
+        texts = [m for ms in (error.error_dict or {}).values() for m in ms if isinstance(m, str)]
+        return {"errors": texts}
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return None
 
 
 def govshare_access_nav() -> dict[str, Any]:

@@ -12,7 +12,7 @@ from typing import Any, cast
 
 import ckan.plugins.toolkit as tk
 from ckan.types import Context
-from flask import Blueprint, request, send_file
+from flask import Blueprint, make_response, request, send_file
 
 from ..access import rules, workflow
 from ..logic.auth.access import ATTACHMENT_ROUTE
@@ -78,10 +78,6 @@ def _form(*, reason: bool = True) -> dict[str, Any]:
     return data
 
 
-
-
-
-
 def _entry(package_id: str | None) -> dict[str, Any]:
     if not package_id:
         return tk.abort(400, tk._("Say which entry (package_id)"))
@@ -97,10 +93,6 @@ def _departments(entry: dict[str, Any]) -> list[dict[str, Any]]:
         shared.context(), {"id": tk.current_user.name, "permission": "read"}
     )
     return [o for o in orgs if o["id"] != entry.get("owner_org")]
-
-
-
-
 
 
 def _labels() -> dict[str, dict[str, str]]:
@@ -399,6 +391,8 @@ def _render_request(
 def _capacity(package_id: str) -> dict[str, Any] | None:
     """What the entry's live interface grants take of its daily capacity, for the one
     approving (issue 16, item 6); None for those who may not see it."""
+    if not tk.h.check_access("govshare_entry_capacity", {"package_id": package_id}):
+        return None  # asked first: a page view records no refusal
     try:
         return tk.get_action("govshare_entry_capacity")(
             shared.context(), {"package_id": package_id}
@@ -601,7 +595,50 @@ def grants() -> Any:
     )
 
 
-def _render_grant(id: str, form: dict[str, Any] | None = None, errors: Any = None) -> Any:
+def _previews(grant: dict[str, Any], covered: list[str]) -> dict[str, dict[str, Any]] | None:
+    """The first rows each covered resource delivers under the grant (issue 16, item 9), as
+    ``govshare_data_preview`` cuts them; None when the viewer may not preview (neither the
+    holder nor the provider). A resource without rows to show keeps the refusal's text."""
+    previews: dict[str, dict[str, Any]] = {}
+    if covered and not tk.h.check_access(
+        "govshare_data_preview", {"resource_id": covered[0], "grant_id": grant["id"]}
+    ):
+        return None  # asked first: a page view records no refusal
+    for rid in covered:
+        try:
+            previews[rid] = tk.get_action("govshare_data_preview")(
+                shared.context(), {"resource_id": rid, "grant_id": grant["id"]}
+            )
+        except tk.NotAuthorized:
+            return None
+        except tk.ValidationError as error:
+            previews[rid] = {
+                "errors": [m for ms in shared.field_errors(error).values() for m in ms]
+            }
+        except tk.ObjectNotFound:
+            continue
+    return previews
+
+
+def _my_tokens(grant_id: str) -> list[dict[str, Any]] | None:
+    """The viewer's own working tokens of the grant, when they may take tokens from it."""
+    data = {"grant_id": grant_id}
+    if not tk.h.check_access("govshare_token_create", data):
+        return None
+    found = tk.get_action("govshare_token_list")(
+        shared.context(), {**data, "status": ["active"], "limit": 100}
+    )
+    return found["results"]
+
+
+def _render_grant(
+    id: str,
+    form: dict[str, Any] | None = None,
+    errors: Any = None,
+    *,
+    new_token: dict[str, Any] | None = None,
+    token_errors: dict[str, list[str]] | None = None,
+) -> Any:
     try:
         grant = tk.get_action("govshare_grant_show")(shared.context(), {"id": id})
     except (tk.ObjectNotFound, tk.NotAuthorized) as error:
@@ -610,16 +647,30 @@ def _render_grant(id: str, form: dict[str, Any] | None = None, errors: Any = Non
         entry = tk.get_action("package_show")(shared.context(), {"id": grant["package_id"]})
     except (tk.ObjectNotFound, tk.NotAuthorized):
         entry = None
-    return tk.render(
+    resources = {r["id"]: r for r in (entry or {}).get("resources") or []}
+    covered = [r for r in resources if not grant.get("resource_ids") or r in grant["resource_ids"]]
+    live = bool(grant.get("live"))
+    page = tk.render(
         "govshare/access/grant.html",
         {
             "grant": grant,
             "pkg": entry,
-            "resources": {r["id"]: r for r in (entry or {}).get("resources") or []},
+            "resources": resources,
+            "covered": covered,
+            "interface": grant.get("share_method") in INTERFACE_METHODS,
+            "previews": _previews(grant, covered) if live else None,
+            "tokens": _my_tokens(grant["id"]) if live else None,
+            "new_token": new_token,
+            "token_errors": token_errors or {},
+            "site": str(tk.config.get("ckan.site_url") or "").rstrip("/"),
             "form": form or {},
             "errors": errors or {},
         },
     )
+    response = make_response(page)
+    if new_token is not None:  # the secret is shown once: kept by no cache
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @access.route("/govshare/grants/<id>")
@@ -646,4 +697,44 @@ def grant_revoke(id: str) -> Any:
     tk.h.flash_success(tk._("Grant revoked; every token issued from it stops working."))
     if request.form.get("came_from") == "list":
         return tk.redirect_to("govshare_access.grants", direction="incoming")
+    return tk.redirect_to("govshare_access.grant_read", id=id)
+
+
+def _token_step(id: str, action: str, data: dict[str, Any]) -> Any:
+    """Create or rotate a token from the grant page: the page again with the new secret,
+    shown this once (issue 16, item 8), or with the refusal."""
+    if not shared.logged_in():
+        return tk.abort(403, tk._("Log in first"))
+    try:
+        token = tk.get_action(action)(shared.context(), data)
+    except tk.ValidationError as error:
+        return _render_grant(id, token_errors=shared.field_errors(error))
+    except (tk.NotAuthorized, tk.ObjectNotFound) as error:
+        return shared.abort_for(error)
+    return _render_grant(id, new_token=token)
+
+
+@access.route("/govshare/grants/<id>/tokens", methods=["POST"])
+def grant_token_create(id: str) -> Any:
+    """A token from the grant for the user (a member of the holding department)."""
+    return _token_step(id, "govshare_token_create", {"grant_id": id})
+
+
+@access.route("/govshare/grants/<id>/tokens/<token_id>/rotate", methods=["POST"])
+def grant_token_rotate(id: str, token_id: str) -> Any:
+    """A new secret for one of the user's tokens; the old one stops at once."""
+    return _token_step(id, "govshare_token_rotate", {"id": token_id})
+
+
+@access.route("/govshare/grants/<id>/tokens/<token_id>/revoke", methods=["POST"])
+def grant_token_revoke(id: str, token_id: str) -> Any:
+    if not shared.logged_in():
+        return tk.abort(403, tk._("Log in first"))
+    try:
+        tk.get_action("govshare_token_revoke")(shared.context(), {"id": token_id})
+    except tk.ValidationError as error:
+        return _render_grant(id, token_errors=shared.field_errors(error))
+    except (tk.NotAuthorized, tk.ObjectNotFound) as error:
+        return shared.abort_for(error)
+    tk.h.flash_success(tk._("Token revoked: it stops working at once."))
     return tk.redirect_to("govshare_access.grant_read", id=id)

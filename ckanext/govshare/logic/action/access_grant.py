@@ -20,6 +20,7 @@ from ...access import grants, present, requests
 from ...core.membership import Person
 from ...core.transaction import atomic
 from ...core.vocabulary import renamed
+from ...interface import quota
 from .. import loading
 from ..schema import access as schema
 from .access_request import check_on_entry, entry_as_seen
@@ -105,11 +106,18 @@ def _load_grant(context: Context, data_dict: DataDict, auth: str) -> dict[str, A
 @tk.side_effect_free
 @validate(schema.request_id_schema)
 def govshare_grant_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """One grant: holder, entry, purpose, scope, period, limits, status (art. 14).
+    """One grant: holder, entry, purpose, scope (``resource_ids``, ``data_items``,
+    ``row_filter``), period, limits (``max_downloads``, ``max_calls_per_day``), status
+    (art. 14). A grant served by the service interface (share method ``api`` or
+    ``online_query``) also answers its ``usage``: ``{"max_calls_per_day", "today",
+    "this_month"}``, the calls counted today and this (local) month (issue 16, item 9).
 
     :param id: the grant's id
     """
-    return present.grant_dict(_load_grant(context, data_dict, "govshare_grant_show"))
+    grant = present.grant_dict(_load_grant(context, data_dict, "govshare_grant_show"))
+    if grant.get("share_method") in grants.INTERFACE_METHODS:
+        grant["usage"] = quota.usage(grant["id"])
+    return grant
 
 
 @renamed(answer_keys=_ANSWER_KEYS)

@@ -87,9 +87,9 @@ def govshare_data_preview(context: Context, data_dict: DataDict | None) -> AuthR
     if resource is None:
         return _OK
     person = Person.of(context)
+    if provides(person, resource.package_id):
+        return _OK  # every column, or what a grant on it delivers (``grant_id``)
     grant_id = lookup_key((data_dict or {}).get("grant_id")) or None
-    if grant_id is None and provides(person, resource.package_id):
-        return _OK
     return _OK if holds(person, resource, grant_id) else _refuse(NO_GRANT)
 
 

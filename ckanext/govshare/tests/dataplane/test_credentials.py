@@ -3,6 +3,7 @@ the grant's end by default and names its interface addresses; rotating gives a n
 with the same grant, resources and expiry and stops the old one at once; only the holding
 department's members take tokens, only a token's owner rotates it."""
 
+# ruff: noqa: F811 (the module world fixture gw is imported and used as a parameter)
 from __future__ import annotations
 
 import datetime as dt
@@ -21,17 +22,17 @@ from ckanext.govshare.tests.dataplane.grant_world import GrantWorld, gw  # noqa:
 pytestmark = pytest.mark.usefixtures("with_request_context")
 
 
-def _take(gw: GrantWorld, who: str = "requester", **data: Any) -> dict[str, Any]:  # noqa: F811
+def _take(gw: GrantWorld, who: str = "requester", **data: Any) -> dict[str, Any]:
     return gw.call(who, "govshare_token_create", grant_id=gw.grant["id"], **data)
 
 
-def _grant_end(gw: GrantWorld) -> dt.datetime:  # noqa: F811
+def _grant_end(gw: GrantWorld) -> dt.datetime:
     last = dt.date.fromisoformat(gw.grant["period_end"]) + dt.timedelta(days=1)
     return dt.datetime.combine(last, dt.time(), tzinfo=clock.timezone()).astimezone(dt.UTC)
 
 
 @pytest.mark.parametrize("who", ["requester", "requester_officer"])
-def test_an_interface_token_lives_to_the_grants_end(gw: GrantWorld, who: str) -> None:  # noqa: F811
+def test_an_interface_token_lives_to_the_grants_end(gw: GrantWorld, who: str) -> None:
     token = _take(gw, who)
     assert token["token"].startswith("gsd_")
     assert dt.datetime.fromisoformat(token["expires_at"]) == _grant_end(gw)
@@ -47,14 +48,14 @@ def test_an_interface_token_lives_to_the_grants_end(gw: GrantWorld, who: str) ->
     "who", ["provider_officer", "provider_staff", "other", "authority", "outsider", None]
 )
 def test_only_the_holding_departments_members_take_tokens(
-    gw: GrantWorld,  # noqa: F811
+    gw: GrantWorld,
     who: str | None,
 ) -> None:
     with pytest.raises(tk.NotAuthorized):
         _take(gw, who)  # type: ignore[arg-type]
 
 
-def test_rotating_replaces_the_secret_and_keeps_the_rest(gw: GrantWorld) -> None:  # noqa: F811
+def test_rotating_replaces_the_secret_and_keeps_the_rest(gw: GrantWorld) -> None:
     old = _take(gw, resource_ids=[gw.resource_id], max_uses=5)
     new = gw.call("requester", "govshare_token_rotate", id=old["id"])
     assert new["id"] != old["id"] and new["replaces"] == old["id"]
@@ -85,7 +86,7 @@ def test_rotating_replaces_the_secret_and_keeps_the_rest(gw: GrantWorld) -> None
     assert new["token"] not in str(rotate.detail)
 
 
-def test_a_revoked_token_is_not_rotated(gw: GrantWorld) -> None:  # noqa: F811
+def test_a_revoked_token_is_not_rotated(gw: GrantWorld) -> None:
     old = _take(gw)
     gw.call("requester", "govshare_token_revoke", id=old["id"])
     with pytest.raises(tk.ValidationError) as refused:
@@ -93,7 +94,7 @@ def test_a_revoked_token_is_not_rotated(gw: GrantWorld) -> None:  # noqa: F811
     assert "轮换" in refused.value.error_dict["id"][0]
 
 
-def test_a_token_of_a_revoked_grant_is_not_rotated(gw: GrantWorld) -> None:  # noqa: F811
+def test_a_token_of_a_revoked_grant_is_not_rotated(gw: GrantWorld) -> None:
     old = _take(gw)
     gw.call("provider_officer", "govshare_grant_revoke", id=gw.grant["id"], reason="停止")
     with pytest.raises(tk.ValidationError):
@@ -104,14 +105,14 @@ def test_a_token_of_a_revoked_grant_is_not_rotated(gw: GrantWorld) -> None:  # n
     "who",
     ["requester_officer", "provider_officer", "other", "authority", "sysadmin", "outsider", None],
 )
-def test_only_the_owner_rotates(gw: GrantWorld, who: str | None) -> None:  # noqa: F811
+def test_only_the_owner_rotates(gw: GrantWorld, who: str | None) -> None:
     old = _take(gw)
     with pytest.raises(tk.NotAuthorized):
         gw.call(who, "govshare_token_rotate", id=old["id"])
     assert download_service.find(old["token"])["revoked_at"] is None
 
 
-def test_an_owner_who_left_the_department_cannot_rotate(gw: GrantWorld) -> None:  # noqa: F811
+def test_an_owner_who_left_the_department_cannot_rotate(gw: GrantWorld) -> None:
     old = _take(gw)
     tk.get_action("organization_member_delete")(
         {"user": gw.users["sysadmin"]["name"], "ignore_auth": True},
@@ -121,6 +122,6 @@ def test_an_owner_who_left_the_department_cannot_rotate(gw: GrantWorld) -> None:
         gw.call("requester", "govshare_token_rotate", id=old["id"])
 
 
-def test_rotating_an_unknown_token_is_not_found(gw: GrantWorld) -> None:  # noqa: F811
+def test_rotating_an_unknown_token_is_not_found(gw: GrantWorld) -> None:
     with pytest.raises(tk.ObjectNotFound):
         gw.call("requester", "govshare_token_rotate", id="no-such-token")

@@ -4,6 +4,7 @@ a restricted entry's resource only for the providing department's members and sy
 department holding a grant gets its cut through the platform, never the whole table here. An
 open entry's table stays open to all."""
 
+# ruff: noqa: F811 (the module world fixture gw is imported and used as a parameter)
 from __future__ import annotations
 
 import json
@@ -26,7 +27,7 @@ PROVIDER = ["provider_officer", "provider_editor", "provider_staff", "sysadmin"]
 REFUSED = ["requester", "requester_officer", "other", "authority", "outsider", None]
 
 
-def _headers(gw: GrantWorld, who: str | None) -> dict[str, str]:  # noqa: F811
+def _headers(gw: GrantWorld, who: str | None) -> dict[str, str]:
     if who is None:
         return {}
     token = helpers.call_action(
@@ -39,7 +40,7 @@ def _headers(gw: GrantWorld, who: str | None) -> dict[str, str]:  # noqa: F811
 
 
 @pytest.mark.parametrize("who", PROVIDER)
-def test_provider_and_sysadmin_search_every_column(gw: GrantWorld, who: str) -> None:  # noqa: F811
+def test_provider_and_sysadmin_search_every_column(gw: GrantWorld, who: str) -> None:
     result = gw.call(who, "datastore_search", resource_id=gw.resource_id, limit=100)
     assert [f["id"] for f in result["fields"] if f["id"] != "_id"] == [f["id"] for f in FIELDS]
     assert len(result["records"]) == len(RECORDS)
@@ -48,7 +49,7 @@ def test_provider_and_sysadmin_search_every_column(gw: GrantWorld, who: str) -> 
 
 
 @pytest.mark.parametrize("who", REFUSED)
-def test_others_and_grant_holders_are_refused(gw: GrantWorld, who: str | None) -> None:  # noqa: F811
+def test_others_and_grant_holders_are_refused(gw: GrantWorld, who: str | None) -> None:
     for action, data in (
         ("datastore_search", {"resource_id": gw.resource_id}),
         ("datastore_search", {"id": gw.resource_id, "fields": ["credit_code"]}),
@@ -60,7 +61,7 @@ def test_others_and_grant_holders_are_refused(gw: GrantWorld, who: str | None) -
         assert str(refused.value) == RESTRICTED, action
 
 
-def test_the_grant_holder_really_holds_a_live_grant(gw: GrantWorld) -> None:  # noqa: F811
+def test_the_grant_holder_really_holds_a_live_grant(gw: GrantWorld) -> None:
     """The refusal above is not for want of a grant: the holder's is live, on the resource."""
     grant = gw.call("requester", "govshare_grant_show", id=gw.grant["id"])
     assert grant["live"] and grant["share_method"] == "api"
@@ -69,14 +70,14 @@ def test_the_grant_holder_really_holds_a_live_grant(gw: GrantWorld) -> None:  # 
 
 
 @pytest.mark.parametrize("who", [*PROVIDER, *REFUSED])
-def test_an_open_entrys_table_stays_open(gw: GrantWorld, who: str | None) -> None:  # noqa: F811
+def test_an_open_entrys_table_stays_open(gw: GrantWorld, who: str | None) -> None:
     result = gw.call(who, "datastore_search", resource_id=gw.open_resource_id)
     assert len(result["records"]) == 3
     assert gw.call(who, "datastore_info", id=gw.open_resource_id)["fields"]
 
 
 @pytest.mark.parametrize("who", [None, "requester", "other"])
-def test_an_unknown_or_alias_id_is_refused(gw: GrantWorld, who: str | None) -> None:  # noqa: F811
+def test_an_unknown_or_alias_id_is_refused(gw: GrantWorld, who: str | None) -> None:
     with pytest.raises((tk.NotAuthorized, tk.ObjectNotFound)):
         gw.call(who, "datastore_search", resource_id="no-such-resource")
 
@@ -93,7 +94,7 @@ def test_an_unknown_or_alias_id_is_refused(gw: GrantWorld, who: str | None) -> N
         (None, 404),
     ],
 )
-def test_the_dump_route(app: Any, gw: GrantWorld, who: str | None, status: int) -> None:  # noqa: F811
+def test_the_dump_route(app: Any, gw: GrantWorld, who: str | None, status: int) -> None:
     response = app.get(
         f"/datastore/dump/{gw.resource_id}", headers=_headers(gw, who), status=status
     )
@@ -111,19 +112,19 @@ SQL = "ckan.datastore.sqlsearch.enabled"
 
 @pytest.mark.ckan_config(SQL, "true")
 class TestSearchSql:
-    def sql(self, gw: GrantWorld, who: str | None, *tables: str) -> dict[str, Any]:  # noqa: F811
+    def sql(self, gw: GrantWorld, who: str | None, *tables: str) -> dict[str, Any]:
         joined = " UNION ALL ".join(f'SELECT "credit_code" FROM "{t}"' for t in tables)
         return gw.call(who, "datastore_search_sql", sql=joined)
 
     @pytest.mark.parametrize("who", ["provider_staff", "provider_officer", "sysadmin"])
-    def test_the_provider_may(self, gw: GrantWorld, who: str) -> None:  # noqa: F811
+    def test_the_provider_may(self, gw: GrantWorld, who: str) -> None:
         result = self.sql(gw, who, gw.resource_id, gw.open_resource_id)
         assert len(result["records"]) == len(RECORDS) + 3
 
     @pytest.mark.parametrize("who", ["requester", "requester_officer", "other", None])
     def test_a_restricted_table_anywhere_in_the_query_is_refused(
         self,
-        gw: GrantWorld,  # noqa: F811
+        gw: GrantWorld,
         who: str | None,
     ) -> None:
         for tables in ((gw.resource_id,), (gw.open_resource_id, gw.resource_id)):
@@ -143,7 +144,7 @@ class TestDatatablesView:
     """CKAN's DataStore preview reads through ``datastore_search``: a grant holder's page of
     it is refused, the provider's shows the rows."""
 
-    def view(self, gw: GrantWorld) -> str:  # noqa: F811
+    def view(self, gw: GrantWorld) -> str:
         return gw.call(
             "sysadmin",
             "resource_view_create",
@@ -155,7 +156,7 @@ class TestDatatablesView:
     @pytest.mark.parametrize(
         ("who", "status"), [("provider_staff", 200), ("requester", 403), ("other", 403)]
     )
-    def test_ajax_rows(self, app: Any, gw: GrantWorld, who: str, status: int) -> None:  # noqa: F811
+    def test_ajax_rows(self, app: Any, gw: GrantWorld, who: str, status: int) -> None:
         form = {"draw": "1", "search[value]": "", "start": "0", "length": "10"}
         response = app.post(
             f"/datatables/ajax/{self.view(gw)}",
