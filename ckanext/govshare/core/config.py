@@ -187,6 +187,14 @@ def download_accel_prefix() -> str:
     return tk.config["ckanext.govshare.download_accel_prefix"]
 
 
+# --- the service interface (issue 16, items 4-6) --------------------------------------------
+
+
+def query_max_limit() -> int:
+    """Most rows one page of ``/govshare/query`` (``govshare_data_query``) answers."""
+    return tk.config["ckanext.govshare.query.max_limit"]
+
+
 # --- login throttling (issue 14, item 8) -----------------------------------------------------
 
 

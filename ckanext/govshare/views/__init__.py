@@ -14,6 +14,7 @@ from .datalinks import datalinks
 from .downloads import downloads
 from .feedback import feedback
 from .guard import guard
+from .interface import interface
 from .notices import notices
 from .outages import outages
 from .reports import reports
@@ -27,6 +28,7 @@ __all__: list[str] = [
     "downloads",
     "feedback",
     "guard",
+    "interface",
     "notices",
     "outages",
     "reports",

@@ -17,6 +17,7 @@ from . import (
     dcat,
     downloads,
     feedback,
+    interface,
     notices,
     obligations,
     reports,
@@ -33,6 +34,7 @@ from .dataplane import *  # noqa: F403
 from .dcat import *  # noqa: F403
 from .downloads import *  # noqa: F403
 from .feedback import *  # noqa: F403
+from .interface import *  # noqa: F403
 from .notices import *  # noqa: F403
 from .obligations import *  # noqa: F403
 from .reports import *  # noqa: F403
@@ -50,6 +52,7 @@ __all__: list[str] = [
     *downloads.__all__,
     *datalinks.__all__,
     *feedback.__all__,
+    *interface.__all__,
     *notices.__all__,
     *obligations.__all__,
     *reports.__all__,

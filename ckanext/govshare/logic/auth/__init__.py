@@ -17,6 +17,7 @@ from . import (
     downloads,
     feedback,
     harvest_export,
+    interface,
     notices,
     reports,
     tokens,
@@ -31,6 +32,7 @@ from .dataplane import *  # noqa: F403
 from .downloads import *  # noqa: F403
 from .feedback import *  # noqa: F403
 from .harvest_export import *  # noqa: F403
+from .interface import *  # noqa: F403
 from .notices import *  # noqa: F403
 from .reports import *  # noqa: F403
 from .tokens import *  # noqa: F403
@@ -45,6 +47,7 @@ __all__: list[str] = [
     *downloads.__all__,
     *feedback.__all__,
     *harvest_export.__all__,
+    *interface.__all__,
     *notices.__all__,
     *reports.__all__,
     *tokens.__all__,
