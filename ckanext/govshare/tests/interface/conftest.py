@@ -82,7 +82,9 @@ class IWorld:
 
 def patch_grant(grant_id: str, **values: Any) -> None:
     """Change a grant's row as the provider's decision or a revocation would (committed)."""
-    model.Session.execute(sa.update(grant_table).where(grant_table.c.id == grant_id).values(**values))
+    model.Session.execute(
+        sa.update(grant_table).where(grant_table.c.id == grant_id).values(**values)
+    )
     model.Session.commit()
 
 

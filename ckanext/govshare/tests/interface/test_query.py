@@ -50,9 +50,7 @@ def test_a_token_of_the_holder_gets_exactly_the_granted_columns(
         assert hidden not in response.body
 
 
-def test_the_cursor_pages_through_every_granted_row_once(
-    app: Any, iw: IWorld, bearer: Any
-) -> None:
+def test_the_cursor_pages_through_every_granted_row_once(app: Any, iw: IWorld, bearer: Any) -> None:
     headers = bearer(iw.token())
     seen: list[str] = []
     cursor = None
@@ -123,7 +121,9 @@ def test_q_never_matches_on_a_hidden_column(
     assert body["total"] == 0 and body["records"] == []
     body = _get(app, iw, bearer(iw.token()), q="张3").json  # 法定代表人: not granted
     assert body["total"] == 0
-    provider = iw.call("provider_staff", "govshare_data_query", resource_id=iw.resource_id, q="内部线索")
+    provider = iw.call(
+        "provider_staff", "govshare_data_query", resource_id=iw.resource_id, q="内部线索"
+    )
     assert provider["total"] == 1
 
 

@@ -121,9 +121,7 @@ def test_fifty_threads_take_exactly_ten_units(iw: IWorld) -> None:
     assert quota_calls(iw.grant["id"]) == 10
 
 
-def test_fifty_parallel_http_calls_against_a_quota_of_ten(
-    iw: IWorld, live_server: str
-) -> None:
+def test_fifty_parallel_http_calls_against_a_quota_of_ten(iw: IWorld, live_server: str) -> None:
     """50 requests at once on a threaded server: exactly 10 answered, 40 refused with 429,
     the counter at 10, and 50 rows in the call log."""
     patch_grant(iw.grant["id"], max_calls_per_day=10)

@@ -50,7 +50,11 @@ def test_no_row_is_not_found(app: Any, iw: IWorld, bearer: Any) -> None:
     response = _post(app, iw, bearer(iw.token(iw.verify_grant)), body)
     assert response.json == {"found": False, "match": False, "mismatched": []}
     row = calls(method="verify")[-1]
-    assert (row["outcome"], row["rows"], row["fields"]) == ("answered", 0, ["credit_code", "企业名称"])
+    assert (row["outcome"], row["rows"], row["fields"]) == (
+        "answered",
+        0,
+        ["credit_code", "企业名称"],
+    )
 
 
 @pytest.mark.parametrize(
@@ -65,7 +69,9 @@ def test_a_column_outside_the_grant_is_a_403_naming_it(
 ) -> None:
     response = _post(app, iw, bearer(iw.token(iw.verify_grant)), body)
     assert response.status_code == 403
-    named = next(c for c in (*body["match_on"], *body["check"]) if c not in ("credit_code", "企业名称"))
+    named = next(
+        c for c in (*body["match_on"], *body["check"]) if c not in ("credit_code", "企业名称")
+    )
     assert response.json["reason"] == "column_not_granted"
     assert named in response.json["message_en"]
     assert "found" not in response.json
