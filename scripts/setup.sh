@@ -82,6 +82,15 @@ step_venv() {
   "$PY" -m pip install -q "ckan[requirements]==$CKAN_VERSION" "${EXTENSIONS[@]}"
   "$PY" -m pip install -q -r "$ROOT/requirements-dev.txt"
   "$PY" -m pip install -q -e "$ROOT"
+  # ckanext-xloader's wheel ships a pkg_resources-style ckanext/__init__.py, which makes
+  # ckanext a regular package: import-linter (grimp) then refuses ckanext.govshare as its root
+  # ("NotATopLevelModule"). CKAN's own ckanext is a PEP 420 namespace: keep it one.
+  "$PY" - <<'EOF'
+import pathlib, sysconfig
+stub = pathlib.Path(sysconfig.get_paths()["purelib"]) / "ckanext" / "__init__.py"
+if stub.exists() and "declare_namespace" in stub.read_text():
+    stub.unlink()
+EOF
   echo "$want" > "$stamp"
 }
 

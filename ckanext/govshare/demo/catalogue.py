@@ -7,7 +7,6 @@ exists already, so it is safe on every ``make run``.
 
 from __future__ import annotations
 
-import csv
 import io
 import random
 from typing import Any
@@ -17,8 +16,8 @@ from ckan import model
 from werkzeug.datastructures import FileStorage
 
 from ..catalogue import credit_code
-from ..cells import csv_row
 from ..core import config
+from . import tables
 from .context import site_context
 
 # (name, title, description)
@@ -46,7 +45,7 @@ ENTRIES: list[tuple[str, str, str, str, list[str], list[str]]] = [
         "人口基础信息",
         "全员人口的姓名、公民身份号码、性别、民族、出生日期、户籍地址等基础信息。",
         ["人口", "户籍"],
-        ["区划代码", "年份", "户籍人口数"],
+        ["公民身份号码", "姓名", "性别", "民族", "出生日期", "户籍地址"],
     ),
     (
         "ministry-of-public-security",
@@ -62,7 +61,7 @@ ENTRIES: list[tuple[str, str, str, str, list[str], list[str]]] = [
         "地区生产总值季度统计",
         "分地区、分产业的地区生产总值季度核算数据。",
         ["统计", "经济"],
-        ["区划代码", "季度", "生产总值（亿元）"],
+        ["区划代码", "地区名称", "季度", "生产总值（亿元）"],
     ),
     (
         "national-bureau-of-statistics",
@@ -70,7 +69,14 @@ ENTRIES: list[tuple[str, str, str, str, list[str], list[str]]] = [
         "人口抽样调查汇总数据",
         "年度人口变动情况抽样调查的汇总结果。",
         ["人口", "统计"],
-        ["区划代码", "年份", "常住人口数"],
+        [
+            "区划代码",
+            "地区名称",
+            "年份",
+            "常住人口数（万人）",
+            "城镇化率（%）",
+            "65岁及以上人口占比（%）",
+        ],
     ),
     (
         "provincial-market-regulation",
@@ -78,7 +84,15 @@ ENTRIES: list[tuple[str, str, str, str, list[str], list[str]]] = [
         "法人单位登记信息",
         "企业法人、个体工商户的登记、变更、注销信息。",
         ["法人", "登记"],
-        ["统一社会信用代码", "登记状态", "成立年份"],
+        [
+            "统一社会信用代码",
+            "企业名称",
+            "法定代表人",
+            "注册资本（万元）",
+            "成立日期",
+            "登记状态",
+            "住所所在区划代码",
+        ],
     ),
     (
         "provincial-market-regulation",
@@ -86,7 +100,7 @@ ENTRIES: list[tuple[str, str, str, str, list[str], list[str]]] = [
         "食品生产许可证信息",
         "食品生产许可证的发证、变更、延续与注销信息。",
         ["食品安全", "电子证照"],
-        ["许可证编号", "发证年份", "有效期（年）"],
+        ["许可证编号", "生产者名称", "统一社会信用代码", "食品类别", "发证日期", "有效期至"],
     ),
     (
         "provincial-health-commission",
@@ -94,7 +108,7 @@ ENTRIES: list[tuple[str, str, str, str, list[str], list[str]]] = [
         "医疗机构执业登记信息",
         "医疗机构的名称、类别、床位数与执业登记状态。",
         ["卫生", "公共服务"],
-        ["机构代码", "床位数", "登记年份"],
+        ["机构代码", "机构名称", "机构类别", "床位数", "登记年份"],
     ),
     (
         "provincial-health-commission",
@@ -102,7 +116,7 @@ ENTRIES: list[tuple[str, str, str, str, list[str], list[str]]] = [
         "预防接种统计信息",
         "分地区免疫规划疫苗接种统计。",
         ["卫生", "健康保障"],
-        ["区划代码", "年份", "接种剂次"],
+        ["区划代码", "年份", "疫苗名称", "接种剂次"],
     ),
     (
         "municipal-natural-resources",
@@ -110,7 +124,7 @@ ENTRIES: list[tuple[str, str, str, str, list[str], list[str]]] = [
         "国土变更调查数据",
         "年度国土变更调查的土地利用现状分类面积。",
         ["自然资源", "空间地理"],
-        ["地类代码", "年份", "面积（公顷）"],
+        ["区划代码", "地类代码", "地类名称", "年份", "面积（公顷）"],
     ),
     (
         "municipal-natural-resources",
@@ -118,7 +132,7 @@ ENTRIES: list[tuple[str, str, str, str, list[str], list[str]]] = [
         "不动产登记信息",
         "不动产权利登记的业务办理信息。",
         ["不动产", "登记"],
-        ["业务编号", "登记年份", "宗地面积（平方米）"],
+        ["业务编号", "登记类型", "不动产单元号", "登记日期", "宗地面积（平方米）"],
     ),
     (
         "municipal-human-resources",
@@ -126,7 +140,7 @@ ENTRIES: list[tuple[str, str, str, str, list[str], list[str]]] = [
         "社会保险参保信息",
         "养老、医疗、工伤、失业保险的参保登记与缴费状态。",
         ["社会保障"],
-        ["险种代码", "年份", "参保人数"],
+        ["公民身份号码", "姓名", "险种代码", "参保状态", "参保年月", "缴费基数（元）"],
     ),
     (
         "municipal-human-resources",
@@ -134,23 +148,9 @@ ENTRIES: list[tuple[str, str, str, str, list[str], list[str]]] = [
         "就业服务统计信息",
         "城镇新增就业、失业人员再就业等就业服务统计。",
         ["就业", "社会保障"],
-        ["区划代码", "月份", "新增就业人数"],
+        ["区划代码", "月份", "城镇新增就业人数", "失业人员再就业人数"],
     ),
 ]
-
-
-def _csv(columns: list[str], rng: random.Random) -> bytes:
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(csv_row(columns))
-    for row in range(12):
-        writer.writerow(
-            csv_row(
-                f"{110000 + row * 100}" if i == 0 else str(rng.randint(1, 99999))
-                for i in range(len(columns))
-            )
-        )
-    return buf.getvalue().encode("utf-8")
 
 
 # Level of each demo department (the rest are provincial).
@@ -310,12 +310,8 @@ def _catalogue_fields(name: str, columns: list[str]) -> dict[str, Any]:
         "update_cycle": cycle,
         "release_date": "2026-01-15",
         "data_items": [
-            {
-                "name": column,
-                "data_type": "string" if i == 0 else "integer",
-                "base_item": "true" if category == "basic" and i == 0 else "false",
-            }
-            for i, column in enumerate(columns)
+            {**item, "base_item": "true" if category == "basic" and i == 0 else "false"}
+            for i, item in enumerate(tables.data_items(name, columns))
         ],
     }
     if category == "basic":
@@ -494,7 +490,6 @@ def load(entries: int | None = None) -> dict[str, int]:
     plan = curated + generated_entries(departments, max(0, total - len(curated)), rng)
     created = 0
     for org, name, title, notes, tags, columns, extra in plan[:total]:
-        data = _csv(columns, rng)  # drawn for every entry so the data stay the same on reruns
         if model.Package.by_name(name):
             continue
         if "meta" in extra:
@@ -511,15 +506,18 @@ def load(entries: int | None = None) -> dict[str, int]:
                 **_catalogue_fields(name, columns),
             },
         )
+        # The entry's table (seeded per entry), uploaded: xloader queues it for the DataStore
+        # and the jobs worker loads it once `make run` serves (issue 16, item 1).
+        filename, data, file_format, media_type = tables.resource_file(
+            name, columns, config.demo_seed()
+        )
         tk.get_action("resource_create")(
             site_context(),
             {
                 "package_id": dataset["id"],
                 "name": f"{title}（样例）",
-                "format": "CSV",
-                "upload": FileStorage(
-                    io.BytesIO(data), filename=f"{name}.csv", content_type="text/csv"
-                ),
+                "format": file_format,
+                "upload": FileStorage(io.BytesIO(data), filename=filename, content_type=media_type),
             },
         )
         created += 1

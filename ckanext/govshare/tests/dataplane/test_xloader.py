@@ -271,3 +271,78 @@ def test_an_uploaded_csv_is_loaded_into_the_datastore_by_the_worker(served: Serv
     ]
     shown = site.action("resource_show", id=resource_id)
     assert shown["datastore_active"] is True
+
+
+# -- the demo's tables (demo/tables.py): what `make run` uploads for xloader to load ------------
+
+
+@pytest.mark.unit
+def test_every_hand_written_entry_has_a_table_of_its_data_items() -> None:
+    from ckanext.govshare.demo import catalogue, tables
+
+    entries = {name: columns for _, name, _, _, _, columns in catalogue.ENTRIES}
+    assert set(entries) == set(tables.CURATED)
+    for name, columns in entries.items():
+        header, rows = tables.table(name, columns, seed=20161)
+        mapped = tables.COLUMN_OF.get(name, {})
+        expected = [mapped.get(c, c) for c in columns] + tables.EXTRA_COLUMNS.get(name, [])
+        assert header == expected, name
+        assert len(rows) >= 30, name
+        assert {len(row) for row in rows} == {len(header)}, name
+
+
+@pytest.mark.unit
+def test_the_demo_shows_a_mapped_entry_and_an_extra_column() -> None:
+    from ckanext.govshare.demo import tables
+
+    items = tables.data_items("food-production-licences", ["许可证编号", "发证日期"])
+    assert items == [
+        {"name": "许可证编号", "data_type": "string", "column": "XKZBH"},
+        {"name": "发证日期", "data_type": "date", "column": "FZRQ"},
+    ]
+    header, _ = tables.table("legal-entity-registration", [], seed=20161)
+    assert header[-1] == "登记机关"
+    assert "登记机关" not in [i["name"] for i in tables.data_items("legal-entity-registration", [])]
+
+
+@pytest.mark.unit
+def test_demo_codes_are_valid_and_the_data_the_same_on_every_run() -> None:
+    from ckanext.govshare.catalogue import credit_code
+    from ckanext.govshare.demo import tables
+
+    _, entities = tables.table("legal-entity-registration", [], seed=20161)
+    assert [credit_code.problem(row[0]) for row in entities] == [None] * len(entities)
+    assert len({row[0] for row in entities}) == len(entities)
+    _, people = tables.table("population-basic-info", [], seed=20161)
+    assert people
+    for id_number, _, sex, _, birth, _ in people:
+        assert tables.id_check(id_number[:17]) == id_number[17]
+        assert id_number[6:14] == birth.replace("-", "")
+        assert (int(id_number[16]) % 2 == 1) == (sex == "男")
+    assert tables.id_check("11010519491231002") == "X"  # GB 11643's own example
+    assert tables.org_check("D2143569") == "X"  # GB 11714's example code D2143569-X
+    assert tables.table("population-basic-info", [], seed=20161) == (
+        tables.table("population-basic-info", [], seed=20161)
+    )
+    assert tables.table("population-basic-info", [], seed=1) != (
+        tables.table("population-basic-info", [], seed=20161)
+    )
+
+
+@pytest.mark.unit
+def test_one_demo_entry_is_a_spreadsheet() -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from ckanext.govshare.demo import tables
+
+    name, data, fmt, _ = tables.resource_file("population-sample-survey", [], seed=20161)
+    assert (name, fmt) == ("population-sample-survey.xlsx", "XLSX")
+    sheet = load_workbook(io.BytesIO(data)).active
+    header, rows = tables.table("population-sample-survey", [], seed=20161)
+    assert [c.value for c in next(sheet.iter_rows())] == header
+    assert sheet.max_row == len(rows) + 1
+    name, data, fmt, _ = tables.resource_file("entry-0001", ["姓名", "出生日期"], seed=20161)
+    assert (name, fmt) == ("entry-0001.csv", "CSV")
+    assert data.decode("utf-8").splitlines()[0] == "姓名,出生日期"
