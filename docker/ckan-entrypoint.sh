@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Entrypoint of the ckanext-govshare CKAN image (web server and job worker).
 #
-#   1. wait for PostgreSQL and Solr;
+#   1. wait for PostgreSQL and Solr; create the DataStore's database and read-only role when
+#      missing (the ckan container only);
 #   2. write $CKAN_INI: generated once with `ckan generate config` (which also
 #      generates the secrets), then the options below (the production
 #      counterpart of config/ckan.ini.template, with Solr instead of
@@ -9,13 +10,15 @@
 #      docker/.env stays the source of truth, and last the optional
 #      $CKAN_INI_OVERRIDES file is merged in;
 #   3. unless CKAN_INIT=false (the worker): run the database migrations, create
-#      the first sysadmin, index the datasets missing from Solr;
+#      the first sysadmin, apply the DataStore's permissions, make xloader's sysadmin and
+#      token (once), index the datasets missing from Solr;
 #   4. exec the command (default: uwsgi, see the Dockerfile).
 set -euo pipefail
 
 : "${CKAN_INI:=/srv/app/ckan.ini}"
 : "${CKAN_STORAGE_PATH:=/var/lib/ckan}"
-: "${CKAN_PLUGINS:=activity scheming_datasets scheming_organizations dcat harvest ckan_harvester govshare}"
+: "${CKAN_PLUGINS:=activity scheming_datasets scheming_organizations dcat harvest ckan_harvester datastore xloader govshare}"
+: "${CKAN_XLOADER_TOKEN_FILE:=/srv/app/secrets/xloader-token}"
 : "${CKAN_INIT:=true}"
 : "${CKAN_WAIT_TIMEOUT:=180}"
 : "${CKAN_INI_OVERRIDES:=/srv/app/ckan-overrides.ini}"
@@ -27,7 +30,8 @@ export CKAN_INI CKAN_STORAGE_PATH CKAN_WAIT_TIMEOUT CKAN_SITE_ID CKAN_MAX_UPLOAD
 log() { printf '[ckan-entrypoint] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
-for var in CKAN_SQLALCHEMY_URL CKAN_SOLR_URL CKAN_REDIS_URL CKAN_SITE_URL; do
+for var in CKAN_SQLALCHEMY_URL CKAN_SOLR_URL CKAN_REDIS_URL CKAN_SITE_URL \
+        CKAN_DATASTORE_WRITE_URL CKAN_DATASTORE_READ_URL; do
     [ -n "${!var:-}" ] || die "$var is not set (see docker/.env.example)"
 done
 CKAN_SOLR_URL="${CKAN_SOLR_URL%/}"
@@ -66,6 +70,78 @@ wait_for_solr() {
     done
 }
 
+# The DataStore's database (owned by the write URL's role) and its read-only role, made when
+# missing, as the write URL's role: the database's superuser in this stack (postgres image).
+ensure_datastore_database() {
+    python - <<'EOF'
+import os
+import psycopg2
+from psycopg2 import sql
+from urllib.parse import unquote, urlparse
+
+write = urlparse(os.environ["CKAN_DATASTORE_WRITE_URL"])
+read = urlparse(os.environ["CKAN_DATASTORE_READ_URL"])
+database, reader = write.path.lstrip("/"), unquote(read.username or "")
+conn = psycopg2.connect(os.environ["CKAN_DATASTORE_WRITE_URL"].rsplit("/", 1)[0] + "/postgres")
+conn.autocommit = True
+with conn.cursor() as cur:
+    cur.execute("select 1 from pg_roles where rolname = %s", (reader,))
+    if not cur.fetchone():
+        print("[ckan-entrypoint] creating the DataStore's read-only role", reader)
+        cur.execute(sql.SQL("create role {} login password %s").format(sql.Identifier(reader)),
+                    (unquote(read.password or ""),))
+    cur.execute("select 1 from pg_database where datname = %s", (database,))
+    if not cur.fetchone():
+        print("[ckan-entrypoint] creating the DataStore database", database)
+        cur.execute(sql.SQL("create database {} owner {} encoding 'utf8' template template0")
+                    .format(sql.Identifier(database), sql.Identifier(unquote(write.username))))
+conn.close()
+EOF
+}
+
+# CKAN's `datastore set-permissions` script, run on the DataStore database (its psql
+# \connect line left out: the connection is already there).
+datastore_permissions() {
+    log "applying the DataStore's permissions"
+    ckan datastore set-permissions | python -c '
+import os, sys
+import psycopg2
+from psycopg2 import sql
+from urllib.parse import urlparse
+script = "".join(line for line in sys.stdin if not line.startswith("\\"))
+conn = psycopg2.connect(os.environ["CKAN_DATASTORE_WRITE_URL"])
+conn.autocommit = True
+with conn.cursor() as cur:
+    cur.execute(script)
+    # The script takes the main database from the read-only role, but every role may still
+    # connect to it through PUBLIC: take that away too (CKAN connects as its owner).
+    main = urlparse(os.environ["CKAN_SQLALCHEMY_URL"]).path.lstrip("/")
+    cur.execute(sql.SQL("revoke connect on database {} from public").format(sql.Identifier(main)))
+conn.close()
+'
+}
+
+# xloader fetches uploads and reports back with a sysadmin's API token: CKAN_XLOADER_API_TOKEN,
+# else a sysadmin `xloader` (no password anyone knows) and its token, made once and kept in
+# the ckan_secrets volume (0600) for the web and worker containers. Never logged.
+ensure_xloader_token() {
+    [ -n "${CKAN_XLOADER_API_TOKEN:-}" ] && return 0
+    if [ -s "$CKAN_XLOADER_TOKEN_FILE" ] \
+            && ckan user token list xloader 2>/dev/null | grep -q "xloader-jobs"; then
+        return 0
+    fi
+    if grep -qx 'User: None' <<<"$(ckan user show xloader)"; then
+        log "creating sysadmin xloader (the DataStore loader's account)"
+        ckan user add xloader email=xloader@localhost \
+            "password=$(python -c 'import secrets; print(secrets.token_urlsafe(24))')" >/dev/null
+        ckan sysadmin add xloader >/dev/null
+    fi
+    log "making xloader's API token"
+    (umask 077; ckan user token add xloader xloader-jobs -q | tail -n1 > "$CKAN_XLOADER_TOKEN_FILE")
+    ckan config-tool "$CKAN_INI" -f <(printf '[app:main]\nckanext.xloader.api_token = %s\n' \
+        "$(cat "$CKAN_XLOADER_TOKEN_FILE")")
+}
+
 write_config() {
     if [ ! -f "$CKAN_INI" ]; then
         log "generating $CKAN_INI"
@@ -93,6 +169,12 @@ write_config() {
         "scheming.organization_schemas=ckanext.govshare:schemas/organization.yaml"
         "scheming.presets=ckanext.scheming:presets.json"
         "ckan.harvest.mq.type=redis"
+        "ckan.datastore.write_url=$(ini_value "$CKAN_DATASTORE_WRITE_URL")"
+        "ckan.datastore.read_url=$(ini_value "$CKAN_DATASTORE_READ_URL")"
+        "ckanext.xloader.site_url=$(ini_value "${CKAN_XLOADER_SITE_URL:-${CKAN_SITE_URL%/}}")"
+        "ckanext.xloader.jobs_db.uri=$(ini_value "$CKAN_SQLALCHEMY_URL")"
+        # the files' column names, not their ASCII transliteration (data_items[].column)
+        "ckanext.xloader.unidecode_headers=false"
         "ckanext.govshare.download_accel=x-accel"
         # nginx appends the client's address to X-Forwarded-For: login throttling counts it
         "ckanext.govshare.login.trusted_proxies=1"
@@ -107,6 +189,15 @@ write_config() {
             "and invalidates every API token"
     fi
     ckan config-tool "$CKAN_INI" "${options[@]}"
+    # xloader's token from the environment or the shared volume, not on a command line.
+    local token="${CKAN_XLOADER_API_TOKEN:-}"
+    if [ -z "$token" ] && [ -s "$CKAN_XLOADER_TOKEN_FILE" ]; then
+        token="$(cat "$CKAN_XLOADER_TOKEN_FILE")"
+    fi
+    if [ -n "$token" ]; then
+        ckan config-tool "$CKAN_INI" -f <(printf '[app:main]\nckanext.xloader.api_token = %s\n' \
+            "$(ini_value "$token")")
+    fi
 
     if [ -f "$CKAN_INI_OVERRIDES" ]; then
         log "merging $CKAN_INI_OVERRIDES into $CKAN_INI"
@@ -139,11 +230,16 @@ initialise() {
     ckan db upgrade -p harvest
     ckan db upgrade -p govshare
     create_sysadmin
+    datastore_permissions
+    ensure_xloader_token
     log "indexing datasets missing from Solr"
     ckan search-index rebuild -o
 }
 
 wait_for_postgres
+if [ "$CKAN_INIT" = "true" ]; then
+    ensure_datastore_database
+fi
 wait_for_solr
 write_config
 if [ "$CKAN_INIT" = "true" ]; then
