@@ -14,6 +14,17 @@ Both routes are measured in one run, against one server process (Werkzeug, threa
    ``cat file > /dev/null`` (warm page cache; target ≥ 0.95 of CKAN's route).
 3. ``POST /govshare/bulk`` of ``--bulk-mb`` (2048) MB across ``--bulk-files`` (200) files:
    MB/s, and the server's peak RSS growth over its RSS before the request (target < 100 MB).
+4. a CSV cut to a narrowed grant (issue 16, items 3 and 10): ``GET /govshare/download/<rid>``
+   of the ``--cut-rows`` (1,000,000) row DataStore table of ``bench/query.py`` with a token
+   of a grant narrowed to 5 of its 8 columns, every row; MB/s and rows/s beside the floor,
+   ``COPY (SELECT <the same columns> FROM "<rid>") TO STDOUT WITH CSV`` over the DataStore's
+   read URL (psycopg2), and the server's peak RSS growth during the cut (constant memory).
+   Beside them, the same COPY in keyset batches of 50,000 rows (``_id`` order): what a
+   server could stream in constant memory with PostgreSQL writing the CSV.
+   The file is checked: its header holds exactly the granted columns, and it has every row.
+
+``--only files`` runs 1–3, ``--only cut`` runs 4 (the table is built once by
+``bench/query.py``'s builder and reused by both benchmarks).
 
 The files are generated once under ``var/bench-downloads/`` and hard-linked into
 ``ckan.storage_path``. Use a database of its own (see docs/benchmarks.md); each run adds a
@@ -76,12 +87,18 @@ def set_up(args: argparse.Namespace) -> dict[str, Any]:
     config = load_config(args.ckan_ini)
     app = make_app(config)
     suffix = secrets.token_hex(3)
-    small = ensure_file(CACHE / f"small-{args.small_kb}k.bin", args.small_kb * 1024, 1)
-    big = ensure_file(CACHE / f"big-{args.big_mb}m.bin", args.big_mb * MB, 2)
-    per = max(args.bulk_mb * MB // args.bulk_files, 1)
-    bulk = [
-        ensure_file(CACHE / f"bulk-{per}-{i:04d}.bin", per, 100 + i) for i in range(args.bulk_files)
-    ]
+    with_files = args.only in (None, "files")
+    if with_files:
+        small = ensure_file(CACHE / f"small-{args.small_kb}k.bin", args.small_kb * 1024, 1)
+        big = ensure_file(CACHE / f"big-{args.big_mb}m.bin", args.big_mb * MB, 2)
+        per = max(args.bulk_mb * MB // args.bulk_files, 1)
+        bulk = [
+            ensure_file(CACHE / f"bulk-{per}-{i:04d}.bin", per, 100 + i)
+            for i in range(args.bulk_files)
+        ]
+    else:
+        small = big = Path()
+        bulk = []
     with app._wsgi_app.test_request_context():
         site = {"user": "", "ignore_auth": True}
         admin = model.User.get("bench-admin")
@@ -128,7 +145,10 @@ def set_up(args: argparse.Namespace) -> dict[str, Any]:
         parts = [(f"part-{i:04d}.bin", p) for i, p in enumerate(bulk)]
         as_user = {"user": user["name"], "ignore_auth": False}
         entries, tokens = [], []
-        for title, files in (("下载基准", singles), ("批量下载基准", parts)):
+        cut: dict[str, Any] = {}
+        if args.only in (None, "cut") and args.cut_rows:
+            cut = set_up_cut(args.cut_rows, user)
+        for title, files in (("下载基准", singles), ("批量下载基准", parts)) if with_files else ():
             entry = tk.get_action("package_create")(
                 ctx(),
                 {
@@ -163,6 +183,8 @@ def set_up(args: argparse.Namespace) -> dict[str, Any]:
             entries.append(entry)
             tokens.append(token["token"])
         api = tk.get_action("api_token_create")(ctx(), {"user": user["name"], "name": "bench"})
+    if not with_files:
+        return {"cut": cut}
     return {
         "package": entries[0]["name"],
         "small": entries[0]["resources"][0],
@@ -173,6 +195,36 @@ def set_up(args: argparse.Namespace) -> dict[str, Any]:
         "token": tokens[0],
         "bulk_token": tokens[1],
         "api_token": api["token"],
+        "cut": cut,
+    }
+
+
+def set_up_cut(rows: int, user: dict[str, Any]) -> dict[str, Any]:
+    """The DataStore table of ``rows`` registrations (``bench/query.py`` builds it once), a
+    grant of ``user``'s department narrowed to 5 of its 8 columns (every row; share method
+    file download) and a download token on it. Call inside the site's request context."""
+    from ckan.plugins import toolkit as tk
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import query  # bench/query.py: the table, the entry and the narrowed grant
+
+    table = query.ensure_table(rows)
+    grant = query.narrowed_grant(
+        user,
+        table["package_id"],
+        "administrative_basis",
+        share_method="file_download",
+        data_items=query.GRANTED_ITEMS,
+        row_filter=None,
+        max_calls_per_day=None,
+    )
+    columns = [c for c, _, item, _ in query.COLUMNS if item in query.GRANTED_ITEMS]
+    return {
+        "resource_id": table["resource_id"],
+        "rows": rows,
+        "token": grant["token"],
+        "columns": columns,
+        "read_url": tk.config["ckan.datastore.read_url"],
     }
 
 
@@ -259,6 +311,161 @@ def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else values[0]
 
 
+class Sink:
+    """A file-like end of COPY's output: counts bytes and lines, keeps nothing."""
+
+    def __init__(self) -> None:
+        self.bytes = 0
+        self.lines = 0
+
+    def write(self, data: bytes | str) -> int:
+        raw = data.encode() if isinstance(data, str) else data
+        self.bytes += len(raw)
+        self.lines += raw.count(b"\n")
+        return len(raw)
+
+
+def copy_floor(read_url: str, resource_id: str, columns: list[str], runs: int = 2) -> dict:
+    """``COPY (SELECT <columns> FROM "<rid>") TO STDOUT WITH CSV`` over the DataStore's read
+    URL: the floor of any CSV of those columns (best of ``runs``)."""
+    import psycopg2
+
+    cols = ", ".join(f'"{c}"' for c in columns)
+    sql = f'COPY (SELECT {cols} FROM "{resource_id}") TO STDOUT WITH CSV'
+    best: dict = {}
+    conn = psycopg2.connect(read_url)
+    try:
+        for _ in range(runs):
+            sink = Sink()
+            started = time.perf_counter()
+            with conn.cursor() as cur:
+                cur.copy_expert(sql, sink)
+            elapsed = time.perf_counter() - started
+            conn.rollback()
+            if not best or elapsed < best["seconds"]:
+                best = {"seconds": elapsed, "bytes": sink.bytes, "rows": sink.lines}
+    finally:
+        conn.close()
+    return best
+
+
+def copy_batches(read_url: str, resource_id: str, columns: list[str], batch: int = 50_000) -> dict:
+    """The same columns as CSV from ``COPY`` in keyset batches of ``batch`` rows (``_id`` >
+    the last one, in ``_id`` order), each batch read whole before the next: what a server
+    could stream in constant memory with PostgreSQL writing the CSV."""
+    import psycopg2
+
+    cols = ", ".join(f'"{c}"' for c in columns)
+    conn = psycopg2.connect(read_url)
+    sink = Sink()
+    started = time.perf_counter()
+    try:
+        after = 0
+        with conn.cursor() as cur:
+            while True:
+                cur.execute(
+                    f'SELECT max("_id") FROM (SELECT "_id" FROM "{resource_id}" '
+                    'WHERE "_id" > %s ORDER BY "_id" LIMIT %s) s',
+                    (after, batch),
+                )
+                last = cur.fetchone()[0]
+                if last is None:
+                    break
+                part = Sink()
+                cur.copy_expert(
+                    f'COPY (SELECT {cols} FROM "{resource_id}" WHERE "_id" > {int(after)} '
+                    f'AND "_id" <= {int(last)} ORDER BY "_id") TO STDOUT WITH CSV',
+                    part,
+                )
+                sink.bytes += part.bytes
+                sink.lines += part.lines
+                after = last
+        conn.rollback()
+    finally:
+        conn.close()
+    return {"seconds": time.perf_counter() - started, "bytes": sink.bytes, "rows": sink.lines}
+
+
+def cut_download(session: Any, url: str, headers: dict[str, str], pid: int) -> dict:
+    """One cut download, read in 1 MiB chunks: seconds, bytes, lines, the header line, the
+    first bytes' delay and the server's RSS before and at its peak (sampled every 50 ms)."""
+    peak = [0]
+    before = rss_kb(pid)
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], rss_kb(pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    started = time.perf_counter()
+    first = None
+    size = lines = 0
+    head = b""
+    try:
+        with session.get(url, headers=headers, stream=True, timeout=3600) as r:
+            if r.status_code != 200:
+                raise RuntimeError(f"cut: HTTP {r.status_code} {r.text[:300]}")
+            for chunk in r.iter_content(MB):
+                if first is None:
+                    first = time.perf_counter() - started
+                if len(head) < 4096:
+                    head += chunk[:4096]
+                size += len(chunk)
+                lines += chunk.count(b"\n")
+    finally:
+        done.set()
+        sampler.join()
+    return {
+        "seconds": time.perf_counter() - started,
+        "bytes": size,
+        "lines": lines,
+        "header": head.split(b"\n", 1)[0].decode("utf-8-sig").strip(),
+        "first": first or 0.0,
+        "rss_before": before,
+        "rss_peak": max(peak[0], before),
+    }
+
+
+def cut_section(session: Any, base: str, cut: dict[str, Any], pid: int) -> None:
+    rows = cut["rows"]
+    print(
+        f"\n4. CSV cut to a narrowed grant: {rows:,} rows, {len(cut['columns'])} of 8 columns"
+        f" ({', '.join(cut['columns'])}), GET /govshare/download/<rid>, bearer token"
+    )
+    floor = copy_floor(cut["read_url"], cut["resource_id"], cut["columns"])
+    batched = copy_batches(cut["read_url"], cut["resource_id"], cut["columns"])
+    url = f"{base}/govshare/download/{cut['resource_id']}"
+    bearer = {"Authorization": f"Bearer {cut['token']}"}
+    runs = [cut_download(session, url, bearer, pid) for _ in range(2)]
+    best = min(runs, key=lambda r: r["seconds"])
+    header = best["header"].split(",")
+    if header != cut["columns"] or best["lines"] != rows + 1:
+        raise RuntimeError(f"the cut is not the grant's: header {header}, {best['lines'] - 1} rows")
+    print(f"   {'':<36} {'MB':>8} {'s':>7} {'MB/s':>8} {'rows/s':>10}")
+    for name, r in (
+        ("COPY ... TO STDOUT (floor)", floor),
+        ("COPY in keyset batches of 50,000", batched),
+        ("govshare cut CSV (best of 2)", best),
+    ):
+        print(
+            f"   {name:<36} {r['bytes'] / MB:8.1f} {r['seconds']:7.2f}"
+            f" {r['bytes'] / MB / r['seconds']:8.1f} {rows / r['seconds']:10,.0f}"
+        )
+    ratio = (best["bytes"] / best["seconds"]) / (floor["bytes"] / floor["seconds"])
+    print(f"   ratio cut / floor (MB/s): {ratio:.3f}")
+    print(f"   header {header}, {best['lines'] - 1:,} rows: the grant's columns, every row")
+    print(f"   first bytes after     {best['first'] * 1000:8.0f} ms")
+    for i, r in enumerate(runs, 1):
+        print(
+            f"   run {i}: {r['seconds']:.2f} s; server RSS {r['rss_before'] / 1024:.1f} MB before,"
+            f" peak {r['rss_peak'] / 1024:.1f} MB,"
+            f" growth {(r['rss_peak'] - r['rss_before']) / 1024:.1f} MB"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--ckan-ini", default="config/bench-downloads.ini")
@@ -267,6 +474,8 @@ def main() -> None:
     parser.add_argument("--bulk-mb", type=int, default=2048)
     parser.add_argument("--bulk-files", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=200)
+    parser.add_argument("--cut-rows", type=int, default=1_000_000, help="0: no cut CSV")
+    parser.add_argument("--only", choices=("files", "cut"), help="sections 1-3, or 4 only")
     parser.add_argument("--port", type=int, default=5091)
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -281,6 +490,9 @@ def main() -> None:
     proc, base = start_server(args)
     try:
         session = requests.Session()
+        if args.only == "cut":
+            cut_section(session, base, site["cut"], proc.pid)
+            return
         bearer = {"Authorization": f"Bearer {site['token']}"}
         ckan_auth = {"Authorization": site["api_token"]}
 
@@ -356,6 +568,8 @@ def main() -> None:
             f"   server RSS            {before / 1024:8.1f} MB before, peak {peak[0] / 1024:.1f} MB"
             f", growth {(peak[0] - before) / 1024:.1f} MB  (target < 100)"
         )
+        if site["cut"]:
+            cut_section(session, base, site["cut"], proc.pid)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
