@@ -259,3 +259,50 @@ def seconds_to_midnight(now: dt.datetime, zone: dt.tzinfo) -> int:
         midnight.astimezone(dt.timezone.utc) - now.astimezone(dt.timezone.utc)
     ).total_seconds()
     return max(1, int(-(-seconds // 1)))
+
+
+# ---------------------------------------------------------------------------- the minute digest
+
+#: The columns of a call's row a minute's digest is taken over, in this order.
+DIGESTED = (
+    "id",
+    "time",
+    "user_id",
+    "organization_id",
+    "grant_id",
+    "token_id",
+    "purpose",
+    "package_id",
+    "resource_id",
+    "method",
+    "fields",
+    "rows",
+    "outcome",
+    "reason",
+    "status_code",
+    "milliseconds",
+    "client_address",
+)
+
+
+def minute_key(moment: dt.datetime) -> str:
+    """The UTC minute a moment falls in, as a digest names it: ``2026-12-05T13:09Z``."""
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
+
+
+def minute_start(key: str) -> dt.datetime:
+    """The first moment of the minute ``key`` names (UTC). ``ValueError`` when it is none."""
+    return dt.datetime.strptime(key, "%Y-%m-%dT%H:%MZ").replace(tzinfo=dt.timezone.utc)
+
+
+def row_line(row: Mapping[str, Any]) -> bytes:
+    """One call's row as the digest hashes it: a JSON array of :data:`DIGESTED`, the time in
+    UTC ISO 8601, then a new line."""
+    values = []
+    for name in DIGESTED:
+        value = row.get(name)
+        if isinstance(value, dt.datetime):
+            value = value.astimezone(dt.timezone.utc).isoformat()
+        values.append(value)
+    text = json.dumps(values, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return (text + "\n").encode("utf-8")

@@ -15,7 +15,9 @@ when it found nothing to do):
   are reminded before a request is due, holders warned before a grant ends (art. 12);
 - ``feedback/reminders.py`` (art. 15) and ``obligations/reminders.py`` (art. 8): reminded
   before, flagged overdue after their due dates;
-- ``reports/reminders.py``: the yearly report, due by the end of February (art. 18).
+- ``reports/reminders.py``: the yearly report, due by the end of February (art. 18);
+- ``interface/reminders.py``: the service interface's call log, chained into the audit trail
+  by one digest a minute (issue 16, item 7).
 
 This module only orders the steps, runs each item in a transaction of its own (committed, or
 rolled back on a dry run or an error), counts, and has ``notices`` retry failed emails.
@@ -36,6 +38,7 @@ from .. import notices, workdays
 from ..access import reminders as access
 from ..core import clock, config
 from ..feedback import reminders as feedback
+from ..interface import reminders as interface
 from ..obligations import reminders as obligations
 from ..reports import reminders as reports
 from ..workdays import WorkCalendar
@@ -95,6 +98,10 @@ OBLIGATIONS_DUE_SOON = Step(
 REPORT_DUE = Step(
     "report reminders", "report_due", reports.departments_to_remind, reports.remind_department
 )
+# The service interface's answered calls, chained into the audit trail a minute at a time.
+API_CALLS_DIGESTED = Step(
+    "api call minutes digested", "", interface.minutes_due, interface.write_digest
+)
 
 # Expiry first, so that nothing is reminded about that ends in this very run; overdue before
 # due soon, as before.
@@ -109,6 +116,7 @@ STEPS: tuple[Step, ...] = (
     OBLIGATIONS_OVERDUE,
     OBLIGATIONS_DUE_SOON,
     REPORT_DUE,
+    API_CALLS_DIGESTED,
 )
 
 
