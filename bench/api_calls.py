@@ -45,7 +45,7 @@ def _writer(url: str, mode: str, n: int, calls: int, grant_id: str, start: Any, 
     times: list[float] = []
     with engine.connect() as conn:
         start.wait()
-        for i in range(calls):
+        for _ in range(calls):
             began = time.perf_counter()
             with conn.begin():
                 if mode == "quota":

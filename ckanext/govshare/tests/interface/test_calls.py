@@ -153,9 +153,7 @@ def test_a_row_changed_afterwards_no_longer_matches_its_digest(iw: IWorld) -> No
     reminders.write_digest(key)
     model.Session.commit()
     assert reminders.check(key) is True
-    model.Session.execute(
-        sa.update(call_table).where(call_table.c.id == ids[2]).values(rows=999)
-    )
+    model.Session.execute(sa.update(call_table).where(call_table.c.id == ids[2]).values(rows=999))
     model.Session.commit()
     assert reminders.check(key) is False
     assert reminders.check(minute_key(minute - dt.timedelta(hours=5))) is None
