@@ -56,6 +56,8 @@ class _Sections:
         self.grants_given = _group(rows.grants, "provider_org_id")
         self.downloads_made = _group(rows.downloads, "organization_id")
         self.downloads_of = _group(rows.downloads, "provider_org_id")
+        self.calls_made = _group(rows.api_calls, "organization_id")
+        self.calls_of = _group(rows.api_calls, "provider_org_id")
         self.feedback_received = _group(rows.feedback, "provider_org_id")
         self.feedback_made = _group(rows.feedback, "organization_id")
         self.obligations = _group(rows.obligations, "organization_id")
@@ -100,6 +102,10 @@ class _Sections:
             "downloads": {
                 "made": metrics.downloads_summary(pick(self.downloads_made, rows.downloads)),
                 "of_our_data": metrics.downloads_summary(pick(self.downloads_of, rows.downloads)),
+            },
+            "api_calls": {
+                "made": metrics.api_calls_summary(pick(self.calls_made, rows.api_calls)),
+                "of_our_data": metrics.api_calls_summary(pick(self.calls_of, rows.api_calls)),
             },
             "feedback": metrics.feedback_summary(
                 pick(self.feedback_received, rows.feedback),
@@ -218,6 +224,9 @@ def department_row(org: Mapping[str, Any], m: Mapping[str, Any]) -> dict[str, An
         "grants_given": m["grants"]["given"],
         "downloads_made": m["downloads"]["made"]["total"],
         "downloads_of_our_data": m["downloads"]["of_our_data"]["total"],
+        "api_calls_made": m["api_calls"]["made"]["total"],
+        "api_calls_refused": m["api_calls"]["made"]["refused"],
+        "api_calls_of_our_data": m["api_calls"]["of_our_data"]["total"],
         "feedback_received": m["feedback"]["received"],
         "feedback_on_time": m["feedback"]["resolved_on_time"],
         "findings": len(m["findings"]),

@@ -21,6 +21,7 @@ from ..access.model import event_table, grant_table, request_table
 from ..audit.model import event_table as audit_table
 from ..core import clock
 from ..downloads.model import download_table
+from ..interface.model import call_table
 
 ENTRY_FIELDS = ("share_type", "resource_category", "legal_basis", "update_cycle")
 
@@ -43,6 +44,7 @@ class YearData:
     events: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     grants: list[dict[str, Any]] = field(default_factory=list)
     downloads: list[dict[str, Any]] = field(default_factory=list)
+    api_calls: list[dict[str, Any]] = field(default_factory=list)
     feedback: list[dict[str, Any]] = field(default_factory=list)
     obligations: list[dict[str, Any]] = field(default_factory=list)
     refused: list[dict[str, Any]] = field(default_factory=list)
@@ -199,6 +201,29 @@ def load(year: int, org_id: str | None) -> YearData:
     if org_id:
         query = query.where(sa.or_(d.organization_id == org_id, g.provider_org_id == org_id))
     data.downloads = _rows(query)
+
+    # Interface calls can be billions a year: counted per calling department, providing
+    # department (the entry's), purpose, method and outcome in the database.
+    c = call_table.c
+    p = model.package_table.c
+    provider = p.owner_org.label("provider_org_id")
+    query = (
+        sa.select(
+            c.organization_id,
+            provider,
+            c.purpose,
+            c.method,
+            c.outcome,
+            sa.func.count().label("count"),
+            sa.func.coalesce(sa.func.sum(c.rows), 0).label("rows"),
+        )
+        .select_from(call_table.outerjoin(model.package_table, p.id == c.package_id))
+        .where(c.time >= start, c.time < end)
+        .group_by(c.organization_id, p.owner_org, c.purpose, c.method, c.outcome)
+    )
+    if org_id:
+        query = query.where(sa.or_(c.organization_id == org_id, p.owner_org == org_id))
+    data.api_calls = _rows(query)
 
     f = feedback_table.c
     query = sa.select(feedback_table).where(f.created >= start, f.created < end)

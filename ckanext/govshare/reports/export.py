@@ -42,6 +42,9 @@ ROW_KEYS = (
     "grants_given",
     "downloads_made",
     "downloads_of_our_data",
+    "api_calls_made",
+    "api_calls_refused",
+    "api_calls_of_our_data",
     "feedback_received",
     "feedback_on_time",
     "findings",
@@ -113,6 +116,17 @@ def summary_rows(report: Mapping[str, Any]) -> Iterator[tuple[str, str, Any]]:
         yield both("downloads"), f"{name}: {both('bytes')}", d["bytes"]
         for key, slot in d["by_purpose"].items():
             yield both("downloads"), f"{name}: {both(key)}", slot["count"]
+    for side in ("made", "of_our_data"):
+        c = report["api_calls"][side]
+        name = both(f"api_calls_{side}")
+        yield both("api_calls"), name, c["total"]
+        yield both("api_calls"), f"{name}: {both('answered')}", c["answered"]
+        yield both("api_calls"), f"{name}: {both('refused')}", c["refused"]
+        yield both("api_calls"), f"{name}: {both('rows_delivered')}", c["rows"]
+        for key, slot in c["by_purpose"].items():
+            for outcome in ("answered", "refused"):
+                label = f"{name}: {both(key)}, {both(outcome)}"
+                yield both("api_calls"), label, slot.get(outcome, 0)
     f = report["feedback"]
     for key in (
         "received",

@@ -326,6 +326,36 @@ def downloads_summary(rows: Sequence[Row]) -> dict[str, Any]:
     }
 
 
+def api_calls_summary(rows: Sequence[Row]) -> dict[str, Any]:
+    """Service interface calls (2025 Regulations art. 22; issue 16, item 7) by purpose and
+    outcome, and by method; ``rows`` the rows answered calls delivered. A row is one call, or
+    a group of them when it has a ``count`` (its ``rows`` summed). A refused call with no grant
+    has no purpose (``unknown``)."""
+    purposes: dict[str, dict[str, int]] = {}
+    methods: Counter[str] = Counter()
+    outcomes: Counter[str] = Counter()
+    delivered = 0
+    for row in rows:
+        count = int(row.get("count", 1))
+        outcome = row.get("outcome") or "refused"
+        slot = purposes.setdefault(row.get("purpose") or "unknown", {"answered": 0, "refused": 0})
+        slot[outcome] = slot.get(outcome, 0) + count
+        methods[row.get("method") or ""] += count
+        outcomes[outcome] += count
+        if outcome == "answered":
+            delivered += int(row.get("rows") or 0)
+    ordered = {p: purposes.get(p, {"answered": 0, "refused": 0}) for p in PURPOSES}
+    ordered.update({p: v for p, v in sorted(purposes.items()) if p not in ordered})
+    return {
+        "total": sum(outcomes.values()),
+        "answered": outcomes.get("answered", 0),
+        "refused": outcomes.get("refused", 0),
+        "rows": delivered,
+        "by_purpose": ordered,
+        "by_method": dict(sorted(methods.items())),
+    }
+
+
 # --- feedback and obligations --------------------------------------------------------------
 
 
