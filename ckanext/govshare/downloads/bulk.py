@@ -2,7 +2,14 @@
 
 Each file is ``<resource_code>/<file name>``; ``MANIFEST.json``, the archive's last member,
 gives for every file its entry, grant, purpose, terms, sha256 and size, and lists every
-requested resource or entry that was refused and why: nothing is dropped silently. The ZIP is
+requested resource or entry that was refused and why: nothing is dropped silently.
+
+Each file is its grant's scope on the resource (issue 16, item 3; ``dataplane.service.
+scope_for``): a resource in the DataStore is a CSV or XLSX of exactly the granted columns and
+rows (``<name>.csv``/``.xlsx``), whose columns and row count the manifest lists (counted while
+the file streams; the manifest is written last, so they are known); a resource outside it is
+the original file only for a grant that covers it entirely; a grant with nothing of it is a
+refusal with the scope rule's reason (``access.scope.REASONS``). The ZIP is
 built while it is sent (zipstream-ng, stored, zip64 when needed): memory stays constant and
 the first bytes leave at once. Every file is a download: counted against the token and the
 grant and recorded before the first byte, like a single download.
@@ -20,7 +27,11 @@ import zipstream
 from ckan import model
 
 from ..access import grants as access_grants
+from ..access import scope as access_scope
+from ..access.scope import OutOfScope, Scope
 from ..core import clock, membership
+from ..dataplane import cut
+from ..dataplane import service as dataplane
 from . import serve, service, tokens
 from .model import ROUTE_BULK
 
@@ -30,6 +41,7 @@ TOO_MANY = "too_many"
 FAILED = "failed"
 
 REASONS: dict[str, tuple[str, str]] = {
+    **access_scope.REASONS,  # the token's texts win where the codes are the same
     **tokens.REASONS,
     NOT_FOUND: ("No such resource or entry", "资源或信息资源不存在"),
     NO_GRANT: (
@@ -48,21 +60,49 @@ REASONS: dict[str, tuple[str, str]] = {
     ),
 }
 
+# The status a refused file of the archive is logged with (the archive itself is a 200).
+_STATUS = {NOT_FOUND: 404, serve.NO_FILE: 404, serve.UPSTREAM_FAILED: 502, TOO_MANY: 413}
+
+# A cut file whose table could not be read to the end (the manifest's ``error``).
+READ_FAILED = (
+    "The resource's table could not be read to the end",
+    "未能完整读取该资源的数据表",
+)
+
 
 def reason_entry(reason: str, **ids: Any) -> dict[str, Any]:
     en, zh = REASONS.get(reason, (reason, reason))
     return {**ids, "reason": reason, "message": en, "message_zh": zh}
 
 
+def cut_source(res: Mapping[str, Any], fmt: str) -> serve.Source:
+    """A file cut to a grant: the original's name with the format's extension."""
+    return serve.Source(serve.CUT, cut.filename(serve.filename_of(res), fmt), cut.MIMETYPES[fmt])
+
+
+def scope_detail(scope: Scope, fmt: str | None) -> dict[str, Any]:
+    """What a cut file holds, for its audit event (art. 24) and the manifest."""
+    return {
+        "cut": True,
+        "format": fmt,
+        "columns": list(scope.columns),
+        "row_filter": scope.rows.as_dict() if scope.rows is not None else None,
+    }
+
+
 @dataclass
 class Item:
-    """One file of the archive: what is sent, under which grant, and its manifest record."""
+    """One file of the archive: what is sent, under which grant and scope (``scope`` set for
+    a cut file, ``fmt`` its format), and its manifest record."""
 
     res: dict[str, Any]
     grant: dict[str, Any]
     source: serve.Source
     arcname: str = ""
     record: dict[str, Any] = field(default_factory=dict)
+    scope: Scope | None = None
+    fmt: str | None = None
+    tally: cut.Tally = field(default_factory=cut.Tally)
 
 
 def plan(
@@ -72,8 +112,11 @@ def plan(
     user: model.User,
     token: Mapping[str, Any] | None,
     max_files: int,
+    fmt: str = cut.CSV,
 ) -> tuple[list[Item], list[dict[str, Any]]]:
-    """The files a request may have, and what it may not (with reasons)."""
+    """The files a request may have, each cut to its grant's scope (``fmt``: the cut files'
+    format), and what it may not (with reasons). The scope is asked with the grant read in
+    this request and the entry read once per entry."""
     refused: list[dict[str, Any]] = []
     wanted: list[str] = []
     for rid in resource_ids:
@@ -92,6 +135,7 @@ def plan(
     )
     orgs = membership.organizations_of(user.id)
     now, today = clock.now(), clock.today()
+    entries: dict[str, dict[str, Any]] = {}
     items: list[Item] = []
     for rid in wanted:
         res = service.resource(rid)
@@ -113,17 +157,37 @@ def plan(
             grants = service.live_grants(orgs, res["package_id"], rid)
             reason = None if grants else NO_GRANT
             grant = grants[0] if grants else None
-        if reason is None:
-            source = serve.locate(res)
-            if isinstance(source, str):
-                reason = source
-        if reason is not None or grant is None:
+        scoped: Scope | OutOfScope | None = None
+        source: serve.Source | str = NO_GRANT
+        if reason is None and grant is not None:
+            pid = res["package_id"]
+            if pid not in entries:
+                entries[pid] = dataplane.entry(pid)
+            scoped = dataplane.scope_for(grant, rid, entries[pid])
+            if isinstance(scoped, OutOfScope):
+                reason = scoped.reason
+            elif scoped.cut:
+                source = cut_source(res, fmt)
+            else:
+                source = serve.locate(res)
+                if isinstance(source, str):
+                    reason = source
+        if reason is not None or grant is None or not isinstance(source, serve.Source):
             refused.append(
                 reason_entry(reason or NO_GRANT, resource_id=rid, package_id=res["package_id"])
                 | {"_res": res, "_grant": grant}
             )
             continue
-        items.append(Item(res=res, grant=grant, source=source))  # type: ignore[arg-type]
+        cut_scope = scoped if isinstance(scoped, Scope) and scoped.cut else None
+        items.append(
+            Item(
+                res=res,
+                grant=grant,
+                source=source,
+                scope=cut_scope,
+                fmt=fmt if cut_scope is not None else None,
+            )
+        )
     _name(items)
     return items, refused
 
@@ -172,9 +236,13 @@ def count(
             res=item.res,
             token=token,
             route=ROUTE_BULK,
-            size=item.source.size,
+            size=item.source.size,  # a cut file's is not known before it is written: NULL
             address=address,
-            detail={"path": item.arcname},
+            detail={
+                "path": item.arcname,
+                **(scope_detail(item.scope, item.fmt) if item.scope is not None else {}),
+            },
+            fields=list(item.scope.columns) if item.scope is not None else None,
         )
         savepoint.commit()
         kept.append(item)
@@ -189,6 +257,7 @@ def count(
             route=ROUTE_BULK,
             address=address,
             commit=False,
+            status=_STATUS.get(entry["reason"], 403),
         )
     kept.sort(key=lambda i: items.index(i))
     return kept
@@ -207,6 +276,13 @@ def _file_record(item: Item) -> dict[str, Any]:
         "purpose": grant["purpose"],
         "purpose_detail": grant.get("purpose_detail"),
         "terms": {"en": serve.TERMS_EN, "zh": serve.TERMS_ZH},
+        "cut": item.scope is not None,
+        "format": item.fmt,
+        "columns": None,
+        "rows": None,
+        "row_filter": (
+            item.scope.rows.as_dict() if item.scope is not None and item.scope.rows else None
+        ),
         "sha256": None,
         "size": None,
         "complete": False,
@@ -214,15 +290,19 @@ def _file_record(item: Item) -> dict[str, Any]:
 
 
 def _hashed(item: Item) -> Iterator[bytes]:
-    """The file's bytes, hashed and counted on the way into the archive.
+    """The file's bytes, hashed and counted on the way into the archive; a cut file's columns
+    and rows counted too (its ``Tally``).
 
-    A link whose host fails part-way leaves a shorter member (the archive stays valid) and
-    the manifest says so: ``complete: false`` with the error.
+    A link whose host fails part-way (or a table that cannot be read to the end) leaves a
+    shorter member (the archive stays valid) and the manifest says so: ``complete: false``
+    with the error.
     """
     record, digest, size = item.record, hashlib.sha256(), 0
     try:
-        if item.source.kind == "file":
-            chunks: Iterator[bytes] = serve.file_chunks(item.source.path or "")
+        if item.scope is not None:
+            chunks: Iterator[bytes] = cut.chunks(item.scope, item.fmt or cut.CSV, item.tally)
+        elif item.source.kind == "file":
+            chunks = serve.file_chunks(item.source.path or "")
         else:
             response = serve.open_link(item.source.url or "")
             if response.status_code != 200:
@@ -235,10 +315,14 @@ def _hashed(item: Item) -> Iterator[bytes]:
             yield chunk
         record["complete"] = True
     except Exception as error:  # reported in the manifest, not raised mid-stream
-        record["error"] = reason_entry(serve.UPSTREAM_FAILED)["message"] + f": {error}"
+        texts = READ_FAILED if item.scope is not None else REASONS[serve.UPSTREAM_FAILED]
+        record["error"] = f"{texts[0]}: {error}"
     finally:
         record["sha256"] = digest.hexdigest()
         record["size"] = size
+        if item.scope is not None:
+            record["columns"] = list(item.tally.columns)
+            record["rows"] = item.tally.rows
 
 
 def _manifest(

@@ -15,9 +15,18 @@ only streams:
    action before the first byte. A download that lost the race for the last use is a
    :class:`Refusal`, audited in the same transaction, with nothing counted.
 
-The bulk ZIP is one step, :func:`prepare_bulk`: the token or session, every file's checks,
-counts and records (``bulk.plan``, ``bulk.count``), committed by its action before the archive
-is streamed.
+What is delivered is the grant's scope on the resource (issue 16, item 3; art. 14 of the
+2016 Measures, art. 25 of the 2025 Regulations: no use beyond the granted scope), asked of
+``dataplane.service.scope_for`` on every download with the grant read in this request: a
+resource outside the DataStore that the grant covers entirely is the original file
+(``serve``); a resource in the DataStore is a CSV (default) or XLSX of exactly the granted
+columns and rows (``dataplane.cut``), streamed in constant memory; a grant with nothing of the
+resource (narrowed on a resource that cannot be cut, no granted column in the table, ended) is
+a :class:`Refusal` whose reason is the scope rule's (``access.scope.REASONS``).
+
+The bulk ZIP is one step, :func:`prepare_bulk`: the token or session, every file's checks
+and scope, counts and records (``bulk.plan``, ``bulk.count``), committed by its action before
+the archive is streamed.
 
 Refusals carry one shape everywhere (``{"reason", "message_en", "message_zh"}``; the route
 adds ``message`` in the page's language): :data:`REASONS` is every reason the download
@@ -26,6 +35,7 @@ routes give.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,7 +44,10 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ..access import grants as access_grants
+from ..access.scope import OutOfScope, Scope
 from ..core import clock, config, membership
+from ..dataplane import cut
+from ..dataplane import service as dataplane
 from . import bulk, serve, service, tokens
 from .model import ROUTE_BULK, ROUTE_OPEN, ROUTE_TOKEN
 
@@ -113,8 +126,9 @@ class Delivery:
 
     The route reads ``source`` (a file: ``path``, ``filename``, ``mimetype``, ``size``),
     ``accel_location`` (nginx sends the file), ``upstream_status``/``upstream_headers`` and
-    :meth:`chunks` (a link, opened with the request's ``Range``), and sets ``headers``
-    (grant, purpose, terms) on its response.
+    :meth:`chunks` (a link, opened with the request's ``Range``; a cut file, ``source.kind``
+    ``cut``, written from the DataStore as it is read), and sets ``headers`` (grant, purpose,
+    terms; for a cut file its columns) on its response.
     """
 
     res: dict[str, Any]
@@ -129,7 +143,16 @@ class Delivery:
     accel_location: str | None = None
     upstream: Any = None
     chunk_size: int = serve.CHUNK
+    scope: Scope | None = None
+    fmt: str | None = None
+    tally: cut.Tally = field(default_factory=cut.Tally)
     counted: bool = field(default=False, init=False)
+    started: float = field(default_factory=time.monotonic, init=False)
+
+    @property
+    def is_cut(self) -> bool:
+        """The file is cut to the grant (not the original): no length, no ranges."""
+        return self.source.kind == serve.CUT
 
     @property
     def upstream_status(self) -> int | None:
@@ -144,7 +167,11 @@ class Delivery:
         return {n: self.upstream.headers[n] for n in names if self.upstream.headers.get(n)}
 
     def chunks(self) -> Iterator[bytes]:
-        """The link's bytes, 1 MiB at a time; the upstream is closed at the end."""
+        """A cut file's bytes as they are written (``tally`` filled on the way), or the
+        link's, 1 MiB at a time (the upstream is closed at the end)."""
+        if self.is_cut:
+            assert self.scope is not None and self.fmt is not None
+            return cut.chunks(self.scope, self.fmt, self.tally)
         return serve.link_chunks(self.upstream, self.chunk_size)
 
     def close(self) -> None:
@@ -180,6 +207,7 @@ def _refused(
         route=route,
         address=address,
         commit=False,
+        status=status,
     )
     return Refusal(reason, status, (res or {}).get("package_name"), texts)
 
@@ -193,13 +221,42 @@ def authorize(
     address: str | None,
     range_header: str | None,
     token_in_url: bool = False,
+    fmt: str | None = None,
 ) -> Delivery | Refusal:
     """Every check of one download, before any byte (art. 14; workflows.md "Grants and
     download tokens"): with a token (route ``token``) or, for the entry page's button, the
-    session user's departments' live grant (route ``open``)."""
+    session user's departments' live grant (route ``open``); then the grant's scope on the
+    resource (``fmt``: ``csv`` or ``xlsx``, the format of a cut file)."""
+    started = time.monotonic()
+    result = _authorize(
+        resource_id,
+        route=route,
+        secret=secret,
+        session_user=session_user,
+        address=address,
+        range_header=range_header,
+        token_in_url=token_in_url,
+        fmt=fmt,
+    )
+    if isinstance(result, Delivery):
+        result.started = started  # the call log's milliseconds run from the first check
+    return result
+
+
+def _authorize(
+    resource_id: str,
+    *,
+    route: str,
+    secret: str | None,
+    session_user: model.User | None,
+    address: str | None,
+    range_header: str | None,
+    token_in_url: bool,
+    fmt: str | None,
+) -> Delivery | Refusal:
     if route == ROUTE_OPEN:
         return _authorize_session(
-            resource_id, user=session_user, address=address, range_header=range_header
+            resource_id, user=session_user, address=address, range_header=range_header, fmt=fmt
         )
     if token_in_url:
         return Refusal(TOKEN_IN_URL, 400)
@@ -236,7 +293,7 @@ def authorize(
             res=res,
         )
     assert token is not None and grant is not None and res is not None and owner is not None
-    return _source(res, grant, owner, token, ROUTE_TOKEN, address, range_header)
+    return _source(res, grant, owner, token, ROUTE_TOKEN, address, range_header, fmt)
 
 
 def _authorize_session(
@@ -245,6 +302,7 @@ def _authorize_session(
     user: model.User | None,
     address: str | None,
     range_header: str | None,
+    fmt: str | None = None,
 ) -> Delivery | Refusal:
     """The entry page's button: a live grant of one of the user's departments with downloads
     left, the one ending last; no token is made (issue 14, item 2)."""
@@ -267,7 +325,7 @@ def _authorize_session(
             res=res,
             texts=_NO_GRANT_WITH_DOWNLOADS,
         )
-    return _source(res, grants[0], user, None, ROUTE_OPEN, address, range_header)
+    return _source(res, grants[0], user, None, ROUTE_OPEN, address, range_header, fmt)
 
 
 def _source(
@@ -278,11 +336,15 @@ def _source(
     route: str,
     address: str | None,
     range_header: str | None,
+    fmt: str | None = None,
 ) -> Delivery | Refusal:
-    """Where the checked download's bytes come from; a link is opened here (a ``Range`` is
-    passed on), so that a host that fails is a refusal (502) before the route answers."""
+    """What the checked download delivers: the grant's scope on the resource, asked now
+    (``dataplane.service.scope_for``: no cached scope, so a grant revoked a moment ago
+    delivers nothing). A cut scope is a file written from the DataStore; a whole scope the
+    original's bytes, whose link is opened here (a ``Range`` is passed on), so that a host
+    that fails is a refusal (502) before the route answers."""
 
-    def refused(reason: str, status: int) -> Refusal:
+    def refused(reason: str, status: int, texts: tuple[str, str] | None = None) -> Refusal:
         return _refused(
             reason,
             status,
@@ -293,8 +355,30 @@ def _source(
             token=token,
             grant=grant,
             res=res,
+            texts=texts,
         )
 
+    scoped = dataplane.scope_for(grant, res["id"])
+    if isinstance(scoped, OutOfScope):
+        return refused(scoped.reason, 403, scoped.texts)
+    headers = serve.terms_headers(grant, token["id"] if token else None)
+    if scoped.cut:
+        fmt = fmt or cut.CSV
+        source = bulk.cut_source(res, fmt)
+        headers.update(serve.scope_headers(scoped.columns, scoped.rows is not None))
+        return Delivery(
+            res=res,
+            grant=grant,
+            user=user,
+            token=token,
+            route=route,
+            address=address,
+            source=source,
+            headers=headers,
+            content_disposition=serve.content_disposition(source.filename),
+            scope=scoped,
+            fmt=fmt,
+        )
     source = serve.locate(res)
     if isinstance(source, str):
         return refused(source, 404 if source == serve.NO_FILE else 403)
@@ -306,7 +390,7 @@ def _source(
         route=route,
         address=address,
         source=source,
-        headers=serve.terms_headers(grant, token["id"] if token else None),
+        headers=headers,
         content_disposition=serve.content_disposition(source.filename),
     )
     if source.kind == "file":
@@ -352,10 +436,24 @@ def count(
         route=delivery.route,
         size=size,
         address=delivery.address,
-        detail={"range": range_header} if status == 206 else None,
+        detail=_detail(delivery, status, range_header),
+        status=status,
+        fields=list(delivery.scope.columns) if delivery.scope and delivery.is_cut else None,
+        milliseconds=int((time.monotonic() - delivery.started) * 1000),
     )
     delivery.counted = True
     return None
+
+
+def _detail(delivery: Delivery, status: int, range_header: str | None) -> dict[str, Any] | None:
+    """What the download's audit event adds: the range of a 206; for a cut file the
+    columns, the row filter and the format delivered (art. 24: what was handed over)."""
+    detail: dict[str, Any] = {}
+    if status == 206:
+        detail["range"] = range_header
+    if delivery.scope is not None and delivery.is_cut:
+        detail.update(bulk.scope_detail(delivery.scope, delivery.fmt))
+    return detail or None
 
 
 # ---------------------------------------------------------------------------- bulk
@@ -379,10 +477,12 @@ def prepare_bulk(
     secret: str | None,
     session_user: model.User | None,
     address: str | None,
+    fmt: str | None = None,
 ) -> Archive | Refusal:
     """Many resources in one ZIP (art. 14), with a token or the session's departments'
-    grants: every file checked, counted and recorded in the action's transaction (one
-    savepoint each), every refusal listed in the manifest and audited."""
+    grants: every file checked, cut to its grant's scope (``fmt``: the cut files' format),
+    counted and recorded in the action's transaction (one savepoint each), every refusal
+    listed in the manifest and audited."""
     token = None
     if tokens.well_formed(secret):
         token = service.find(secret)
@@ -423,6 +523,7 @@ def prepare_bulk(
         user=user,
         token=token,
         max_files=config.download_bulk_max_files(),
+        fmt=fmt or cut.CSV,
     )
     items = bulk.count(items, refused, user=user, token=token, address=address)
     meta = {

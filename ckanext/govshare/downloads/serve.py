@@ -4,7 +4,9 @@ Uploaded files are read from CKAN's storage (``get_resource_uploader(res).get_pa
 handed to nginx with ``X-Accel-Redirect`` when ``ckanext.govshare.download_accel = x-accel``.
 Link resources are fetched by the server, streaming, only from the hosts listed in
 ``ckanext.govshare.download.allowed_hosts`` (no redirects followed: a redirect could leave the
-list). Everything else about a download (tokens, counting) is decided before this is called.
+list). A file cut to a grant (``kind`` ``cut``, issue 16) is written from the DataStore by
+``dataplane.cut``; here are only its name and headers. Everything else about a download
+(tokens, scope, counting) is decided before this is called.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import ckan.plugins.toolkit as tk
 from ..core import config
 
 CHUNK = 1024 * 1024
+CUT = "cut"  # a Source written from the DataStore, cut to a grant's scope
 NO_FILE = "no_file"
 HOST_NOT_ALLOWED = "host_not_allowed"
 UPSTREAM_FAILED = "upstream_failed"
@@ -38,7 +41,7 @@ TERMS_ZH = "仅限授权所述用途使用，不得转交第三方或用于其�
 class Source:
     """A resource's bytes: a file on this server, or a URL on an allowed host."""
 
-    kind: str  # ``file`` or ``link``
+    kind: str  # ``file``, ``link`` or ``cut`` (written from the DataStore)
     filename: str
     mimetype: str
     path: str | None = None
@@ -204,6 +207,19 @@ def content_disposition(filename: str) -> str:
     if ascii_name == filename:
         return f'attachment; filename="{ascii_name}"'
     return f'attachment; filename="{ascii_name}"; filename*={ext_value(filename)}'
+
+
+def scope_headers(columns: tuple[str, ...] | list[str], filtered: bool) -> dict[str, str]:
+    """A cut file's headers (issue 16, item 3): the columns it holds (RFC 8187, they may be
+    Chinese) and whether a row filter applies; no length is known before it is written, and
+    no range can be served of a file written as it is read (``Accept-Ranges: none``)."""
+    return {
+        "X-Govshare-Scope": (
+            f"cut; columns={len(columns)}; rows={'filtered' if filtered else 'all'}; "
+            f"names*={ext_value(','.join(columns))}"
+        ),
+        "Accept-Ranges": "none",
+    }
 
 
 def terms_headers(grant: Mapping[str, Any], token_id: str | None = None) -> dict[str, str]:

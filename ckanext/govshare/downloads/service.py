@@ -6,6 +6,11 @@ and one on the grant, so that concurrent downloads cannot pass a limit — and r
 :func:`record` (a ``govshare_download`` row and a ``govshare_download`` audit event); the
 caller commits both before the first byte is sent. A transfer that breaks off half-way still
 counts: the platform cannot know what the client kept.
+
+Every download, and every refusal that is audited, is also one row of the call log
+(``govshare_api_call``, method ``download``; ``interface.calls.record``), beside the service
+interface's queries and verifications (issue 16, item 7: every call recorded, refused calls
+included): its rows and bytes are NULL, as they are not known before the first byte.
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ from ..core.membership import Person, authority_org_id
 from ..core.messages import message
 from ..core.serialise import label, plain
 from ..core.vocabulary import with_old_keys
+from ..interface import calls
+from ..interface.model import METHOD_DOWNLOAD
 from . import tokens
 from .model import ROUTE_OPEN, download_table, token_table
 
@@ -392,9 +399,13 @@ def record(
     size: int | None,
     address: str | None,
     detail: Mapping[str, Any] | None = None,
+    status: int = 200,
+    fields: list[str] | None = None,
+    milliseconds: int | None = None,
 ) -> None:
-    """The download's row and its audit event (who, department, grant, purpose, resource,
-    bytes, address), in the counting transaction."""
+    """The download's row, its audit event (who, department, grant, purpose, resource,
+    bytes, address) and its call-log row (``fields``: a cut file's columns; None for an
+    original file), in the counting transaction."""
     at = clock.now()
     if token is not None and token.get("kind") == KIND_OPEN:
         route = ROUTE_OPEN
@@ -432,6 +443,22 @@ def record(
         },
         client_address=address,
     )
+    calls.record(
+        method=METHOD_DOWNLOAD,
+        resource_id=res["id"],
+        outcome=calls.ANSWERED,
+        status_code=status,
+        user_id=user.id,
+        organization_id=grant["organization_id"],
+        grant_id=grant["id"],
+        token_id=token["id"] if token else None,
+        purpose=grant["purpose"],
+        package_id=res["package_id"],
+        fields=fields,
+        milliseconds=milliseconds,
+        client_address=address,
+        time=at,
+    )
 
 
 def refuse(
@@ -446,8 +473,10 @@ def refuse(
     address: str | None,
     detail: Mapping[str, Any] | None = None,
     commit: bool = True,
+    status: int = 403,
 ) -> None:
-    """A refused download, audited (outcome ``refused``) in a transaction of its own."""
+    """A refused download, audited (outcome ``refused``) and in the call log (``status``:
+    the refusal's), in a transaction of its own (``commit``) or the caller's."""
     if commit:
         model.Session.rollback()
     store.record(
@@ -469,6 +498,21 @@ def refuse(
             "grant_id": (grant or {}).get("id"),
             **(detail or {}),
         },
+        client_address=address,
+    )
+    calls.record(
+        method=METHOD_DOWNLOAD,
+        resource_id=resource_id or "",
+        outcome=calls.REFUSED,
+        status_code=status,
+        reason=reason,
+        user_id=user.id if user is not None else None,
+        organization_id=(token or {}).get("organization_id")
+        or (grant or {}).get("organization_id"),
+        grant_id=(grant or {}).get("id") or (token or {}).get("grant_id"),
+        token_id=(token or {}).get("id"),
+        purpose=(grant or {}).get("purpose") or (token or {}).get("purpose"),
+        package_id=(res or {}).get("package_id") or (grant or {}).get("package_id"),
         client_address=address,
     )
     if commit:

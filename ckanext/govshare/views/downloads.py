@@ -8,8 +8,14 @@
   button; finds a live grant of the user's departments and answers with the file itself for
   the session user, counted and audited (route ``open``): no token, no redirect, no secret in
   any URL.
-- ``POST /govshare/bulk`` (JSON ``{"resource_ids": [...], "package_ids": [...]}``, token or
-  session): a streamed ZIP with ``MANIFEST.json``.
+- ``POST /govshare/bulk`` (JSON ``{"resource_ids": [...], "package_ids": [...], "format":
+  "csv"}``, token or session): a streamed ZIP with ``MANIFEST.json``.
+
+Each delivers the grant's scope on the resource (issue 16, item 3): for a resource in the
+DataStore, a CSV (default) or XLSX (``?format=xlsx``; the bulk body's ``format``) of exactly
+the granted columns and rows, written as it is sent (no ``Content-Length``, no ranges:
+``Accept-Ranges: none``); the original file only where the grant covers all of a resource
+outside the DataStore; otherwise a refusal (403) with the scope's reason.
 
 The routes only stream (issue 15, item 1): every check is the action
 ``govshare_download_authorize`` (``govshare_bulk_prepare`` for the ZIP), before any byte;
@@ -24,7 +30,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 import flask
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, request, stream_with_context
 from werkzeug.wsgi import FileWrapper
 
 from ..logic.auth.downloads import route_context
@@ -83,9 +89,15 @@ _BAD_BULK = (
     'Send JSON {"resource_ids": [...], "package_ids": [...]}',
     '请发送 JSON：{"resource_ids": [...], "package_ids": [...]}',
 )
+_BAD_FORMAT = (
+    "Unknown format: a file cut to the grant is csv (default) or xlsx",
+    "格式无效：按授权范围裁剪的文件可为 csv（默认）或 xlsx",
+)
 
 
 def _bad_request(error: tk.ValidationError, texts: tuple[str, str] = _BAD_INPUT) -> Any:
+    if "format" in (error.error_dict or {}):
+        texts = _BAD_FORMAT
     en, zh = texts
     refusal = {"reason": "bad_request", "status": 400, "message_en": en, "message_zh": zh}
     return _refusal(refusal, _shared.field_errors(error))
@@ -105,6 +117,7 @@ def download(resource_id: str) -> Any:
                 "route": "token",
                 "token": _bearer(),
                 "token_in_url": "token" in request.args,
+                "format": request.args.get("format"),
                 "range": request.headers.get("Range"),
                 "address": request.remote_addr,
             },
@@ -120,7 +133,9 @@ def _deliver(delivery: Any, refuse: Any) -> Any:
     """The allowed download's bytes, counted (``govshare_download_count``, committed) before
     the first byte when the response carries a body; ``refuse(refusal)`` answers otherwise.
     Shared by the token route and the one-click button."""
-    if delivery.source.kind == "file":
+    if delivery.is_cut:
+        response, size = _cut_response(delivery)
+    elif delivery.source.kind == "file":
         response, size = _file_response(delivery)
     else:
         response, size = _link_response(delivery)
@@ -163,6 +178,22 @@ def _file_response(delivery: Any) -> tuple[Response, int | None]:
     if isinstance(body, FileWrapper):
         body.buffer_size = delivery.chunk_size  # 1 MiB reads, not Werkzeug's 8 KiB
     return response, response.content_length if response.status_code in (200, 206) else None
+
+
+def _cut_response(delivery: Any) -> tuple[Response, None]:
+    """A file cut to the grant, written from the DataStore as it is sent (constant memory):
+    always the whole cut (200, ``Accept-Ranges: none``), its length unknown (recorded as
+    NULL bytes). A HEAD request reads nothing."""
+    head = request.method == "HEAD"
+    response = Response(
+        stream_with_context(delivery.chunks()) if not head else b"",
+        status=200,
+        content_type=delivery.source.mimetype,
+        direct_passthrough=True,
+    )
+    response.headers["Content-Disposition"] = delivery.content_disposition
+    response.headers["X-Accel-Buffering"] = "no"
+    return response, None
 
 
 def _range_length(size: int) -> int:
@@ -214,6 +245,7 @@ def start(resource_id: str) -> Any:
             {
                 "resource_id": resource_id,
                 "route": "open",
+                "format": request.values.get("format"),
                 "range": request.headers.get("Range"),
                 "address": request.remote_addr,
             },
@@ -233,7 +265,12 @@ def bulk_download() -> Any:
     """Many resources in one ZIP, streamed (token or session); see ``downloads/bulk.py``."""
     body = request.get_json(silent=True)
     if body is None and request.form:
-        body = {k: request.form.getlist(k) for k in ("resource_ids", "package_ids")}
+        form = request.form
+        body = {
+            "resource_ids": form.getlist("resource_ids"),
+            "package_ids": form.getlist("package_ids"),
+            "format": form.get("format"),
+        }
     if not isinstance(body, dict):
         body = {"resource_ids": None, "package_ids": None}  # refused: nothing asked for
     try:
@@ -242,6 +279,7 @@ def bulk_download() -> Any:
             {
                 "resource_ids": body.get("resource_ids"),
                 "package_ids": body.get("package_ids"),
+                "format": body.get("format"),
                 "token": _bearer(),
                 "address": request.remote_addr,
             },

@@ -35,15 +35,19 @@ __all__ = [
 
 @validate(schema.ckan_download_authorize_schema)
 @atomic
-def govshare_ckan_download_authorize(context: Context, data_dict: DataDict) -> dict[str, bool]:
-    """May the caller download this resource through CKAN's own route (issue 6, item 4;
-    art. 14: restricted data leaves only through the platform's counted route)? Recorded
-    either way (``ckan_resource_download``), so open-data downloads count in the yearly
-    report. Serves CKAN's download route only (``logic/auth/downloads.py``).
+def govshare_ckan_download_authorize(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """May the caller download this resource's whole file through CKAN's own route (issue 6,
+    item 4; art. 14: restricted data leaves only through the platform's counted route;
+    issue 16, item 4: never a whole file to someone outside the providing department when it
+    holds more than every department may have)? Recorded either way
+    (``ckan_resource_download``), so open-data downloads count in the yearly report. Serves
+    CKAN's download route only (``logic/auth/downloads.py``).
 
     :param resource_id: the resource
     :param route: the endpoint that was asked (recorded)
-    :returns: ``{"found", "allowed"}`` (not found: nothing recorded, CKAN answers 404)
+    :returns: ``{"found", "allowed", "reason", "message_en", "message_zh"}`` (not found:
+        nothing recorded, CKAN answers 404; refused: ``reason`` is one of
+        ``datalinks.downloads.REASONS``)
     """
     tk.check_access("govshare_ckan_download_authorize", context, data_dict)
     result = downloads.judge(

@@ -11,6 +11,10 @@ item 1): the routes only stream what these hand them.
 
 They serve the routes only (``logic/auth/downloads.py``): their answers hold open files and
 streams, not JSON. A refusal is ``{"reason", "status", "message_en", "message_zh"}``.
+
+What a holder receives is the grant's scope on the resource (issue 16, item 3): the original
+file only for a resource outside the DataStore that the grant covers entirely, else a CSV or
+XLSX (``format``) of exactly the granted columns and rows, or a refusal with the scope's reason.
 """
 
 from __future__ import annotations
@@ -57,6 +61,8 @@ def govshare_download_authorize(context: Context, data_dict: DataDict) -> dict[s
     :param route: ``token`` (default) or ``open`` (the session user's departments' grant)
     :param token: the bearer token as the request sent it
     :param token_in_url: the URL carried ``?token=`` (refused, 400: URLs are logged)
+    :param format: ``csv`` (default) or ``xlsx``: the format of a file cut to the grant
+        (an original file is delivered as it is); anything else is a 409
     :param range: the request's ``Range`` header (passed on to a link's host)
     :param address: the client's address, for the audit trail
     :returns: ``{"delivery", "refusal"}``: what to stream (``downloads.delivery.Delivery``),
@@ -71,6 +77,7 @@ def govshare_download_authorize(context: Context, data_dict: DataDict) -> dict[s
         address=data_dict.get("address"),
         range_header=data_dict.get("range"),
         token_in_url=bool(data_dict.get("token_in_url")),
+        fmt=data_dict.get("format"),
     )
     if isinstance(result, delivery.Refusal):
         commit(context)
@@ -108,6 +115,7 @@ def govshare_bulk_prepare(context: Context, data_dict: DataDict) -> dict[str, An
 
     :param resource_ids: resources (ids)
     :param package_ids: entries (ids or names): each of their resources
+    :param format: ``csv`` (default) or ``xlsx``: the format of the files cut to a grant
     :param token: the bearer token as the request sent it (else the session user's
         departments' grants apply)
     :param address: the client's address, for the audit trail
@@ -121,5 +129,6 @@ def govshare_bulk_prepare(context: Context, data_dict: DataDict) -> dict[str, An
         secret=data_dict.get("token"),
         session_user=_session_user(context),
         address=data_dict.get("address"),
+        fmt=data_dict.get("format"),
     )
     return _answer(result, "archive")

@@ -2,7 +2,9 @@
 
 The route hands over what the request carried: the bearer token as sent (it is checked as a
 token, so junk there is a missing token, 401, not a bad request), the ``Range`` header, the
-client's address. The bulk body is the one thing a client writes itself: two lists of ids.
+client's address. The bulk body is the one thing a client writes itself: two lists of ids,
+and the format of the files cut to a grant (``format``: ``csv`` or ``xlsx``; issue 16, item 3),
+as the single download's ``?format=``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from ...hardening import limits
 from .fields import boolean, one_of, reference, required, whole_number
 
 __all__ = [
+    "FORMATS",
     "bulk_prepare_schema",
     "ckan_download_authorize_schema",
     "download_authorize_schema",
@@ -28,6 +31,23 @@ NOTHING_ASKED = message(
     'Send JSON {"resource_ids": [...], "package_ids": [...]}',
     '请发送 JSON：{"resource_ids": [...], "package_ids": [...]}',
 )
+
+#: The formats of a file cut to a grant (``dataplane.cut.FORMATS``; schemas import no domain).
+FORMATS = ("csv", "xlsx")
+BAD_FORMAT = message(
+    "format must be csv or xlsx (the format of a file cut to the grant; an original file is "
+    "delivered as it is)",
+    "format 须为 csv 或 xlsx（按授权范围裁剪的文件格式；原始文件按原样提供）",
+)
+
+
+def cut_format(value: Any, context: Any) -> str | None:
+    """``csv`` (also for a blank value) or ``xlsx``, in any case; anything else is refused."""
+    if value is missing or value is None or value == "":
+        return None
+    if not isinstance(value, str) or value.strip().lower() not in FORMATS:
+        raise tk.Invalid(BAD_FORMAT)
+    return value.strip().lower()
 
 
 def _optional() -> Any:
@@ -66,6 +86,7 @@ def download_authorize_schema() -> dict[str, Any]:
         "route": [_optional(), one_of(("token", "open"))],
         "token": _passed_on(),
         "token_in_url": [_optional(), boolean],
+        "format": [cut_format],
         "range": _passed_on(),
         "address": _passed_on(),
         **_extras(),
@@ -86,6 +107,7 @@ def bulk_prepare_schema() -> dict[str, Any]:
     return {
         "resource_ids": [id_list],
         "package_ids": [id_list],
+        "format": [cut_format],
         "token": _passed_on(),
         "address": _passed_on(),
         "__after": [_something_asked],
