@@ -135,7 +135,7 @@ def _a_grant(url: str) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--ckan-ini", required=True)
     parser.add_argument("--writers", type=int, default=8)
     parser.add_argument("--calls", type=int, default=500)
@@ -143,7 +143,7 @@ def main() -> None:
 
     from ckan.cli import load_config
 
-    url = load_config(args.ckan_ini)["sqlalchemy.url"]
+    url = str(load_config(args.ckan_ini)["sqlalchemy.url"])
     grant_id = _a_grant(url)
     print(f"{args.writers} writers x {args.calls} calls, one transaction a call")
     print(f"{'writes':<12}{'calls/s':>10}{'p50 ms':>10}{'p95 ms':>10}")

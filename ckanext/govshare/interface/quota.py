@@ -43,19 +43,25 @@ _GIVE_BACK = sa.text(
 )
 
 
+def _engine() -> sa.engine.Engine:
+    engine = model.meta.engine
+    assert engine is not None, "CKAN binds the engine when its configuration is loaded"
+    return engine
+
+
 def take(grant_id: str, limit: int | None, day: dt.date | None = None) -> int | None:
     """Use one call of the grant's quota of ``day`` (default today), committed at once on a
     connection of its own: the calls made that day with this one, or ``None`` when the quota
     is used up (nothing is counted then)."""
     params = {"grant_id": grant_id, "day": day or clock.today(), "limit": limit}
-    with model.meta.engine.begin() as conn:
+    with _engine().begin() as conn:
         calls = conn.execute(_TAKE, params).scalar()
     return None if calls is None else int(calls)
 
 
 def give_back(grant_id: str, day: dt.date) -> None:
     """Return the unit a call took when the call failed for the caller's fault (a 409)."""
-    with model.meta.engine.begin() as conn:
+    with _engine().begin() as conn:
         conn.execute(_GIVE_BACK, {"grant_id": grant_id, "day": day})
 
 

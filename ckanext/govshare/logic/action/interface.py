@@ -113,7 +113,8 @@ def _checked(context: Context, data_dict: DataDict, name: str, call: interface.C
 def _by_token(context: Context, call: interface.Call, secret: str) -> interface.Refusal | None:
     """The bearer token's own checks, as a download's (``downloads.tokens.check``); the
     call's user, department, grant and token are filled in on the way."""
-    session_user = model.User.get(context["user"]) if context.get("user") else None
+    name = context.get("user")
+    session_user = model.User.get(name) if name else None
     call.user = session_user
     if not tokens.well_formed(secret):
         return interface.Refusal(tokens.UNKNOWN, 403, tokens.REASONS[tokens.UNKNOWN])

@@ -322,3 +322,29 @@ def test_answered_calls_are_logged_without_an_audit_event(iw: IWorld) -> None:
     assert row["status_code"] == 200
     assert row["milliseconds"] is not None and row["milliseconds"] >= 0
     assert len(events()) == before
+
+
+def test_a_revoked_token_and_an_owner_who_left_the_department(
+    app: Any, iw: IWorld, bearer: Any
+) -> None:
+    token = iw.call("requester", "govshare_token_create", grant_id=iw.grant["id"])
+    iw.call("requester", "govshare_token_revoke", id=token["id"])
+    response = _get(app, iw, bearer(token["token"]))
+    assert (response.status_code, response.json["reason"]) == (403, "revoked")
+    secret = iw.token()
+    iw.call(
+        "sysadmin",
+        "organization_member_delete",
+        id=iw.world.requester_org["id"],
+        username=iw.world.users["requester"]["name"],
+    )
+    response = _get(app, iw, bearer(secret))
+    assert (response.status_code, response.json["reason"]) == (403, "wrong_user")
+
+
+def test_the_holders_officer_calls_with_a_token_of_their_own(
+    app: Any, iw: IWorld, bearer: Any
+) -> None:
+    response = _get(app, iw, bearer(iw.token(who="requester_officer")), limit=1)
+    assert response.status_code == 200
+    assert [f["id"] for f in response.json["fields"]] == GRANTED
