@@ -51,7 +51,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -109,7 +109,7 @@ STATUSES = [("存续", 70), ("在业", 10), ("注销", 12), ("吊销", 5), ("迁
 # ---------------------------------------------------------------------------- the table
 
 
-def generated_rows(n: int, seed: int = SEED):
+def generated_rows(n: int, seed: int = SEED) -> Iterator[tuple[str, ...]]:
     """``n`` registrations, as text tuples in COPY's CSV (credit codes valid, GB 32100)."""
     from ckanext.govshare.catalogue import credit_code
 
