@@ -90,6 +90,21 @@ def scope_detail(scope: Scope, fmt: str | None) -> dict[str, Any]:
     }
 
 
+def pick(
+    grants: Sequence[dict[str, Any]], resource_id: str, entry: Mapping[str, Any]
+) -> tuple[dict[str, Any], Scope | OutOfScope]:
+    """Of a department's live grants covering a resource (in ``service.live_grants``'
+    order), the first with something of it and its scope; none: the first and why not."""
+    first: tuple[dict[str, Any], Scope | OutOfScope] | None = None
+    for grant in grants:
+        scoped = dataplane.scope_for(grant, resource_id, entry)
+        if isinstance(scoped, Scope):
+            return grant, scoped
+        first = first or (grant, scoped)
+    assert first is not None, "pick needs at least one grant"
+    return first
+
+
 @dataclass
 class Item:
     """One file of the archive: what is sent, under which grant and scope (``scope`` set for
@@ -163,7 +178,10 @@ def plan(
             pid = res["package_id"]
             if pid not in entries:
                 entries[pid] = dataplane.entry(pid)
-            scoped = dataplane.scope_for(grant, rid, entries[pid])
+            if token is not None:
+                scoped = dataplane.scope_for(grant, rid, entries[pid])
+            else:
+                grant, scoped = pick(grants, rid, entries[pid])
             if isinstance(scoped, OutOfScope):
                 reason = scoped.reason
             elif scoped.cut:

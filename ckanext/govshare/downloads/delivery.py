@@ -305,7 +305,9 @@ def _authorize_session(
     fmt: str | None = None,
 ) -> Delivery | Refusal:
     """The entry page's button: a live grant of one of the user's departments with downloads
-    left, the one ending last; no token is made (issue 14, item 2)."""
+    left that has something of the resource (``bulk.pick``: a department holding a narrowed
+    and a full grant gets what the full one allows), the one ending last; no token is made
+    (issue 14, item 2)."""
     if user is None:
         return Refusal(NOT_SIGNED_IN, 401)
     res = service.resource(resource_id)
@@ -325,7 +327,8 @@ def _authorize_session(
             res=res,
             texts=_NO_GRANT_WITH_DOWNLOADS,
         )
-    return _source(res, grants[0], user, None, ROUTE_OPEN, address, range_header, fmt)
+    grant, scoped = bulk.pick(grants, resource_id, dataplane.entry(res["package_id"]))
+    return _source(res, grant, user, None, ROUTE_OPEN, address, range_header, fmt, scoped)
 
 
 def _source(
@@ -337,12 +340,13 @@ def _source(
     address: str | None,
     range_header: str | None,
     fmt: str | None = None,
+    scoped: Scope | OutOfScope | None = None,
 ) -> Delivery | Refusal:
     """What the checked download delivers: the grant's scope on the resource, asked now
-    (``dataplane.service.scope_for``: no cached scope, so a grant revoked a moment ago
-    delivers nothing). A cut scope is a file written from the DataStore; a whole scope the
-    original's bytes, whose link is opened here (a ``Range`` is passed on), so that a host
-    that fails is a refusal (502) before the route answers."""
+    (``dataplane.service.scope_for``, unless the caller just asked it: no cached scope, so a
+    grant revoked a moment ago delivers nothing). A cut scope is a file written from the
+    DataStore; a whole scope the original's bytes, whose link is opened here (a ``Range`` is
+    passed on), so that a host that fails is a refusal (502) before the route answers."""
 
     def refused(reason: str, status: int, texts: tuple[str, str] | None = None) -> Refusal:
         return _refused(
@@ -358,7 +362,8 @@ def _source(
             texts=texts,
         )
 
-    scoped = dataplane.scope_for(grant, res["id"])
+    if scoped is None:
+        scoped = dataplane.scope_for(grant, res["id"])
     if isinstance(scoped, OutOfScope):
         return refused(scoped.reason, 403, scoped.texts)
     headers = serve.terms_headers(grant, token["id"] if token else None)

@@ -103,7 +103,14 @@ class CutWorld:
         return {"Authorization": f"Bearer {made['token']}"}
 
 
-def _approved(world: World, who: str, org: dict[str, Any], entry: dict[str, Any], **how: Any):
+def _approved(
+    world: World,
+    who: str,
+    org: dict[str, Any],
+    entry: dict[str, Any],
+    purpose: str = "administrative_basis",
+    **how: Any,
+) -> dict[str, Any]:
     """A request of ``who``'s department for the whole entry, approved by the provider's
     officer as ``how`` says (``data_items``: narrowed to those)."""
     today = clock.today()
@@ -111,6 +118,7 @@ def _approved(world: World, who: str, org: dict[str, Any], entry: dict[str, Any]
         user=world.users[who],
         package_id=entry["id"],
         requesting_org=org["name"],
+        purpose=purpose,
         period_start=today.isoformat(),
         period_end=(today + dt.timedelta(days=180)).isoformat(),
     )
@@ -400,6 +408,32 @@ def test_a_revoked_grant_delivers_nothing_on_the_next_call(
     archive = zipfile.ZipFile(io.BytesIO(bulk.get_data()))
     assert archive.namelist() == ["MANIFEST.json"]
     assert len(_table(download_table)) == 1
+
+
+def test_a_department_with_a_narrowed_and_a_full_grant_gets_what_the_full_one_allows(
+    app: Any, cw: CutWorld, as_user: Any
+) -> None:
+    """The button and the session's bulk ZIP pick, of the department's live grants, one with
+    something of the resource: the file outside the DataStore goes whole under the full grant
+    rather than being refused under the narrowed one."""
+    full = _approved(
+        cw.world, "requester_officer", cw.world.requester_org, cw.entry, "work_reference"
+    )
+    assert sorted(full["data_items"]) == sorted(i["name"] for i in ITEMS)
+    staff = as_user("requester")
+    button = app.post(
+        f"/govshare/download/{cw.plain['id']}/start", headers=staff, follow_redirects=False
+    )
+    assert button.status_code == 200 and button.get_data() == PLAIN
+    assert button.headers["X-Govshare-Grant"] == full["id"]
+    response = app.post("/govshare/bulk", json={"package_ids": [cw.entry["id"]]}, headers=staff)
+    archive = zipfile.ZipFile(io.BytesIO(response.get_data()))
+    manifest = json.loads(archive.read("MANIFEST.json"))
+    assert manifest["refused"] == []
+    files = {f["resource_id"]: f for f in manifest["files"]}
+    assert files[cw.plain["id"]]["grant_id"] == full["id"] and not files[cw.plain["id"]]["cut"]
+    assert archive.read(files[cw.plain["id"]]["path"]) == PLAIN
+    assert files[cw.tabular["id"]]["cut"] is True
 
 
 @pytest.mark.parametrize("who", ["third", "authority", "provider_staff", "sysadmin"])
