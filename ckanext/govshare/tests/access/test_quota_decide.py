@@ -162,3 +162,34 @@ def test_the_approve_form_shows_the_quota_and_sets_it(app: Any, world: World, as
     assert sorted(g["max_calls_per_day"] for g in grants) == [30, 70]
     staff = app.get(f"{EN}/govshare/requests/{request['id']}", headers=as_user("requester")).body
     assert 'name="max_calls_per_day"' not in staff
+
+
+def test_the_authority_deciding_a_dispute_sets_the_quota_too(world: World) -> None:
+    form = request_form(
+        world,
+        package_id=world.not_shared["id"],
+        share_method="api",
+        expected_calls_per_day=80,
+        reason="请协商共享",
+    )
+    negotiation = world.call("requester", "govshare_negotiation_open", **form)
+    world.call("requester", "govshare_request_escalate", id=negotiation["id"], reason="协商未果")
+    with pytest.raises(tk.ValidationError) as refused:
+        world.call(
+            "authority",
+            "govshare_escalation_decide",
+            id=negotiation["id"],
+            decision="grant",
+            reason="准予共享",
+            max_calls_per_day=81,
+        )
+    assert "(80)" in refused.value.error_dict["max_calls_per_day"][0]
+    decided = world.call(
+        "authority",
+        "govshare_escalation_decide",
+        id=negotiation["id"],
+        decision="grant",
+        reason="准予共享",
+        max_calls_per_day=20,
+    )
+    assert decided["grant"]["max_calls_per_day"] == 20
