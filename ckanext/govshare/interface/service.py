@@ -24,15 +24,13 @@ in a transaction of its own, after the call's reads are ended (:func:`_take_unit
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import sqlalchemy as sa
 from ckan import model
 
 from ..access import grants as access_grants
-from ..access.model import grant_table
 from ..access.scope import OutOfScope, Scope
 from ..audit import store as audit
 from ..core import clock, membership
@@ -190,28 +188,6 @@ def resource(resource_id: str) -> dict[str, Any] | None:
     return {"id": res.id, "package_id": pkg.id, "provider_org_id": pkg.owner_org}
 
 
-def _covers(grant: Mapping[str, Any], resource_id: str) -> bool:
-    allowed = grant.get("resource_ids")
-    return not allowed or resource_id in allowed
-
-
-def _live_grants(org_ids: Sequence[str], package_id: str, resource_id: str) -> list[dict]:
-    """Live grants of ``org_ids`` on the entry that cover the resource, ending last first."""
-    if not org_ids:
-        return []
-    c = grant_table.c
-    rows = model.Session.execute(
-        sa.select(grant_table)
-        .where(
-            c.organization_id.in_(sorted(org_ids)),
-            c.package_id == package_id,
-            access_grants.live_condition(clock.today()),
-        )
-        .order_by(c.period_end.desc(), c.id)
-    ).all()
-    return [g for g in (dict(r._mapping) for r in rows) if _covers(g, resource_id)]
-
-
 def session_grant(
     person: Person, res: Mapping[str, Any], method: str, grant_id: str | None
 ) -> dict[str, Any] | None | Refusal:
@@ -227,7 +203,7 @@ def session_grant(
         return grant
     if person.sysadmin or res["provider_org_id"] in person.orgs:
         return None
-    grants = _live_grants(sorted(person.orgs), res["package_id"], res["id"])
+    grants = access_grants.live_grants_for(person.orgs, res["package_id"], res["id"])
     if not grants:
         return Refusal(rules.NO_GRANT)
     serving = [g for g in grants if rules.serves(g)]
