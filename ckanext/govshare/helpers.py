@@ -183,7 +183,8 @@ def govshare_resource_preview(res: dict[str, Any]) -> dict[str, Any] | None:
     try:
         return tk.get_action("govshare_data_preview")(context, data)
     except tk.ValidationError as error:
-        texts = [m for ms in (error.error_dict or {}).values() for m in ms if isinstance(m, str)]
+        found: Any = error.error_dict or {}
+        texts = [str(m) for ms in found.values() for m in (ms if isinstance(ms, list) else [ms])]
         return {"errors": texts}
     except (tk.NotAuthorized, tk.ObjectNotFound):
         return None

@@ -79,7 +79,7 @@ def govshare_resource_mapping(context: Context, data_dict: DataDict) -> dict[str
         (``{"status", "last_updated", "error"}`` of xloader's last job, or null)
     """
     resource, _ = _resource(context, data_dict, "govshare_resource_mapping")
-    entry = service.entry(resource.package_id)
+    entry = service.entry(str(resource.package_id))
     return {
         "resource_id": resource.id,
         "package_id": resource.package_id,
@@ -121,9 +121,10 @@ def govshare_data_preview(context: Context, data_dict: DataDict) -> dict[str, An
         ``row_filter``
     """
     resource, person = _resource(context, data_dict, "govshare_data_preview")
-    entry = service.entry(resource.package_id)
+    package_id = str(resource.package_id)
+    entry = service.entry(package_id)
     grant_id = data_dict.get("grant_id")
-    provider = auth.provides(person, resource.package_id)
+    provider = auth.provides(person, package_id)
     grant: dict[str, Any] | None = None
     if grant_id:
         named = access_grants.load_grant(grant_id)
@@ -133,7 +134,7 @@ def govshare_data_preview(context: Context, data_dict: DataDict) -> dict[str, An
     elif provider:
         scope = service.provider_scope(resource.id)
     else:
-        held = access_grants.live_grants_for(person.orgs, resource.package_id, resource.id)
+        held = access_grants.live_grants_for(person.orgs, package_id, resource.id)
         scope, grant = _grant_scope(held, resource.id, entry)
     if scope.whole:
         raise tk.ValidationError({"resource_id": [NOT_IN_DATASTORE]})

@@ -55,11 +55,11 @@ def resource_of(data_dict: DataDict | None) -> model.Resource | None:
     return resource if resource is not None and resource.state == "active" else None
 
 
-def provides(person: Person, package_id: str) -> bool:
+def provides(person: Person, package_id: str | None) -> bool:
     """A sysadmin, or a member (any role) of the department that provides the entry now."""
     if person.sysadmin:
         return True
-    package = model.Package.get(package_id)
+    package = model.Package.get(package_id) if package_id else None
     return package is not None and package.owner_org in person.orgs
 
 
@@ -70,7 +70,8 @@ def govshare_resource_mapping(context: Context, data_dict: DataDict | None) -> A
     resource = resource_of(data_dict)
     if resource is None:
         return _OK  # the action answers "not found"
-    return _OK if provides(Person.of(context), resource.package_id) else _refuse(PROVIDER_ONLY)
+    person = Person.of(context)
+    return _OK if provides(person, resource.package_id or "") else _refuse(PROVIDER_ONLY)
 
 
 def holds(person: Person, resource: Any, grant_id: str | None) -> bool:
@@ -87,7 +88,7 @@ def govshare_data_preview(context: Context, data_dict: DataDict | None) -> AuthR
     if resource is None:
         return _OK
     person = Person.of(context)
-    if provides(person, resource.package_id):
+    if provides(person, resource.package_id or ""):
         return _OK  # every column, or what a grant on it delivers (``grant_id``)
     grant_id = lookup_key((data_dict or {}).get("grant_id")) or None
     return _OK if holds(person, resource, grant_id) else _refuse(NO_GRANT)

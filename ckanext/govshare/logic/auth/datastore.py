@@ -24,7 +24,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
-from ckan.types import AuthFunction, AuthResult, Context, DataDict
+from ckan.types import AuthResult, Context, DataDict
 
 from ...core.messages import message
 from ...datalinks import hooks as datalinks
@@ -54,7 +54,8 @@ def may_read(user_name: str | None, resource_id: str) -> bool:
     resource = model.Resource.get(resource_id) if resource_id else None
     if resource is None or resource.state != "active":
         return False  # an alias or a deleted resource: CKAN's own check is for sysadmins
-    now = datalinks.entries_now([resource.package_id]).get(resource.package_id)
+    package_id = resource.package_id or ""
+    now = datalinks.entries_now([package_id]).get(package_id)
     return policy.access_now(now, resource.id, viewer, False) == policy.RAW
 
 
@@ -106,7 +107,7 @@ def datastore_search_sql(
     return next_auth(context, data_dict)
 
 
-def functions() -> dict[str, AuthFunction]:
+def functions() -> dict[str, Any]:
     """The chained auth functions, for the plugin to register beside the others."""
     return {
         "datastore_search": datastore_search,
