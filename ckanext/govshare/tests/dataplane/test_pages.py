@@ -160,7 +160,8 @@ def test_the_holders_grant_page(app: Any, gw: GrantWorld, headers: Any) -> None:
     site = tk.config["ckan.site_url"].rstrip("/")
     assert f"{site}/govshare/query/{gw.resource_id}" in page
     assert "<code>credit_code</code>, <code>企业名称</code>" in page
-    assert 'curl -H "Authorization: Bearer $TOKEN"' in page
+    assert 'curl -G -H "Authorization: Bearer $TOKEN"' in page
+    assert '--data-urlencode "fields=credit_code,企业名称"' in page
     assert f"ckanapi action govshare_data_query resource_id={gw.resource_id}" in page
     assert f"-r {site}" in page
     assert "At most 50 calls a day" in page and "Today: 7" in page
