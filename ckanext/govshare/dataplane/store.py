@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import decimal
+import io
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -113,7 +114,14 @@ def _where(
     q: str | None,
     searched: Sequence[str],
     after: int | None = None,
+    pyformat: bool = False,
 ) -> tuple[str, dict[str, Any]]:
+    """The WHERE clause and its parameters, as ``:name`` (SQLAlchemy) or, with ``pyformat``,
+    ``%(name)s`` (the DBAPI's own, for COPY)."""
+
+    def ph(name: str) -> str:
+        return f"%({name})s" if pyformat else f":{name}"
+
     clauses: list[str] = []
     params: dict[str, Any] = {}
     n = 0
@@ -124,7 +132,7 @@ def _where(
         for value in values:
             n += 1
             params[f"v{n}"] = bound(value)
-            names.append(f":v{n}")
+            names.append(ph(f"v{n}"))
         return f"{_ident(column)} IN ({', '.join(names)})"
 
     if rows is not None:
@@ -135,10 +143,10 @@ def _where(
         escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         params["q"] = f"%{escaped}%"
         text = ", ".join(f"{_ident(c)}::text" for c in searched)
-        clauses.append(f"concat_ws(' ', {text}) ILIKE :q")
+        clauses.append(f"concat_ws(' ', {text}) ILIKE {ph('q')}")
     if after is not None:
         params["after"] = after
-        clauses.append('"_id" > :after')
+        clauses.append(f'"_id" > {ph("after")}')
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
@@ -261,6 +269,50 @@ def stream(
                 yield [tuple(r) for r in batch]
         finally:
             result.close()
+
+
+# Rows a COPY batch of a cut CSV holds: a few MB of CSV in memory at a time.
+COPY_BATCH = 50_000
+
+
+def copy_csv(
+    resource_id: str, columns: Sequence[str], rows: RowFilter | None = None
+) -> Iterator[tuple[bytes, int]]:
+    """Every row of ``columns`` the scope selects as CSV (no header), in table order, with
+    the number of rows in each piece: PostgreSQL's ``COPY … TO STDOUT`` over keyset batches
+    of ``COPY_BATCH`` rows, so the database formats the values (5–9 times faster than
+    writing them from Python, ``bench/downloads.py``) and memory stays constant. A batch's
+    ``_id`` range is fixed first, so each COPY reads exactly the rows counted."""
+    table = _ident(resource_id)
+    selected = ", ".join(_ident(c) for c in columns)
+    raw = engine().raw_connection()
+    try:
+        cursor = raw.cursor()
+        after = 0
+        while True:
+            where, params = _where(rows, {}, None, (), after, pyformat=True)
+            params["n"] = COPY_BATCH
+            cursor.execute(
+                f'SELECT max("_id"), count(*) FROM (SELECT "_id" FROM {table}{where} '
+                'ORDER BY "_id" LIMIT %(n)s) s',
+                params,
+            )
+            last, count = cursor.fetchone()
+            if not count:
+                return
+            params["last"] = last
+            sql = cursor.mogrify(
+                f'COPY (SELECT {selected} FROM {table}{where} AND "_id" <= %(last)s '
+                'ORDER BY "_id") TO STDOUT WITH (FORMAT csv)',
+                params,
+            )
+            buffer = io.BytesIO()
+            cursor.copy_expert(sql.decode() if isinstance(sql, bytes) else sql, buffer)
+            yield buffer.getvalue(), int(count)
+            after = int(last)
+    finally:
+        raw.rollback()
+        raw.close()
 
 
 @dataclass(frozen=True)

@@ -125,3 +125,17 @@ class TestStore:
         assert outside.found  # row 3 lies in 浦东新区 (3 % 3 == 0)
         beyond = store.verify(table, RowFilter("district", ("黄浦区",)), key, {"注册资本": 103})
         assert not beyond.found  # outside the row filter, as if it did not exist
+
+    def test_copy_csv_holds_the_same_rows_as_the_stream(
+        self, table: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        import csv
+        import io
+
+        monkeypatch.setattr(store, "COPY_BATCH", 4)  # several batches over 10 rows
+        rows = RowFilter("district", ("黄浦区",))
+        pieces = list(store.copy_csv(table, ["credit_code", "注册资本"], rows))
+        assert len(pieces) == 3 and [n for _, n in pieces] == [4, 4, 2]
+        copied = list(csv.reader(io.StringIO(b"".join(p for p, _ in pieces).decode())))
+        streamed = [r for b in store.stream(table, ["credit_code", "注册资本"], rows) for r in b]
+        assert copied == [[code, str(capital)] for code, capital in streamed]
