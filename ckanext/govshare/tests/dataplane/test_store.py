@@ -139,3 +139,24 @@ class TestStore:
         copied = list(csv.reader(io.StringIO(b"".join(p for p, _ in pieces).decode())))
         streamed = [r for b in store.stream(table, ["credit_code", "注册资本"], rows) for r in b]
         assert copied == [[code, str(capital)] for code, capital in streamed]
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_the_scope_entry_reads_what_package_show_shows() -> None:
+    from ckanext.govshare.dataplane import service
+
+    entry = factories.SharingEntry(
+        data_items=[
+            {"name": "统一社会信用代码", "data_type": "string", "column": "TYSHXYDM"},
+            {"name": "企业名称", "data_type": "string"},
+        ],
+        resources=[{"url": "http://example.org/a.csv"}, {"url": "http://example.org/b.csv"}],
+    )
+    shown = service.entry(entry["id"])
+    light = service.scope_entry(entry["id"])
+    assert light["id"] == shown["id"]
+    assert [(i["name"], i.get("column")) for i in light["data_items"]] == [
+        (i["name"], i.get("column")) for i in shown["data_items"]
+    ]
+    assert [r["id"] for r in light["resources"]] == [r["id"] for r in shown["resources"]]
+    assert len(light["resources"]) == 2
