@@ -35,9 +35,14 @@ def guard_ckan_download() -> Any:
         return None  # no such resource id: CKAN answers 404
     if not judged["found"] or judged["allowed"]:
         return None  # CKAN answers 404, or serves it (recorded: open data counts too)
+    # The action says why in both languages (not open data, partly shared, a column that
+    # matches no data item); the page shows its language's half.
+    zh = (tk.h.lang() or "").startswith("zh")
+    said = judged.get("message_zh" if zh else "message_en")
     return tk.abort(
         403,
-        tk._(
+        said
+        or tk._(
             "This data is shared only through the platform: obtain access or apply for it on "
             "the entry's page, then download it there"
         ),

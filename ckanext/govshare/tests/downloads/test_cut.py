@@ -31,6 +31,7 @@ from ckan.tests import factories
 
 from ckanext.govshare.access.model import grant_table
 from ckanext.govshare.core import clock
+from ckanext.govshare.datalinks import downloads as dl_reasons
 from ckanext.govshare.downloads.model import download_table
 from ckanext.govshare.interface.model import call_table
 from ckanext.govshare.tests import factories as gs
@@ -573,6 +574,9 @@ def test_ckans_route_never_gives_a_holder_the_whole_file(
         response = app.get(_ckan_route(res), headers=headers, status=None)
         assert response.status_code == 403, rid
         assert SECRET.encode() not in response.get_data()
+        en, zh = dl_reasons.REASONS[reason]
+        page = response.get_data(as_text=True)
+        assert en in page or zh in page  # the page says why, in its language
         event = events(action="ckan_resource_download", object_id=rid)[-1]
         assert event["outcome"] == "refused" and event["detail"]["reason"] == reason
     fine = app.get(_ckan_route(cw.open_matched), headers=headers)
