@@ -292,3 +292,37 @@ def test_the_resource_page_preview(
     assert ("内部线索" in page) is (shown == "every")
     if shown == "granted":
         assert "上海第3贸易有限公司" in page and "张1" not in page
+
+
+def test_a_token_is_revoked_from_the_grant_page_by_its_owner(
+    app: Any, gw: GrantWorld, headers: Any
+) -> None:
+    token = gw.call("requester", "govshare_token_create", grant_id=gw.grant["id"])
+    url = f"{EN}/govshare/grants/{gw.grant['id']}/tokens/{token['id']}/revoke"
+    assert app.post(url, headers=headers("other")).status_code == 403
+    done = app.post(url, headers=headers("requester"), follow_redirects=False)
+    assert done.status_code == 302 and done.headers["Location"].endswith(
+        f"/govshare/grants/{gw.grant['id']}"
+    )
+    listed = gw.call("requester", "govshare_token_list", grant_id=gw.grant["id"])["results"]
+    assert [t["status"] for t in listed] == ["revoked"]
+    again = app.post(url, headers=headers("requester"))
+    assert again.status_code == 200 and "already revoked" in again.body
+
+
+def test_a_file_download_grant_has_no_interface_section_but_a_preview(
+    app: Any, gw: GrantWorld, headers: Any
+) -> None:
+    from ckanext.govshare.tests.dataplane.grant_world import api_request
+
+    request = api_request(gw.world, gw.restricted["id"], share_method="file_download")
+    grant = gw.call(
+        "provider_officer", "govshare_request_decide", id=request["id"], decision="approve"
+    )["grant"]
+    assert grant["max_calls_per_day"] is None
+    assert "usage" not in gw.call("requester", "govshare_grant_show", id=grant["id"])
+    page = app.get(f"{EN}/govshare/grants/{grant['id']}", headers=headers("requester")).body
+    assert "Service interface" not in page and "/govshare/query/" not in page
+    assert "Interface calls" not in page
+    assert "Preview of the granted data" in page and "上海第3贸易有限公司" in page
+    assert "内部线索" not in page
