@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+import ckan.plugins.toolkit as tk
 import pytest
 
 from ckanext.govshare.core import clock
@@ -56,6 +57,10 @@ class GrantWorld:
     resource_id: str
     open_entry: dict[str, Any]
     open_resource_id: str
+    # Open entries whose table is not for everyone: a column of no data item; an item shared
+    # more narrowly than the entry (partly shared, art. 9).
+    open_extra_id: str
+    open_partly_id: str
     request: dict[str, Any]
     grant: dict[str, Any]
 
@@ -92,7 +97,7 @@ def build() -> GrantWorld:
     world = build_world()
     admin = {"user": world.users["sysadmin"]["name"], "ignore_auth": True}
     restricted = gs.SharingEntry(
-        context=admin,
+        context=dict(admin),
         owner_org=world.provider["id"],
         share_type="conditional",
         share_methods=["file_download", "api", "online_query"],
@@ -101,15 +106,25 @@ def build() -> GrantWorld:
     )
     rid = restricted["resources"][0]["id"]
     load_table(rid, fields=FIELDS, records=RECORDS)
-    open_entry = gs.SharingEntry(
-        context=admin, owner_org=world.provider["id"], share_type="unconditional"
-    )
-    open_rid = open_entry["resources"][0]["id"]
-    load_table(
-        open_rid,
-        fields=FIELDS[:2],
-        records=[{k: r[k] for k in ("credit_code", "企业名称")} for r in RECORDS[:3]],
-    )
+    two = [{k: r[k] for k in ("credit_code", "企业名称")} for r in RECORDS[:3]]
+    three = [{**row, "内部备注": "内部线索"} for row in two]
+
+    def open_table(items: list[dict[str, Any]], fields: list[dict[str, Any]], rows: Any) -> str:
+        entry = gs.SharingEntry(
+            context=dict(admin),
+            owner_org=world.provider["id"],
+            share_type="unconditional",
+            data_items=items,
+        )
+        rid = entry["resources"][0]["id"]
+        load_table(rid, fields=fields, records=rows)
+        return rid
+
+    open_rid = open_table(ITEMS[:2], FIELDS[:2], two)
+    open_entry = tk.get_action("package_show")(dict(admin), {"id": _package_of(open_rid)})
+    open_extra = open_table(ITEMS[:2], [*FIELDS[:2], FIELDS[4]], three)
+    partly = [ITEMS[0], {**ITEMS[1], "share_type": "conditional"}]
+    open_partly = open_table(partly, FIELDS[:2], two)
     request = api_request(world, restricted["id"])
     decided = world.call(
         "provider_officer",
@@ -118,7 +133,21 @@ def build() -> GrantWorld:
         decision="approve",
         max_calls_per_day=50,
     )
-    return GrantWorld(world, restricted, rid, open_entry, open_rid, request, decided["grant"])
+    return GrantWorld(
+        world,
+        restricted,
+        rid,
+        open_entry,
+        open_rid,
+        open_extra,
+        open_partly,
+        request,
+        decided["grant"],
+    )
+
+
+def _package_of(resource_id: str) -> str:
+    return tk.get_action("resource_show")({"ignore_auth": True}, {"id": resource_id})["package_id"]
 
 
 @pytest.fixture

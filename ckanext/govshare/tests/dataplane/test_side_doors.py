@@ -14,7 +14,7 @@ import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import helpers
 
-from ckanext.govshare.logic.auth.datastore import RESTRICTED
+from ckanext.govshare.logic.auth.datastore import NOT_FOR_EVERYONE, RESTRICTED
 from ckanext.govshare.tests.dataplane.grant_world import (  # noqa: F401
     FIELDS,
     RECORDS,
@@ -76,6 +76,26 @@ def test_an_open_entrys_table_stays_open(gw: GrantWorld, who: str | None) -> Non
     assert gw.call(who, "datastore_info", id=gw.open_resource_id)["fields"]
 
 
+@pytest.mark.parametrize("who", REFUSED)
+def test_an_open_table_not_for_everyone_is_the_providers(gw: GrantWorld, who: str | None) -> None:
+    """A column of no data item, or a data item shared more narrowly than the open entry: the
+    whole table is not for everyone (as CKAN's download route refuses the whole file)."""
+    for rid in (gw.open_extra_id, gw.open_partly_id):
+        for action, data in (
+            ("datastore_search", {"resource_id": rid}),
+            ("datastore_info", {"id": rid}),
+        ):
+            with pytest.raises(tk.NotAuthorized) as refused:
+                gw.call(who, action, **data)
+            assert str(refused.value) == NOT_FOR_EVERYONE, (rid, action)
+    for who_may in PROVIDER:
+        found = gw.call(who_may, "datastore_search", resource_id=gw.open_extra_id)
+        assert found["records"][0]["内部备注"] == "内部线索"
+        assert (
+            len(gw.call(who_may, "datastore_search", resource_id=gw.open_partly_id)["records"]) == 3
+        )
+
+
 @pytest.mark.parametrize("who", [None, "requester", "other"])
 def test_an_unknown_or_alias_id_is_refused(gw: GrantWorld, who: str | None) -> None:
     with pytest.raises((tk.NotAuthorized, tk.ObjectNotFound)):
@@ -131,6 +151,8 @@ class TestSearchSql:
             with pytest.raises(tk.NotAuthorized):
                 self.sql(gw, who, *tables)
         assert len(self.sql(gw, who, gw.open_resource_id)["records"]) == 3
+        with pytest.raises(tk.NotAuthorized):
+            self.sql(gw, who, gw.open_resource_id, gw.open_extra_id)
 
 
 DATATABLES = (
