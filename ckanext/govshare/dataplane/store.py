@@ -285,9 +285,10 @@ def copy_csv(
     ``_id`` range is fixed first, so each COPY reads exactly the rows counted."""
     table = _ident(resource_id)
     selected = ", ".join(_ident(c) for c in columns)
-    raw = engine().raw_connection()
+    # psycopg2's own connection: COPY … TO STDOUT is a DBAPI extension SQLAlchemy does not type.
+    raw: Any = engine().raw_connection()
     try:
-        cursor = raw.cursor()
+        cursor: Any = raw.cursor()
         after = 0
         while True:
             where, params = _where(rows, {}, None, (), after, pyformat=True)
