@@ -21,7 +21,7 @@ chained auth function without its base stops CKAN from starting.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -132,11 +132,19 @@ def datastore_search_sql(
     next_auth: Callable[..., AuthResult], context: Context, data_dict: DataDict | None
 ) -> AuthResult:
     """SQL over the DataStore: every table it names must be one the user may read here
-    (CKAN lists them in ``context["table_names"]``; a call without the list is refused)."""
-    names: Any = context.get("table_names")  # type: ignore[typeddict-item]
+    (CKAN lists them in ``context["table_names"]``: a list on 2.11, a generator on 2.12, read
+    once here and handed on as a list; a call without them is refused)."""
+    given: Any = context.get("table_names")  # type: ignore[typeddict-item]
     user = context.get("user")
-    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+    if given is None or isinstance(given, (str, bytes, Mapping)):
         return _refused()
+    try:
+        names = list(given)
+    except TypeError:
+        return _refused()
+    if not all(isinstance(n, str) for n in names):
+        return _refused()
+    context["table_names"] = names  # type: ignore[typeddict-unknown-key]
     for name in names:
         why = refusal(user, lookup_key(name))
         if why is not None:
