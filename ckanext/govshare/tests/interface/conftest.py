@@ -1,5 +1,6 @@
 """The sharing world with a table in the DataStore and interface grants, for the service
-interface's tests (issue 16, items 4–7).
+interface's tests (issue 16, items 4–7). The entry's data items and the table's columns are
+the data plane's (``tests/dataplane/grant_world.py``); the rows name a district too.
 
 ``build`` adds to the access tests' world (``tests/access/conftest.py``: the departments and
 a user of every role) an unconditionally shared entry of four data items whose resource's
@@ -30,21 +31,15 @@ from ckanext.govshare.audit.model import event_table
 from ckanext.govshare.interface.model import call_table, quota_table
 from ckanext.govshare.tests import factories as gs
 from ckanext.govshare.tests.access.conftest import World, build_world
+from ckanext.govshare.tests.dataplane.grant_world import (
+    FIELDS,
+    GRANTED_COLUMNS,
+    GRANTED_ITEMS,
+    HIDDEN_COLUMNS,
+    ITEMS,
+)
 from ckanext.govshare.tests.datastore_tables import load_table
 
-ITEMS = [
-    {"name": "统一社会信用代码", "data_type": "string", "column": "credit_code"},
-    {"name": "企业名称", "data_type": "string"},
-    {"name": "法定代表人", "data_type": "string"},
-    {"name": "注册资本", "data_type": "decimal"},
-]
-FIELDS = [
-    {"id": "credit_code", "type": "text"},
-    {"id": "企业名称", "type": "text"},
-    {"id": "法定代表人", "type": "text"},
-    {"id": "注册资本", "type": "numeric"},
-    {"id": "内部备注", "type": "text"},
-]
 DISTRICTS = ["浦东", "黄浦", "徐汇"]
 RECORDS = [
     {
@@ -56,9 +51,8 @@ RECORDS = [
     }
     for i in range(25)
 ]
-GRANTED_ITEMS = ["统一社会信用代码", "企业名称"]
-GRANTED = ["credit_code", "企业名称"]
-HIDDEN = ["法定代表人", "注册资本", "内部备注"]
+GRANTED = GRANTED_COLUMNS
+HIDDEN = HIDDEN_COLUMNS
 ALL_COLUMNS = [f["id"] for f in FIELDS]
 
 
