@@ -29,6 +29,8 @@ setup(
         "reportlab>=4,<5",
         # login throttling's moving windows (issue 14 item 8); the redis client comes with CKAN
         "limits>=5,<6",
+        # Fernet: exchange targets' connection strings encrypted at rest (issue 17).
+        "cryptography>=42,<47",
     ],
     entry_points={
         "ckan.plugins": [

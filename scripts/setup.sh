@@ -195,13 +195,13 @@ step_database() {
 step_config() {
   local pw
   pw="$(db_password)"
-  mkdir -p "$VAR/storage-$DB_NAME"
+  mkdir -p "$VAR/storage-$DB_NAME" "$VAR/exchange-$DB_NAME"
   [ -f "$CKAN_INI" ] && log "Checking $CKAN_INI for settings added since it was written" \
     || log "Writing $CKAN_INI"
   # A new config is the template with this machine's values; an existing one keeps its values and
   # secrets and gains the settings the template added since (at the end of their section).
   "$PY" - "$ROOT/config/ckan.ini.template" "$CKAN_INI" <<EOF
-import configparser, os, secrets, sys
+import base64, configparser, os, secrets, sys
 template, target = sys.argv[1], sys.argv[2]
 text = open(template, encoding="utf-8").read()
 values = {
@@ -214,6 +214,9 @@ values = {
     "STORAGE_PATH": "$VAR/storage-$DB_NAME",
     "SECRET_KEY": secrets.token_urlsafe(32),
     "JWT_SECRET": secrets.token_urlsafe(32),
+    # A Fernet key: 32 random bytes in URL-safe base64 (issue 17, item 1).
+    "EXCHANGE_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+    "EXCHANGE_ROOT": "$VAR/exchange-$DB_NAME",
 }
 for key, value in values.items():
     text = text.replace("@" + key + "@", value)

@@ -14,8 +14,11 @@ PURPOSES = (
 PURPOSE_VALUES = frozenset(c.value for c in PURPOSES)
 
 # Who created a grant: the department itself (unconditional), the provider (approval, or
-# agreement in negotiation), or the body a dispute was escalated to.
-GRANT_SOURCES = ("self_service", "approval", "negotiation", "escalation")
+# agreement in negotiation), the body a dispute was escalated to, or data return (回流, 2025
+# Regulations art. 24: a standing grant of an upper-level entry to a lower-level department,
+# limited to the rows of its region, without extra conditions).
+GRANT_SOURCES = ("self_service", "approval", "negotiation", "escalation", "return")
+SOURCE_RETURN = "return"
 
 GRANT_ACTIVE = "active"
 GRANT_EXPIRED = "expired"

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..catalogue.codes import SHARE_STRICTNESS
 from ..core.messages import message
-from .codes import GRANT_ACTIVE
+from .codes import GRANT_ACTIVE, SOURCE_RETURN
 
 Errors = dict[str, list[str]]
 
@@ -76,6 +76,26 @@ def grant_live(grant: Mapping[str, Any], on: dt.date) -> bool:
         and last is not None
         and first <= on <= last
     )
+
+
+#: Sources of grants made without a share method of their own: they may use every method the
+#: entry offers — an unconditional entry obtained at once (art. 12(1)), and data returned to a
+#: lower level "without extra conditions" (2025 Regulations art. 24).
+ANY_METHOD_SOURCES = ("self_service", SOURCE_RETURN)
+
+#: The share methods batch exchange serves (前置机, database, departmental bulk download).
+EXCHANGE_METHODS = ("exchange_node", "database", "bulk_download")
+
+
+def grant_methods(grant: Mapping[str, Any], entry_methods: Iterable[str]) -> frozenset[str]:
+    """The share methods a grant may use: its own (chosen in the request), or, for a grant
+    without one from :data:`ANY_METHOD_SOURCES`, every method the entry offers."""
+    own = grant.get("share_method")
+    if own:
+        return frozenset({own})
+    if grant.get("source") in ANY_METHOD_SOURCES:
+        return frozenset(entry_methods or ())
+    return frozenset()
 
 
 def item_share_type(entry: Mapping[str, Any], item: Mapping[str, Any]) -> str:

@@ -195,6 +195,24 @@ def query_max_limit() -> int:
     return tk.config["ckanext.govshare.query.max_limit"]
 
 
+# --- batch exchange (issue 17) ----------------------------------------------------------------
+
+
+def exchange_key() -> str:
+    """The Fernet key that encrypts exchange targets' connection strings ("" when unset)."""
+    return (tk.config.get("ckanext.govshare.exchange.key") or "").strip()
+
+
+def exchange_root() -> str:
+    """The directory directory targets live under ("" when unset)."""
+    return (tk.config.get("ckanext.govshare.exchange.root") or "").strip()
+
+
+def exchange_timeout() -> int:
+    """Seconds a connection to an exchange target may take."""
+    return tk.config["ckanext.govshare.exchange.timeout"]
+
+
 # --- login throttling (issue 14, item 8) -----------------------------------------------------
 
 

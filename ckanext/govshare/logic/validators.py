@@ -16,10 +16,12 @@ from ckan.lib.navl.dictization_functions import StopOnError, missing, unflatten
 from ..catalogue import credit_code, resource_code, rules
 from ..catalogue.model import next_serial
 from ..core.messages import message
+from ..regional import rules as regions
 
 __all__ = [
     "govshare_max_length",
     "govshare_credit_code",
+    "govshare_region_code",
     "govshare_resource_code_assign",
     "govshare_resource_code_keep",
     "govshare_provider_code",
@@ -78,6 +80,17 @@ def govshare_credit_code(value: Any, context: Any) -> Any:
     problem = credit_code.problem(code)
     if problem:
         raise tk.Invalid(_CREDIT_CODE_PROBLEMS[problem])
+    return code
+
+
+def govshare_region_code(value: Any, context: Any) -> Any:
+    """An administrative division code (GB/T 2260, six digits; issue 17, item 4)."""
+    if value in (missing, None, ""):
+        return value
+    code = str(value).strip()
+    problem = regions.region_problem(code)
+    if problem:
+        raise tk.Invalid(problem)
     return code
 
 
