@@ -137,6 +137,15 @@ TEMPLATES: dict[str, tuple[str, str, str, str]] = {
         "The access of {requesting_org} to “{entry_title}” ({provider_org}) ended on "
         "{period_end}; every download token issued from it has stopped working.",
     ),
+    # Batch exchange (2025 Regulations art. 22), issue 17.
+    "exchange_subscription_stopped": (
+        "批量交换订阅已停止：{entry_title}",
+        "Batch exchange stopped: {entry_title}",
+        "{requesting_org}对“{entry_title}”（{provider_org}）的批量交换订阅（{table}）已停止，"
+        "不再交换数据。原因：{stop_reason_zh}。",
+        "The batch exchange of “{entry_title}” ({provider_org}) to {requesting_org} ({table}) "
+        "has stopped; no further data is exchanged. Reason: {stop_reason_en}.",
+    ),
     # Doubt and error feedback (art. 15) and catalogue-update obligations (art. 8), issue 8.
     "feedback_received": (
         "收到数据{kind_zh}反馈：{entry_title}",
