@@ -54,31 +54,51 @@ REASONS: dict[str, tuple[str, str]] = {
 }
 
 ROW_FILTER_INVALID = message(
-    "A row filter is an object with a column and a list of at most 1,000 values",
-    "数据行筛选条件须包含一个列名和不超过1000个取值",
+    "A row filter is an object with a column and either a list of at most 1,000 values or a "
+    "prefix of at most 64 characters",
+    "数据行筛选条件须包含一个列名，以及不超过1000个取值或不超过64个字符的前缀",
 )
 MAX_FILTER_VALUES = 1000
+MAX_PREFIX = 64
 
 
 @dataclass(frozen=True)
 class RowFilter:
-    """Only the rows whose ``column`` holds one of ``values``."""
+    """Only the rows whose ``column`` holds one of ``values`` or, with ``prefix``, whose
+    ``column`` read as text starts with ``prefix``: a return grant's region (2025 Regulations
+    art. 24; ``regional.rules.prefix``: "3301" lets 330100, 330102 and 330102001001 through)."""
 
     column: str
-    values: tuple[Any, ...]
+    values: tuple[Any, ...] = ()
+    prefix: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
+        if self.prefix is not None:
+            return {"column": self.column, "prefix": self.prefix}
         return {"column": self.column, "values": list(self.values)}
 
 
 def row_filter(value: Any) -> RowFilter | None:
-    """A grant's stored ``row_filter`` (``{"column": c, "values": [...]}`` or a single
-    ``"value"``), or None for every row. Raises ``ValueError`` on a malformed one."""
+    """A grant's stored ``row_filter`` (``{"column": c, "values": [...]}``, a single
+    ``"value"``, or ``{"column": c, "prefix": p}``), or None for every row (an empty prefix
+    too: the whole country's). Raises ``ValueError`` on a malformed one."""
     if value in (None, {}, ""):
         return None
     if not isinstance(value, Mapping):
         raise ValueError(ROW_FILTER_INVALID)
     column = value.get("column")
+    if "prefix" in value:
+        prefix = value["prefix"]
+        if (
+            not isinstance(column, str)
+            or item_columns.column_problem(column)
+            or not isinstance(prefix, str)
+            or len(prefix) > MAX_PREFIX
+            or "values" in value
+            or "value" in value
+        ):
+            raise ValueError(ROW_FILTER_INVALID)
+        return RowFilter(column, prefix=prefix) if prefix else None
     values = value.get("values", [value["value"]] if "value" in value else None)
     if (
         not isinstance(column, str)

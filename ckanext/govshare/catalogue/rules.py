@@ -113,6 +113,25 @@ def column_taken(index: int, item: Mapping[str, Any], column: str) -> str:
     )
 
 
+#: Entry fields that name one of the entry's data items (issue 17): the row's division code
+#: (data return, 2025 Regulations art. 24), its key and its change watermark (batch exchange,
+#: art. 22).
+ITEM_FIELDS: dict[str, tuple[str, str]] = {
+    "region_item": ("region data item", "区划代码信息项"),
+    "key_item": ("key data item", "主键信息项"),
+    "watermark_item": ("change watermark data item", "变更时间信息项"),
+}
+
+
+def not_an_item(field: str, value: str, names: list[str]) -> str:
+    en, zh = ITEM_FIELDS[field]
+    return message(
+        f"The {en} must name one of the entry's data items; {value} is none of: "
+        f"{', '.join(names) or '-'}",
+        f"{zh}须为本信息资源的信息项之一，“{value}”不在其中：{'、'.join(names) or '无'}",
+    )
+
+
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -124,6 +143,8 @@ def check_entry(entry: Mapping[str, Any]) -> dict[ErrorKey, list[str]]:
     """Field errors of a catalogue entry; empty when every rule holds.
 
     Keys are field names, or ``("data_items", index, subfield)`` for one data item's field.
+    (The coverage region against the provider's region is ``regional.rules.coverage_problem``:
+    the department is not part of the entry.)
     """
     errors: dict[ErrorKey, list[str]] = {}
 
@@ -172,6 +193,11 @@ def check_entry(entry: Mapping[str, Any]) -> dict[ErrorKey, list[str]]:
                 add(("data_items", index, "share_type"), base_item_not_unconditional(index, item))
         elif SHARE_STRICTNESS.get(item_share, 0) < SHARE_STRICTNESS.get(share, 0):
             add(("data_items", index, "share_type"), item_too_loose(index, item, share))
+    names = [str(item.get("name")).strip() for item in items if not _blank(item.get("name"))]
+    for field in ITEM_FIELDS:
+        value = entry.get(field)
+        if not _blank(value) and str(value).strip() not in names:
+            add(field, not_an_item(field, str(value).strip(), names))
     return errors
 
 

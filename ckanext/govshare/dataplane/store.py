@@ -135,7 +135,13 @@ def _where(
             names.append(ph(f"v{n}"))
         return f"{_ident(column)} IN ({', '.join(names)})"
 
-    if rows is not None:
+    if rows is not None and rows.prefix is not None:
+        # A return grant's region (2025 Regulations art. 24): the column's text starts with
+        # the prefix, its LIKE wildcards escaped, as a bound parameter.
+        escaped = rows.prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params["prefix"] = f"{escaped}%"
+        clauses.append(f"{_ident(rows.column)}::text LIKE {ph('prefix')}")
+    elif rows is not None:
         clauses.append(values_in(rows.column, rows.values))
     for column, values in filters.items():
         clauses.append(values_in(column, values))

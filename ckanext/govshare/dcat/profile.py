@@ -46,6 +46,13 @@ TEXT_FIELDS = {
     "usage_requirements": GOVSHARE.usageRequirements,
     "open_conditions": GOVSHARE.openConditions,
     "project_code": GOVSHARE.projectCode,
+    # Issue 17: the data items holding a row's division code (data return, 2025 Regulations
+    # art. 24), its key and its change watermark (batch exchange, art. 22), and the region
+    # covered (GB/T 2260).
+    "region_item": GOVSHARE.regionItem,
+    "coverage_region": GOVSHARE.coverageRegion,
+    "key_item": GOVSHARE.keyItem,
+    "watermark_item": GOVSHARE.watermarkItem,
 }
 # Repeating text fields, one triple per value.
 LIST_FIELDS = {

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from ..access.rules import grant_methods
 from ..core.messages import message
 
 # Share methods a grant must carry for the interface (catalogue.codes.SHARE_METHODS).
@@ -102,9 +103,11 @@ def column_not_granted(column: str) -> tuple[str, str]:
 # ---------------------------------------------------------------------------- grants
 
 
-def serves(grant: Mapping[str, Any]) -> bool:
-    """The grant was given for the service interface (its share method)."""
-    return grant.get("share_method") in SHARE_METHODS
+def serves(grant: Mapping[str, Any], entry_methods: Iterable[str] = ()) -> bool:
+    """The grant may use the service interface: its share method is one of the interface's,
+    or — a grant without one of its own (self-service, data return: 2025 Regulations art. 24,
+    "without extra conditions") — the entry offers one (``access.rules.grant_methods``)."""
+    return bool(grant_methods(grant, entry_methods) & set(SHARE_METHODS))
 
 
 def verifies(grant: Mapping[str, Any]) -> bool:

@@ -23,6 +23,7 @@ in a transaction of its own, after the call's reads are ended (:func:`_take_unit
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -177,15 +178,34 @@ def answered(call: Call, rows: int) -> None:
 # ---------------------------------------------------------------------------- who and what
 
 
+def entry_methods(package_id: str | None) -> list[str]:
+    """The share methods the entry offers (``share_methods``: a JSON list in its extras)."""
+    pkg = model.Package.get(package_id) if package_id else None
+    raw = (pkg.extras or {}).get("share_methods") if pkg is not None else None
+    if not raw:
+        return []
+    try:
+        methods = json.loads(raw) if str(raw).startswith("[") else [raw]
+    except ValueError:
+        return []
+    return [str(m) for m in methods] if isinstance(methods, list) else []
+
+
 def resource(resource_id: str) -> dict[str, Any] | None:
-    """The active resource of an active entry: its id, entry and provider."""
+    """The active resource of an active entry: its id, entry, provider and the share
+    methods the entry offers."""
     res = model.Resource.get(resource_id) if resource_id else None
     if res is None or res.state != "active":
         return None
     pkg = model.Package.get(res.package_id)
     if pkg is None or pkg.state != "active":
         return None
-    return {"id": res.id, "package_id": pkg.id, "provider_org_id": pkg.owner_org}
+    return {
+        "id": res.id,
+        "package_id": pkg.id,
+        "provider_org_id": pkg.owner_org,
+        "share_methods": entry_methods(pkg.id),
+    }
 
 
 def session_grant(
@@ -206,7 +226,7 @@ def session_grant(
     grants = access_grants.live_grants_for(person.orgs, res["package_id"], res["id"])
     if not grants:
         return Refusal(rules.NO_GRANT)
-    serving = [g for g in grants if rules.serves(g)]
+    serving = [g for g in grants if rules.serves(g, res.get("share_methods") or ())]
     if not serving:
         return Refusal(rules.NOT_INTERFACE)
     if method == METHOD_VERIFY:
@@ -219,7 +239,7 @@ def session_grant(
 def _grant_refusal(grant: Mapping[str, Any], method: str) -> Refusal | None:
     """What the interface asks of a grant beyond its scope: an interface share method and,
     to verify, the data verification purpose."""
-    if not rules.serves(grant):
+    if not rules.serves(grant, entry_methods(grant.get("package_id"))):
         return Refusal(rules.NOT_INTERFACE)
     if method == METHOD_VERIFY and not rules.verifies(grant):
         return Refusal(rules.NOT_VERIFICATION)

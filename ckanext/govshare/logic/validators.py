@@ -94,13 +94,17 @@ def govshare_region_code(value: Any, context: Any) -> Any:
     return code
 
 
-def _provider_code(data: dict[Key, Any]) -> str | None:
+def _provider_extra(data: dict[Key, Any], name: str) -> str | None:
     owner = data.get(("owner_org",))
     group = model.Group.get(owner) if owner not in (None, missing, "") else None
     if group is None:
         return None
     extras = group.extras or {}  # pyright: ignore[reportAttributeAccessIssue] - not declared on 2.12's Group
-    return extras.get("provider_code") or None
+    return extras.get(name) or None
+
+
+def _provider_code(data: dict[Key, Any]) -> str | None:
+    return _provider_extra(data, "provider_code")
 
 
 def _current_package(data: dict[Key, Any], context: Any) -> model.Package | None:
@@ -257,7 +261,16 @@ def govshare_origin_field(key: Key, data: dict[Key, Any], errors: Any, context: 
 
 def govshare_catalogue_rules(key: Key, data: dict[Key, Any], errors: Any, context: Any) -> None:
     """The share-type rules over the whole entry (``after_validators`` of the schema)."""
-    for field, messages in rules.check_entry(_entry(data)).items():
+    found = rules.check_entry(_entry(data))
+    if not _harvested(data, context):
+        # The coverage within the provider's region (2025 Regulations art. 24; issue 17).
+        coverage = data.get(("coverage_region",))
+        problem = regions.coverage_problem(
+            None if coverage is missing else coverage, _provider_extra(data, "region_code")
+        )
+        if problem:
+            found.setdefault("coverage_region", []).append(problem)
+    for field, messages in found.items():
         target = errors.setdefault(field if isinstance(field, tuple) else (field,), [])
         if not target:  # a field already refused (e.g. required) needs no second message
             target.extend(messages)

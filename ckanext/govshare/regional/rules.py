@@ -13,6 +13,8 @@ Plain Python, unit-tested directly.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from ..core.messages import message
 
@@ -69,3 +71,110 @@ def prefix(code: str) -> str:
 def contains(outer: str, inner: str) -> bool:
     """``inner`` lies within ``outer`` (the same region included)."""
     return inner.startswith(prefix(outer))
+
+
+# ---------------------------------------------------------------------------- levels
+
+#: Department levels from the highest (catalogue.codes.DEPARTMENT_LEVELS' values).
+LEVELS = ("national", "provincial", "municipal", "county")
+_RANK = {level: rank for rank, level in enumerate(LEVELS)}
+
+
+def rank(level: str | None) -> int | None:
+    """0 for national … 3 for county; None for a department without a (known) level."""
+    return _RANK.get(level or "")
+
+
+def lower(level: str | None, than: str | None) -> bool:
+    """A department of ``level`` is lower than one of ``than`` (both known)."""
+    mine, theirs = rank(level), rank(than)
+    return mine is not None and theirs is not None and mine > theirs
+
+
+def may_return(level: str | None) -> bool:
+    """An entry of a department at ``level`` can be returned: there is a lower level (the
+    county is the lowest the platform knows)."""
+    mine = rank(level)
+    return mine is not None and mine < len(LEVELS) - 1
+
+
+def coverage_of(entry_coverage: str | None, provider_region: str | None) -> str | None:
+    """The region an entry's data covers: its ``coverage_region``, else its provider's."""
+    return (entry_coverage or "").strip() or (provider_region or "").strip() or None
+
+
+def coverage_problem(coverage: str | None, provider_region: str | None) -> str | None:
+    """Why an entry's ``coverage_region`` cannot be (a message in both languages), or None:
+    it lies within the providing department's region, when that has one."""
+    coverage, provider_region = (coverage or "").strip(), (provider_region or "").strip()
+    if not coverage or not provider_region or region_problem(coverage):
+        return None
+    if region_problem(provider_region) or contains(provider_region, coverage):
+        return None
+    return message(
+        f"The coverage {coverage} lies outside the providing department's region "
+        f"({provider_region}): an entry covers at most its department's region",
+        f"覆盖区域 {coverage} 超出提供部门所辖区域（{provider_region}），"
+        "信息资源的覆盖区域不得超出提供部门所辖区域",
+    )
+
+
+def receives(
+    department: Mapping[str, Any], provider: Mapping[str, Any], coverage: str | None
+) -> bool:
+    """A department receives the return of an entry (2025 Regulations art. 24): it is lower
+    than the provider, has a region code, and its region lies within the entry's coverage.
+
+    ``department`` and ``provider``: ``{"id", "department_level", "region_code"}``."""
+    if department.get("id") == provider.get("id"):
+        return False
+    region = (department.get("region_code") or "").strip()
+    if not region or region_problem(region) or not coverage:
+        return False
+    return lower(department.get("department_level"), provider.get("department_level")) and (
+        contains(coverage, region)
+    )
+
+
+def return_row_filter(column: str, region: str) -> dict[str, str]:
+    """A return grant's row filter: the rows whose ``column`` starts with the region's
+    prefix (``access.scope.RowFilter``)."""
+    return {"column": column, "prefix": prefix(region)}
+
+
+# ---------------------------------------------------------------------------- turning it on
+
+NEEDS_REGION_ITEM = message(
+    "Name the data item that holds each row's administrative division code (region_item) "
+    "before turning data return on: each lower department receives only the rows of its "
+    "region (2025 Regulations art. 24)",
+    "开启数据回流前，请先指定存放每行行政区划代码的信息项（region_item），各下级部门仅获得本区域的数据行"
+    "（《政务数据共享条例》第二十四条）",
+)
+NO_LOWER_LEVEL = message(
+    "Data return goes from an upper level to lower ones: the providing department must be "
+    "national, provincial or municipal (its department_level), and a county one has no lower "
+    "level",
+    "数据回流由上级部门回流至下级部门：提供部门的部门层级须为国家级、省级或市级，县级部门没有下级",
+)
+NO_REGION = message(
+    "The entry covers no region: give the providing department its administrative division "
+    "code (region_code) or the entry its coverage (coverage_region)",
+    "该信息资源未确定覆盖区域：请填写提供部门的行政区划代码（region_code）或本信息资源的覆盖区域"
+    "（coverage_region）",
+)
+
+
+def return_problems(
+    region_item: str | None, provider_level: str | None, coverage: str | None
+) -> dict[str, list[str]]:
+    """Why return cannot be turned on for an entry (``{field: [message]}``), empty when it
+    can: a region item, a provider above the county level, and a region covered."""
+    errors: dict[str, list[str]] = {}
+    if not (region_item or "").strip():
+        errors["package_id"] = [NEEDS_REGION_ITEM]
+    elif not may_return(provider_level):
+        errors["package_id"] = [NO_LOWER_LEVEL]
+    elif not coverage:
+        errors["package_id"] = [NO_REGION]
+    return errors

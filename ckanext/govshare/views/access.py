@@ -657,7 +657,11 @@ def _render_grant(
             "pkg": entry,
             "resources": resources,
             "covered": covered,
-            "interface": grant.get("share_method") in INTERFACE_METHODS,
+            # A return or self-service grant uses every method its entry offers (issue 17).
+            "interface": bool(
+                rules.grant_methods(grant, (entry or {}).get("share_methods") or [])
+                & set(INTERFACE_METHODS)
+            ),
             "previews": _previews(grant, covered) if live else None,
             "tokens": _my_tokens(grant["id"]) if live else None,
             "new_token": new_token,

@@ -133,3 +133,12 @@ def test_unified_social_credit_codes(code: str, problem: str | None):
 
 def test_check_character_completes_a_code():
     assert credit_code.with_check_character("91350100M000100Y4") == "91350100M000100Y43"
+
+
+@pytest.mark.parametrize("field", ["region_item", "key_item", "watermark_item"])
+def test_region_key_and_watermark_items_name_a_data_item(field: str):
+    """Issue 17: each names one of the entry's data items, or is left empty."""
+    assert rules.check_entry(entry(**{field: "姓名"})) == {}
+    assert rules.check_entry(entry(**{field: ""})) == {}
+    (msg,) = rules.check_entry(entry(**{field: "区划代码"}))[field]
+    assert "区划代码" in msg and "姓名" in msg and " | " in msg

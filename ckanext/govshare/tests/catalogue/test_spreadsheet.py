@@ -25,6 +25,8 @@ def dept(clean_db: Any) -> dict[str, Any]:
         share_type="conditional",
         share_conditions="仅限公安机关",
         share_methods=["api", "database"],
+        region_item="公民身份号码",
+        key_item="公民身份号码",
         tags=[{"name": "人口"}],
         data_items=[
             {"name": "公民身份号码", "data_type": "string", "length": "18"},
@@ -68,8 +70,11 @@ def test_round_trip_changes_nothing(dept: Any, cli: Any, tmp_path: Any):
         "open_to_public",
         "update_cycle",
         "release_date",
+        "region_item",
+        "key_item",
     ):
         assert after[key] == before[key], key
+    assert after["region_item"] == "公民身份号码"
     assert [(i["name"], i.get("share_type") or None) for i in after["data_items"]] == [
         ("公民身份号码", None),
         ("姓名", "not_shared"),

@@ -82,6 +82,22 @@ def test_row_filter_is_carried_and_may_use_an_ungranted_column() -> None:
 
 
 @pytest.mark.unit
+def test_a_prefix_row_filter_is_carried_as_a_prefix() -> None:
+    """A return grant (issue 17, 2025 Regulations art. 24): the rows of its region."""
+    rf = {"column": "内部备注", "prefix": "3301"}
+    got = s.scope(grant(row_filter=rf), ENTRY, "r1", TABLE, TODAY)
+    assert isinstance(got, s.Scope)
+    assert got.rows == s.RowFilter("内部备注", prefix="3301") and got.rows.as_dict() == rf
+    # The whole country's prefix is every row; a missing column delivers nothing.
+    assert s.row_filter({"column": "内部备注", "prefix": ""}) is None
+    elsewhere = grant(row_filter={"column": "region", "prefix": "33"})
+    missing = s.scope(elsewhere, ENTRY, "r1", TABLE, TODAY)
+    assert missing == s.OutOfScope(s.NOT_CUTTABLE)
+    outside = s.scope(grant(row_filter=rf), ENTRY, "r1", None, TODAY)
+    assert outside == s.OutOfScope(s.NOT_CUTTABLE)
+
+
+@pytest.mark.unit
 def test_row_filter_on_a_missing_column_delivers_nothing() -> None:
     rf = {"column": "region", "value": "310115"}
     got = s.scope(grant(row_filter=rf), ENTRY, "r1", TABLE, TODAY)
@@ -136,6 +152,10 @@ def test_no_granted_column_in_the_table() -> None:
         {"column": "_id", "values": [1]},
         {"column": "a", "values": [{"x": 1}]},
         {"column": "a", "values": list(range(1001))},
+        {"column": "a", "prefix": 33},
+        {"column": "a", "prefix": "3" * 65},
+        {"column": "a", "prefix": "33", "values": ["330100"]},
+        {"column": "_id", "prefix": "33"},
     ],
 )
 def test_malformed_row_filters(bad: Any) -> None:
@@ -180,3 +200,18 @@ def test_catalogue_rules_check_column_names() -> None:
     assert ("data_items", 2, "column") not in errors
     assert ("data_items", 3, "column") in errors
     assert ("data_items", 4, "column") in errors  # its name is the column "dup" already taken
+
+
+@pytest.mark.unit
+@given(prefix=st.text(max_size=64), column=st.sampled_from(TABLE))
+def test_a_prefix_row_filter_reads_back_as_stored(prefix: str, column: str) -> None:
+    """Any prefix text (LIKE's wildcards included: the store escapes them) is kept as given;
+    the grant's scope carries it whatever data items the grant covers."""
+    stored = {"column": column, "prefix": prefix}
+    rows = s.row_filter(stored)
+    if not prefix:
+        assert rows is None
+        return
+    assert rows is not None and rows.as_dict() == stored and rows.values == ()
+    got = s.scope(grant(data_items=["企业名称"], row_filter=stored), ENTRY, "r1", TABLE, TODAY)
+    assert isinstance(got, s.Scope) and got.rows == rows

@@ -140,6 +140,31 @@ class TestStore:
         streamed = [r for b in store.stream(table, ["credit_code", "注册资本"], rows) for r in b]
         assert copied == [[code, str(capital)] for code, capital in streamed]
 
+    def test_a_prefix_row_filter_reads_the_rows_whose_text_starts_with_it(
+        self, table: str
+    ) -> None:
+        """A return grant's region (issue 17; 2025 Regulations art. 24) on every path."""
+        ten = RowFilter("credit_code", prefix="91310000000000001")  # rows 10..19
+        codes = [f"91310000{i:010d}" for i in range(10, 20)]
+        page = store.select(table, ["credit_code"], ten, limit=100)
+        assert [r["credit_code"] for r in page.records] == codes and page.total == 10
+        assert [r[0] for b in store.stream(table, ["credit_code"], ten) for r in b] == codes
+        assert store.row_count(table, ten) == 10
+        copied = b"".join(p for p, _ in store.copy_csv(table, ["credit_code"], ten))
+        assert copied.decode().split() == codes
+        assert store.verify(table, ten, {"credit_code": codes[0]}, {}).found
+        assert not store.verify(table, ten, {"credit_code": "913100000000000009"}, {}).found
+        # A number read as its text: 110 .. 129.
+        assert store.row_count(table, RowFilter("注册资本", prefix="11")) == 10
+        assert store.row_count(table, RowFilter("注册资本", prefix="1")) == 30
+        # LIKE's wildcards in a prefix are plain characters, never patterns.
+        for wild in ("9131000000000000_", "913%", "%", "_", "\\"):
+            assert store.row_count(table, RowFilter("credit_code", prefix=wild)) == 0, wild
+        assert RowFilter("credit_code", prefix="9131").as_dict() == {
+            "column": "credit_code",
+            "prefix": "9131",
+        }
+
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")
 def test_the_scope_entry_reads_what_package_show_shows() -> None:

@@ -22,6 +22,11 @@ _BASE: dict[str, Any] = {
     "update_cycle": "monthly",
     "release_date": "2024-03-15",
     "usage_requirements": "仅作为行政依据使用",
+    # Issue 17: the data items of a row's division code, key and change watermark; coverage.
+    "region_item": "登记机关",
+    "coverage_region": "330000",
+    "key_item": "登记日期",
+    "watermark_item": "登记日期",
     "tags": [{"name": "婚姻"}, {"name": "民政"}],
     "maintainer": "张三",
     "maintainer_email": "zhangsan@example.gov.cn",

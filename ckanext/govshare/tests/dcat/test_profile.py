@@ -43,6 +43,10 @@ CATALOGUE_FIELDS = (
     "legal_basis",
     "share_methods",
     "usage_requirements",
+    "region_item",
+    "coverage_region",
+    "key_item",
+    "watermark_item",
     "open_to_public",
     "open_conditions",
     "update_cycle",
@@ -131,10 +135,20 @@ def test_graph_to_dict_to_graph_gives_the_same_graph(share_type: str) -> None:
 
 def test_optional_fields_left_empty_stay_out() -> None:
     entry = samples.entry("unconditional")
-    for key in ("usage_requirements", "project_code", "related_resource_codes", "basic_category"):
-        entry.pop(key)
+    optional = (
+        "usage_requirements",
+        "project_code",
+        "related_resource_codes",
+        "basic_category",
+        "region_item",
+        "coverage_region",
+        "key_item",
+        "watermark_item",
+    )
+    for key in optional:
+        entry.pop(key, None)
     (parsed,) = _parse(_graph(entry))
-    for key in ("usage_requirements", "project_code", "related_resource_codes", "basic_category"):
+    for key in optional:
         assert key not in parsed
     for key in ("share_conditions", "legal_basis", "open_conditions", "theme"):
         assert key not in parsed

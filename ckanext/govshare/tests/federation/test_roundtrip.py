@@ -43,6 +43,10 @@ CATALOGUE_FIELDS = (
     "legal_basis",
     "share_methods",
     "usage_requirements",
+    "region_item",
+    "coverage_region",
+    "key_item",
+    "watermark_item",
     "open_to_public",
     "open_conditions",
     "update_cycle",
@@ -149,6 +153,16 @@ def _seed(lower: Site) -> dict[str, Any]:
             open_conditions="经申请后开放",
             update_cycle="daily",
             related_resource_codes=[entries["open"]["resource_code"]],
+            # Issue 17: what data return and batch exchange read travels too.
+            data_items=[
+                {"name": "统一社会信用代码", "data_type": "string", "length": "18"},
+                {"name": "登记日期", "data_type": "date"},
+                {"name": "所在地区划代码", "data_type": "string", "length": "6"},
+            ],
+            region_item="所在地区划代码",
+            coverage_region="330000",
+            key_item="统一社会信用代码",
+            watermark_item="登记日期",
         ),
     )
     entries["not_shared"] = lower.action(

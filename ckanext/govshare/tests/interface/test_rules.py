@@ -78,6 +78,14 @@ def test_the_interface_serves_api_and_online_query_grants() -> None:
     assert rules.serves({"share_method": "online_query"})
     assert not rules.serves({"share_method": "file_download"})
     assert not rules.serves({"share_method": None})
+    # A return or self-service grant has no method of its own: every one the entry offers
+    # (access.rules.grant_methods; 2025 Regulations art. 24).
+    offered = ["file_download", "api"]
+    assert rules.serves({"share_method": None, "source": "return"}, offered)
+    assert rules.serves({"share_method": None, "source": "self_service"}, offered)
+    assert not rules.serves({"share_method": None, "source": "return"}, ["file_download"])
+    assert not rules.serves({"share_method": None, "source": "approval"}, offered)
+    assert not rules.serves({"share_method": "file_download", "source": "return"}, offered)
     assert rules.verifies({"purpose": "data_verification"})
     assert not rules.verifies({"purpose": "work_reference"})
 
