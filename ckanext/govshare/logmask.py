@@ -7,7 +7,10 @@ it downloaded the file. :func:`install` masks, in every record of every logger o
 - download token secrets (``gsd_`` and what follows, also percent-encoded as ``gsd%5F``);
 - the value of any ``…token=`` query parameter (``token=``, ``api_token=``, ``%3D`` too);
 - the value of an ``Authorization`` header, however it is written (``Authorization: Bearer …``,
-  ``'Authorization': '…'``, ``HTTP_AUTHORIZATION=…``): CKAN API tokens are secrets too.
+  ``'Authorization': '…'``, ``HTTP_AUTHORIZATION=…``): CKAN API tokens are secrets too;
+- the password of a connection string (issue 17: exchange targets): ``password=…`` (libpq's
+  key=value form, quoted or not; ``'password': '…'`` too) and ``scheme://user:…@`` (also as
+  libpq quotes a malformed ``postgresql//user:…@``).
 
 It wraps ``Logger.makeRecord`` and the log record factory, so every record is masked when it
 is made, whichever logger made it (werkzeug's access log, CKAN's request lines, the jobs
@@ -45,18 +48,29 @@ _AUTHORIZATION = re.compile(
     r"((?<![A-Za-z])authorization[\"']?\s*[:=]\s*[\"']?)(?!\[masked\])[^\s\"'][^\"'\r\n]*",
     re.IGNORECASE,
 )
-_HINTS = ("gsd", "token", "authorization")
+# A connection string's password: ``password=…``/``'password': '…'`` (up to the closing
+# quote when quoted), and the password of ``//user:password@host`` (to the last ``@``).
+_PASSWORD = re.compile(
+    r"((?<![A-Za-z])password\d?[\"']?\s*[:=]\s*)(?!\[masked\]|'\[masked\]')"
+    r"(?:'[^']*'|\"[^\"]*\"|[^\s\"'&,;)}\]]+)",
+    re.IGNORECASE,
+)
+_URL_PASSWORD = re.compile(r"(//[^:/@\s\"']*:)(?!\[masked\]@)[^\s\"']*@")
+_HINTS = ("gsd", "token", "authorization", "password", "//")
 
 # The attributes every LogRecord has: anything else came from ``extra=``.
 _STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 
 
 def mask(text: str) -> str:
-    """``text`` with every download token, ``token=`` value and Authorization value masked."""
+    """``text`` with every download token, ``token=`` value, Authorization value and
+    connection-string password masked."""
     lower = text.lower()
     if not any(hint in lower for hint in _HINTS):
         return text
     text = _AUTHORIZATION.sub(lambda m: m.group(1) + MASK, text)
+    text = _PASSWORD.sub(lambda m: m.group(1) + MASK, text)
+    text = _URL_PASSWORD.sub(lambda m: m.group(1) + MASK + "@", text)
     text = _QUERY_TOKEN.sub(lambda m: m.group(1) + MASK, text)
     return _SECRET.sub("gsd_" + MASK, text)
 
