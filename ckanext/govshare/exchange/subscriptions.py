@@ -45,12 +45,14 @@ __all__ = [
     "create",
     "delete",
     "due",
+    "last_runs",
     "list_subscriptions",
     "load",
     "may_manage",
     "may_see",
     "present",
     "present_all",
+    "run_history",
     "stop",
     "stop_counted",
     "stop_for_grant",
@@ -209,6 +211,7 @@ def present_all(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     entries = _titles(model.Package, (r["package_id"] for r in rows))
     targets = _targets(r["target_id"] for r in rows)
     resources = _resources(r["resource_id"] for r in rows)
+    last = last_runs(r["id"] for r in rows)
     out = []
     for row in rows:
         item = {k: plain(v) for k, v in row.items() if k != "table_name"}
@@ -234,6 +237,7 @@ def present_all(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             },
             stop_reason_label=label(*reason) if row.get("stop_reason") else None,
             schedule_label=label(*schedule),
+            last_run=last.get(row["id"]),
         )
         out.append(item)
     return out
@@ -241,6 +245,70 @@ def present_all(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 def present(row: Mapping[str, Any]) -> dict[str, Any]:
     return present_all([row])[0]
+
+
+#: Runs a subscription's answer lists at most (newest first).
+RECENT_RUNS = 20
+_FINISHED = ("success", "failed")
+
+
+def _run(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "trigger": row["trigger"],
+        "queued": plain(row["queued_at"]),
+        "started": plain(row["started_at"]),
+        "finished": plain(row["finished_at"]),
+        "outcome": row["outcome"],
+        "rows": row["rows"],
+        "bytes": row["bytes"],
+        "sha256": row["sha256"],
+        "watermark_from": row["watermark_from"],
+        "watermark_to": row["watermark_to"],
+        "milliseconds": row["milliseconds"],
+        "error": row["error"],
+    }
+
+
+def run_history(subscription_id: str, limit: int = RECENT_RUNS) -> dict[str, Any]:
+    """``{"last_run", "runs"}``: the last finished run (``started``, ``finished``, ``outcome``
+    success | failed, ``rows``, ``sha256``, ``bytes``, ``error``) or None, and the recent runs
+    (queued and running ones too), newest first, at most ``limit``."""
+    r = run_table.c
+    newest = [r.queued_at.desc(), r.id.desc()]
+    recent = model.Session.execute(
+        sa.select(run_table)
+        .where(r.subscription_id == subscription_id)
+        .order_by(*newest)
+        .limit(max(1, min(limit, RECENT_RUNS)))
+    ).all()
+    last = model.Session.execute(
+        sa.select(run_table)
+        .where(r.subscription_id == subscription_id, r.outcome.in_(_FINISHED))
+        .order_by(r.finished_at.desc().nulls_last(), *newest)
+        .limit(1)
+    ).first()
+    return {
+        "last_run": _run(last._mapping) if last is not None else None,
+        "runs": [_run(row._mapping) for row in recent],
+    }
+
+
+def last_runs(subscription_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The last finished run of each subscription (for lists), by subscription id."""
+    wanted = sorted(set(subscription_ids))
+    if not wanted:
+        return {}
+    r = run_table.c
+    rows = model.Session.execute(
+        sa.select(run_table)
+        .where(r.subscription_id.in_(wanted), r.outcome.in_(_FINISHED))
+        .order_by(
+            r.subscription_id, r.finished_at.desc().nulls_last(), r.queued_at.desc(), r.id.desc()
+        )
+        .distinct(r.subscription_id)
+    ).all()
+    return {row.subscription_id: _run(row._mapping) for row in rows}
 
 
 # ---------------------------------------------------------------------------- checking

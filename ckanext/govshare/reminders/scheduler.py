@@ -17,7 +17,9 @@ when it found nothing to do):
   before, flagged overdue after their due dates;
 - ``reports/reminders.py``: the yearly report, due by the end of February (art. 18);
 - ``interface/reminders.py``: the service interface's call log, chained into the audit trail
-  by one digest a minute (issue 16, item 7).
+  by one digest a minute (issue 16, item 7);
+- ``exchange/reminders.py``: batch exchange subscriptions whose grant is no longer live are
+  stopped (issue 17, item 3).
 
 This module only orders the steps, runs each item in a transaction of its own (committed, or
 rolled back on a dry run or an error), counts, and has ``notices`` retry failed emails.
@@ -37,6 +39,7 @@ from ckan import model
 from .. import notices, workdays
 from ..access import reminders as access
 from ..core import clock, config
+from ..exchange import reminders as exchange
 from ..feedback import reminders as feedback
 from ..interface import reminders as interface
 from ..obligations import reminders as obligations
@@ -68,6 +71,13 @@ class Step:
 
 # The summary lines the command prints are the steps' names (and "notices <kind>").
 GRANTS_EXPIRED = Step("grants expired", "grant_expired", access.grants_ended, access.expire_grant)
+# Batch exchange (issue 17, item 3): a grant no longer live stops its subscriptions.
+EXCHANGE_STOPPED = Step(
+    "exchange subscriptions stopped",
+    "exchange_subscription_stopped",
+    exchange.ungranted,
+    exchange.stop_ungranted,
+)
 REQUESTS_EXPIRED = Step(
     "requests expired", "request_expired", access.requests_to_expire, access.expire_request
 )
@@ -107,6 +117,7 @@ API_CALLS_DIGESTED = Step(
 # due soon, as before.
 STEPS: tuple[Step, ...] = (
     GRANTS_EXPIRED,
+    EXCHANGE_STOPPED,
     REQUESTS_EXPIRED,
     REQUESTS_OVERDUE,
     REQUESTS_DUE_SOON,

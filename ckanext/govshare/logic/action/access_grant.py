@@ -20,6 +20,7 @@ from ...access import grants, present, requests
 from ...core.membership import Person
 from ...core.transaction import atomic
 from ...core.vocabulary import renamed
+from ...exchange import subscriptions
 from ...interface import quota
 from .. import loading
 from ..schema import access as schema
@@ -127,11 +128,14 @@ def govshare_grant_revoke(context: Context, data_dict: DataDict) -> dict[str, An
     """End a grant before its time (a provider's data officer or the sharing authority;
     art. 14: use beyond the purpose ends access).
 
-    Every token issued from it stops working (issue 6).
+    Every token issued from it stops working (issue 6), and every batch exchange
+    subscription under it stops (issue 17, item 3), in the same transaction.
 
     :param id: the grant
     :param reason: why (required; the holder is told)
     """
     _load_grant(context, data_dict, "govshare_grant_revoke")
-    updated = grants.revoke(data_dict["id"], Person.of(context), data_dict["reason"])
+    person = Person.of(context)
+    updated = grants.revoke(data_dict["id"], person, data_dict["reason"])
+    subscriptions.stop_for_grant(updated["id"], "grant_revoked", person=person)
     return present.grant_dict(updated)

@@ -90,13 +90,9 @@ def upgrade():
     op.create_table(
         "govshare_exchange_run",
         sa.Column("id", sa.UnicodeText, primary_key=True),
-        sa.Column(
-            "subscription_id",
-            sa.UnicodeText,
-            sa.ForeignKey("govshare_exchange_subscription.id", ondelete="CASCADE"),
-            nullable=False,
-            index=True,
-        ),
+        # No foreign key: a run is history and outlives its subscription (deleting a
+        # subscription keeps its runs, which the yearly report counts).
+        sa.Column("subscription_id", sa.UnicodeText, nullable=False, index=True),
         # Copies for the yearly report and visibility (a subscription may be deleted later).
         sa.Column("grant_id", sa.UnicodeText, nullable=False),
         sa.Column("organization_id", sa.UnicodeText, nullable=False),
