@@ -12,6 +12,7 @@ from .calendar import calendar
 from .catalogue import catalogue
 from .datalinks import datalinks
 from .downloads import downloads
+from .exchange_targets import exchange_targets
 from .feedback import feedback
 from .guard import guard
 from .interface import interface
@@ -26,6 +27,7 @@ __all__: list[str] = [
     "catalogue",
     "datalinks",
     "downloads",
+    "exchange_targets",
     "feedback",
     "guard",
     "interface",

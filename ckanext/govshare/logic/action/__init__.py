@@ -16,6 +16,7 @@ from . import (
     dataplane,
     dcat,
     downloads,
+    exchange_targets,
     feedback,
     interface,
     notices,
@@ -33,6 +34,7 @@ from .datalinks import *  # noqa: F403
 from .dataplane import *  # noqa: F403
 from .dcat import *  # noqa: F403
 from .downloads import *  # noqa: F403
+from .exchange_targets import *  # noqa: F403
 from .feedback import *  # noqa: F403
 from .interface import *  # noqa: F403
 from .notices import *  # noqa: F403
@@ -51,6 +53,7 @@ __all__: list[str] = [
     *dcat.__all__,
     *downloads.__all__,
     *datalinks.__all__,
+    *exchange_targets.__all__,
     *feedback.__all__,
     *interface.__all__,
     *notices.__all__,
