@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .audit.cli import audit
+from .exchange.cli import exchange
 from .hardening import session
 from .outages.worker import worker
 from .reminders.cli import remind
@@ -27,6 +28,7 @@ govshare.add_command(remind)
 govshare.add_command(report)
 govshare.add_command(calendar)
 govshare.add_command(worker)
+govshare.add_command(exchange)
 
 
 @govshare.command("demo")

@@ -213,6 +213,16 @@ TEMPLATES: dict[str, tuple[str, str, str, str]] = {
         "platform has computed the report and its compliance findings from the records: "
         "review and download them.",
     ),
+    # Batch exchange (2025 Regulations art. 22), issue 17: to both departments' data officers.
+    "exchange_run_failed": (
+        "批量交换失败：{entry_title}",
+        "Batch exchange failed: {entry_title}",
+        "{provider_org}向{requesting_org}交换“{entry_title}”（目标表或文件：{table}）失败：{error_zh}。"
+        "交换目标保持原状，下次计划时间将再次执行。",
+        "The batch exchange of “{entry_title}” from {provider_org} to {requesting_org} (table "
+        "or file: {table}) failed: {error_en}. The target was left as it was; the next "
+        "scheduled run tries again.",
+    ),
 }
 
 KINDS: frozenset[str] = frozenset(TEMPLATES)
