@@ -16,6 +16,7 @@ from . import (
     dataplane,
     dcat,
     downloads,
+    exchange_subscriptions,
     exchange_targets,
     feedback,
     interface,
@@ -34,6 +35,7 @@ from .datalinks import *  # noqa: F403
 from .dataplane import *  # noqa: F403
 from .dcat import *  # noqa: F403
 from .downloads import *  # noqa: F403
+from .exchange_subscriptions import *  # noqa: F403
 from .exchange_targets import *  # noqa: F403
 from .feedback import *  # noqa: F403
 from .interface import *  # noqa: F403
@@ -53,6 +55,7 @@ __all__: list[str] = [
     *dcat.__all__,
     *downloads.__all__,
     *datalinks.__all__,
+    *exchange_subscriptions.__all__,
     *exchange_targets.__all__,
     *feedback.__all__,
     *interface.__all__,

@@ -15,6 +15,7 @@ from . import (
     catalogue,
     dataplane,
     downloads,
+    exchange_subscriptions,
     exchange_targets,
     feedback,
     harvest_export,
@@ -31,6 +32,7 @@ from .calendar import *  # noqa: F403
 from .catalogue import *  # noqa: F403
 from .dataplane import *  # noqa: F403
 from .downloads import *  # noqa: F403
+from .exchange_subscriptions import *  # noqa: F403
 from .exchange_targets import *  # noqa: F403
 from .feedback import *  # noqa: F403
 from .harvest_export import *  # noqa: F403
@@ -47,6 +49,7 @@ __all__: list[str] = [
     *catalogue.__all__,
     *dataplane.__all__,
     *downloads.__all__,
+    *exchange_subscriptions.__all__,
     *exchange_targets.__all__,
     *feedback.__all__,
     *harvest_export.__all__,
