@@ -6,6 +6,7 @@ from typing import Any
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from ckan import model
 from ckan.lib.plugins import DefaultTranslation
 from flask import has_request_context
 
@@ -17,6 +18,7 @@ from .datalinks import stored as datalinks_stored
 from .dcat import export as dcat_export
 from .downloads import lognoise as download_lognoise
 from .logins import service as login_throttle
+from .regional import service as regional
 
 _labels = CataloguePermissionLabels()
 
@@ -44,6 +46,7 @@ class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPermissionLabels)
     p.implements(p.IAuthenticator, inherit=True)
+    p.implements(p.IOrganizationController, inherit=True)
 
     def update_config(self, config: Any) -> None:
         # No download token or Authorization value in any log line (issue 14, item 2).
@@ -81,6 +84,27 @@ class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
     # IPackageController: no link to restricted data for those who may not have it (art. 14).
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         datalinks.after_dataset_show(context, pkg_dict)
+
+    # IPackageController: an entry's data return follows its region item, coverage and owner
+    # (2025 Regulations art. 24), in the update's transaction (CKAN commits after the hooks).
+    def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        if pkg_dict.get("id"):
+            regional.sync_entry(pkg_dict["id"])
+
+    def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        if pkg_dict.get("id"):
+            regional.sync_entry(pkg_dict["id"])
+
+    # IOrganizationController (its create/edit share their names with IPackageController's,
+    # which get a Package): a department created or changed gets the return grants its region
+    # and level now call for, and loses the others (art. 24).
+    def create(self, entity: Any) -> None:
+        if isinstance(entity, model.Group) and entity.is_organization:
+            regional.sync_department(entity.id)
+
+    def edit(self, entity: Any) -> None:
+        if isinstance(entity, model.Group) and entity.is_organization:
+            regional.sync_department(entity.id)
 
     # IFacets: the catalogue's facets first, then CKAN's.
     def dataset_facets(self, facets_dict: Any, package_type: str) -> Any:

@@ -378,9 +378,10 @@ def _grant_params(grant: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
     }
 
 
-def revoke(grant_id: str, person: Person, reason: str) -> dict[str, Any]:
+def revoke(grant_id: str, person: Person | None, reason: str) -> dict[str, Any]:
     """End an active grant early (art. 14: misuse ends access); its holders are told, and
-    every download token issued from it stops working."""
+    every download token issued from it stops working. ``person`` None: the platform itself
+    (a return grant whose department no longer lies in the entry's coverage, issue 17)."""
     grant = load_grant(grant_id, for_update=True)
     if grant is None:
         raise tk.ObjectNotFound(NO_SUCH_GRANT)
@@ -389,14 +390,16 @@ def revoke(grant_id: str, person: Person, reason: str) -> dict[str, Any]:
     values = {
         "status": codes.GRANT_REVOKED,
         "revoked_at": clock.now(),
-        "revoked_by": person.id,
+        "revoked_by": person.id if person else None,
         "revoke_reason": reason,
     }
     model.Session.execute(
         sa.update(grant_table).where(grant_table.c.id == grant["id"]).values(**values)
     )
     acting = (
-        grant["provider_org_id"]
+        None
+        if person is None
+        else grant["provider_org_id"]
         if grant["provider_org_id"] in person.officer_of
         else authority_org_id()
         if person.authority

@@ -22,6 +22,7 @@ from . import (
     interface,
     notices,
     obligations,
+    regional,
     reports,
     search,
     tokens,
@@ -41,6 +42,7 @@ from .feedback import *  # noqa: F403
 from .interface import *  # noqa: F403
 from .notices import *  # noqa: F403
 from .obligations import *  # noqa: F403
+from .regional import *  # noqa: F403
 from .reports import *  # noqa: F403
 from .search import *  # noqa: F403
 from .tokens import *  # noqa: F403
@@ -61,6 +63,7 @@ __all__: list[str] = [
     *interface.__all__,
     *notices.__all__,
     *obligations.__all__,
+    *regional.__all__,
     *reports.__all__,
     *search.__all__,
     *tokens.__all__,

@@ -21,6 +21,7 @@ from . import (
     harvest_export,
     interface,
     notices,
+    regional,
     reports,
     tokens,
     upstream,
@@ -38,6 +39,7 @@ from .feedback import *  # noqa: F403
 from .harvest_export import *  # noqa: F403
 from .interface import *  # noqa: F403
 from .notices import *  # noqa: F403
+from .regional import *  # noqa: F403
 from .reports import *  # noqa: F403
 from .tokens import *  # noqa: F403
 from .upstream import *  # noqa: F403
@@ -55,6 +57,7 @@ __all__: list[str] = [
     *harvest_export.__all__,
     *interface.__all__,
     *notices.__all__,
+    *regional.__all__,
     *reports.__all__,
     *tokens.__all__,
     *upstream.__all__,
