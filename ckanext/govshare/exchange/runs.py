@@ -146,7 +146,7 @@ def last_run(subscription_id: str) -> dict[str, Any] | None:
         .order_by(c.finished_at.desc(), c.id.desc())
         .limit(1)
     ).first()
-    return present(row._mapping) if row else None
+    return present(dict(row._mapping)) if row else None
 
 
 def runs_of(subscription_id: str, limit: int = 20, offset: int = 0) -> dict[str, Any]:
@@ -162,7 +162,7 @@ def runs_of(subscription_id: str, limit: int = 20, offset: int = 0) -> dict[str,
         .limit(max(0, min(limit, 1000)))
         .offset(max(0, offset))
     )
-    return {"count": int(count), "results": [present(r._mapping) for r in rows]}
+    return {"count": int(count), "results": [present(dict(r._mapping)) for r in rows]}
 
 
 def new_run(
