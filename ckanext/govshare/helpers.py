@@ -26,6 +26,7 @@ __all__ = [
     "govshare_my_departments",
     "govshare_purpose_label",
     "govshare_purposes",
+    "govshare_entry_return",
     "govshare_resource_mappings",
     "govshare_resource_preview",
     "govshare_report_charts",
@@ -170,6 +171,23 @@ def govshare_resource_mappings(pkg: dict[str, Any]) -> list[dict[str, Any]] | No
             continue
         found.append({**mapping, "name": res.get("name") or res["id"]})
     return found
+
+
+def govshare_entry_return(pkg: dict[str, Any]) -> dict[str, Any] | None:
+    """The entry's data return (``govshare_return_show``; 2025 Regulations art. 24) for the
+    providing department's data officers and sysadmins, when the entry has a region item or
+    return was ever on; None for everyone else (``check_access`` first: no refusal recorded)."""
+    context = _user_context()
+    data = {"package_id": pkg.get("id") or ""}
+    if not context.get("user") or not tk.h.check_access("govshare_return_update", data):
+        return None
+    try:
+        answer = tk.get_action("govshare_return_show")(context, data)
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return None
+    if not answer["region_item"] and not answer["changed_at"]:
+        return None
+    return answer
 
 
 def govshare_resource_preview(res: dict[str, Any]) -> dict[str, Any] | None:

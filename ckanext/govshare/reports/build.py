@@ -72,6 +72,7 @@ class _Sections:
             *rules.feedback(rows.feedback, local, today),
             *rules.stale(rows.entries, local, today),
             *rules.refused_attempts(rows.refused, refused_threshold(), rows.start, rows.end),
+            *rules.no_return(rows.entries, rows.regions, rows.returned, today),
         ]
 
     def measures(self, org_id: str | None) -> dict[str, Any]:

@@ -22,8 +22,17 @@ from ..audit.model import event_table as audit_table
 from ..core import clock
 from ..downloads.model import download_table
 from ..interface.model import call_table
+from ..regional import service as regional
+from ..regional.model import return_table
 
-ENTRY_FIELDS = ("share_type", "resource_category", "legal_basis", "update_cycle")
+ENTRY_FIELDS = (
+    "share_type",
+    "resource_category",
+    "legal_basis",
+    "update_cycle",
+    "region_item",
+    "coverage_region",
+)
 
 
 def year_bounds(year: int, zone: dt.tzinfo | None = None) -> tuple[dt.datetime, dt.datetime]:
@@ -48,6 +57,10 @@ class YearData:
     feedback: list[dict[str, Any]] = field(default_factory=list)
     obligations: list[dict[str, Any]] = field(default_factory=list)
     refused: list[dict[str, Any]] = field(default_factory=list)
+    # Data return (art. 24, 39(5)): departments with their level and region, entries with
+    # return on.
+    regions: list[dict[str, Any]] = field(default_factory=list)
+    returned: set[str] = field(default_factory=set)
 
 
 def _rows(query: Any) -> list[dict[str, Any]]:
@@ -250,6 +263,13 @@ def load(year: int, org_id: str | None) -> YearData:
             a.time < end,
         )
     )
+    data.regions = regional.departments()
+    data.returned = {
+        row[0]
+        for row in model.Session.execute(
+            sa.select(return_table.c.package_id).where(return_table.c.enabled.is_(True))
+        )
+    }
     return data
 
 

@@ -19,7 +19,10 @@ rests on (type, id and a link on the platform). The kinds:
 - ``refused_attempts`` (art. 14, 24(4)): a user whose attempts to reach something they may not
   (audit events with outcome ``refused``; failed logins are not counted) reached the
   threshold (``ckanext.govshare.findings.refused_attempts``, default 5) in the year. The
-  finding is about the user's acting department.
+  finding is about the user's acting department;
+- ``no_return`` (2025 Regulations art. 24, 39(5)): an upper-level entry (its provider above
+  the county level) with a region item whose return to lower levels is not on; the evidence
+  names the entry and the lower departments in its coverage (``regional.rules.receives``).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from ..regional import rules as regions
 from . import metrics
 
 Row = Mapping[str, Any]
@@ -41,6 +45,7 @@ KINDS = (
     "feedback_overdue",
     "stale_data",
     "refused_attempts",
+    "no_return",
 )
 
 # The oldest the latest data may be, in days, for each update cycle; ``None``: never stale.
@@ -269,6 +274,59 @@ def refused_attempts(
                         "link": audit_link(name, since, until),
                     }
                     for e in rows
+                ],
+            )
+        )
+    return found
+
+
+def organization_link(name: str) -> str:
+    return f"/organization/{name}"
+
+
+def no_return(
+    entries: Iterable[Row], departments: Sequence[Row], returned: Iterable[str], on: dt.date
+) -> list[dict[str, Any]]:
+    """Upper-level entries with a region item and no return to lower levels (art. 24, 39(5)).
+
+    ``departments``: ``{"id", "name", "department_level", "region_code"}`` of every active
+    department; ``returned``: the ids of the entries whose return is on."""
+    by_id = {d["id"]: d for d in departments}
+    on_ids = set(returned)
+    found = []
+    for entry in entries:
+        region_item = (entry.get("region_item") or "").strip()
+        provider = by_id.get(entry.get("owner_org") or "")
+        if not region_item or provider is None or entry["id"] in on_ids:
+            continue
+        if not regions.may_return(provider.get("department_level")):
+            continue
+        coverage = regions.coverage_of(entry.get("coverage_region"), provider.get("region_code"))
+        lower = [d for d in departments if coverage and regions.receives(d, provider, coverage)]
+        found.append(
+            _finding(
+                "no_return",
+                provider["id"],
+                object_type="package",
+                object_id=entry["id"],
+                name=entry.get("name"),
+                region_item=region_item,
+                coverage=coverage,
+                provider_level=provider.get("department_level"),
+                lower_departments=[
+                    {"name": d["name"], "region_code": d.get("region_code")} for d in lower
+                ],
+                as_of=on,
+                evidence=[
+                    {"type": "package", "id": entry["id"], "link": entry_link(entry["id"])},
+                    *(
+                        {
+                            "type": "organization",
+                            "id": d["id"],
+                            "link": organization_link(d["name"]),
+                        }
+                        for d in lower
+                    ),
                 ],
             )
         )

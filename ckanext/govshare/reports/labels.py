@@ -96,6 +96,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "feedback_overdue": ("Feedback overdue", "反馈逾期未处理"),
     "stale_data": ("Stale data (update cycle)", "数据未按更新周期更新"),
     "refused_attempts": ("Repeated refused access attempts", "多次越权访问尝试"),
+    "no_return": ("No data return to lower levels", "未向下级回流数据"),
     # feedback, obligations, requests
     "doubt": ("Doubt", "疑义"),
     "error": ("Error", "错误"),

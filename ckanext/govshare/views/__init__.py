@@ -18,6 +18,7 @@ from .guard import guard
 from .interface import interface
 from .notices import notices
 from .outages import outages
+from .regional import regional
 from .reports import reports
 
 __all__: list[str] = [
@@ -33,6 +34,7 @@ __all__: list[str] = [
     "interface",
     "notices",
     "outages",
+    "regional",
     "reports",
     "vocabulary",
 ]

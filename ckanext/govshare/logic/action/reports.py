@@ -65,7 +65,7 @@ def govshare_findings_list(context: Context, data_dict: DataDict) -> dict[str, A
     :param year: the year
     :param organization: the department (id or name); leave it out for every department
     :param kind: only findings of this kind (catalogue_overdue, answer_late, answer_missing,
-        feedback_overdue, stale_data, refused_attempts)
+        feedback_overdue, stale_data, refused_attempts, no_return)
     :param limit: page size (default 50, at most 1000)
     :param offset: findings to skip (default 0)
     :returns: ``{"count", "by_kind", "results", "limit", "offset"}``
