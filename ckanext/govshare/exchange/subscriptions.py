@@ -530,7 +530,7 @@ def update(person: Person, subscription: Mapping[str, Any], data: Mapping[str, A
         errors, _scope = _check(grant, wanted, except_id=subscription["id"], grant_field=field)
         if errors:
             raise field_errors(tk.ValidationError, errors)
-    if (changed or resuming) and _busy(subscription["id"]):
+    if changed and _busy(subscription["id"]):
         raise tk.ValidationError({"id": [BUSY]})
     now = clock.now()
     values: dict[str, Any] = {}

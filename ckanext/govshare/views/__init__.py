@@ -12,6 +12,7 @@ from .calendar import calendar
 from .catalogue import catalogue
 from .datalinks import datalinks
 from .downloads import downloads
+from .exchange import exchange
 from .exchange_targets import exchange_targets
 from .feedback import feedback
 from .guard import guard
@@ -28,6 +29,7 @@ __all__: list[str] = [
     "catalogue",
     "datalinks",
     "downloads",
+    "exchange",
     "exchange_targets",
     "feedback",
     "guard",

@@ -631,6 +631,40 @@ def _my_tokens(grant_id: str) -> list[dict[str, Any]] | None:
     return found["results"]
 
 
+def _exchange(
+    grant: dict[str, Any],
+    entry: dict[str, Any] | None,
+    resources: dict[str, Any],
+    covered: list[str],
+) -> dict[str, Any] | None:
+    """The grant page's "Batch exchange" section (issue 17, item 2): the grant's subscriptions
+    the viewer sees, and the subscribe form for the holder's data officers while the grant is
+    live and one of its methods is batch exchange (``rules.grant_methods``); None when there is
+    neither."""
+    found = tk.get_action("govshare_subscription_list")(
+        shared.context(), {"grant_id": grant["id"], "limit": 100}
+    )["results"]
+    methods = rules.grant_methods(grant, (entry or {}).get("share_methods") or [])
+    can = bool(
+        grant.get("live")
+        and methods & set(rules.EXCHANGE_METHODS)
+        and tk.h.check_access("govshare_subscription_create", {"grant_id": grant["id"]})
+    )
+    if not found and not can:
+        return None
+    targets: list[dict[str, Any]] = []
+    if can:
+        targets = tk.get_action("govshare_exchange_target_list")(
+            shared.context(), {"organization": grant["requesting_org_id"], "limit": 1000}
+        )["results"]
+    return {
+        "subscriptions": found,
+        "can_subscribe": can,
+        "resources": [resources[r] for r in covered],
+        "targets": targets,
+    }
+
+
 def _render_grant(
     id: str,
     form: dict[str, Any] | None = None,
@@ -664,6 +698,7 @@ def _render_grant(
             ),
             "previews": _previews(grant, covered) if live else None,
             "tokens": _my_tokens(grant["id"]) if live else None,
+            "exchange": _exchange(grant, entry, resources, covered),
             "new_token": new_token,
             "token_errors": token_errors or {},
             "site": str(tk.config.get("ckan.site_url") or "").rstrip("/"),
