@@ -58,6 +58,8 @@ class _Sections:
         self.downloads_of = _group(rows.downloads, "provider_org_id")
         self.calls_made = _group(rows.api_calls, "organization_id")
         self.calls_of = _group(rows.api_calls, "provider_org_id")
+        self.exchange_received = _group(rows.exchange_runs, "organization_id")
+        self.exchange_given = _group(rows.exchange_runs, "provider_org_id")
         self.feedback_received = _group(rows.feedback, "provider_org_id")
         self.feedback_made = _group(rows.feedback, "organization_id")
         self.obligations = _group(rows.obligations, "organization_id")
@@ -107,6 +109,14 @@ class _Sections:
             "api_calls": {
                 "made": metrics.api_calls_summary(pick(self.calls_made, rows.api_calls)),
                 "of_our_data": metrics.api_calls_summary(pick(self.calls_of, rows.api_calls)),
+            },
+            "exchange_runs": {
+                "received": metrics.exchange_runs_summary(
+                    pick(self.exchange_received, rows.exchange_runs)
+                ),
+                "given": metrics.exchange_runs_summary(
+                    pick(self.exchange_given, rows.exchange_runs)
+                ),
             },
             "feedback": metrics.feedback_summary(
                 pick(self.feedback_received, rows.feedback),
@@ -228,6 +238,8 @@ def department_row(org: Mapping[str, Any], m: Mapping[str, Any]) -> dict[str, An
         "api_calls_made": m["api_calls"]["made"]["total"],
         "api_calls_refused": m["api_calls"]["made"]["refused"],
         "api_calls_of_our_data": m["api_calls"]["of_our_data"]["total"],
+        "exchange_runs_received": m["exchange_runs"]["received"]["runs"],
+        "exchange_runs_given": m["exchange_runs"]["given"]["runs"],
         "feedback_received": m["feedback"]["received"],
         "feedback_on_time": m["feedback"]["resolved_on_time"],
         "findings": len(m["findings"]),

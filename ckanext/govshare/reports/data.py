@@ -21,6 +21,7 @@ from ..access.model import event_table, grant_table, request_table
 from ..audit.model import event_table as audit_table
 from ..core import clock
 from ..downloads.model import download_table
+from ..exchange.model import run_table
 from ..interface.model import call_table
 from ..regional import service as regional
 from ..regional.model import return_table
@@ -54,6 +55,8 @@ class YearData:
     grants: list[dict[str, Any]] = field(default_factory=list)
     downloads: list[dict[str, Any]] = field(default_factory=list)
     api_calls: list[dict[str, Any]] = field(default_factory=list)
+    # Batch exchange runs (art. 22), grouped by holder, provider and outcome.
+    exchange_runs: list[dict[str, Any]] = field(default_factory=list)
     feedback: list[dict[str, Any]] = field(default_factory=list)
     obligations: list[dict[str, Any]] = field(default_factory=list)
     refused: list[dict[str, Any]] = field(default_factory=list)
@@ -237,6 +240,24 @@ def load(year: int, org_id: str | None) -> YearData:
     if org_id:
         query = query.where(sa.or_(c.organization_id == org_id, p.owner_org == org_id))
     data.api_calls = _rows(query)
+
+    # Batch exchange runs finished in the year (issue 17, item 3), per receiving (holder) and
+    # providing department and outcome; the runs keep both ids when a subscription is deleted.
+    x = run_table.c
+    query = (
+        sa.select(
+            x.organization_id,
+            x.provider_org_id,
+            x.outcome,
+            sa.func.count().label("count"),
+            sa.func.coalesce(sa.func.sum(x.rows), 0).label("rows"),
+        )
+        .where(x.finished_at >= start, x.finished_at < end, x.outcome.in_(("success", "failed")))
+        .group_by(x.organization_id, x.provider_org_id, x.outcome)
+    )
+    if org_id:
+        query = query.where(sa.or_(x.organization_id == org_id, x.provider_org_id == org_id))
+    data.exchange_runs = _rows(query)
 
     f = feedback_table.c
     query = sa.select(feedback_table).where(f.created >= start, f.created < end)

@@ -45,6 +45,8 @@ ROW_KEYS = (
     "api_calls_made",
     "api_calls_refused",
     "api_calls_of_our_data",
+    "exchange_runs_received",
+    "exchange_runs_given",
     "feedback_received",
     "feedback_on_time",
     "findings",
@@ -127,6 +129,13 @@ def summary_rows(report: Mapping[str, Any]) -> Iterator[tuple[str, str, Any]]:
             for outcome in ("answered", "refused"):
                 label = f"{name}: {both(key)}, {both(outcome)}"
                 yield both("api_calls"), label, slot.get(outcome, 0)
+    for side in ("received", "given"):
+        x = report["exchange_runs"][side]
+        name = both(f"exchange_runs_{side}")
+        yield both("exchange_runs"), name, x["runs"]
+        for key in ("succeeded", "failed", "rows_delivered"):
+            value = x["rows"] if key == "rows_delivered" else x[key]
+            yield both("exchange_runs"), f"{name}: {both(key)}", value
     f = report["feedback"]
     for key in (
         "received",

@@ -356,6 +356,26 @@ def api_calls_summary(rows: Sequence[Row]) -> dict[str, Any]:
     }
 
 
+def exchange_runs_summary(rows: Sequence[Row]) -> dict[str, Any]:
+    """Batch exchange runs (2025 Regulations art. 22; issue 17, item 3): how many finished,
+    succeeded and failed, and the rows the successful ones delivered. A row is one run, or a
+    group of them when it has a ``count`` (its ``rows`` summed)."""
+    outcomes: Counter[str] = Counter()
+    delivered = 0
+    for row in rows:
+        count = int(row.get("count", 1))
+        outcome = row.get("outcome") or "failed"
+        outcomes[outcome] += count
+        if outcome == "success":
+            delivered += int(row.get("rows") or 0)
+    return {
+        "runs": sum(outcomes.values()),
+        "succeeded": outcomes.get("success", 0),
+        "failed": outcomes.get("failed", 0),
+        "rows": delivered,
+    }
+
+
 # --- feedback and obligations --------------------------------------------------------------
 
 
