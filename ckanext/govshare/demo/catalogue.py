@@ -162,6 +162,23 @@ LEVELS = {
 }
 CENTRAL = {"national-bureau-of-statistics", "ministry-of-public-security"}
 
+# Division codes (GB/T 2260) of the demo departments, by level: a province (Zhejiang) and its
+# cities (Hangzhou; two of the city departments are Ningbo's), for data return (2025
+# Regulations art. 24).
+REGION_OF_LEVEL = {"national": "000000", "provincial": "330000", "municipal": "330100"}
+REGIONS = {"municipal-transport": "330200", "municipal-ecology": "330200"}
+# Entries with a region data item; those in RETURNED have return to lower levels on (the
+# others with an upper-level provider are the art. 39(5) finding).
+REGION_ITEMS = {
+    "legal-entity-registration": "住所所在区划代码",
+    "employment-services": "区划代码",
+}
+RETURNED = ("legal-entity-registration",)
+
+
+def region_of(name: str) -> str:
+    return REGIONS.get(name) or REGION_OF_LEVEL[LEVELS.get(name, "provincial")]
+
 # Catalogue metadata per entry: (category, basic category or theme, share type, condition or
 # legal basis, open to the public, update cycle, share methods).
 CATALOGUE: dict[str, tuple[str, str, str, str, str, str, list[str]]] = {
@@ -293,10 +310,33 @@ def _ensure_org(name: str, title: str, description: str) -> bool:
             "description": description,
             "provider_code": demo_provider_code(name),
             "department_level": LEVELS.get(name, "provincial"),
+            "region_code": region_of(name),
             "is_central": "true" if name in CENTRAL else "false",
         },
     )
     return True
+
+
+def _ensure_region(name: str) -> None:
+    """A department of an older demo gets its division code (issue 17)."""
+    group = model.Group.by_name(name)
+    if group is not None and not (group.extras or {}).get("region_code"):  # pyright: ignore[reportAttributeAccessIssue] - not declared on 2.12's Group
+        tk.get_action("organization_patch")(
+            site_context(), {"id": group.id, "region_code": region_of(name)}
+        )
+
+
+def _turn_on_return() -> None:
+    """Return to lower levels on for the entries of ``RETURNED`` (art. 24), once."""
+    for name in RETURNED:
+        pkg = model.Package.by_name(name)
+        if pkg is None or not (pkg.extras or {}).get("region_item"):
+            continue
+        shown = tk.get_action("govshare_return_show")(site_context(), {"package_id": pkg.id})
+        if not shown["enabled"]:
+            tk.get_action("govshare_return_update")(
+                site_context(), {"package_id": pkg.id, "enabled": True}
+            )
 
 
 def _catalogue_fields(name: str, columns: list[str]) -> dict[str, Any]:
@@ -324,6 +364,8 @@ def _catalogue_fields(name: str, columns: list[str]) -> dict[str, Any]:
         fields["legal_basis"] = condition
     if open_to_public == "conditional_open":
         fields["open_conditions"] = "经申请并签署数据使用协议后开放"
+    if name in REGION_ITEMS:
+        fields["region_item"] = REGION_ITEMS[name]
     return fields
 
 
@@ -485,6 +527,8 @@ def load(entries: int | None = None) -> dict[str, int]:
             CENTRAL.add(name)
         _ensure_org(name, title, f"{title}（演示部门）")
     departments = department_names()
+    for name in departments:
+        _ensure_region(name)
 
     curated = [(*e, {}) for e in ENTRIES]
     plan = curated + generated_entries(departments, max(0, total - len(curated)), rng)
@@ -521,6 +565,7 @@ def load(entries: int | None = None) -> dict[str, int]:
             },
         )
         created += 1
+    _turn_on_return()
     return {
         "organizations": len(departments) + 2,
         "datasets": min(total, len(plan)),

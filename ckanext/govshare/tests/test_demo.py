@@ -48,6 +48,14 @@ def test_demo_catalogue_is_realistic(clean_db: Any):
     dataset = call_action("package_show", context={"user": site_user}, id="population-basic-info")
     assert dataset["resources"][0]["url_type"] == "upload"
     assert dataset["data_items"][0]["base_item"] == "true"
+    # Data return (issue 17): a province and its cities; the provincial legal entity registry
+    # returned to each city department by the rows of its region.
+    assert {o["name"]: o.get("region_code") for o in orgs}["municipal-transport"] == "330200"
+    shown = call_action("govshare_return_show", package_id="legal-entity-registration")
+    assert shown["enabled"] and shown["region_item"] == "住所所在区划代码"
+    prefixes = {d["organization"]: d["prefix"] for d in shown["departments"]}
+    assert prefixes["municipal-transport"] == "3302" and prefixes["municipal-education"] == "3301"
+    assert all(d["grant"] and d["grant"]["status"] == "active" for d in shown["departments"])
 
 
 def test_demo_logins(clean_db: Any):
