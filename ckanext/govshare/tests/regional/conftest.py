@@ -90,7 +90,7 @@ def build() -> RegionWorld:
             context=admin(world),
             owner_org=world.provider["id"],
             share_type="conditional",
-            share_methods=["file_download", "api", "online_query"],
+            share_methods=["file_download", "api", "online_query", "exchange_node"],
             data_items=ITEMS,
             **fields,
         )
