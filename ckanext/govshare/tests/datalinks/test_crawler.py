@@ -583,6 +583,11 @@ def _bindings(site: Site) -> dict[str, list[dict[str, str]]]:
         "user": [{"id": world.users[w]["name"]} for w in ("provider_officer", "requester")],
         "request": [{"id": r["id"]} for r in site.requests],
         "grant": [{"id": g["id"]} for g in site.grants],
+        # Batch exchange (issue 17): subscribing under each grant; the world has no
+        # subscription or exchange target, so their pages answer 404 to everyone.
+        "exchange_grant": [{"grant_id": g["id"]} for g in site.grants],
+        "subscription": [{"id": "no-subscription"}],
+        "exchange_target": [{"id": "no-exchange-target"}],
         "feedback": [{"id": f["id"]} for f in site.feedback],
         "obligation": [{"id": o["id"]} for o in site.obligations],
         "harvest": harvest,
@@ -653,6 +658,8 @@ def _family(endpoint: str, rule: str, args: set[str]) -> str | None:
         return "org"
     if "year" in args:
         return "year"
+    if head == "govshare" and "grant_id" in args:
+        return "exchange_grant"
     if not args & {"id", "_id", "package_id"}:
         return "plain"
     by_path = {
@@ -669,6 +676,9 @@ def _family(endpoint: str, rule: str, args: set[str]) -> str | None:
         )
     if head == "govshare":
         section = rule.strip("/").split("/")[1]
+        if section == "exchange":
+            part = rule.strip("/").split("/")[2]
+            return {"subscriptions": "subscription", "targets": "exchange_target"}.get(part)
         return {
             "requests": "request",
             "grants": "grant",
