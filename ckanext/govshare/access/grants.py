@@ -11,6 +11,7 @@ last day (``ckan govshare remind``).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -30,6 +31,8 @@ from .transitions import audit, people
 
 __all__ = [
     "INTERFACE_METHODS",
+    "entry_share_methods",
+    "serves_interface",
     "NOT_ACTIVE",
     "NO_SUCH_GRANT",
     "allocated_calls",
@@ -63,6 +66,29 @@ QUOTA_NOT_INTERFACE = message(
     "online_query); this request asks for another share method",
     "每日调用量上限仅适用于通过服务接口（接口调用或联机查询）共享的授权，本申请的共享方式不适用",
 )
+
+
+def entry_share_methods(package_id: str | None) -> list[str]:
+    """The share methods an entry offers (``share_methods``: a JSON list in its extras)."""
+    pkg = model.Package.get(package_id) if package_id else None
+    raw = (pkg.extras or {}).get("share_methods") if pkg is not None else None
+    if not raw:
+        return []
+    try:
+        methods = json.loads(raw) if str(raw).startswith("[") else [raw]
+    except ValueError:
+        return []
+    return [str(m) for m in methods] if isinstance(methods, list) else []
+
+
+def serves_interface(grant: Mapping[str, Any] | None) -> bool:
+    """The grant may use the service interface: its share methods (``rules.grant_methods``:
+    its own, or every method the entry offers for self-service and return grants) include
+    ``api`` or ``online_query``."""
+    if not grant:
+        return False
+    methods = rules.grant_methods(grant, entry_share_methods(grant.get("package_id")))
+    return bool(methods & set(INTERFACE_METHODS))
 
 
 def check_quota(request: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, list[str]]:

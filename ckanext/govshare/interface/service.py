@@ -23,7 +23,6 @@ in a transaction of its own, after the call's reads are ended (:func:`_take_unit
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -180,15 +179,7 @@ def answered(call: Call, rows: int) -> None:
 
 def entry_methods(package_id: str | None) -> list[str]:
     """The share methods the entry offers (``share_methods``: a JSON list in its extras)."""
-    pkg = model.Package.get(package_id) if package_id else None
-    raw = (pkg.extras or {}).get("share_methods") if pkg is not None else None
-    if not raw:
-        return []
-    try:
-        methods = json.loads(raw) if str(raw).startswith("[") else [raw]
-    except ValueError:
-        return []
-    return [str(m) for m in methods] if isinstance(methods, list) else []
+    return access_grants.entry_share_methods(package_id)
 
 
 def resource(resource_id: str) -> dict[str, Any] | None:

@@ -116,7 +116,7 @@ def govshare_grant_show(context: Context, data_dict: DataDict) -> dict[str, Any]
     :param id: the grant's id
     """
     grant = present.grant_dict(_load_grant(context, data_dict, "govshare_grant_show"))
-    if grant.get("share_method") in grants.INTERFACE_METHODS:
+    if grants.serves_interface(grant):
         grant["usage"] = quota.usage(grant["id"])
     return grant
 

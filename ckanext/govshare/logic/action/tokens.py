@@ -50,7 +50,7 @@ def interface_urls(grant: dict[str, Any] | None, resource_ids: list[str]) -> dic
     """Where a token of an interface grant is used (issue 16, items 4, 5, 8): the service
     interface's query address of each resource, and its verify address when the grant's
     purpose is data verification (查询核验). Nothing for a grant of another share method."""
-    if not grant or grant.get("share_method") not in access_grants.INTERFACE_METHODS:
+    if not access_grants.serves_interface(grant):
         return {}
     urls: dict[str, Any] = {
         "query_urls": {r: f"{_site()}/govshare/query/{r}" for r in resource_ids}
@@ -101,7 +101,7 @@ def govshare_token_create(context: Context, data_dict: DataDict) -> dict[str, An
     user = model.User.get(context.get("user") or "")
     if user is None:  # only a call that skipped the auth check (ignore_auth) has none
         raise tk.NotAuthorized(LOG_IN)
-    interface = bool(grant and grant.get("share_method") in access_grants.INTERFACE_METHODS)
+    interface = access_grants.serves_interface(grant)
     if interface and not data_dict.get("expires_in"):
         data_dict["expires_in"] = tokens.MAX_SECONDS  # capped at the grant's last day
     result, secret, covered = service.take(grant_id, user, data_dict)

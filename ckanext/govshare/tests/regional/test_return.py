@@ -100,6 +100,19 @@ def test_the_interface_serves_a_return_grant_only_its_rows(rw: RegionWorld) -> N
     assert other["records"] == [] and other["total"] == 0
 
 
+def test_a_return_grants_token_is_an_interface_token(rw: RegionWorld) -> None:
+    """The entry offers the interface, so a return grant (no share method of its own) gets an
+    interface token: it lives until the grant's end and names its query addresses, and the
+    grant answers its call usage."""
+    grant = _grants(rw)[rw.hangzhou["name"]]
+    context = {"user": rw.users["requester"]["name"], "ignore_auth": False}
+    token = tk.get_action("govshare_token_create")(context, {"grant_id": grant["id"]})
+    assert set(token["query_urls"]) == {rw.resource_id}
+    assert "verify_urls" not in token  # verify is for the data_verification purpose only
+    shown = tk.get_action("govshare_grant_show")(context, {"id": grant["id"]})
+    assert "usage" in shown
+
+
 def test_a_department_joining_gets_its_grant(rw: RegionWorld) -> None:
     wenzhou = gs.Department(title="温州市", department_level="municipal", region_code="330300")
     grant = _grants(rw)[wenzhou["name"]]
