@@ -185,7 +185,7 @@ def govshare_entry_return(pkg: dict[str, Any]) -> dict[str, Any] | None:
         answer = tk.get_action("govshare_return_show")(context, data)
     except (tk.NotAuthorized, tk.ObjectNotFound):
         return None
-    if not answer["region_item"] and not answer["changed_at"]:
+    if not answer["region_item"] and not answer["modified"]:
         return None
     return answer
 

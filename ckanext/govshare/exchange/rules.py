@@ -27,6 +27,7 @@ __all__ = [
     "PLATFORM_MARK",
     "STAGING_SUFFIX",
     "STATUSES",
+    "STATUS_LABELS",
     "STOPPED",
     "STOP_REASONS",
     "Schedule",
@@ -38,6 +39,7 @@ __all__ = [
     "parse_schedule",
     "reason_for_grant",
     "staging_name",
+    "status_label",
     "stop_reason_label",
     "table_problem",
 ]
@@ -47,6 +49,11 @@ __all__ = [
 ACTIVE = "active"
 STOPPED = "stopped"
 STATUSES = (ACTIVE, STOPPED)
+#: A subscription's status: code -> (English, Chinese).
+STATUS_LABELS: dict[str, tuple[str, str]] = {
+    ACTIVE: ("Active", "有效"),
+    STOPPED: ("Stopped", "已停止"),
+}
 
 #: Why a subscription stopped: code -> (English, Chinese). Runs never start for a stopped one.
 STOP_REASONS: dict[str, tuple[str, str]] = {
@@ -73,6 +80,13 @@ def stop_reason_label(code: str | None) -> tuple[str, str]:
     if not code:
         return "", ""
     return STOP_REASONS.get(code, (code, code))
+
+
+def status_label(code: str | None) -> tuple[str, str]:
+    """``(English, Chinese)`` of a subscription's status (an unknown code reads as itself)."""
+    if not code:
+        return "", ""
+    return STATUS_LABELS.get(code, (code, code))
 
 
 def reason_for_grant(status: str | None) -> str:

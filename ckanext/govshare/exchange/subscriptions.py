@@ -147,24 +147,31 @@ def _org_id(reference: str) -> str:
     return group.id if group is not None else reference
 
 
+def _own(person: Person, direction: str) -> sa.sql.ColumnElement[sa.Boolean]:
+    """The subscriptions of the caller's departments (as data officer) in ``direction``:
+    ``outgoing``, those they receive (hold); ``incoming``, those of their data (provider);
+    ``all``, both (every one the caller sees)."""
+    c = subscription_table.c
+    officer = sorted(person.officer_of)
+    if direction == "outgoing":
+        return c.organization_id.in_(officer)
+    if direction == "incoming":
+        return c.provider_org_id.in_(officer)
+    return sa.true()
+
+
 def list_subscriptions(person: Person, query: Mapping[str, Any]) -> dict[str, Any]:
     """One page of the subscriptions ``person`` sees, newest first.
 
-    ``query``: ``organization`` (a department, id or name), ``direction`` (``holder``: it
-    receives; ``provider``: it gives; both without), ``grant_id``, ``status``, paging. A
-    direction without a department means the caller's own departments as data officer."""
+    ``query``: ``direction`` (``outgoing``: the caller's departments receive; ``incoming``:
+    they give, as provider; ``all``, the default), ``requesting_org`` (the receiving
+    department, id or name), ``provider_org``, ``grant_id``, ``status``, paging."""
     c = subscription_table.c
-    conditions = [_visible(person)]
-    direction = query.get("direction")
-    org = _org_id(query["organization"]) if query.get("organization") else None
-    if org:
-        sides = {"holder": [c.organization_id], "provider": [c.provider_org_id]}.get(
-            direction or "", [c.organization_id, c.provider_org_id]
-        )
-        conditions.append(sa.or_(*(side == org for side in sides)))
-    elif direction:
-        side = c.organization_id if direction == "holder" else c.provider_org_id
-        conditions.append(side.in_(sorted(person.officer_of)))
+    conditions = [_visible(person), _own(person, query.get("direction") or "all")]
+    if query.get("requesting_org"):
+        conditions.append(c.organization_id == _org_id(query["requesting_org"]))
+    if query.get("provider_org"):
+        conditions.append(c.provider_org_id == _org_id(query["provider_org"]))
     if query.get("grant_id"):
         conditions.append(c.grant_id == query["grant_id"])
     if query.get("status"):
@@ -203,9 +210,11 @@ def _resources(ids: Iterable[str]) -> dict[str, str]:
 
 
 def present_all(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Subscriptions as the API shows them (``table``, labels, the parties' names, the
-    target's name and ``dsn_display`` — never its connection string); a few queries for the
-    whole list."""
+    """Subscriptions as the API shows them (docs/api.md, "Conventions"): the receiving
+    department ``requesting_org_id`` and the provider ``provider_org_id`` with their names and
+    titles, ``table``, ``status`` and ``stop_reason`` with their labels, ``created`` and
+    ``modified``, other moments ``<verb>_at``; the target's name and ``dsn_display`` — never
+    its connection string; a few queries for the whole list."""
     parties = (o for r in rows for o in (r["organization_id"], r["provider_org_id"]))
     orgs = _titles(model.Group, parties)
     entries = _titles(model.Package, (r["package_id"] for r in rows))
@@ -214,32 +223,49 @@ def present_all(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     last = last_runs(r["id"] for r in rows)
     out = []
     for row in rows:
-        item = {k: plain(v) for k, v in row.items() if k != "table_name"}
         holder, provider = row["organization_id"], row["provider_org_id"]
         reason = rules.stop_reason_label(row.get("stop_reason"))
-        schedule = rules.describe_schedule(row.get("schedule"))
         target = targets.get(row["target_id"]) or {}
-        item.update(
-            table=row["table_name"],
-            holder_org=orgs.get(holder, (holder, holder))[0],
-            holder_org_title=orgs.get(holder, (holder, holder))[1],
-            provider_org=orgs.get(provider, (provider, provider))[0],
-            provider_org_title=orgs.get(provider, (provider, provider))[1],
-            package_name=entries.get(row["package_id"], ("", ""))[0],
-            package_title=entries.get(row["package_id"], ("", ""))[1],
-            resource_name=resources.get(row["resource_id"], row["resource_id"]),
-            target={
-                "id": row["target_id"],
-                "name": target.get("name"),
-                "kind": target.get("kind"),
-                "dsn_display": target.get("dsn_display"),
-                "path": target.get("path"),
-            },
-            stop_reason_label=label(*reason) if row.get("stop_reason") else None,
-            schedule_label=label(*schedule),
-            last_run=last.get(row["id"]),
+        out.append(
+            {
+                "id": row["id"],
+                "grant_id": row["grant_id"],
+                "package_id": row["package_id"],
+                "package_name": entries.get(row["package_id"], ("", ""))[0],
+                "package_title": entries.get(row["package_id"], ("", ""))[1],
+                "resource_id": row["resource_id"],
+                "resource_name": resources.get(row["resource_id"], row["resource_id"]),
+                "requesting_org_id": holder,
+                "requesting_org": orgs.get(holder, (holder, holder))[0],
+                "requesting_org_title": orgs.get(holder, (holder, holder))[1],
+                "provider_org_id": provider,
+                "provider_org": orgs.get(provider, (provider, provider))[0],
+                "provider_org_title": orgs.get(provider, (provider, provider))[1],
+                "target_id": row["target_id"],
+                "target": {
+                    "id": row["target_id"],
+                    "name": target.get("name"),
+                    "kind": target.get("kind"),
+                    "dsn_display": target.get("dsn_display"),
+                    "path": target.get("path"),
+                },
+                "table": row["table_name"],
+                "mode": row["mode"],
+                "schedule": plain(row["schedule"]),
+                "schedule_label": label(*rules.describe_schedule(row.get("schedule"))),
+                "status": row["status"],
+                "status_label": label(*rules.status_label(row["status"])),
+                "stop_reason": row.get("stop_reason"),
+                "stop_reason_label": label(*reason) if row.get("stop_reason") else None,
+                "stopped_at": plain(row.get("stopped_at")),
+                "watermark": row.get("watermark"),
+                "next_run_at": plain(row.get("next_run_at")),
+                "created": plain(row.get("created_at")),
+                "created_by": row.get("created_by"),
+                "modified": plain(row.get("updated_at")),
+                "last_run": last.get(row["id"]),
+            }
         )
-        out.append(item)
     return out
 
 

@@ -134,7 +134,10 @@ def load_target(target_id: str, *, for_update: bool = False) -> dict[str, Any] |
 
 
 def present(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A target as actions answer it: no connection string, no password (``dsn_display``)."""
+    """A target as actions answer it (docs/api.md, "Conventions"): ``organization_id``, the
+    department owning it (the issue's input ``organization``), ``created`` and ``modified``,
+    the last test's ``last_test_at``, ``last_test_ok``, ``last_test_error``; no connection
+    string, no password (``dsn_display``)."""
     org = model.Group.get(row["organization_id"])
     return {
         "id": row["id"],
@@ -146,14 +149,12 @@ def present(row: Mapping[str, Any]) -> dict[str, Any]:
         "dsn_display": row.get("dsn_display"),
         "path": row.get("path"),
         "description": row.get("description") or "",
-        "last_test": {
-            "at": plain(row.get("last_test_at")),
-            "ok": row.get("last_test_ok"),
-            "error": row.get("last_test_error"),
-        },
-        "created_at": plain(row.get("created_at")),
+        "last_test_at": plain(row.get("last_test_at")),
+        "last_test_ok": row.get("last_test_ok"),
+        "last_test_error": row.get("last_test_error"),
+        "created": plain(row.get("created_at")),
         "created_by": row.get("created_by"),
-        "updated_at": plain(row.get("updated_at")),
+        "modified": plain(row.get("updated_at")),
     }
 
 

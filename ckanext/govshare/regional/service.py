@@ -32,6 +32,7 @@ from ..catalogue import columns as item_columns
 from ..core import clock
 from ..core.membership import Person
 from ..core.messages import message
+from ..core.serialise import label, plain
 from . import rules
 from .model import return_table
 
@@ -372,8 +373,9 @@ def _grant_brief(grant: Mapping[str, Any] | None) -> dict[str, Any] | None:
 
 
 def show(the_entry: Mapping[str, Any]) -> dict[str, Any]:
-    """An entry's return: the switch, whether it can be turned on (``problems``), and each
-    department covered with its row prefix and grant (``govshare_return_show``)."""
+    """An entry's return (``govshare_return_show``): the switch (``enabled``, ``modified``,
+    ``modified_by``), whether it can be turned on (``problems``), and each department covered
+    (``requesting_org_id``: it receives the rows) with its row prefix and grant."""
     switch = state(the_entry["id"])
     enabled = bool(switch and switch["enabled"])
     by_org = {g["organization_id"]: g for g in return_grants(the_entry["id"])}
@@ -382,9 +384,9 @@ def show(the_entry: Mapping[str, Any]) -> dict[str, Any]:
         grant = by_org.get(dept["id"])
         covered.append(
             {
-                "organization_id": dept["id"],
-                "organization": dept["name"],
-                "title": dept["title"],
+                "requesting_org_id": dept["id"],
+                "requesting_org": dept["name"],
+                "requesting_org_title": dept["title"],
                 "department_level": dept["department_level"],
                 "region_code": dept["region_code"],
                 "prefix": rules.prefix(dept["region_code"]),
@@ -397,6 +399,8 @@ def show(the_entry: Mapping[str, Any]) -> dict[str, Any]:
         "name": the_entry["name"],
         "title": the_entry["title"],
         "provider_org_id": the_entry["owner_org"],
+        "provider_org": provider.get("name"),
+        "provider_org_title": provider.get("title"),
         "provider_level": provider.get("department_level"),
         "provider_region": provider.get("region_code"),
         "region_item": the_entry.get("region_item"),
@@ -404,8 +408,8 @@ def show(the_entry: Mapping[str, Any]) -> dict[str, Any]:
         "coverage_region": the_entry.get("coverage_region"),
         "coverage": the_entry.get("coverage"),
         "enabled": enabled,
-        "changed_at": switch["changed_at"].isoformat() if switch else None,
-        "changed_by": switch["changed_by"] if switch else None,
+        "modified": plain(switch["changed_at"]) if switch else None,
+        "modified_by": switch["changed_by"] if switch else None,
         "problems": [m for msgs in problems(the_entry).values() for m in msgs],
         "departments": covered,
     }
@@ -432,6 +436,13 @@ def _region_entries(provider: str | None) -> list[str]:
 #: A coverage row's status: the department's grant is active; return is off (or cannot be on)
 #: for the entry, so it has none; return is on and still it has none; it has no region code.
 COVERED, RETURN_OFF, MISSING, NO_REGION_CODE = "covered", "return_off", "missing", "no_region"
+#: A coverage row's ``status_label``: code -> (English, Chinese).
+COVERAGE_LABELS: dict[str, tuple[str, str]] = {
+    COVERED: ("Returned", "已回流"),
+    MISSING: ("Return on, no grant", "已开启回流，但无授权"),
+    RETURN_OFF: ("Return off", "未开启回流"),
+    NO_REGION_CODE: ("No region code", "无行政区划代码"),
+}
 
 
 def coverage(filters: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -439,16 +450,17 @@ def coverage(filters: Mapping[str, Any]) -> list[dict[str, Any]]:
     row for each entry with a region item × each lower department in its coverage (status
     ``covered``, ``missing`` or ``return_off``), and each lower department without a region
     code (``no_region``: it cannot receive any return). ``gap`` marks every row but
-    ``covered``.
+    ``covered``. The lower department is ``requesting_org_id`` (it receives the rows), the
+    entry's ``provider_org_id``.
 
-    ``filters``: ``organization`` (the providing department's id), ``region`` (only
+    ``filters``: ``provider_org`` (the providing department's id), ``region`` (only
     departments whose region code starts with it), ``gaps_only``.
     """
     every = departments()
     region = (filters.get("region") or "").strip()
     gaps_only = bool(filters.get("gaps_only"))
     out: list[dict[str, Any]] = []
-    for package_id in _region_entries(filters.get("organization")):
+    for package_id in _region_entries(filters.get("provider_org")):
         the_entry = entry(package_id)
         if the_entry is None or the_entry["provider"] is None:
             continue
@@ -463,7 +475,8 @@ def coverage(filters: Mapping[str, Any]) -> list[dict[str, Any]]:
             "name": the_entry["name"],
             "title": the_entry["title"],
             "provider_org_id": provider["id"],
-            "provider": provider["title"],
+            "provider_org": provider["name"],
+            "provider_org_title": provider["title"],
             "provider_level": provider.get("department_level"),
             "region_item": the_entry["region_item"],
             "region_column": the_entry["region_column"],
@@ -495,14 +508,15 @@ def coverage(filters: Mapping[str, Any]) -> list[dict[str, Any]]:
             out.append(
                 {
                     **base,
-                    "organization_id": dept["id"],
-                    "organization": dept["name"],
-                    "organization_title": dept["title"],
+                    "requesting_org_id": dept["id"],
+                    "requesting_org": dept["name"],
+                    "requesting_org_title": dept["title"],
                     "department_level": dept.get("department_level"),
                     "region_code": code,
                     "prefix": rules.prefix(code) if code else None,
                     "grant": _grant_brief(grant),
                     "status": status,
+                    "status_label": label(*COVERAGE_LABELS[status]),
                     "gap": status != COVERED,
                 }
             )

@@ -53,7 +53,7 @@ def test_demo_catalogue_is_realistic(clean_db: Any):
     assert {o["name"]: o.get("region_code") for o in orgs}["municipal-transport"] == "330200"
     shown = call_action("govshare_return_show", package_id="legal-entity-registration")
     assert shown["enabled"] and shown["region_item"] == "住所所在区划代码"
-    prefixes = {d["organization"]: d["prefix"] for d in shown["departments"]}
+    prefixes = {d["requesting_org"]: d["prefix"] for d in shown["departments"]}
     assert prefixes["municipal-transport"] == "3302" and prefixes["municipal-education"] == "3301"
     assert all(d["grant"] and d["grant"]["status"] == "active" for d in shown["departments"])
 
@@ -81,5 +81,23 @@ def test_demo_requests_show_every_path(clean_db: Any):
     assert {g["source"] for g in grants} >= {"self_service", "approval"}
     # The authority has demo logins to decide escalations with.
     assert model.User.by_name("sharing-authority-officer") is not None
+    # Batch exchange (issue 17): the city market regulator's directory target and its
+    # subscription to the province's returned registry, full, daily at 02:00, never run yet.
+    officer = {"ignore_auth": False, "user": "municipal-market-regulation-officer"}
+    targets = call_action(
+        "govshare_exchange_target_list", context=officer, organization="municipal-market-regulation"
+    )["results"]
+    assert [(t["name"], t["kind"], t["path"]) for t in targets] == [
+        ("市场监管前置机目录", "directory", "municipal-market-regulation/legal-entities")
+    ]
+    subscriptions = call_action("govshare_subscription_list", context=officer)["results"]
+    assert len(subscriptions) == 1
+    sub = subscriptions[0]
+    assert sub["target_id"] == targets[0]["id"] and sub["table"] == "legal_entity_registration"
+    assert sub["mode"] == "full" and sub["schedule"] == {"kind": "daily", "at": "02:00"}
+    assert sub["status"] == "active" and sub["last_run"] is None
+    grant = call_action("govshare_grant_show", context=officer, id=sub["grant_id"])
+    assert grant["source"] == "return" and grant["package_name"] == "legal-entity-registration"
     # Loading again adds nothing.
     assert demo.load(entries=120, users=True)["requests"] == 0
+    assert call_action("govshare_subscription_list", context=officer)["count"] == 1

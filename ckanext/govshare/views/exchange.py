@@ -21,8 +21,11 @@ __all__ = ["exchange"]
 
 exchange = Blueprint("govshare_exchange", __name__)
 
-#: The list's tabs: the department receives (holder) or gives (provider).
-DIRECTIONS = ("holder", "provider")
+#: The list's tabs (``direction`` of ``govshare_subscription_list``): the department receives
+#: (outgoing) or gives as provider (incoming).
+DIRECTIONS = ("outgoing", "incoming")
+#: The tabs' earlier names, still read in links.
+OLD_DIRECTIONS = {"holder": "outgoing", "provider": "incoming"}
 MODES = ("full", "incremental")
 SCHEDULE_KINDS = ("daily", "hourly")
 FORM_FIELDS = ("resource_id", "target_id", "table", "mode")
@@ -70,12 +73,14 @@ def _targets(org_id: str) -> list[dict[str, Any]]:
 
 @exchange.route("/govshare/exchange")
 def index() -> Any:
-    """The subscriptions of my departments: as holder (I receive) or as provider (I give)."""
+    """The subscriptions of my departments: outgoing (we receive) or incoming (we give, as
+    provider)."""
     if not shared.logged_in():
         return shared.login()
-    direction = request.args.get("direction", "holder")
+    direction = request.args.get("direction", "outgoing")
+    direction = OLD_DIRECTIONS.get(direction, direction)
     if direction not in DIRECTIONS:
-        direction = "holder"
+        direction = "outgoing"
     number = shared.page_number()
     query = {
         "direction": direction,
@@ -108,7 +113,7 @@ def _render(id: str, form: dict[str, Any] | None = None, errors: Any = None) -> 
         {
             "sub": subscription,
             "manage": manage,
-            "targets": _targets(subscription["organization_id"]) if manage else [],
+            "targets": _targets(subscription["requesting_org_id"]) if manage else [],
             "modes": MODES,
             "form": form if form is not None else _form_of(subscription),
             "errors": errors or {},

@@ -57,7 +57,7 @@ def coverage() -> Any:
     number = shared.page_number(COVERAGE_PAGE)
     filters = {
         key: request.args.get(key, "").strip()
-        for key in ("organization", "region")
+        for key in ("provider_org", "region")
         if request.args.get(key, "").strip()
     }
     gaps_only = request.args.get("gaps_only") in ("1", "true", "on")

@@ -71,8 +71,8 @@ def govshare_subscription_create(context: Context, data_dict: DataDict) -> dict[
     :param mode: full (default) | incremental
     :param schedule: ``{"kind": "daily", "at": "HH:MM"}`` (local time) or
         ``{"kind": "hourly", "every": N}`` (1 to 168), or its JSON text
-    :returns: the subscription (``id``, ``table``, ``mode``, ``schedule``, ``status``,
-        ``next_run_at``…)
+    :returns: the subscription (``id``, ``requesting_org_id``, ``provider_org_id``, ``table``,
+        ``mode``, ``schedule``, ``status``, ``next_run_at``, ``created``…)
     """
     loading.load_checked(
         "govshare_subscription_create",
@@ -91,11 +91,13 @@ def govshare_subscription_create(context: Context, data_dict: DataDict) -> dict[
 @tk.side_effect_free
 @validate(schema.subscription_id_schema)
 def govshare_subscription_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """One subscription: grant, resource, target (name, ``dsn_display`` — never the
-    connection string), ``table``, ``mode``, ``schedule``, ``status`` and ``stop_reason``
-    (with its label), ``watermark``, ``next_run_at``; ``last_run`` (``started``,
-    ``finished``, ``outcome`` success | failed, ``rows``, ``sha256``, ``bytes``, ``error``)
-    or null; ``runs``, the 20 most recent. The holder's and the provider's data officers,
+    """One subscription: grant, resource, the receiving (``requesting_org_id``) and providing
+    (``provider_org_id``) departments, target (name, ``dsn_display`` — never the connection
+    string), ``table``, ``mode``, ``schedule``, ``status`` and ``stop_reason`` (with their
+    labels), ``stopped_at``, ``watermark``, ``next_run_at``, ``created``, ``modified``;
+    ``last_run`` (``started``, ``finished``, ``outcome`` success | failed, ``rows``,
+    ``sha256``, ``bytes``, ``error``) or null; ``runs``, the 20 most recent (``queued``,
+    ``started``, ``finished``…). The holder's and the provider's data officers,
     the sharing authority and sysadmins.
 
     :param id: the subscription
@@ -109,8 +111,10 @@ def govshare_subscription_list(context: Context, data_dict: DataDict) -> dict[st
     """The subscriptions the caller sees (their departments' as data officer; every one for
     the sharing authority and sysadmins), newest first.
 
-    :param organization: only this department's (id or name; optional)
-    :param direction: holder (it receives) | provider (it gives); both when absent
+    :param direction: outgoing (what the caller's departments receive) | incoming (what they
+        give, as provider) | all (default)
+    :param requesting_org: only those this department receives (id or name; optional)
+    :param provider_org: only those of this providing department's data (optional)
     :param grant_id: only this grant's (optional)
     :param status: active | stopped (optional)
     :param limit: page size (default 50, at most 1000)

@@ -5,7 +5,8 @@ directory under ``ckanext.govshare.exchange.root``.
 Each action validates its input, checks access first (the department's data officers and
 sysadmins) and calls one function of ``exchange/targets.py``. Saving a target tests it. An
 answer never holds the connection string or its password: ``dsn_display``, ``kind``, ``path``
-and ``last_test`` (``{"at", "ok", "error"}``) say where it delivers.
+and the last test (``last_test_at``, ``last_test_ok``, ``last_test_error``) say where it
+delivers; ``organization_id`` is the department owning the target.
 """
 
 from __future__ import annotations
@@ -61,7 +62,8 @@ def govshare_exchange_target_create(context: Context, data_dict: DataDict) -> di
         outside it; made if missing
     :param description: optional
     :returns: the target (``id``, ``organization_id``, ``name``, ``kind``, ``dsn_display``,
-        ``path``, ``description``, ``last_test``); a failing test is a 409 on ``dsn``/``path``
+        ``path``, ``description``, ``last_test_at``, ``last_test_ok``, ``last_test_error``,
+        ``created``, ``modified``); a failing test is a 409 on ``dsn``/``path``
     """
     loading.check("govshare_exchange_target_create", context, data_dict)
     org_id = targets.organization_id(data_dict["organization"])

@@ -75,10 +75,11 @@ def govshare_return_show(context: Context, data_dict: DataDict) -> dict[str, Any
     (the provider's data officers, the sharing authority, sysadmins).
 
     :param package_id: the entry (id or name)
-    :returns: ``{"package_id", "name", "title", "provider_org_id", "provider_level",
-        "provider_region", "region_item", "region_column", "coverage_region", "coverage",
-        "enabled", "changed_at", "changed_by", "problems", "departments": [{"organization_id",
-        "organization", "title", "department_level", "region_code", "prefix", "grant"}]}``
+    :returns: ``{"package_id", "name", "title", "provider_org_id", "provider_org",
+        "provider_org_title", "provider_level", "provider_region", "region_item",
+        "region_column", "coverage_region", "coverage", "enabled", "modified", "modified_by",
+        "problems", "departments": [{"requesting_org_id", "requesting_org",
+        "requesting_org_title", "department_level", "region_code", "prefix", "grant"}]}``
     """
     return service.show(_entry(context, data_dict, "govshare_return_show"))
 
@@ -88,10 +89,12 @@ def govshare_return_show(context: Context, data_dict: DataDict) -> dict[str, Any
 def govshare_return_coverage(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Data return coverage per entry and region (the sharing authority, sysadmins): a row
     for each upper-level entry with a region item × each lower department in its coverage,
-    with its grant and ``status`` — ``covered``, ``missing`` (return on, no grant),
-    ``return_off``, or ``no_region`` (the department has no division code) — and ``gap``.
+    with its grant and ``status`` (and ``status_label``) — ``covered``, ``missing`` (return
+    on, no grant), ``return_off``, or ``no_region`` (the department has no division code) —
+    and ``gap``. The entry's department is ``provider_org_id``, the lower one
+    ``requesting_org_id``.
 
-    :param organization: only this providing department's entries (id or name)
+    :param provider_org: only this providing department's entries (id or name)
     :param region: only departments whose division code starts with this (e.g. 3301)
     :param gaps_only: only the rows that are not covered
     :param limit: page size (default 50, at most 1000)

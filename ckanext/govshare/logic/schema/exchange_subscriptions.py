@@ -9,11 +9,9 @@ from typing import Any, cast
 import ckan.plugins.toolkit as tk
 from ckan.types import ValidatorFactory
 
+from ...core.vocabulary import DIRECTIONS
 from ...exchange import rules
 from .fields import one_of, paging_fields, reference, required
-
-#: ``direction`` of ``govshare_subscription_list``: the department receives, or gives.
-DIRECTIONS = ("holder", "provider")
 
 
 def _optional() -> Any:
@@ -63,9 +61,13 @@ def subscription_update_schema() -> dict[str, Any]:
 
 
 def subscription_list_schema() -> dict[str, Any]:
+    """``direction`` ``outgoing`` (the caller's departments receive) | ``incoming`` (they
+    give, as provider) | ``all``; ``requesting_org`` and ``provider_org`` as for grants."""
+    default = cast(ValidatorFactory, tk.get_validator("default"))
     return {
-        "organization": [_optional(), reference],
-        "direction": [_optional(), one_of(DIRECTIONS)],
+        "direction": [default("all"), one_of(DIRECTIONS)],
+        "requesting_org": [_optional(), reference],
+        "provider_org": [_optional(), reference],
         "grant_id": [_optional(), reference],
         "status": [_optional(), one_of(rules.STATUSES)],
         **paging_fields(),

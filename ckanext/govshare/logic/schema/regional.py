@@ -64,10 +64,10 @@ def return_update_schema() -> Schema:
 
 
 def return_coverage_schema() -> Schema:
-    """``govshare_return_coverage``: optional ``organization`` (the provider), ``region``
-    (the start of the lower departments' codes), ``gaps_only``, and paging."""
+    """``govshare_return_coverage``: optional ``provider_org`` (the providing department),
+    ``region`` (the start of the lower departments' codes), ``gaps_only``, and paging."""
     return {
-        "organization": [_optional(), reference, department],
+        "provider_org": [_optional(), reference, department],
         "region": [_optional(), reference, region_prefix],
         "gaps_only": [_optional(), boolean],
         **paging_fields(),

@@ -159,7 +159,7 @@ def add_run(subscription: dict[str, Any], **over: Any) -> str:
         "id": run_id,
         "subscription_id": subscription["id"],
         "grant_id": subscription["grant_id"],
-        "organization_id": subscription["organization_id"],
+        "organization_id": subscription["requesting_org_id"],
         "provider_org_id": subscription["provider_org_id"],
         "mode": subscription["mode"],
         "trigger": "schedule",

@@ -55,10 +55,13 @@ def test_the_list_shows_each_side_its_subscriptions(app, sw: SubWorld, as_user) 
     assert f"/govshare/exchange/subscriptions/{sub['id']}" in holder
     assert "companies" in holder and "Daily at 02:30" in holder and "10 rows" in holder
     assert "We receive" in holder and "We give" in holder
-    theirs = app.get(url + "?direction=provider", headers=as_user("requester_officer")).body
+    theirs = app.get(url + "?direction=incoming", headers=as_user("requester_officer")).body
     assert sub["id"] not in theirs
-    provider = app.get(url + "?direction=provider", headers=as_user("provider_officer")).body
+    provider = app.get(url + "?direction=incoming", headers=as_user("provider_officer")).body
     assert sub["id"] in provider and sw.world.requester_org["title"] in provider
+    # A link of the tabs' earlier name still opens the same tab.
+    old = app.get(url + "?direction=provider", headers=as_user("provider_officer")).body
+    assert sub["id"] in old
     # A member who is no data officer, and a third department's officer, see none of it.
     assert sub["id"] not in app.get(url, headers=as_user("requester")).body
     assert sub["id"] not in app.get(url, headers=as_user("other_officer")).body

@@ -59,8 +59,14 @@ def test_create_answers_the_subscription_audited(sw: SubWorld) -> None:
     assert sub["table"] == "companies" and "table_name" not in sub
     assert sub["status"] == "active" and sub["mode"] == "full"
     assert sub["schedule"] == DAILY
-    assert sub["organization_id"] == sw.world.requester_org["id"]
+    assert sub["requesting_org_id"] == sw.world.requester_org["id"]
+    assert sub["requesting_org"] == sw.world.requester_org["name"]
     assert sub["provider_org_id"] == sw.world.provider["id"]
+    assert sub["provider_org_title"] == sw.world.provider["title"]
+    assert sub["status_label"] == {"en": "Active", "zh_Hans_CN": "有效"}
+    assert sub["created"] and sub["modified"] and sub["stopped_at"] is None
+    leaked = {"organization_id", "holder_org", "created_at", "updated_at", "table_name"}
+    assert not leaked & set(sub)
     assert sub["target"]["name"] == "node-a" and sub["last_run"] is None
     assert sub["schedule_label"]["en"] == "Daily at 02:30"
     next_run = dt.datetime.fromisoformat(sub["next_run_at"])
@@ -241,16 +247,22 @@ def test_list_by_department_and_direction(sw: SubWorld) -> None:
     def ids(who: str, **query: Any) -> list[str]:
         return [s["id"] for s in sw.call(who, "govshare_subscription_list", **query)["results"]]
 
-    assert ids("requester_officer", direction="holder") == [sub["id"]]
-    assert ids("requester_officer", direction="provider") == []
-    assert ids("provider_officer", direction="provider") == [sub["id"]]
-    assert ids("authority", organization=holder, direction="holder") == [sub["id"]]
-    assert ids("authority", organization=provider, direction="holder") == []
-    assert ids("authority", organization=provider) == [sub["id"]]
+    assert ids("requester_officer", direction="outgoing") == [sub["id"]]
+    assert ids("requester_officer", direction="incoming") == []
+    assert ids("provider_officer", direction="incoming") == [sub["id"]]
+    assert ids("provider_officer", direction="outgoing") == []
+    assert ids("provider_officer", direction="all") == [sub["id"]]
+    assert ids("authority", requesting_org=holder) == [sub["id"]]
+    assert ids("authority", requesting_org=provider) == []
+    assert ids("authority", provider_org=provider) == [sub["id"]]
+    assert ids("authority", provider_org=holder) == []
+    assert ids("authority", direction="outgoing") == []  # none of its own departments
     assert ids("sysadmin", grant_id=sw.grant["id"], status="active") == [sub["id"]]
     assert ids("sysadmin", status="stopped") == []
     with pytest.raises(tk.ValidationError):
         sw.call("sysadmin", "govshare_subscription_list", direction="sideways")
+    with pytest.raises(tk.ValidationError):  # the earlier name of outgoing
+        sw.call("sysadmin", "govshare_subscription_list", direction="holder")
 
 
 # ---------------------------------------------------------------------------- update, stop

@@ -126,7 +126,9 @@ def test_an_officer_registers_a_tested_database_without_its_password_shown(
     target = _pg(world, dsn, description="每日推送")
     shown = f"postgresql://postgres@127.0.0.1:5432/{exchange_db_name()}"
     assert (target["kind"], target["dsn_display"], target["path"]) == ("postgresql", shown, None)
-    assert target["last_test"]["ok"] is True and target["last_test"]["at"]
+    assert target["last_test_ok"] is True and target["last_test_at"]
+    assert target["last_test_error"] is None and target["created"] and target["modified"]
+    assert not {"last_test", "created_at", "updated_at"} & set(target)
     assert "dsn" not in target and "dsn_encrypted" not in target
     answers = [
         target,
@@ -245,7 +247,7 @@ def test_a_directory_target_is_made_under_the_root(world: World, root: Path) -> 
     target = _dir(world, "./tax//daily/", who="provider_editor")
     assert (target["kind"], target["path"]) == ("directory", "tax/daily")
     assert target["dsn_display"] is None
-    assert (root / "tax" / "daily").is_dir() and target["last_test"]["ok"] is True
+    assert (root / "tax" / "daily").is_dir() and target["last_test_ok"] is True
     assert not list((root / "tax" / "daily").iterdir())  # the test file is gone
     location = targets.resolve(target["id"])
     assert location.path == str(root / "tax" / "daily") and location.dsn is None

@@ -72,6 +72,9 @@ def test_the_authority_sees_coverage_with_gaps(app: Any, rw: RegionWorld, header
     assert "govshare-return-gap" in page
     gaps = app.get(f"{EN}/govshare/returns?gaps_only=1", headers=headers("authority")).body
     assert 'data-status="covered"' not in gaps
+    assert rw.hangzhou["title"] in page and rw.world.provider["title"] in page
+    theirs = f"{EN}/govshare/returns?provider_org={rw.ningbo['name']}"
+    assert "data-status=" not in app.get(theirs, headers=headers("authority")).body
     bad = app.get(f"{EN}/govshare/returns?region=x", headers=headers("authority")).body
     assert "2 to 12 digits" in bad
     reports = app.get(f"{EN}/govshare/reports", headers=headers("authority")).body

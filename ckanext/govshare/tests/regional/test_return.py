@@ -46,8 +46,12 @@ def test_turning_on_gives_each_lower_department_in_coverage_a_grant_to_its_rows(
         assert grant["period_end"] == service.PERIOD_END
     shown = rw.call("provider_officer", "govshare_return_show", package_id=rw.returned["name"])
     assert shown["enabled"] and shown["coverage"] == "330000" and shown["problems"] == []
-    assert {d["organization"]: d["prefix"] for d in shown["departments"]} == prefixes
+    assert {d["requesting_org"]: d["prefix"] for d in shown["departments"]} == prefixes
     assert all(d["grant"]["status"] == "active" for d in shown["departments"])
+    assert shown["provider_org_id"] == rw.world.provider["id"] and shown["modified"]
+    assert shown["provider_org"] == rw.world.provider["name"]
+    assert not {"changed_at", "changed_by"} & set(shown)
+    assert all("organization_id" not in d for d in shown["departments"])
 
 
 def test_turning_on_again_changes_nothing(rw: RegionWorld) -> None:
@@ -192,7 +196,7 @@ def test_entry_rules_for_the_region_item_and_the_coverage(rw: RegionWorld) -> No
 
 def test_the_authority_sees_coverage_per_entry_and_region_with_gaps(rw: RegionWorld) -> None:
     answer = rw.call("authority", "govshare_return_coverage", limit=1000)
-    rows = {(r["package_id"], r["organization"]): r for r in answer["results"]}
+    rows = {(r["package_id"], r["requesting_org"]): r for r in answer["results"]}
     assert answer["count"] == len(rows)
     returned, kept = rw.returned["id"], rw.kept["id"]
     lower = (rw.hangzhou, rw.shangcheng, rw.ningbo)
@@ -200,15 +204,23 @@ def test_the_authority_sees_coverage_per_entry_and_region_with_gaps(rw: RegionWo
         assert rows[(returned, org["name"])]["status"] == "covered"
         assert rows[(kept, org["name"])]["status"] == "return_off"
     assert rows[(returned, rw.nocode["name"])]["status"] == "no_region"
+    row = rows[(returned, rw.hangzhou["name"])]
+    assert row["requesting_org_id"] == rw.hangzhou["id"]
+    assert row["provider_org_id"] == rw.world.provider["id"]
+    assert row["provider_org_title"] == rw.world.provider["title"]
+    assert row["status_label"] == {"en": "Returned", "zh_Hans_CN": "已回流"}
+    assert not {"organization", "organization_id", "provider"} & set(row)
     assert (returned, rw.nanjing["name"]) not in rows  # another province: not in coverage
     assert rw.plain["id"] not in {r["package_id"] for r in answer["results"]}  # no region item
     gaps = rw.call("authority", "govshare_return_coverage", gaps_only=True)["results"]
     assert gaps and all(r["gap"] for r in gaps)
     ningbo = rw.call("authority", "govshare_return_coverage", region="3302")["results"]
-    assert {r["organization"] for r in ningbo} == {rw.ningbo["name"]}
+    assert {r["requesting_org"] for r in ningbo} == {rw.ningbo["name"]}
     mine = rw.call(
-        "sysadmin", "govshare_return_coverage", organization=rw.world.provider["name"], limit=2
+        "sysadmin", "govshare_return_coverage", provider_org=rw.world.provider["name"], limit=2
     )
     assert mine["count"] == answer["count"] and len(mine["results"]) == 2
+    none = rw.call("sysadmin", "govshare_return_coverage", provider_org=rw.ningbo["name"])
+    assert none["count"] == 0  # a lower department provides no entry with a region item
     with pytest.raises(tk.ValidationError):
         rw.call("authority", "govshare_return_coverage", region="33%")
