@@ -200,12 +200,12 @@ def query_max_limit() -> int:
 
 def exchange_key() -> str:
     """The Fernet key that encrypts exchange targets' connection strings ("" when unset)."""
-    return (tk.config.get("ckanext.govshare.exchange.key") or "").strip()
+    return (tk.config["ckanext.govshare.exchange.key"] or "").strip()
 
 
 def exchange_root() -> str:
     """The directory directory targets live under ("" when unset)."""
-    return (tk.config.get("ckanext.govshare.exchange.root") or "").strip()
+    return (tk.config["ckanext.govshare.exchange.root"] or "").strip()
 
 
 def exchange_timeout() -> int:
