@@ -172,3 +172,39 @@ def test_postgresql_incremental_upserts_the_last_version_of_a_key(
     assert rows(conn, table) == [(1, "a2"), (2, "b")]
     sinks.to_postgresql(dsn, table, ["a", "b"], types, iter(pieces), mode="incremental", key="a")
     assert rows(conn, table) == [(1, "a2"), (2, "b")]
+
+
+def test_postgresql_incremental_first_run_indexes_after_loading_and_failures_leave_the_table(
+    target: tuple[str, Any],
+) -> None:
+    dsn, conn = target
+    table = f"s_{uuid.uuid4().hex[:10]}"
+    types = {"a": "integer", "b": "text"}
+    deliver = lambda pieces: sinks.to_postgresql(  # noqa: E731
+        dsn, table, ["a", "b"], types, pieces, mode="incremental", key="a"
+    )
+    with pytest.raises(RuntimeError):  # the first run dies midway: no table at all
+        deliver(breaking(1))
+    with conn.cursor() as cur:
+        cur.execute("SELECT to_regclass(%s)", (table,))
+        assert cur.fetchone() == (None,)
+    deliver(iter(PIECES))
+    assert rows(conn, table) == [(1, "a"), (2, "b"), (3, "c,d"), (4, None)]
+    with conn.cursor() as cur:
+        cur.execute("SELECT reloptions FROM pg_class WHERE oid = %s::regclass", (table,))
+        assert cur.fetchone() == ([f"fillfactor={sinks.INCREMENTAL_FILLFACTOR}"],)
+        cur.execute(
+            "SELECT i.indisunique, a.attname FROM pg_index i JOIN pg_attribute a "
+            "ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] WHERE i.indrelid = %s::regclass",
+            (table,),
+        )
+        assert cur.fetchall() == [(True, "a")]
+    deliver(iter([(b"2,b2\n5,e\n", 2)]))
+    assert rows(conn, table) == [(1, "a"), (2, "b2"), (3, "c,d"), (4, None), (5, "e")]
+    def dying() -> Iterator[tuple[bytes, int]]:
+        yield b"1,changed\n6,f\n", 2
+        raise RuntimeError("source died")
+
+    with pytest.raises(RuntimeError):  # a later run dies midway: the table as it was
+        deliver(dying())
+    assert rows(conn, table) == [(1, "a"), (2, "b2"), (3, "c,d"), (4, None), (5, "e")]
