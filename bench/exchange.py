@@ -14,14 +14,34 @@ Issue 17, item 6. One run, in this process, against a second database on the sam
    into ``COPY <new table> FROM STDIN`` on the target (created in the same transaction, as
    the staging table is). Best of ``--repeat`` (2) each, interleaved; ratio run / COPY
    (target ≥ 0.5).
-2. incremental push: an ``incremental`` subscription first delivers every row (timed, shown),
-   then ``--changed`` (10,000) rows get a newer watermark in the DataStore and the next run
-   upserts just those; rows/s beside the COPY of the same rows (``WHERE updated > <last
-   watermark>``) into a new table on the target. The watermark column is indexed, as a
-   provider marking a change watermark would index it.
+2. incremental pushes into the same target: an ``incremental`` subscription first delivers every
+   row into its new, empty table (timed, shown); that table, with its unique index on the key,
+   is the target both cases below write into, and both land in a 1,000,000-row table:
 
-Each delivery is checked: the target table's row count, and for the full push the run's
-sha256 equals the SHA-256 of the floor's CSV (the same bytes).
+   a. ``--changed`` (10,000) **updated** rows: existing rows (spread over the table) get a
+      newer watermark and a changed ``status``; the run upserts them. Plain ``COPY`` cannot
+      put a changed row into a table whose key it already holds (the unique index refuses
+      it), so the floor is the cheapest way to get the same rows into the same table with
+      ``COPY``: in one transaction, ``DELETE`` the rows of those keys, then ``COPY`` the rows
+      in (piped from the DataStore's ``COPY … TO STDOUT WHERE updated > <last watermark>``).
+      The ratio against the ``COPY`` part alone (the ``DELETE`` not counted) is printed too.
+   b. ``--changed`` (10,000) **new** rows (new keys, spread over the key's index): appended to
+      the DataStore with a newer watermark, the common case of a growing register; the floor
+      is ``COPY`` of the same rows into the same table (1,000,000 rows, its unique index).
+
+   The run goes first, then its floor, on the same table: in (a) the floor's DELETE and COPY
+   replace the rows the run has just changed with the same rows; in (b) the rows the run
+   added are deleted and the table vacuumed (not timed) before the floor COPYs them again.
+   Either way the floor gets the warmer caches and ends with the table the run left. Each of
+   these four timed steps starts right after a ``CHECKPOINT`` of the server, the state a
+   daily run meets: the first change of a page after a checkpoint writes the whole page to
+   the WAL (a full-page image), for the run and the floor alike. One run each; the delta is
+   read from the DataStore by its watermark column, indexed as a provider marking a change
+   watermark would index it. The rows appended for (b) are removed from the DataStore at
+   the end.
+
+Each delivery is checked: the target table's row count, and the run's sha256 equals the
+SHA-256 of the floor's CSV (the same bytes).
 
 The table (the registrations of ``bench/query.py``'s generator plus an ``updated`` timestamp)
 is built once per ``--rows`` and reused (ids in ``var/bench-exchange/``). Use a database of
@@ -250,13 +270,17 @@ def set_up(table: dict[str, Any], dsn: str) -> dict[str, Any]:
 # ---------------------------------------------------------------------------- measuring
 
 
-def run(subscription_id: str) -> tuple[dict[str, Any], float]:
+def run(subscription_id: str, dsn: str | None = None) -> tuple[dict[str, Any], float]:
+    """One run of the subscription (queued, then executed here), timed; with ``dsn``, right
+    after a CHECKPOINT of that server."""
     from ckan import model
 
     from ckanext.govshare.exchange import jobs, runs
 
     queued = jobs.queue(subscription_id, trigger="cli", requested_by=None, enqueue=False)
     model.Session.commit()
+    if dsn:
+        checkpoint(dsn)
     started = time.perf_counter()
     result = runs.execute(queued["id"])
     seconds = time.perf_counter() - started
@@ -265,16 +289,39 @@ def run(subscription_id: str) -> tuple[dict[str, Any], float]:
     return result, seconds
 
 
+def checkpoint(dsn: str) -> None:
+    """A CHECKPOINT of the server (every dirty page written; the next change of a page
+    writes it whole to the WAL), as before a daily run."""
+    import psycopg2
+
+    conn = psycopg2.connect(dsn)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute("CHECKPOINT")
+    finally:
+        conn.close()
+
+
 def copy_floor(
-    read_url: str, dsn: str, resource_id: str, types: dict[str, str], where: str = ""
-) -> tuple[int, float, str]:
-    """COPY out of the DataStore piped into COPY into a new table on the target (created in
-    the same transaction); rows, seconds and the SHA-256 of the CSV that went through."""
+    read_url: str,
+    dsn: str,
+    resource_id: str,
+    types: dict[str, str],
+    where: str = "",
+    into: str | None = None,
+    delete: tuple[str, list[str]] | None = None,
+) -> tuple[int, float, str, float]:
+    """COPY out of the DataStore piped into COPY into a table on the target: a new one
+    created in the same transaction, or the existing table ``into`` (after a ``DELETE`` of
+    the rows whose ``delete[0]`` is in ``delete[1]``, in the same transaction). Rows, seconds
+    (all of it, commit included), the SHA-256 of the CSV that went through and the seconds
+    of the DELETE (in the total). With ``into``, right after a CHECKPOINT."""
     import psycopg2
 
     columns = [c for c, *_ in COLUMNS]
     cols = ", ".join(f'"{c}"' for c in columns)
-    table = f"floor_{secrets.token_hex(4)}"
+    table = into or f"floor_{secrets.token_hex(4)}"
     definition = ", ".join(f'"{c}" {types[c]}' for c in columns)
     source = psycopg2.connect(read_url)
     target = psycopg2.connect(dsn)
@@ -306,11 +353,18 @@ def copy_floor(
         finally:
             sink.out.close()
 
+    if into:
+        checkpoint(dsn)
+    deleted = 0.0
     started = time.perf_counter()
     thread = threading.Thread(target=produce)
     thread.start()
     with os.fdopen(r, "rb") as pipe, target.cursor() as cur:
-        cur.execute(f'CREATE TABLE "{table}" ({definition})')
+        if into is None:
+            cur.execute(f'CREATE TABLE "{table}" ({definition})')
+        if delete:
+            cur.execute(f'DELETE FROM "{table}" WHERE "{delete[0]}" = ANY(%s)', (delete[1],))
+            deleted = time.perf_counter() - started
         cur.copy_expert(f'COPY "{table}" ({cols}) FROM STDIN WITH (FORMAT csv)', pipe, 1 << 20)
         rows = cur.rowcount
         target.commit()
@@ -318,12 +372,13 @@ def copy_floor(
     seconds = time.perf_counter() - started
     if failure:
         raise failure[0]
-    with target.cursor() as cur:
-        cur.execute(f'DROP TABLE "{table}"')
-    target.commit()
+    if into is None:
+        with target.cursor() as cur:
+            cur.execute(f'DROP TABLE "{table}"')
+        target.commit()
     source.close()
     target.close()
-    return rows, seconds, digest.hexdigest()
+    return rows, seconds, digest.hexdigest(), deleted
 
 
 def target_count(dsn: str, table: str) -> int:
@@ -334,8 +389,9 @@ def target_count(dsn: str, table: str) -> int:
         return int(cur.fetchone()[0])
 
 
-def bump(write_url: str, resource_id: str, n: int) -> str:
-    """A newer watermark on ``n`` rows spread over the table; the old highest watermark."""
+def bump(write_url: str, resource_id: str, n: int) -> tuple[str, list[str]]:
+    """A newer watermark and another status on ``n`` rows spread over the table; the old
+    highest watermark and the keys of the changed rows."""
     import psycopg2
 
     with psycopg2.connect(write_url) as conn, conn.cursor() as cur:
@@ -343,12 +399,65 @@ def bump(write_url: str, resource_id: str, n: int) -> str:
         before, total = cur.fetchone()
         step = max(1, total // n)
         cur.execute(
-            f'UPDATE "{resource_id}" SET "updated" = "updated" + interval \'1000 days\', '
+            f'UPDATE "{resource_id}" SET "updated" = %s::timestamp + interval \'1 day\', '
             f'"status" = \'变更\' WHERE "_id" IN (SELECT "_id" FROM "{resource_id}" '
-            f'WHERE "_id" %% %s = 0 ORDER BY "_id" LIMIT %s)',
-            (step, n),
+            f'WHERE "_id" %% %s = 0 ORDER BY "_id" LIMIT %s) RETURNING "credit_code"',
+            (before, step, n),
         )
-    return before
+        keys = [k for (k,) in cur.fetchall()]
+    conn.close()
+    return before, keys
+
+
+def append(write_url: str, resource_id: str, n: int) -> tuple[str, list[str]]:
+    """``n`` new registrations (keys not in the table, spread over the key's order) appended
+    with watermarks above the highest; that highest watermark and the new keys."""
+    import psycopg2
+
+    with psycopg2.connect(write_url) as conn, conn.cursor() as cur:
+        cur.execute(f'SELECT max("updated") FROM "{resource_id}"')
+        (latest,) = cur.fetchone()
+        fresh = list(query.generated_rows(n + n // 10, seed=query.SEED + 1))
+        cur.execute(
+            f'SELECT "credit_code" FROM "{resource_id}" WHERE "credit_code" = ANY(%s)',
+            ([row[0] for row in fresh],),
+        )
+        taken = {k for (k,) in cur.fetchall()}
+        chosen: dict[str, tuple[str, ...]] = {}
+        for row in fresh:
+            if row[0] not in taken and len(chosen) < n:
+                chosen.setdefault(row[0], row)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        for i, row in enumerate(chosen.values(), 1):
+            writer.writerow((*row, (latest + dt.timedelta(seconds=i)).isoformat(sep=" ")))
+        buffer.seek(0)
+        cols = ", ".join(f'"{c}"' for c, *_ in COLUMNS)
+        cur.copy_expert(f'COPY "{resource_id}" ({cols}) FROM STDIN WITH (FORMAT csv)', buffer)
+        cur.execute(f'ANALYZE "{resource_id}"')
+    conn.close()
+    return latest.isoformat(sep=" "), list(chosen)
+
+
+def remove(url: str, table: str, keys: list[str], vacuum: bool = False) -> None:
+    """The rows of ``keys`` deleted from ``table`` (a DataStore table or the target's)."""
+    import psycopg2
+
+    conn = psycopg2.connect(url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f'DELETE FROM "{table}" WHERE "credit_code" = ANY(%s)', (keys,))
+        conn.commit()
+        if vacuum:
+            conn.autocommit = True
+            with conn.cursor() as cur:
+                cur.execute(f'VACUUM "{table}"')
+    finally:
+        conn.close()
+
+
+def line(label: str, rows: int, seconds: float) -> None:
+    print(f"   {label:40}{rows / seconds:>12,.0f}{seconds:>10.3f}")
 
 
 def main() -> None:
@@ -381,7 +490,7 @@ def main() -> None:
         print(f"\n1. full push of {args.rows:,} rows × {len(COLUMNS)} columns")
         floors, pushes = [], []
         for _ in range(args.repeat):
-            rows, seconds, digest = copy_floor(read_url, dsn, rid, types)
+            rows, seconds, digest, _ = copy_floor(read_url, dsn, rid, types)
             floors.append((rows / seconds, seconds, digest))
             result, seconds = run(full_sid)
             pushes.append((result["rows"] / seconds, seconds, result))
@@ -395,23 +504,59 @@ def main() -> None:
         print(f"   ratio run / COPY: {push[0] / floor[0]:.2f} (target ≥ 0.5)")
         print(f"   runs: {', '.join(f'{s:.2f}' for _, s, _ in pushes)} s; sha256 equal: yes")
 
-        print(f"\n2. incremental push of {args.changed:,} changed rows")
+        print(f"\n2. incremental pushes of {args.changed:,} rows into the same target")
         initial, initial_s = run(inc_sid)
         print(
-            f"   first incremental run (every row, upsert): {initial['rows']:,} rows in "
-            f"{initial_s:.2f} s ({initial['rows'] / initial_s:,.0f} rows/s)"
+            f"   first incremental run (every row, into its new table): {initial['rows']:,} "
+            f"rows in {initial_s:.2f} s ({initial['rows'] / initial_s:,.0f} rows/s)"
         )
-        before = bump(write_url, rid, args.changed)
+        key = "credit_code"
+        header = f"   {'':40}{'rows/s':>12}{'seconds':>10}"
+
+        before, keys = bump(write_url, rid, args.changed)
         where = f" WHERE \"updated\" > '{before}'"
-        rows, floor_s, _ = copy_floor(read_url, dsn, rid, types, where)
-        result, seconds = run(inc_sid)
-        assert result["rows"] == rows == args.changed, (result["rows"], rows)
+        result, seconds = run(inc_sid, dsn)
+        assert result["rows"] == args.changed == len(keys), (result["rows"], len(keys))
         assert target_count(dsn, inc_table) == initial["rows"]
-        print(f"   {'':22}{'rows/s':>12}{'seconds':>10}")
-        print(f"   {'COPY | COPY (floor)':22}{rows / floor_s:>12,.0f}{floor_s:>10.2f}")
-        print(f"   {'exchange run':22}{result['rows'] / seconds:>12,.0f}{seconds:>10.2f}")
-        print(f"   ratio run / COPY: {floor_s / seconds:.2f} (target ≥ 0.5)")
+        rows, floor_s, digest, delete_s = copy_floor(
+            read_url, dsn, rid, types, where, into=inc_table, delete=(key, keys)
+        )
+        assert rows == args.changed and digest == result["sha256"]
+        assert target_count(dsn, inc_table) == initial["rows"]
+        copy_s = floor_s - delete_s
+        size = f"{initial['rows']:,}-row table"
+        print(f"\n   a. {args.changed:,} updated rows (existing keys) in a {size}")
+        print(header)
+        line("floor: DELETE those keys + COPY, one tx", rows, floor_s)
+        line("  (its COPY alone, DELETE not counted)", rows, copy_s)
+        line("exchange run (upsert)", result["rows"], seconds)
+        print(f"   ratio run / floor: {floor_s / seconds:.2f} (target ≥ 0.5)")
+        print(f"   ratio run / the COPY alone: {copy_s / seconds:.2f}")
         print(f"   watermark {result['watermark_from']} -> {result['watermark_to']}")
+
+        before, new_keys = append(write_url, rid, args.changed)
+        try:
+            where = f" WHERE \"updated\" > '{before}'"
+            result, seconds = run(inc_sid, dsn)
+            assert result["rows"] == args.changed == len(new_keys), result["rows"]
+            total = initial["rows"] + args.changed
+            assert target_count(dsn, inc_table) == total
+            remove(dsn, inc_table, new_keys, vacuum=True)  # the table as before the run
+            rows, floor_s, digest, _ = copy_floor(read_url, dsn, rid, types, where, inc_table)
+            assert rows == args.changed and digest == result["sha256"]
+            assert target_count(dsn, inc_table) == total
+        finally:
+            remove(write_url, rid, new_keys)
+        print(f"\n   b. {args.changed:,} new rows (new keys) into a {size}")
+        print(header)
+        line("floor: COPY into the same table", rows, floor_s)
+        line("exchange run (upsert)", result["rows"], seconds)
+        print(f"   ratio run / floor: {floor_s / seconds:.2f} (target ≥ 0.5)")
+        print(f"   watermark {result['watermark_from']} -> {result['watermark_to']}")
+        print(
+            "\n   sha256 of each run equals the SHA-256 of its floor's CSV (the same bytes); "
+            "each floor and run began right after a CHECKPOINT"
+        )
 
 
 if __name__ == "__main__":
