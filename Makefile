@@ -25,7 +25,7 @@ PYTEST_ARGS ?=
 # settings are in pyproject.toml ([tool.pyright]).
 PYRIGHT := PYRIGHT_PYTHON_IGNORE_WARNINGS=1 $(VENV)/bin/pyright --pythonpath $(VENV)/bin/python
 
-.PHONY: run stop test test-setup lint bench demo install clean purge help
+.PHONY: run stop test test-setup lint bench bench-exchange demo install clean purge help
 
 help:
 	@echo "make run      serve the catalogue with demo data at http://127.0.0.1:$(PORT)"
@@ -33,6 +33,7 @@ help:
 	@echo "make test     ruff, pyright, lint-imports + the whole test suite (CKAN_VERSION=2.12.0 for CKAN 2.12)"
 	@echo "make lint     ruff, pyright and lint-imports only"
 	@echo "make bench    search benchmark (N=10000 by default)"
+	@echo "make bench-exchange  batch exchange: full push of 1,000,000 rows, incremental of 10,000, beside COPY"
 	@echo "make clean    remove the venvs, build files and logs (keeps config and data)"
 	@echo "make purge    clean, then drop the databases, uploads and config/ckan.ini"
 
@@ -71,6 +72,14 @@ BENCH_SETUP := CKAN_VERSION=$(CKAN_VERSION) VENV=$(VENV) CKAN_INI=$(CURDIR)/conf
 bench:
 	$(BENCH_SETUP) system venv services database config migrate datastore i18n
 	$(VENV)/bin/python bench/search.py --ckan-ini config/bench.ini -n $(N)
+
+# Batch exchange (issue 17, item 6): its own database, DataStore and exchange node database.
+BENCH_EXCHANGE_SETUP := CKAN_VERSION=$(CKAN_VERSION) VENV=$(VENV) \
+	CKAN_INI=$(CURDIR)/config/bench-exchange.ini DB_NAME=govshare_bench_exchange REDIS_DB=2 \
+	bash scripts/setup.sh
+bench-exchange:
+	$(BENCH_EXCHANGE_SETUP) system venv services database config migrate datastore i18n
+	$(VENV)/bin/python bench/exchange.py --ckan-ini config/bench-exchange.ini
 
 clean: stop
 	rm -rf .venv .venv-ckan-* build dist *.egg-info .pytest_cache .ruff_cache .import_linter_cache var/*.log test-results

@@ -68,3 +68,29 @@ def run(subscription_id: str | None) -> None:
     click.echo(_line(result))
     if result.get("outcome") != runs.SUCCESS:
         raise click.exceptions.Exit(1)
+
+
+@exchange.command("rekey")
+def rekey() -> None:
+    """Encrypt every exchange target's connection string again with the first key of
+    ckanext.govshare.exchange.key (key rotation: put the new key first, the old one after it,
+    run this, then drop the old key). Audited as one event."""
+    from ckan import model
+
+    from ..audit import store as audit_store
+    from . import targets
+    from .secrets import SecretError
+
+    try:
+        count = targets.rekey()
+        audit_store.record(
+            "govshare_exchange_target_rekey",
+            object_type="exchange_target",
+            detail={"targets": count},
+        )
+        model.Session.commit()
+    except SecretError as error:
+        model.Session.rollback()
+        click.echo(f"Not re-encrypted: {halves(error.text)[0]}")
+        raise click.exceptions.Exit(1) from None
+    click.echo(f"Re-encrypted {count} exchange target connection string(s).")

@@ -209,6 +209,27 @@ def test_a_changed_key_asks_for_the_connection_string_again(
     assert targets.resolve(target["id"]).dsn == dsn
 
 
+def test_the_rekey_command_re_encrypts_every_target_and_is_audited(
+    world: World, dsn: str, cli: Any
+) -> None:
+    import ckan.cli.cli
+
+    target = _pg(world, dsn)
+    before = _stored(target["id"])
+    result = cli.invoke(ckan.cli.cli.ckan, ["govshare", "exchange", "rekey"])
+    assert result.exit_code == 0, result.output
+    assert "Re-encrypted 1 exchange target" in result.output
+    after = _stored(target["id"])
+    assert after["dsn_encrypted"] != before["dsn_encrypted"]  # a fresh token, same key
+    assert targets.resolve(target["id"]).dsn == dsn
+    events = model.Session.execute(
+        sa.select(audit_table.c.detail).where(
+            audit_table.c.action == "govshare_exchange_target_rekey"
+        )
+    ).all()
+    assert [e.detail for e in events] == [{"targets": 1}]
+
+
 def test_an_update_keeps_the_stored_connection_string_and_is_audited(
     world: World, dsn: str, root: Path
 ) -> None:
