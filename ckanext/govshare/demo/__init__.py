@@ -4,6 +4,7 @@
 - ``logins.py``: an officer and a staff login per department, the authority and the conference;
 - ``access.py``: requests, grants and a dispute, made as the demo users;
 - ``feedback.py``: feedback (art. 15) and a catalogue-update obligation (art. 8);
+- ``exchange.py``: a department's exchange target and a batch exchange subscription (art. 22);
 - ``context.py``: the site user's context and a demo user's.
 
 ``load()`` runs them in that order; each part adds only what is not there yet.
@@ -12,7 +13,7 @@
 from __future__ import annotations
 
 from ..core import config
-from . import access, catalogue, feedback, logins
+from . import access, catalogue, exchange, feedback, logins
 
 __all__ = ["load"]
 
@@ -32,4 +33,5 @@ def load(entries: int | None = None, users: bool = True) -> dict[str, int]:
         )
         requests = access.load()
         feedback.load()
+        exchange.load()
     return {"requests": requests, **made, "users": new_logins}

@@ -10,6 +10,7 @@ from ckan import model
 from ckan.tests.helpers import call_action
 
 from ckanext.govshare import demo
+from ckanext.govshare.demo import exchange as demo_exchange
 
 
 def test_demo_loads_once_and_stays_the_same(cli: Any, clean_db: Any):
@@ -101,3 +102,8 @@ def test_demo_requests_show_every_path(clean_db: Any):
     # Loading again adds nothing.
     assert demo.load(entries=120, users=True)["requests"] == 0
     assert call_action("govshare_subscription_list", context=officer)["count"] == 1
+
+
+def test_demo_exchange_is_skipped_without_an_exchange_root(ckan_config: Any, monkeypatch: Any):
+    monkeypatch.setitem(ckan_config, "ckanext.govshare.exchange.root", "")
+    assert demo_exchange.load() == 0  # before any look-up: no target, no subscription
