@@ -29,7 +29,9 @@ from ..factories import entry_fields
 from .conftest import events
 
 pytestmark = [
-    pytest.mark.usefixtures("audit_db", "image_views"),
+    # CKAN's image view, so that views can be created (and created by default): loaded with
+    # the site's plugins once for the module, not loaded and unloaded around each test.
+    pytest.mark.ckan_config("ckan.plugins", " ".join([*tk.config["ckan.plugins"], "image_view"])),
     pytest.mark.ckan_config("ckan.auth.allow_dataset_collaborators", "true"),
     pytest.mark.ckan_config("ckan.views.default_views", "image_view"),
 ]
@@ -40,17 +42,6 @@ SECRET_LINK = "http://files.example/secret-link-4711.png"
 #: Actions named like state changes that change no state, with the reason. None so far: every
 #: state-changing action of CKAN 2.11 and 2.12 has a scenario below.
 NOT_STATE_CHANGES: dict[str, str] = {}
-
-
-@pytest.fixture
-def image_views() -> Any:
-    """CKAN's image view, so that views can be created (and created by default)."""
-    loaded = ckan.plugins.plugin_loaded("image_view")
-    if not loaded:
-        ckan.plugins.load("image_view")
-    yield
-    if not loaded:
-        ckan.plugins.unload("image_view")
 
 
 def registry_state_changes() -> list[str]:
@@ -91,6 +82,20 @@ class World:
 
     def call(self, action: str, user: dict[str, Any], **data: Any) -> Any:
         return helpers.call_action(action, self.as_(user), **data)
+
+
+def build_world() -> World:
+    """The module's world (``module_world``), with an empty audit trail: each test starts
+    from it, whatever the test before wrote."""
+    world = World()
+    reset_audit()
+    return world
+
+
+@pytest.fixture
+def world(module_world: Any) -> World:
+    assert ckan.plugins.plugin_loaded("image_view")
+    return module_world(build_world)
 
 
 @dataclasses.dataclass
@@ -544,9 +549,8 @@ def test_every_state_changing_action_is_framed():
 
 
 @pytest.mark.parametrize("action", sorted(SCENARIOS))
-def test_the_action_leaves_its_event(action, monkeypatch):
+def test_the_action_leaves_its_event(action, monkeypatch, world):
     monkeypatch.setattr("ckan.lib.mailer.send_invite", lambda *a, **k: None)
-    world = World()
     case = SCENARIOS[action](world)
     reset_audit()
     if case.raises is not None:
@@ -592,8 +596,7 @@ def test_the_action_leaves_its_event(action, monkeypatch):
         ("user_update", "staff", {}),
     ],
 )
-def test_a_refused_or_invalid_change_leaves_no_event(action, who, data):
-    world = World()
+def test_a_refused_or_invalid_change_leaves_no_event(action, who, data, world):
     ids = {
         "package_patch": {"id": world.entry["id"]},
         "bulk_update_private": {"datasets": [world.entry["id"]], "org_id": world.dept["id"]},
@@ -612,11 +615,10 @@ def test_a_refused_or_invalid_change_leaves_no_event(action, who, data):
 
 
 @pytest.mark.parametrize("action", ["bulk_update_private", "dataset_purge", "user_update"])
-def test_a_change_whose_commit_fails_leaves_no_event(action, monkeypatch):
+def test_a_change_whose_commit_fails_leaves_no_event(action, monkeypatch, world):
     """The events are written into the committing transaction: when the commit fails after
     they were written (a listener after ours raises), change and events roll back together.
     CKAN 2.11's bulk UPDATE bypasses the flush and is covered all the same."""
-    world = World()
     data = {
         "bulk_update_private": {"datasets": [world.entry["id"]], "org_id": world.dept["id"]},
         "dataset_purge": {"id": world.entry["id"]},
