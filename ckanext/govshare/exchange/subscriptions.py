@@ -52,6 +52,7 @@ __all__ = [
     "may_see",
     "present",
     "present_all",
+    "for_viewer",
     "run_history",
     "stop",
     "stop_counted",
@@ -271,6 +272,43 @@ def present_all(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 def present(row: Mapping[str, Any]) -> dict[str, Any]:
     return present_all([row])[0]
+
+
+RUN_FAILED_ELSEWHERE = message(
+    "The delivery failed; the receiving department's data officers see why",
+    "交换失败，具体原因仅接收部门的数据管理员可见",
+)
+
+
+def sees_target(person: Person, subscription: Mapping[str, Any]) -> bool:
+    """Only the receiving department's data officers and sysadmins see its exchange target
+    (issue 17, item 1) — the providing department and the authority see that a subscription
+    delivers, not where."""
+    holder = subscription.get("requesting_org_id") or subscription.get("organization_id")
+    return person.sysadmin or holder in person.officer_of
+
+
+def for_viewer(answer: dict[str, Any], person: Person) -> dict[str, Any]:
+    """A subscription's answer as ``person`` may read it, applied when it is read: for anyone
+    but the holder's officers and sysadmins, the target's name, address and path and a failed
+    run's reason (which may name the target's host) are left out; the target's kind stays."""
+    if sees_target(person, answer):
+        return answer
+    out = dict(answer)
+    target = answer.get("target") or {}
+    out["target"] = {"kind": target.get("kind")}
+    out.pop("target_id", None)
+
+    def run(r: Any) -> Any:
+        if isinstance(r, dict) and r.get("error"):
+            return {**r, "error": RUN_FAILED_ELSEWHERE}
+        return r
+
+    if "last_run" in out:
+        out["last_run"] = run(out["last_run"])
+    if isinstance(out.get("runs"), list):
+        out["runs"] = [run(r) for r in out["runs"]]
+    return out
 
 
 #: Runs a subscription's answer lists at most (newest first).

@@ -93,7 +93,9 @@ def govshare_subscription_create(context: Context, data_dict: DataDict) -> dict[
 def govshare_subscription_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """One subscription: grant, resource, the receiving (``requesting_org_id``) and providing
     (``provider_org_id``) departments, target (name, ``dsn_display`` — never the connection
-    string), ``table``, ``mode``, ``schedule``, ``status`` and ``stop_reason`` (with their
+    string; only for the receiving department's data officers and sysadmins, who alone see
+    its targets: others get the target's ``kind`` and a failed run's reason left out),
+    ``table``, ``mode``, ``schedule``, ``status`` and ``stop_reason`` (with their
     labels), ``stopped_at``, ``watermark``, ``next_run_at``, ``created``, ``modified``;
     ``last_run`` (``started``, ``finished``, ``outcome`` success | failed, ``rows``,
     ``sha256``, ``bytes``, ``error``) or null; ``runs``, the 20 most recent (``queued``,
@@ -102,7 +104,8 @@ def govshare_subscription_show(context: Context, data_dict: DataDict) -> dict[st
 
     :param id: the subscription
     """
-    return _answer(_load(context, data_dict, "govshare_subscription_show"))
+    row = _load(context, data_dict, "govshare_subscription_show")
+    return subscriptions.for_viewer(_answer(row), Person.of(context))
 
 
 @tk.side_effect_free
@@ -122,7 +125,10 @@ def govshare_subscription_list(context: Context, data_dict: DataDict) -> dict[st
     :returns: ``{"count", "results", "limit", "offset"}``
     """
     tk.check_access("govshare_subscription_list", context, data_dict)
-    return subscriptions.list_subscriptions(Person.of(context), data_dict)
+    person = Person.of(context)
+    page = subscriptions.list_subscriptions(person, data_dict)
+    page["results"] = [subscriptions.for_viewer(r, person) for r in page["results"]]
+    return page
 
 
 @validate(schema.subscription_update_schema)

@@ -235,9 +235,31 @@ def test_show_reports_the_last_run_and_recent_runs(sw: SubWorld) -> None:
     assert last["rows"] == 10 and last["sha256"] == "ab" * 32 and last["bytes"] == 512
     assert last["started"] and last["finished"]
     assert [r["id"] for r in shown["runs"]] == [queued, first]
-    assert "dsn_encrypted" not in str(shown) and shown["target"]["dsn_display"] is None
+    assert "dsn_encrypted" not in str(shown)
     listed = sw.call("requester_officer", "govshare_subscription_list")
     assert listed["results"][0]["last_run"]["id"] == first
+
+
+@pytest.mark.parametrize("who", ["provider_officer", "authority"])
+def test_only_the_holder_sees_where_data_goes(sw: SubWorld, who: str) -> None:
+    """A department's exchange targets are its own (issue 17, item 1): the provider and the
+    authority see that a subscription delivers, not the target's name, path or address, nor
+    a failed run's reason (it may name the target's host) — applied when read."""
+    sub = sw.subscribe()
+    add_run(sub, outcome="failed", error="could not connect to server at 10.9.8.7 | 无法连接")
+    holder = sw.call("requester_officer", "govshare_subscription_show", id=sub["id"])
+    assert holder["target"]["name"] and holder["target"]["path"]
+    assert "10.9.8.7" in holder["last_run"]["error"]
+    for answer in (
+        sw.call(who, "govshare_subscription_show", id=sub["id"]),
+        sw.call(who, "govshare_subscription_list", grant_id=sw.grant["id"])["results"][0],
+    ):
+        assert answer["target"] == {"kind": holder["target"]["kind"]}
+        assert "target_id" not in answer
+        text = str(answer)
+        assert holder["target"]["name"] not in text and holder["target"]["path"] not in text
+        assert "10.9.8.7" not in text
+        assert answer["last_run"]["outcome"] == "failed" and answer["last_run"]["error"]
 
 
 def test_list_by_department_and_direction(sw: SubWorld) -> None:
