@@ -23,8 +23,6 @@ from ckanext.govshare.tests.db import reset_audit
 
 from .conftest import events
 
-pytestmark = pytest.mark.usefixtures("audit_db")
-
 URL = "/en/govshare/audit/"
 ROLES = (
     "public",
@@ -134,9 +132,15 @@ class Trail:
         return {self.labels[s] for s in seqs if s in self.labels}
 
 
+def build_trail() -> Trail:
+    return Trail(tk.config)
+
+
 @pytest.fixture
-def trail(ckan_config) -> Trail:
-    return Trail(ckan_config)
+def trail(module_world: Any) -> Trail:
+    """The trail, made once per module on a reset database (``module_world``); what a test
+    writes (a page view recorded, say) is gone for the next."""
+    return module_world(build_trail)
 
 
 EVERYTHING = {
