@@ -527,7 +527,9 @@ def _finish(run: dict[str, Any], started: Any, began: float, result: _Result) ->
 
 
 def _notify_failure(run: Mapping[str, Any], subscription: Mapping[str, Any], error: str) -> None:
-    """Tell both departments' data officers that a run failed (``exchange_run_failed``)."""
+    """Tell both departments' data officers that a run failed (``exchange_run_failed``). The
+    reason may name the receiving department's exchange target (its host, its table): only
+    that department's officers get it; the provider's get that the delivery failed."""
     orgs = {
         o.id: o.title or o.name
         for o in model.Session.query(model.Group).filter(
@@ -536,24 +538,26 @@ def _notify_failure(run: Mapping[str, Any], subscription: Mapping[str, Any], err
     }
     package_id = subscription.get("package_id")
     pkg = model.Package.get(package_id) if package_id else None
-    en, zh = halves(error)
-    recipients = notices.officers_of(run["organization_id"]) + notices.officers_of(
-        run["provider_org_id"]
-    )
-    notices.notify(
-        "exchange_run_failed",
-        recipients=recipients,
-        key=f"exchange_run_failed:{run['id']}",
-        params={
-            "subscription_id": run["subscription_id"],
-            "grant_id": run["grant_id"],
-            "package_id": package_id,
-            "entry_title": pkg.title if pkg else package_id,
-            "requesting_org": orgs.get(run["organization_id"]),
-            "provider_org": orgs.get(run["provider_org_id"]),
-            "table": subscription.get("table_name"),
-            "error_en": en[:500],
-            "error_zh": zh[:500],
-            "link": f"/govshare/exchange/subscriptions/{run['subscription_id']}",
-        },
-    )
+    holders = notices.officers_of(run["organization_id"])
+    providers = [u for u in notices.officers_of(run["provider_org_id"]) if u not in holders]
+    common = {
+        "subscription_id": run["subscription_id"],
+        "grant_id": run["grant_id"],
+        "package_id": package_id,
+        "entry_title": pkg.title if pkg else package_id,
+        "requesting_org": orgs.get(run["organization_id"]),
+        "provider_org": orgs.get(run["provider_org_id"]),
+        "table": subscription.get("table_name"),
+        "link": f"/govshare/exchange/subscriptions/{run['subscription_id']}",
+    }
+    for recipients, reason, suffix in (
+        (holders, error, ""),
+        (providers, subscriptions.RUN_FAILED_ELSEWHERE, ":provider"),
+    ):
+        en, zh = halves(reason)
+        notices.notify(
+            "exchange_run_failed",
+            recipients=recipients,
+            key=f"exchange_run_failed:{run['id']}{suffix}",
+            params={**common, "error_en": en[:500], "error_zh": zh[:500]},
+        )

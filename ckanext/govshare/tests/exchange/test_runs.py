@@ -176,6 +176,12 @@ def test_a_run_killed_midway_leaves_the_target_as_before_and_the_next_completes(
     assert rw.world.users["provider_officer"]["id"] in users
     assert rw.world.users["requester"]["id"] not in users
     assert {n["link"] for n in told} == {f"/govshare/exchange/subscriptions/{sid}"}
+    # The reason (it may name the receiving department's target) is the holder's only.
+    by_user = {n["user_id"]: n for n in told}
+    holder_notice = by_user[rw.world.users["requester_officer"]["id"]]
+    provider_notice = by_user[rw.world.users["provider_officer"]["id"]]
+    assert "ConnectionResetError" in holder_notice["body"]
+    assert "ConnectionResetError" not in str(provider_notice["params"]) + provider_notice["body"]
     assert [e["outcome"] for e in audit_events(sid)] == ["success", "refused"] or [
         e["outcome"] for e in audit_events(sid)
     ] == ["refused", "success"]
