@@ -113,12 +113,19 @@ def reset_database(reset_db: Any, migrate_db_for: Any) -> Callable[[], None]:
     """CKAN's database reset, plus the plugins' migrations that its first reset drops."""
 
     def reset() -> None:
+        engine = model.meta.engine
         reset_db()
         result_cache.bump()  # the reset wrote to the index behind CKAN's back
         inspector = sa.inspect(model.meta.engine)
         for plugin in _MIGRATED:
             if not inspector.has_table(f"{plugin}_alembic_version"):
                 migrate_db_for(plugin)
+        if engine is not None and model.meta.engine is not engine:
+            # CKAN's migration environment binds the model to its own engine, one without a
+            # pool (``ckan/migration/env.py``): every session after it opened a PostgreSQL
+            # connection of its own, several a request. The site's pooled engine, as served.
+            model.meta.engine.dispose()
+            model.init_model(engine)
 
     return reset
 
