@@ -11,7 +11,13 @@ from ckanext.govshare.tests import factories as gs_factories
 
 
 @pytest.fixture
-def catalogue(clean_db: Any) -> dict[str, Any]:
+def catalogue(module_world: Any) -> dict[str, Any]:
+    """The catalogue, built once per test module on a reset database (``module_world``); what
+    a test writes is gone for the next."""
+    return module_world(build_catalogue)
+
+
+def build_catalogue() -> dict[str, Any]:
     """Two departments, a group, and entries whose matches each test knows in advance."""
     health = gs_factories.Department(name="health", title="卫生健康委员会")
     police = gs_factories.Department(name="police", title="公安局")
