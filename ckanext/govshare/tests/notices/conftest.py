@@ -66,7 +66,13 @@ def no_smtp(ckan_config: Any, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def people(clean_db: Any) -> dict[str, Any]:
+def people(module_world: Any) -> dict[str, Any]:
+    """The people, made once per test module on a reset database (``module_world``); what a
+    test writes (notices, requests, emails' records) is gone for the next."""
+    return module_world(build_people)
+
+
+def build_people() -> dict[str, Any]:
     """A provider with an officer and a plain member, a requesting department with two
     members, the sharing authority with one member, and an outsider."""
     users = {
