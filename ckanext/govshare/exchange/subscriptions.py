@@ -353,8 +353,8 @@ def run_history(subscription_id: str, limit: int = RECENT_RUNS) -> dict[str, Any
         .limit(1)
     ).first()
     return {
-        "last_run": _run(last._mapping) if last is not None else None,
-        "runs": [_run(row._mapping) for row in recent],
+        "last_run": _run(dict(last._mapping)) if last is not None else None,
+        "runs": [_run(dict(row._mapping)) for row in recent],
     }
 
 
@@ -372,7 +372,7 @@ def last_runs(subscription_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         )
         .distinct(r.subscription_id)
     ).all()
-    return {row.subscription_id: _run(row._mapping) for row in rows}
+    return {row.subscription_id: _run(dict(row._mapping)) for row in rows}
 
 
 # ---------------------------------------------------------------------------- checking

@@ -204,7 +204,8 @@ def _test_database(dsn: str) -> Tested:
                 "SELECT current_schema(), "
                 "coalesce(has_schema_privilege(current_schema(), 'CREATE'), false)"
             )
-            schema, may_create = cur.fetchone()
+            found = cur.fetchone()
+        schema, may_create = found if found is not None else (None, False)
         if schema is None:
             return Tested(False, NO_SCHEMA)
         if not may_create:

@@ -427,7 +427,12 @@ def _region_entries(provider: str | None) -> list[str]:
         e = model.package_extra_table.c  # pyright: ignore[reportAttributeAccessIssue] - CKAN 2.11 only
         query = query.where(
             sa.exists().where(
-                e.package_id == p.id, e.key == "region_item", e.state == "active", e.value != ""
+                sa.and_(
+                    e.package_id == p.id,
+                    e.key == "region_item",
+                    e.state == "active",
+                    e.value != "",
+                )
             )
         )
     return [row[0] for row in model.Session.execute(query.order_by(p.name))]

@@ -50,7 +50,7 @@ def interface_urls(grant: dict[str, Any] | None, resource_ids: list[str]) -> dic
     """Where a token of an interface grant is used (issue 16, items 4, 5, 8): the service
     interface's query address of each resource, and its verify address when the grant's
     purpose is data verification (查询核验). Nothing for a grant of another share method."""
-    if not access_grants.serves_interface(grant):
+    if grant is None or not access_grants.serves_interface(grant):
         return {}
     urls: dict[str, Any] = {
         "query_urls": {r: f"{_site()}/govshare/query/{r}" for r in resource_ids}
