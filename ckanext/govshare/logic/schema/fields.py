@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, cast
 
 import ckan.plugins.toolkit as tk
+from ckan import model
 from ckan.lib.navl.dictization_functions import StopOnError, missing
 from ckan.types import Validator, ValidatorFactory
 
@@ -26,6 +27,7 @@ NOT_A_DATE = message(
 )
 NOT_A_LIST = message("Must be a list of strings", "须为字符串列表")
 NOT_TRUE_FALSE = limits.NOT_YES_NO
+NO_SUCH_DEPARTMENT = message("No such department", "部门不存在")
 
 
 def required(key: Key, data: dict[Key, Any], errors: dict[Key, list[str]], context: Any) -> None:
@@ -201,3 +203,13 @@ def validate(data_dict: Any, schema: dict[str, Any], context: Any) -> dict[str, 
     if errors:
         raise tk.ValidationError(errors)
     return data
+
+
+def department(value: Any, context: Any) -> str | None:
+    """An active organization's id or name -> its id; empty -> ``None``."""
+    if value in (None, ""):
+        return None
+    group = model.Group.get(str(value).strip())
+    if group is None or not group.is_organization or group.state != "active":
+        raise tk.Invalid(NO_SUCH_DEPARTMENT)
+    return group.id

@@ -12,12 +12,10 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Schema
 
 from ...core.messages import message
-from ...regional import service
-from .fields import boolean, paging_fields, reference, required
+from .fields import boolean, department, paging_fields, reference, required
 
 __all__ = ["return_coverage_schema", "return_show_schema", "return_update_schema"]
 
-NO_SUCH_DEPARTMENT = message("No such department", "部门不存在")
 NOT_A_REGION = message(
     "A region is the start of an administrative division code: 2 to 12 digits, e.g. 3301",
     "区域须为行政区划代码的前若干位：2至12位数字，例如3301",
@@ -31,16 +29,6 @@ def _optional() -> Any:
 
 def _extras() -> Schema:
     return {"__extras": [_optional()], "__junk": [_optional()]}
-
-
-def department(value: Any, context: Any) -> str | None:
-    """An active organization's id or name -> its id; empty -> ``None``."""
-    if value in (None, ""):
-        return None
-    org = service.department(str(value).strip())
-    if org is None:
-        raise tk.Invalid(NO_SUCH_DEPARTMENT)
-    return org["id"]
 
 
 def region_prefix(value: Any, context: Any) -> str | None:

@@ -13,7 +13,7 @@ from ckan.types import Schema
 from ...core import clock
 from ...core.messages import message
 from ...reports import findings, service
-from .fields import one_of, paging_fields, reference, required
+from .fields import department, one_of, paging_fields, reference, required
 
 __all__ = [
     "findings_list_schema",
@@ -28,7 +28,6 @@ NOT_A_YEAR = message(
     f"Give the year as a number from {FIRST_YEAR} to this year, e.g. 2026",
     f"请填写{FIRST_YEAR}年至今年之间的年份，如 2026",
 )
-NO_SUCH_DEPARTMENT = message("No such department", "部门不存在")
 
 
 def report_year(value: Any, context: Any) -> int:
@@ -40,16 +39,6 @@ def report_year(value: Any, context: Any) -> int:
     if not FIRST_YEAR <= year <= clock.today().year:
         raise tk.Invalid(NOT_A_YEAR)
     return year
-
-
-def department(value: Any, context: Any) -> str | None:
-    """An active organization's id or name -> its id; empty -> ``None`` (the platform)."""
-    if value in (None, ""):
-        return None
-    org = service.department(str(value).strip())
-    if org is None:
-        raise tk.Invalid(NO_SUCH_DEPARTMENT)
-    return org["id"]
 
 
 def report_show_schema() -> Schema:
