@@ -1,9 +1,9 @@
 """Queueing exchange runs (批量交换, 2025 Regulations art. 22; issue 17, item 3).
 
 ``queue`` inserts a ``queued`` run in the caller's transaction and hands it to CKAN's jobs
-queue (``tk.enqueue_job``, the default queue, as xloader does) only after that transaction
-commits: a rolled-back action queues nothing, and the worker never looks for a run row that
-is not there yet. The job calls ``runs.execute``. ``run_due`` is ``ckan govshare exchange
+queue (``tk.enqueue_job`` on :data:`QUEUE`, served first by ``ckan govshare worker``) only
+after that transaction commits: a rolled-back action queues nothing, and the worker never
+looks for a run row that is not there yet. The job calls ``runs.execute``. ``run_due`` is ``ckan govshare exchange
 run``'s work: every subscription whose next run is due is queued and run in the calling
 process, one after the other.
 
@@ -56,6 +56,10 @@ STALE_QUEUED = dt.timedelta(hours=6)
 #: Seconds a run's job may take in the worker (RQ's default of 180 s is too short for a
 #: million rows over a slow link).
 JOB_TIMEOUT = 6 * 3600
+#: The jobs queue of exchange runs: ``ckan govshare worker`` serves it before CKAN's default
+#: queue (a run a department asked for does not wait behind a day's DataStore loads); a site
+#: may run a worker of its own for it (``ckan govshare worker govshare_exchange``).
+QUEUE = "govshare_exchange"
 
 _PENDING = "govshare_exchange_jobs"
 
@@ -158,6 +162,7 @@ def _enqueue(run_ids: Iterable[str]) -> None:
                 job,
                 [run_id],
                 title=f"govshare exchange run {run_id}",
+                queue=QUEUE,
                 rq_kwargs={"timeout": JOB_TIMEOUT},
             )
         except Exception:  # Redis away: the run stays queued and is failed as lost later

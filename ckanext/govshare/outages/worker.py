@@ -112,8 +112,13 @@ def _redis_up() -> bool:
         return False
 
 
+#: The queues a worker serves when none is named, in order: batch exchange runs
+#: (``exchange.jobs.QUEUE``) before CKAN's default queue (xloader's loads, emails…).
+DEFAULT_QUEUES = ("govshare_exchange", "default")
+
+
 def run(queues: Iterable[str], burst: bool) -> int:
-    names = list(queues) or None
+    names = list(queues) or list(DEFAULT_QUEUES)
     supervised = _worker_class()
 
     def own_handlers() -> None:
@@ -130,6 +135,7 @@ def run(queues: Iterable[str], burst: bool) -> int:
 @click.argument("queues", nargs=-1)
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 def worker(queues: tuple[str, ...], burst: bool) -> None:
-    """Run CKAN's background-jobs worker on QUEUES (default: the default queue), as
-    `ckan jobs worker` does, and start it again whenever it ends because Redis went away."""
+    """Run CKAN's background-jobs worker on QUEUES (default: batch exchange runs, then CKAN's
+    default queue), as `ckan jobs worker` does, and start it again whenever it ends because
+    Redis went away."""
     run(queues, burst)

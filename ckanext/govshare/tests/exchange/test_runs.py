@@ -25,6 +25,7 @@ from ckanext.govshare.dataplane import store
 from ckanext.govshare.exchange import cli, jobs, runs, subscriptions
 from ckanext.govshare.exchange.model import run_table
 from ckanext.govshare.notices.model import notice_table
+from ckanext.govshare.outages import worker
 from ckanext.govshare.tests.datastore_tables import load_table
 from ckanext.govshare.tests.exchange import run_world as rwm
 from ckanext.govshare.tests.exchange.run_world import RunWorld
@@ -430,7 +431,13 @@ def test_queue_hands_the_run_to_the_jobs_queue_after_commit(
 ) -> None:
     sid = rwm.subscribe(rw, rwm.add_target(rw, dsn=exchange_db), table_name())
     queued: list[Any] = []
-    monkeypatch.setattr(tk, "enqueue_job", lambda fn, args, **kw: queued.append((fn, args)))
+    queues: list[Any] = []
+
+    def enqueue(fn: Any, args: Any, **kw: Any) -> None:
+        queued.append((fn, args))
+        queues.append(kw.get("queue"))
+
+    monkeypatch.setattr(tk, "enqueue_job", enqueue)
 
     run = jobs.queue(sid, trigger="manual", requested_by=rw.world.users["requester_officer"]["id"])
     assert queued == []
@@ -440,5 +447,8 @@ def test_queue_hands_the_run_to_the_jobs_queue_after_commit(
     model.Session.commit()
 
     assert queued == [(jobs.job, [run["id"]])]
+    # On the exchange queue, which a worker started without queues serves first.
+    assert queues == [jobs.QUEUE] and worker.DEFAULT_QUEUES[0] == jobs.QUEUE
+    assert "default" in worker.DEFAULT_QUEUES
     done = jobs.job(run["id"])
     assert done["outcome"] == "success"
