@@ -3,9 +3,9 @@
 ``queue`` inserts a ``queued`` run in the caller's transaction and hands it to CKAN's jobs
 queue (``tk.enqueue_job`` on :data:`QUEUE`, served first by ``ckan govshare worker``) only
 after that transaction commits: a rolled-back action queues nothing, and the worker never
-looks for a run row that is not there yet. The job calls ``runs.execute``. ``run_due`` is ``ckan govshare exchange
-run``'s work: every subscription whose next run is due is queued and run in the calling
-process, one after the other.
+looks for a run row that is not there yet. The job calls ``runs.execute``. ``run_due`` is
+``ckan govshare exchange run``'s work: every subscription whose next run is due is queued and
+run in the calling process, one after the other.
 
 One run per subscription at a time: ``queue`` refuses while one is queued or running. A run
 left behind by a worker that died (``running`` with no process holding its lock) or a job lost
