@@ -77,22 +77,16 @@ def _clear_stale(subscription_id: str) -> None:
     c = run_table.c
     now = clock.now()
     rows = model.Session.execute(
-        sa.select(c.id, c.outcome, c.queued_at).where(
+        sa.select(run_table).where(
             c.subscription_id == subscription_id, c.outcome.in_((runs.QUEUED, runs.RUNNING))
         )
     ).all()
-    for run_id, outcome, queued_at in rows:
-        if outcome == runs.RUNNING and not runs.is_running(subscription_id):
-            error = INTERRUPTED
-        elif outcome == runs.QUEUED and queued_at < now - STALE_QUEUED:
-            error = LOST
-        else:
-            continue
-        model.Session.execute(
-            sa.update(run_table)
-            .where(c.id == run_id, c.outcome == outcome)
-            .values(outcome=runs.FAILED, finished_at=now, error=error)
-        )
+    for row in rows:
+        run = dict(row._mapping)
+        if run["outcome"] == runs.RUNNING and not runs.is_running(subscription_id):
+            runs.fail_stale(run, INTERRUPTED)
+        elif run["outcome"] == runs.QUEUED and run["queued_at"] < now - STALE_QUEUED:
+            runs.fail_stale(run, LOST)
 
 
 def queue(

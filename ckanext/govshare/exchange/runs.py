@@ -182,7 +182,39 @@ def new_run(
         "outcome": QUEUED,
     }
     model.Session.execute(sa.insert(run_table).values(**run))
+    user = model.User.get(requested_by) if requested_by else None
+    audit_store.record(
+        "govshare_exchange_run_queue",
+        actor_id=user.id if user else None,
+        actor_name=user.name if user else "system",
+        actor_department=subscription["organization_id"] if user else None,
+        object_type="exchange_subscription",
+        object_id=subscription["id"],
+        object_department=subscription["organization_id"],
+        detail={"run_id": run["id"], "trigger": trigger, "mode": subscription["mode"]},
+    )
     return run
+
+
+def fail_stale(run: Mapping[str, Any], error: str) -> None:
+    """Mark a run that will never finish (its worker died, its job was lost) failed, audited,
+    in the caller's transaction."""
+    model.Session.execute(
+        sa.update(run_table)
+        .where(run_table.c.id == run["id"], run_table.c.outcome == run["outcome"])
+        .values(outcome=FAILED, finished_at=clock.now(), error=error)
+    )
+    audit_store.record(
+        "govshare_exchange_run",
+        actor_id=None,
+        actor_name="system",
+        actor_department=None,
+        object_type="exchange_subscription",
+        object_id=run["subscription_id"],
+        object_department=run["organization_id"],
+        outcome="refused",
+        detail={"run_id": run["id"], "outcome": FAILED, "was": run["outcome"], "error": error},
+    )
 
 
 # ---------------------------------------------------------------------------- the lock

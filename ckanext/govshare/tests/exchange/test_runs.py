@@ -392,6 +392,16 @@ def test_a_second_concurrent_run_is_refused(rw: RunWorld, exchange_db: str) -> N
         sa.select(run_table.c.outcome, run_table.c.error).where(run_table.c.id == queued["id"])
     ).one()
     assert stale.outcome == "failed" and stale.error == jobs.INTERRUPTED
+    # Both state changes are in the audit trail: each run queued, the stale one failed.
+    failed = [e for e in audit_events(sid) if e["detail"].get("run_id") == queued["id"]]
+    assert [(e["outcome"], e["detail"].get("was")) for e in failed][-1] == ("refused", "running")
+    queued_events = model.Session.execute(
+        sa.select(event_table.c.detail).where(
+            event_table.c.action == "govshare_exchange_run_queue",
+            event_table.c.object_id == sid,
+        )
+    ).all()
+    assert queued["id"] in {e.detail["run_id"] for e in queued_events}
 
 
 def test_an_executed_run_is_not_run_again(rw: RunWorld, exchange_db: str) -> None:
