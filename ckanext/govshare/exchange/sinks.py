@@ -44,6 +44,7 @@ import psycopg2
 from psycopg2 import sql
 
 from ..core.messages import message
+from .rules import STAGING_SUFFIX, staging_name
 
 __all__ = [
     "DeliveryError",
@@ -56,8 +57,6 @@ __all__ = [
     "to_postgresql",
 ]
 
-#: Staging tables are ``<table>__gs_staging`` (subscription table names may not end so).
-STAGING_SUFFIX = "__gs_staging"
 KEY_INDEX_SUFFIX = "__gs_key"
 # PostgreSQL's identifier limit in bytes (table names are lowercase ASCII: bytes = chars).
 MAX_IDENT = 63
@@ -171,11 +170,6 @@ def _failed(error: BaseException, dsn: str | None = None) -> DeliveryError:
 
 
 # ------------------------------------------------------------------------- PostgreSQL
-
-
-def staging_name(table: str) -> str:
-    """The staging table of ``table`` (within PostgreSQL's 63-byte limit)."""
-    return table[: MAX_IDENT - len(STAGING_SUFFIX)] + STAGING_SUFFIX
 
 
 def _key_index(table: str) -> str:
