@@ -49,3 +49,15 @@ def live_server(ckan_config: Any, clean_db: Any) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=5)
+
+
+def keep_screenshot(page: Any, name: str) -> None:
+    """Save the page as ``test-results/<name>.png`` for a reviewer, once it has settled.
+
+    Chromium cannot capture a page while it is navigating ("Unable to capture screenshot"),
+    so the picture waits for the load and network to go quiet; callers take it after the
+    assertions that prove the page they want is shown.
+    """
+    page.wait_for_load_state("load")
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=f"test-results/{name}.png", full_page=True)

@@ -11,6 +11,8 @@ from playwright.sync_api import Page, expect
 
 from ckanext.govshare.tests import factories as gs_factories
 
+from .conftest import keep_screenshot
+
 pytestmark = pytest.mark.browser
 
 PASSWORD = "correct-horse-battery"
@@ -84,7 +86,7 @@ def test_staff_applies_officer_approves_staff_sees_the_grant(page: Page, live_se
     expect(page.locator(".flash-messages")).to_contain_text("申请已提交，提供部门应于")
     expect(page.locator(".govshare-request-heading")).to_contain_text("已提交")
     expect(page.locator(".govshare-request-items")).to_have_text("统一社会信用代码")
-    page.screenshot(path="test-results/access-request.png", full_page=True)
+    keep_screenshot(page, "access-request")
 
     # The data officer answers from the inbox.
     _log_in(page, live_server, officer["name"])
@@ -112,4 +114,4 @@ def test_staff_applies_officer_approves_staff_sees_the_grant(page: Page, live_se
     expect(grant_row).to_contain_text("有效")
     grant_row.get_by_role("link", name="企业登记信息").click()
     expect(page.locator(".govshare-grant-items")).to_have_text("统一社会信用代码")
-    page.screenshot(path="test-results/access-grant.png", full_page=True)
+    keep_screenshot(page, "access-grant")

@@ -8,6 +8,8 @@ from playwright.sync_api import Page, expect
 
 from ckanext.govshare.tests import factories as gs_factories
 
+from .conftest import keep_screenshot
+
 pytestmark = pytest.mark.browser
 
 
@@ -45,9 +47,9 @@ def test_officer_catalogues_a_not_shared_entry(page: Page, live_server: str):
     page.select_option("#field-data_items-0-data_type", "string")
     page.locator("button[name=save]").last.click()
 
-    page.screenshot(path="test-results/catalogue-form-error.png", full_page=True)
     # Refused with the field's message; what was typed is kept.
     expect(page.locator("body")).to_contain_text("不予共享的信息资源须在“不予共享依据”中注明")
+    keep_screenshot(page, "catalogue-form-error")
     expect(page.locator("#field-title")).to_have_value("不动产登记信息")
     page.fill("#field-legal_basis", "《不动产登记暂行条例》第二十八条")
     page.locator("button[name=save]").last.click()
@@ -57,4 +59,4 @@ def test_officer_catalogues_a_not_shared_entry(page: Page, live_server: str):
     expect(panel).to_contain_text("不予共享")
     expect(panel).to_contain_text("《不动产登记暂行条例》第二十八条")
     expect(panel).to_contain_text("不动产单元号")
-    page.screenshot(path="test-results/catalogue-form.png", full_page=True)
+    keep_screenshot(page, "catalogue-form")

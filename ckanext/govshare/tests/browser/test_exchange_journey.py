@@ -37,6 +37,8 @@ from ckanext.govshare.exchange import jobs
 from ckanext.govshare.tests import factories as gs
 from ckanext.govshare.tests.datastore_tables import load_table
 
+from .conftest import keep_screenshot
+
 pytestmark = pytest.mark.browser
 
 PASSWORD = "correct-horse-battery"
@@ -242,7 +244,7 @@ def test_subscribe_a_grant_to_a_directory_run_it_and_the_provider_sees_it(
     expect(run.locator(".govshare-run-success")).to_have_text("成功")
     expect(run.locator("td").nth(3)).to_have_text(str(len(RECORDS)))
     expect(facts).to_contain_text(f"成功 {len(RECORDS)} 行")
-    page.screenshot(path="test-results/exchange-subscription.png", full_page=True)
+    keep_screenshot(page, "exchange-subscription")
 
     # The delivered file: exactly the granted columns (DataStore names), every row.
     with open(os.path.join(absolute, "enterprises.csv"), encoding="utf-8", newline="") as f:

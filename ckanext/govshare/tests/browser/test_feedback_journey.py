@@ -12,6 +12,8 @@ from playwright.sync_api import Page, expect
 
 from ckanext.govshare.tests import factories as gs_factories
 
+from .conftest import keep_screenshot
+
 pytestmark = pytest.mark.browser
 
 PASSWORD = "correct-horse-battery"
@@ -123,4 +125,4 @@ def test_staff_reports_doubtful_data_officer_answers_staff_reads_it(page: Page, 
     expect(page.locator(".govshare-feedback-facts")).to_contain_text(
         "已核实：注册资本单位改为万元，数据已重新发布"
     )
-    page.screenshot(path="test-results/feedback-answered.png", full_page=True)
+    keep_screenshot(page, "feedback-answered")

@@ -17,6 +17,8 @@ from playwright.sync_api import Page, expect
 from ckanext.govshare.tests import factories as gs_factories
 from ckanext.govshare.tests.datastore_tables import load_table
 
+from .conftest import keep_screenshot
+
 pytestmark = pytest.mark.browser
 
 PASSWORD = "correct-horse-battery"
@@ -125,7 +127,7 @@ def test_apply_approve_take_a_token_and_query_two_columns(page: Page, live_serve
     page.locator(".govshare-create-token").click()
     secret = page.locator(".govshare-secret").inner_text().strip()
     assert secret.startswith("gsd_")
-    page.screenshot(path="test-results/interface-grant.png", full_page=True)
+    keep_screenshot(page, "interface-grant")
     page.goto(grant_url)
     expect(page.locator(".govshare-secret")).to_have_count(0)
     expect(page.locator("body")).not_to_contain_text(secret)

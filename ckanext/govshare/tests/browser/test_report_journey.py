@@ -16,6 +16,8 @@ from playwright.sync_api import Locator, Page, expect
 from ckanext.govshare.core import clock
 from ckanext.govshare.tests import factories as gs_factories
 
+from .conftest import keep_screenshot
+
 pytestmark = pytest.mark.browser
 
 PASSWORD = "correct-horse-battery"
@@ -171,7 +173,7 @@ def test_officer_reads_and_downloads_the_report_authority_reads_the_platform(
         assert response.headers["content-type"].startswith(content_type), name
         assert "attachment" in response.headers["content-disposition"], name
         assert response.body().startswith(magic), name
-    page.screenshot(path="test-results/report-department.png", full_page=True)
+    keep_screenshot(page, "report-department")
 
     # The sharing authority reads the platform-wide report, every department in it.
     _log_in(page, live_server, authority_user["name"], "/govshare/reports")

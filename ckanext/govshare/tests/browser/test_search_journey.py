@@ -7,6 +7,8 @@ from playwright.sync_api import Page, expect
 
 from ckanext.govshare.tests import factories as gs_factories
 
+from .conftest import keep_screenshot
+
 pytestmark = pytest.mark.browser
 
 
@@ -52,4 +54,4 @@ def test_find_an_entry_from_the_home_page(page: Page, live_server: str):
 
     results.first.get_by_role("link").click()
     expect(page.get_by_role("article").locator("h1")).to_contain_text("预防接种统计")
-    page.screenshot(path="test-results/search-journey.png", full_page=True)
+    keep_screenshot(page, "search-journey")
