@@ -57,12 +57,35 @@ request_table = sa.Table(
     sa.Column("decision_reason", sa.UnicodeText),
     sa.Column("overdue_since", sa.Date),
     sa.Column("updated_at", _tz, nullable=False),
+    # --- issue 18, revision 5e9b1c7d3f20 (the 2025 Regulations) ---
+    # A use-change request (kind ``use_change``, art. 25): the grant whose use changes and what
+    # changes ({"kinds": [...], "third_party": ...}).
+    sa.Column("grant_id", sa.UnicodeText),
+    sa.Column("use_change", JSONB),
+    # The departments are of different levels or regions (art. 28: the common upper authority).
+    sa.Column("cross_level", sa.Boolean, nullable=False, server_default=sa.false()),
+    # Art. 20: the requesting department's head signed it off.
+    sa.Column("signed_off_by", sa.UnicodeText),
+    sa.Column("signed_off_at", _tz),
+    # Art. 20: an answer drafted by the provider's staff, waiting for the head
+    # ({"decision", "reason", "missing_items", scope…, "drafted_by", "drafted_at"}).
+    sa.Column("answer_draft", JSONB),
+    sa.Column("answer_signed_off_by", sa.UnicodeText),
+    sa.Column("answer_signed_off_at", _tz),
+    # Art. 21: working days the authority extended the answer by, in total.
+    sa.Column("extended_days", sa.Integer, nullable=False, server_default="0"),
+    # Art. 21: every missing material of the latest return; how often it was returned.
+    sa.Column("missing_items", JSONB),
+    sa.Column("return_count", sa.Integer, nullable=False, server_default="0"),
+    # Art. 28: the referral to the upper platform's authority.
+    sa.Column("referral", JSONB),
     extend_existing=True,
 )
 sa.Index("govshare_access_request_provider_idx", request_table.c.provider_org_id)
 sa.Index("govshare_access_request_requesting_idx", request_table.c.requesting_org_id)
 sa.Index("govshare_access_request_package_idx", request_table.c.package_id)
 sa.Index("govshare_access_request_status_due_idx", request_table.c.status, request_table.c.due_date)
+sa.Index("govshare_access_request_grant_idx", request_table.c.grant_id)
 
 event_table = sa.Table(
     EVENT_TABLE,
@@ -122,8 +145,58 @@ grant_table = sa.Table(
     sa.Column("revoked_by", sa.UnicodeText),
     sa.Column("revoke_reason", sa.UnicodeText),
     sa.Column("expired_at", _tz),
+    # --- issue 18, revision 5e9b1c7d3f20 (the 2025 Regulations) ---
+    # Art. 22: made available within the profile's working days of the approval.
+    sa.Column("delivery_due", sa.Date),
+    sa.Column("delivered_at", _tz),
+    sa.Column("delivered_by", sa.UnicodeText),
+    sa.Column("delivery_method", sa.UnicodeText),
+    # Art. 27: ``suspended`` (every method refuses with the reason), resumed or ``terminated``.
+    sa.Column("suspended_at", _tz),
+    sa.Column("suspended_by", sa.UnicodeText),
+    sa.Column("suspend_reason", sa.UnicodeText),
+    sa.Column("rectify_by", sa.Date),
+    sa.Column("resumed_at", _tz),
+    sa.Column("terminated_at", _tz),
+    sa.Column("terminated_by", sa.UnicodeText),
+    sa.Column("terminate_reason", sa.UnicodeText),
+    # Art. 25: a third party the provider consented to.
+    sa.Column("third_party", sa.UnicodeText),
+    # Art. 27: the holder disposes of the data after the grant ends, by ``disposal_due``.
+    sa.Column("disposal_due", sa.Date),
+    sa.Column("disposed_at", _tz),
+    sa.Column("disposed_by", sa.UnicodeText),
+    sa.Column("disposal_note", sa.UnicodeText),
     extend_existing=True,
 )
 sa.Index("govshare_grant_holder_idx", grant_table.c.organization_id, grant_table.c.status)
 sa.Index("govshare_grant_package_idx", grant_table.c.package_id)
 sa.Index("govshare_grant_provider_idx", grant_table.c.provider_org_id)
+
+EXTENSION_TABLE = "govshare_request_extension"
+
+# Art. 21: the provider asks the authority for more time to answer; the authority decides.
+extension_table = sa.Table(
+    EXTENSION_TABLE,
+    meta.metadata,
+    sa.Column("id", sa.UnicodeText, primary_key=True),
+    sa.Column(
+        "request_id",
+        sa.UnicodeText,
+        sa.ForeignKey(f"{REQUEST_TABLE}.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("days", sa.Integer, nullable=False),
+    sa.Column("reason", sa.UnicodeText, nullable=False),
+    # ``pending``, ``approved`` or ``rejected``.
+    sa.Column("status", sa.UnicodeText, nullable=False),
+    sa.Column("requested_by", sa.UnicodeText, nullable=False),
+    sa.Column("requested_at", _tz, nullable=False),
+    sa.Column("decided_by", sa.UnicodeText),
+    sa.Column("decided_at", _tz),
+    sa.Column("decision_reason", sa.UnicodeText),
+    sa.Column("due_before", sa.Date),
+    sa.Column("due_after", sa.Date),
+    extend_existing=True,
+)

@@ -16,7 +16,7 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 
-from .. import notices
+from .. import notices, profiles
 from ..audit import store
 from ..core import clock
 from ..core.membership import Person, authority_org_id, conference_org_id
@@ -26,7 +26,9 @@ from .model import event_table, request_table
 from .workflow import Action, Refused, Role
 
 __all__ = [
+    "ESCALATION_LEVELS",
     "acting_org",
+    "conditions",
     "acting_role",
     "apply",
     "audit",
@@ -72,6 +74,31 @@ def _transition_roles(state: str | None, action: Action) -> frozenset[Role]:
         if t.source == state and t.action is action:
             return t.roles
     return frozenset({Role.REQUESTER, Role.PROVIDER, Role.AUTHORITY, Role.CONFERENCE})
+
+
+#: The body a dispute reached, by the state escalating moved it to (``escalation_level``).
+ESCALATION_LEVELS = {
+    workflow.ESCALATED_AUTHORITY: "authority",
+    workflow.ESCALATED_CONFERENCE: "joint_conference",
+    workflow.ESCALATED_UPPER: "upper_authority",
+    workflow.ESCALATED_GOVERNMENT: "government",
+}
+
+
+def conditions(request: Mapping[str, Any]) -> dict[str, Any]:
+    """What the state machine needs to know of a request beyond its state, under the profile
+    in force: overdue, which dispute path (2016 art. 12 or 2025 art. 28) and whether it may
+    go to the joint conference or the common upper authority."""
+    return {
+        "overdue": deadlines.is_overdue(request, clock.today()),
+        "central_involved": bool(request.get("central_involved")),
+        "dispute_path": (
+            workflow.UPPER_AUTHORITY_PATH
+            if profiles.on("upper_authority")
+            else workflow.JOINT_CONFERENCE_PATH
+        ),
+        "cross_level": bool(request.get("cross_level")),
+    }
 
 
 def record_event(
@@ -183,10 +210,13 @@ def apply(
     changes: Mapping[str, Any] | None = None,
     detail: Mapping[str, Any] | None = None,
     roles: Iterable[Role] | None = None,
+    signoff_required: bool = False,
 ) -> dict[str, Any]:
     """Move ``request`` by ``action`` (raises :class:`workflow.Refused`), recording it all.
 
-    ``person`` is ``None`` for the platform itself (role ``system``).
+    ``person`` is ``None`` for the platform itself (role ``system``). ``signoff_required``:
+    submitting waits for the department head's sign-off (2025 art. 20; the caller knows
+    whether the profile asks for it and whether the person is the head).
     """
     roles = frozenset(
         roles
@@ -197,8 +227,8 @@ def apply(
         request["status"],
         action,
         roles,
-        overdue=deadlines.is_overdue(request, clock.today()),
-        central_involved=bool(request.get("central_involved")),
+        **conditions(request),
+        signoff_required=signoff_required,
     )
     role = acting_role(roles, _transition_roles(request["status"], action))
     at = clock.now()
@@ -206,9 +236,7 @@ def apply(
     if action in (Action.APPROVE, Action.REJECT, Action.GRANT, Action.DENY):
         values.update(decided_at=at, decided_by=person.id if person else None, decision_reason=text)
     if action is Action.ESCALATE:
-        values["escalation_level"] = (
-            "joint_conference" if target == workflow.ESCALATED_CONFERENCE else "authority"
-        )
+        values["escalation_level"] = ESCALATION_LEVELS[target]
     updated = {**request, **values}
     model.Session.execute(
         sa.update(request_table).where(request_table.c.id == request["id"]).values(**values)

@@ -13,6 +13,22 @@ Not-shared path (art. 12(3)), and a rejected conditional request: ``negotiating`
 ``escalated_authority`` → ``escalated_joint_conference`` (only when a central department is
 involved) → ``granted`` | ``denied``. The provider may still agree while negotiating
 (→ ``granted``).
+
+Under the 2025 Regulations (the ``regulation-2025`` profile; the caller passes what the
+profile says as conditions):
+
+- internal sign-off (art. 20, ``signoff_required``): a request drafted by a department's staff
+  waits in ``awaiting_signoff`` for a data officer of that department (``signoff`` →
+  ``submitted``, the clock starts; ``signoff_return`` → ``signoff_returned``, the drafter
+  changes it and sends it again). An answer drafted by the provider's staff
+  (``draft_answer``) leaves the request ``submitted`` until the provider's officer signs it
+  off (the drafted decision is then taken) or returns the draft (``signoff_return``);
+- extensions (art. 21): the provider asks (``extend``), the authority decides
+  (``extension_decide``); the request stays ``submitted``, its due date moves;
+- the dispute path (art. 28, ``dispute_path="upper_authority"``): ``escalated_authority`` →
+  ``escalated_upper_authority`` (cross-level or cross-region disputes, ``cross_level``) →
+  ``escalated_government`` (the people's government decides; the authority enters its
+  decision) → ``granted`` | ``denied``. The joint conference is the 2016 path only.
 """
 
 from __future__ import annotations
@@ -20,6 +36,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from ..core.messages import message
 from ..core.roles import Role
@@ -35,6 +52,16 @@ ESCALATED_AUTHORITY = "escalated_authority"
 ESCALATED_CONFERENCE = "escalated_joint_conference"
 GRANTED = "granted"
 DENIED = "denied"
+# 2025 art. 20: a request drafted by staff waits for the department's head; returned by them.
+AWAITING_SIGNOFF = "awaiting_signoff"
+SIGNOFF_RETURNED = "signoff_returned"
+# 2025 art. 28: the common upper authority; the people's government at that level.
+ESCALATED_UPPER = "escalated_upper_authority"
+ESCALATED_GOVERNMENT = "escalated_government"
+
+#: Dispute paths: the 2016 Measures' (art. 12) and the 2025 Regulations' (art. 28).
+JOINT_CONFERENCE_PATH = "joint_conference"
+UPPER_AUTHORITY_PATH = "upper_authority"
 
 STATES: tuple[str, ...] = (
     SUBMITTED,
@@ -48,11 +75,25 @@ STATES: tuple[str, ...] = (
     ESCALATED_CONFERENCE,
     GRANTED,
     DENIED,
+    AWAITING_SIGNOFF,
+    SIGNOFF_RETURNED,
+    ESCALATED_UPPER,
+    ESCALATED_GOVERNMENT,
 )
 # Open: someone still has to act. Final: nothing but comments (and, for a rejection, a
 # negotiation) follows.
 OPEN_STATES = frozenset(
-    {SUBMITTED, RETURNED, NEGOTIATING, ESCALATED_AUTHORITY, ESCALATED_CONFERENCE}
+    {
+        SUBMITTED,
+        RETURNED,
+        NEGOTIATING,
+        ESCALATED_AUTHORITY,
+        ESCALATED_CONFERENCE,
+        AWAITING_SIGNOFF,
+        SIGNOFF_RETURNED,
+        ESCALATED_UPPER,
+        ESCALATED_GOVERNMENT,
+    }
 )
 FINAL_STATES = frozenset(STATES) - OPEN_STATES
 # States in which the provider's working-day clock runs (art. 12(2)).
@@ -74,6 +115,11 @@ class Action(str, enum.Enum):
     GRANT = "grant"  # govshare_escalation_decide
     DENY = "deny"
     COMMENT = "comment"  # govshare_request_comment
+    SIGNOFF = "signoff"  # govshare_request_signoff, decision approve (2025 art. 20)
+    SIGNOFF_RETURN = "signoff_return"  # govshare_request_signoff, decision return
+    DRAFT_ANSWER = "draft_answer"  # govshare_request_decide by the provider's staff
+    EXTEND = "extend"  # govshare_request_extend (2025 art. 21)
+    EXTENSION_DECIDE = "extension_decide"  # govshare_extension_decide
 
 
 NEW = None  # the "state" before a request exists
@@ -85,13 +131,19 @@ class Transition:
     action: Action
     target: str
     roles: frozenset[Role]
+    # Only on this dispute path (None: on both).
+    path: str | None = None
 
 
-def _t(source: str | None, action: Action, target: str, *roles: Role) -> Transition:
-    return Transition(source, action, target, frozenset({*roles, Role.SYSADMIN}))
+def _t(
+    source: str | None, action: Action, target: str, *roles: Role, path: str | None = None
+) -> Transition:
+    return Transition(source, action, target, frozenset({*roles, Role.SYSADMIN}), path)
 
 
 R, P, A, C, S = Role.REQUESTER, Role.PROVIDER, Role.AUTHORITY, Role.CONFERENCE, Role.SYSTEM
+RO, PS = Role.REQUESTER_OFFICER, Role.PROVIDER_STAFF
+JC, UA = JOINT_CONFERENCE_PATH, UPPER_AUTHORITY_PATH
 
 TRANSITIONS: tuple[Transition, ...] = (
     _t(NEW, Action.SUBMIT, SUBMITTED, R),
@@ -110,7 +162,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(REJECTED, Action.NEGOTIATE, NEGOTIATING, R),
     _t(NEGOTIATING, Action.APPROVE, GRANTED, P),
     _t(NEGOTIATING, Action.ESCALATE, ESCALATED_AUTHORITY, R, P),
-    _t(ESCALATED_AUTHORITY, Action.ESCALATE, ESCALATED_CONFERENCE, R, P, A),
+    _t(ESCALATED_AUTHORITY, Action.ESCALATE, ESCALATED_CONFERENCE, R, P, A, path=JC),
     _t(ESCALATED_AUTHORITY, Action.GRANT, GRANTED, A),
     _t(ESCALATED_AUTHORITY, Action.DENY, DENIED, A),
     _t(ESCALATED_CONFERENCE, Action.GRANT, GRANTED, C),
@@ -118,8 +170,34 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(NEGOTIATING, Action.WITHDRAW, WITHDRAWN, R),
     _t(ESCALATED_AUTHORITY, Action.WITHDRAW, WITHDRAWN, R),
     _t(ESCALATED_CONFERENCE, Action.WITHDRAW, WITHDRAWN, R),
+    # 2025 art. 28: the same-level authority, then (cross-level or cross-region) the common
+    # upper authority, then the people's government; the authority enters their outcomes.
+    # The target of escalating from the authority depends on ``cross_level`` (see below).
+    _t(ESCALATED_AUTHORITY, Action.ESCALATE, ESCALATED_UPPER, R, P, A, path=UA),
+    _t(ESCALATED_UPPER, Action.ESCALATE, ESCALATED_GOVERNMENT, R, P, A, path=UA),
+    _t(ESCALATED_UPPER, Action.GRANT, GRANTED, A, path=UA),
+    _t(ESCALATED_UPPER, Action.DENY, DENIED, A, path=UA),
+    _t(ESCALATED_GOVERNMENT, Action.GRANT, GRANTED, A, path=UA),
+    _t(ESCALATED_GOVERNMENT, Action.DENY, DENIED, A, path=UA),
+    _t(ESCALATED_UPPER, Action.WITHDRAW, WITHDRAWN, R, path=UA),
+    _t(ESCALATED_GOVERNMENT, Action.WITHDRAW, WITHDRAWN, R, path=UA),
+    # 2025 art. 20: the requesting department's head signs off what its staff drafted (the
+    # target of submitting is ``awaiting_signoff`` when ``signoff_required``, see below).
+    _t(AWAITING_SIGNOFF, Action.SIGNOFF, SUBMITTED, RO),
+    _t(AWAITING_SIGNOFF, Action.SIGNOFF_RETURN, SIGNOFF_RETURNED, RO),
+    _t(SIGNOFF_RETURNED, Action.RESUBMIT, SUBMITTED, R),
+    _t(AWAITING_SIGNOFF, Action.WITHDRAW, WITHDRAWN, R),
+    _t(SIGNOFF_RETURNED, Action.WITHDRAW, WITHDRAWN, R),
+    _t(SIGNOFF_RETURNED, Action.EXPIRE, EXPIRED, S),
+    # ... and the provider's head what its staff drafted: the drafted decision is then taken
+    # as the head's (``approve``/``reject``/``return``), or the draft goes back.
+    _t(SUBMITTED, Action.DRAFT_ANSWER, SUBMITTED, PS, P),
+    _t(SUBMITTED, Action.SIGNOFF_RETURN, SUBMITTED, P),
+    # 2025 art. 21: the provider asks the authority for more time; the authority decides.
+    _t(SUBMITTED, Action.EXTEND, SUBMITTED, P),
+    _t(SUBMITTED, Action.EXTENSION_DECIDE, SUBMITTED, A),
 )
-_BY_KEY = {(t.source, t.action): t for t in TRANSITIONS}
+_BY_KEY = {(t.source, t.action, t.path): t for t in TRANSITIONS}
 
 # Who may write in a request's thread, by state: the parties, and whoever it is escalated to.
 _COMMENTERS: dict[str, frozenset[Role]] = {
@@ -127,6 +205,11 @@ _COMMENTERS: dict[str, frozenset[Role]] = {
 }
 _COMMENTERS[ESCALATED_AUTHORITY] = frozenset({R, P, A, Role.SYSADMIN})
 _COMMENTERS[ESCALATED_CONFERENCE] = frozenset({R, P, A, C, Role.SYSADMIN})
+_COMMENTERS[ESCALATED_UPPER] = frozenset({R, P, A, Role.SYSADMIN})
+_COMMENTERS[ESCALATED_GOVERNMENT] = frozenset({R, P, A, Role.SYSADMIN})
+# While a request waits for its own department's head, only that department writes in it.
+_COMMENTERS[AWAITING_SIGNOFF] = frozenset({R, Role.SYSADMIN})
+_COMMENTERS[SIGNOFF_RETURNED] = frozenset({R, Role.SYSADMIN})
 
 STATE_LABELS: dict[str, tuple[str, str]] = {
     SUBMITTED: ("Submitted", "已提交"),
@@ -140,6 +223,10 @@ STATE_LABELS: dict[str, tuple[str, str]] = {
     ESCALATED_CONFERENCE: ("Escalated to the joint conference", "已提请部际联席会议决定"),
     GRANTED: ("Granted", "已准予共享"),
     DENIED: ("Denied", "不予共享"),
+    AWAITING_SIGNOFF: ("Awaiting the department head's sign-off", "待本部门负责人审核"),
+    SIGNOFF_RETURNED: ("Returned by the department head", "本部门负责人退回修改"),
+    ESCALATED_UPPER: ("Referred to the common upper authority", "已提请共同上级共享主管部门协调"),
+    ESCALATED_GOVERNMENT: ("Referred to the people's government", "已报请本级人民政府决定"),
 }
 
 
@@ -161,7 +248,7 @@ def _state_label(state: str | None) -> tuple[str, str]:
     return STATE_LABELS.get(state or "", ("new", "新建"))
 
 
-def allowed_actions(state: str | None, roles: Iterable[Role], **conditions: bool) -> list[Action]:
+def allowed_actions(state: str | None, roles: Iterable[Role], **conditions: Any) -> list[Action]:
     """The actions these roles may take on a request in ``state`` (for pages and the API)."""
     roles = frozenset(roles)
     result = []
@@ -181,12 +268,20 @@ def transition(
     *,
     overdue: bool = False,
     central_involved: bool = False,
+    dispute_path: str = JOINT_CONFERENCE_PATH,
+    cross_level: bool = False,
+    signoff_required: bool = False,
 ) -> str:
     """The state after ``action``, or :class:`Refused`.
 
     ``overdue``: the provider's due date has passed (an overdue request may be escalated).
     ``central_involved``: the requesting or providing department is a central one, which is
-    what lets a dispute go on to the joint conference.
+    what lets a dispute go on to the joint conference (2016 path).
+    ``dispute_path``: ``joint_conference`` (2016 art. 12) or ``upper_authority`` (2025
+    art. 28). ``cross_level``: the two departments are of different levels or regions, which
+    is what takes a 2025 dispute to the common upper authority before the government.
+    ``signoff_required``: the one submitting is staff whose head must sign off (2025 art. 20):
+    submitting then waits in ``awaiting_signoff``.
     """
     action = Action(action)
     roles = frozenset(roles)
@@ -203,7 +298,7 @@ def transition(
             ),
             forbidden=True,
         )
-    found = _BY_KEY.get((state, action))
+    found = _BY_KEY.get((state, action, dispute_path)) or _BY_KEY.get((state, action, None))
     if found is None:
         en, zh = _state_label(state)
         raise Refused(
@@ -230,6 +325,15 @@ def transition(
                 "仅涉及中央部门的争议可提请部际联席会议，本争议以共享主管部门的决定为准",
             )
         )
+    if found.target == ESCALATED_UPPER and not cross_level:
+        # Art. 28: within one level and region, the people's government decides next.
+        return ESCALATED_GOVERNMENT
+    if (
+        signoff_required
+        and found.target == SUBMITTED
+        and action in (Action.SUBMIT, Action.RESUBMIT)
+    ):
+        return AWAITING_SIGNOFF
     return found.target
 
 
@@ -247,6 +351,11 @@ _DONE: dict[Action, tuple[str, str]] = {
     Action.GRANT: ("granted", "准予共享"),
     Action.DENY: ("denied", "决定不予共享"),
     Action.COMMENT: ("commented on", "留言"),
+    Action.SIGNOFF: ("signed off", "审核通过"),
+    Action.SIGNOFF_RETURN: ("returned by the head", "审核退回"),
+    Action.DRAFT_ANSWER: ("answered", "拟办答复"),
+    Action.EXTEND: ("extended", "申请延期"),
+    Action.EXTENSION_DECIDE: ("extended", "决定延期"),
 }
 
 # Who may take each action, for "only … may" messages.
@@ -299,5 +408,27 @@ _WHO: dict[Action, str] = {
         "Only the two departments, and whoever the request is escalated to, may write in its "
         "thread",
         "只有申请方、提供方以及受理协调的部门可以留言",
+    ),
+    Action.SIGNOFF: message(
+        "Only a data officer (the sharing-work head) of the department concerned may sign it "
+        "off",
+        "只有本部门数据管理员（共享工作机构负责人）可以审核",
+    ),
+    Action.SIGNOFF_RETURN: message(
+        "Only a data officer (the sharing-work head) of the department concerned may sign it "
+        "off",
+        "只有本部门数据管理员（共享工作机构负责人）可以审核",
+    ),
+    Action.DRAFT_ANSWER: message(
+        "Only the providing department may draft an answer to this request",
+        "只有提供部门可以拟办答复",
+    ),
+    Action.EXTEND: message(
+        "Only a data officer of the providing department may ask for more time",
+        "只有提供部门的数据管理员可以申请延长答复期限",
+    ),
+    Action.EXTENSION_DECIDE: message(
+        "Only the sharing authority may decide an extension",
+        "只有共享主管部门可以决定是否延长答复期限",
     ),
 }

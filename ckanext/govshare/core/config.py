@@ -69,8 +69,14 @@ def search_cache_ttl() -> int:
 
 
 def rule_profile() -> str:
-    """The rule profile that sets the deadlines: ``measures-2016`` or ``regulation-2025``."""
+    """The rule profile in force: ``regulation-2025`` (default) or ``measures-2016``."""
     return tk.config["ckanext.govshare.rule_profile"]
+
+
+def internal_signoff() -> str:
+    """Whether drafted requests and answers wait for the head's sign-off (2025 art. 20):
+    ``"true"``, ``"false"``, or empty: as the rule profile says."""
+    return tk.config["ckanext.govshare.internal_signoff"]
 
 
 def deadline_unconditional() -> int | None:
@@ -88,14 +94,44 @@ def deadline_delivery() -> int | None:
     return tk.config["ckanext.govshare.deadline.delivery"]
 
 
-def deadline_feedback() -> int:
-    """Working days the provider has to answer doubt or error feedback (art. 15)."""
+def deadline_extension_max() -> int | None:
+    """Most working days the authority may extend an answer by (2025 art. 21); ``None``: the
+    rule profile's number."""
+    return tk.config["ckanext.govshare.deadline.extension_max"]
+
+
+def deadline_catalogue_update_extension() -> int | None:
+    """Working days the authority may extend a catalogue update by (2025 art. 17); ``None``:
+    the rule profile's number."""
+    return tk.config["ckanext.govshare.deadline.catalogue_update_extension"]
+
+
+def deadline_catalogue_review() -> int | None:
+    """Working days the authority has to review a catalogue entry (2025 art. 17); ``None``:
+    the rule profile's number."""
+    return tk.config["ckanext.govshare.deadline.catalogue_review"]
+
+
+def deadline_disposal() -> int | None:
+    """Working days the holder has to record disposal after a grant ends (2025 art. 27);
+    ``None``: the rule profile's number."""
+    return tk.config["ckanext.govshare.deadline.disposal"]
+
+
+def usage_retention_years() -> int | None:
+    """Years usage records are kept at least (2025 art. 29); ``None``: the profile's."""
+    return tk.config["ckanext.govshare.usage_records.retention_years"]
+
+
+def deadline_feedback() -> int | None:
+    """Working days the provider has to answer doubt or error feedback (2016 art. 15, 2025
+    art. 26); ``None``: the rule profile's number."""
     return tk.config["ckanext.govshare.deadline.feedback"]
 
 
-def deadline_catalogue_update() -> int:
+def deadline_catalogue_update() -> int | None:
     """Working days to update the catalogue after a law or a department's functions change
-    (art. 8)."""
+    (2016 art. 8, 2025 art. 17); ``None``: the rule profile's number."""
     return tk.config["ckanext.govshare.deadline.catalogue_update"]
 
 

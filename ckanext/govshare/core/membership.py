@@ -148,8 +148,12 @@ class Person:
             roles.add(Role.SYSADMIN)
         if request.get("requesting_org_id") in self.orgs:
             roles.add(Role.REQUESTER)
+        if request.get("requesting_org_id") in self.officer_of:
+            roles.add(Role.REQUESTER_OFFICER)
         if request.get("provider_org_id") in self.officer_of:
             roles.add(Role.PROVIDER)
+        elif request.get("provider_org_id") in self.orgs:
+            roles.add(Role.PROVIDER_STAFF)
         if self.authority:
             roles.add(Role.AUTHORITY)
         if self.conference:

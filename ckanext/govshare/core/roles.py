@@ -15,7 +15,13 @@ OFFICER_CAPACITIES = ("admin", "editor")
 
 class Role(str, enum.Enum):
     REQUESTER = "requester"  # a member of the requesting department
+    # A data officer of the requesting department: its sharing-work head, who signs off the
+    # requests its staff draft (2025 art. 20).
+    REQUESTER_OFFICER = "requester_officer"
     PROVIDER = "provider"  # a data officer (admin/editor) of the providing department
+    # A member of the providing department who is not its data officer: drafts answers for the
+    # head to sign off (2025 art. 20).
+    PROVIDER_STAFF = "provider_staff"
     AUTHORITY = "authority"  # a member of the sharing authority
     CONFERENCE = "conference"  # a member of the joint conference
     SYSTEM = "system"  # the platform itself (`ckan govshare remind`)

@@ -18,10 +18,10 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 
-from .. import tracked, workdays
+from .. import profiles, tracked, workdays
 from ..access import attachments
 from ..audit import store
-from ..core import clock, config
+from ..core import clock
 from ..core.membership import Person
 from ..core.messages import field_errors, message
 from ..core.serialise import label, plain
@@ -42,7 +42,8 @@ NO_DEPARTMENT = message(
 
 
 def deadline_days() -> int:
-    return rules.deadline_days(config.deadline_feedback())
+    """Working days of the profile in force (its option overrides it)."""
+    return rules.deadline_days(profiles.number("feedback") or 0)
 
 
 def attachment_folder(feedback_id: str) -> str:

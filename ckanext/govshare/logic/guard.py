@@ -61,9 +61,7 @@ def _refused_first(name: str, context: Any, data_dict: Any) -> None:
     """
     data = data_dict if isinstance(data_dict, Mapping) else {}
     try:
-        with who.recording_refusals(
-            name, context, object_id=lookup_key(data.get("id")) or None
-        ):
+        with who.recording_refusals(name, context, object_id=lookup_key(data.get("id")) or None):
             tk.check_access(name, context, dict(data))
     except tk.NotAuthorized:
         raise

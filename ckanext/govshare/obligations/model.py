@@ -37,6 +37,18 @@ obligation_table = sa.Table(
     sa.Column("note", sa.UnicodeText),
     # Package ids reviewed or changed, given when discharged.
     sa.Column("entries", JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")),
+    # --- issue 18, revision 5e9b1c7d3f20: 2025 art. 17, +5 working days with the authority's
+    # consent. ``original_due_date`` is the due date before an approved extension.
+    sa.Column("original_due_date", sa.Date),
+    sa.Column("extension_days", sa.Integer),
+    sa.Column("extension_reason", sa.UnicodeText),
+    # ``pending``, ``approved`` or ``rejected``.
+    sa.Column("extension_status", sa.UnicodeText),
+    sa.Column("extension_requested_by", sa.UnicodeText),
+    sa.Column("extension_requested_at", _tz),
+    sa.Column("extension_decided_by", sa.UnicodeText),
+    sa.Column("extension_decided_at", _tz),
+    sa.Column("extension_decision_reason", sa.UnicodeText),
     extend_existing=True,
 )
 sa.Index(

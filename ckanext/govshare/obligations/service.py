@@ -18,9 +18,9 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 
-from .. import tracked, workdays
+from .. import profiles, tracked, workdays
 from ..audit import store
-from ..core import clock, config
+from ..core import clock
 from ..core.membership import Person, authority_org_id
 from ..core.messages import field_errors, message
 from ..core.serialise import label, plain
@@ -32,7 +32,8 @@ NOT_A_DEPARTMENT = message("No such department", "部门不存在")
 
 
 def deadline_days() -> int:
-    return rules.deadline_days(config.deadline_catalogue_update())
+    """Working days of the profile in force (its option overrides it)."""
+    return rules.deadline_days(profiles.number("catalogue_update") or 0)
 
 
 def load(obligation_id: str, *, for_update: bool = False) -> dict[str, Any] | None:

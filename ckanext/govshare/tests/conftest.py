@@ -43,6 +43,23 @@ def pytest_configure(config: Any) -> None:
     config.addinivalue_line("markers", "unit: plain-Python test; needs no plugin or database")
 
 
+PROFILE_OPTION = "ckanext.govshare.rule_profile"
+#: The profile a test runs under unless it names one (``ckan_config`` mark, or the
+#: ``rule_profile`` fixture of ``tests/profiles.py`` that runs a suite under both). The suites
+#: written before the 2025 profile became the default state the 2016 Measures' behaviour.
+BASELINE_PROFILE = "measures-2016"
+
+
+def pytest_collection_modifyitems(items: list[Any]) -> None:
+    for item in items:
+        named = any(
+            mark.args and mark.args[0] == PROFILE_OPTION
+            for mark in item.iter_markers("ckan_config")
+        )
+        if not named:
+            item.add_marker(pytest.mark.ckan_config(PROFILE_OPTION, BASELINE_PROFILE))
+
+
 @pytest.fixture(autouse=True)
 def _load_plugins(request: pytest.FixtureRequest) -> None:
     """The platform is the sum of its plugins: tests see it as users do (unit tests excepted)."""

@@ -92,9 +92,7 @@ def govshare_calendar_day_delete(context: Context, data_dict: DataDict) -> dict[
     :raises ObjectNotFound: when the table has no row for the day
     """
     day = data_dict["day"]
-    _may_change(
-        "govshare_calendar_day_delete", context, data_dict, service.DAY, day.isoformat()
-    )
+    _may_change("govshare_calendar_day_delete", context, data_dict, service.DAY, day.isoformat())
     answer = service.delete_day(day, who.actor(context))
     if answer is None:
         raise tk.ObjectNotFound(NO_ROW)

@@ -85,9 +85,7 @@ def govshare_feedback_create(context: Context, data_dict: DataDict) -> dict[str,
     :returns: the feedback, with ``id``, ``status`` (open) and ``due_date``
     """
     entry = _visible_entry(context, data_dict)
-    feedback = service.report(
-        entry, Person.of(context), data_dict, commit=lambda: commit(context)
-    )
+    feedback = service.report(entry, Person.of(context), data_dict, commit=lambda: commit(context))
     return service.as_dict(feedback)
 
 

@@ -91,9 +91,7 @@ def govshare_obligation_show(context: Context, data_dict: DataDict) -> dict[str,
     return service.shown(obligation, Person.of(context))
 
 
-@renamed(
-    params={"organization": "provider_org", "state": "status"}, answer_keys=service.OLD_KEYS
-)
+@renamed(params={"organization": "provider_org", "state": "status"}, answer_keys=service.OLD_KEYS)
 @tk.side_effect_free
 @validate(schema.obligation_list_schema)
 def govshare_obligation_list(context: Context, data_dict: DataDict) -> dict[str, Any]:

@@ -10,41 +10,62 @@ from typing import Any
 
 from . import (
     access,
+    access_extensions,
+    access_signoff,
     audit,
     calendar,
     catalogue,
+    catalogue_review,
     dataplane,
+    disputes,
     downloads,
     exchange_subscriptions,
     exchange_targets,
     feedback,
+    grant_aftercare,
     harvest_export,
     interface,
     notices,
+    profiles,
     regional,
     reports,
     tokens,
     upstream,
+    usage,
 )
 from . import datastore as _datastore
 from .access import *  # noqa: F403
+from .access_extensions import *  # noqa: F403
+from .access_signoff import *  # noqa: F403
 from .audit import *  # noqa: F403
 from .calendar import *  # noqa: F403
 from .catalogue import *  # noqa: F403
+from .catalogue_review import *  # noqa: F403
 from .dataplane import *  # noqa: F403
+from .disputes import *  # noqa: F403
 from .downloads import *  # noqa: F403
 from .exchange_subscriptions import *  # noqa: F403
 from .exchange_targets import *  # noqa: F403
 from .feedback import *  # noqa: F403
+from .grant_aftercare import *  # noqa: F403
 from .harvest_export import *  # noqa: F403
 from .interface import *  # noqa: F403
 from .notices import *  # noqa: F403
+from .profiles import *  # noqa: F403
 from .regional import *  # noqa: F403
 from .reports import *  # noqa: F403
 from .tokens import *  # noqa: F403
 from .upstream import *  # noqa: F403
+from .usage import *  # noqa: F403
 
 __all__: list[str] = [
+    *disputes.__all__,
+    *profiles.__all__,
+    *catalogue_review.__all__,
+    *usage.__all__,
+    *grant_aftercare.__all__,
+    *access_extensions.__all__,
+    *access_signoff.__all__,
     *access.__all__,
     *audit.__all__,
     *calendar.__all__,

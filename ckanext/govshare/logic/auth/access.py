@@ -54,8 +54,7 @@ ROUTE_ONLY = message(
 ATTACHMENT_ROUTE = "govshare_request_attachment_route"
 MAY_NOT_SEE_GRANT = message("You may not see this grant", "您无权查看该授权")
 MAY_NOT_REVOKE = message(
-    "Only a data officer of the providing department or the sharing authority may revoke a "
-    "grant",
+    "Only a data officer of the providing department or the sharing authority may revoke a grant",
     "只有提供部门的数据管理员或共享主管部门可以撤销授权",
 )
 

@@ -33,8 +33,7 @@ NOT_REVOKER = message(
 )
 
 NOT_OWNER = message(
-    "Only the token's owner, while a member of the department that holds its grant, may "
-    "rotate it",
+    "Only the token's owner, while a member of the department that holds its grant, may rotate it",
     "只有令牌持有人（且仍为持有授权部门的成员）才能轮换令牌",
 )
 

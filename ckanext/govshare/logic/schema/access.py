@@ -84,7 +84,9 @@ def _valid(data: dict[Key, Any], errors: dict[Key, list[str]]) -> dict[str, Any]
     return {
         key[0]: value
         for key, value in data.items()
-        if len(key) == 1 and isinstance(key[0], str) and not errors.get(key)
+        if len(key) == 1
+        and isinstance(key[0], str)
+        and not errors.get(key)
         and not key[0].startswith("__")
     }
 

@@ -15,6 +15,7 @@ import ckan.plugins.toolkit as tk
 import pytest
 from ckan.common import config_declaration
 
+from ckanext.govshare import profiles
 from ckanext.govshare.core import config
 
 PACKAGE = Path(__file__).resolve().parents[2]
@@ -58,6 +59,7 @@ def test_every_function_reads_a_declared_option_and_every_option_has_one():
     assert set(keys) == declared()
 
 
+@pytest.mark.ckan_config("ckanext.govshare.rule_profile", "regulation-2025")
 @pytest.mark.parametrize("key", sorted(accessors()))
 def test_each_function_returns_its_declared_type_and_the_declared_default(key: str):
     fn = accessors()[key]
@@ -72,11 +74,26 @@ def test_each_function_returns_its_declared_type_and_the_declared_default(key: s
         assert value == default
 
 
-def test_the_statutory_defaults():
-    """Art. 15 sets no number for answering feedback (five working days here); art. 8 gives a
-    department 15 working days to update its catalogue."""
-    assert config.deadline_feedback() == 5
-    assert config.deadline_catalogue_update() == 15
+def test_the_statutory_numbers_come_from_the_profile_unless_an_option_says_otherwise():
+    """Empty options: the rule profile's numbers (2016 art. 8: 15 working days to update the
+    catalogue; art. 15 names no number for feedback, five here)."""
+    assert config.deadline_feedback() is None
+    assert config.deadline_catalogue_update() is None
+    assert profiles.number("feedback") == 5
+    assert profiles.number("catalogue_update") == 15
+
+
+@pytest.mark.ckan_config("ckanext.govshare.rule_profile", "regulation-2025")
+def test_the_2025_numbers():
+    """2025 art. 26: 10 working days to check data; art. 17: 10 to update the catalogue."""
+    assert profiles.number("feedback") == 10
+    assert profiles.number("catalogue_update") == 10
+
+
+@pytest.mark.ckan_config("ckanext.govshare.rule_profile", "regulation-2025")
+@pytest.mark.ckan_config("ckanext.govshare.deadline.feedback", 7)
+def test_an_option_overrides_the_profile():
+    assert profiles.number("feedback") == 7
 
 
 def test_the_declaration_converts_what_an_ini_file_says():

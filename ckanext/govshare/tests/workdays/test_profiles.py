@@ -7,7 +7,8 @@ import pytest
 from ckanext.govshare.workdays import profiles
 
 
-def test_the_default_profile_is_the_2016_measures():
+def test_the_2016_measures_profile():
+    # The suites' baseline (tests/conftest.py); the platform's default is regulation-2025.
     assert profiles.profile_name() == "measures-2016"
     assert profiles.deadlines() == {"unconditional": None, "conditional": 10, "delivery": None}
 
