@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from .. import workdays
+from .. import profiles, workdays
 from ..core import clock
 from . import workflow
 
@@ -20,6 +20,8 @@ __all__ = [
     "CLOCK_FIELDS",
     "clock_restart",
     "clock_stop",
+    "delivery_due",
+    "disposal_due",
     "due_date",
     "is_overdue",
     "working_days_left",
@@ -75,3 +77,22 @@ def clock_restart(request: Mapping[str, Any]) -> dict[str, Any]:
     else:
         due = workdays.current().add_workdays(clock.today(), max(left, 1))
     return {"due_date": due, "remaining_workdays": None, "last_submitted_at": at}
+
+
+def delivery_due(approved: dt.datetime) -> dt.date | None:
+    """The date an approved grant's data must be available by (2025 art. 22: 20 working days
+    of the approving answer); ``None`` when the profile sets no delivery deadline."""
+    days = profiles.number("delivery")
+    if days is None or not profiles.on("delivery_deadline"):
+        return None
+    return workdays.current().add_workdays(clock.local_date(approved), days)
+
+
+def disposal_due(ended_on: dt.date) -> dt.date | None:
+    """The date the holder must have recorded the disposal of a grant's data by (2025
+    art. 27), counted from the local date the grant ended; ``None`` when the profile asks for
+    no disposal record."""
+    days = profiles.number("disposal")
+    if days is None or not profiles.on("disposal"):
+        return None
+    return workdays.current().add_workdays(ended_on, days)
