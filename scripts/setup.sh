@@ -250,7 +250,10 @@ for section in wanted.sections():
     missing = [k for k in missing if k not in wanted.defaults()]
     if not missing:
         continue
-    new = [f"{k} = {wanted.get(section, k)}" for k in missing]
+    # A config written before the template named a rule profile ran under the old default,
+    # the 2016 Measures: it keeps them (issue 18); new configs get the 2025 Regulations.
+    KEEP = {"ckanext.govshare.rule_profile": "measures-2016"}
+    new = [f"{k} = {KEEP.get(k, wanted.get(section, k))}" for k in missing]
     if not have.has_section(section):
         lines += ["", f"[{section}]", *new]
     else:
