@@ -42,7 +42,9 @@ __all__ = [
 # Order in which a user's roles are named in the history when several allow an action.
 _ROLE_ORDER = (
     Role.REQUESTER,
+    Role.REQUESTER_OFFICER,
     Role.PROVIDER,
+    Role.PROVIDER_STAFF,
     Role.AUTHORITY,
     Role.CONFERENCE,
     Role.SYSADMIN,
@@ -54,7 +56,9 @@ def acting_org(request: Mapping[str, Any], role: Role) -> str | None:
     """The department a role acts for on a request."""
     return {
         Role.REQUESTER: request.get("requesting_org_id"),
+        Role.REQUESTER_OFFICER: request.get("requesting_org_id"),
         Role.PROVIDER: request.get("provider_org_id"),
+        Role.PROVIDER_STAFF: request.get("provider_org_id"),
         Role.AUTHORITY: authority_org_id(),
         Role.CONFERENCE: conference_org_id(),
     }.get(role)
@@ -98,6 +102,8 @@ def conditions(request: Mapping[str, Any]) -> dict[str, Any]:
             else workflow.JOINT_CONFERENCE_PATH
         ),
         "cross_level": bool(request.get("cross_level")),
+        # 2025 art. 20: the provider's staff drafted an answer that waits for their head.
+        "answer_drafted": bool(request.get("answer_draft")),
     }
 
 

@@ -175,12 +175,14 @@ TRANSITIONS: tuple[Transition, ...] = (
     # The target of escalating from the authority depends on ``cross_level`` (see below).
     _t(ESCALATED_AUTHORITY, Action.ESCALATE, ESCALATED_UPPER, R, P, A, path=UA),
     _t(ESCALATED_UPPER, Action.ESCALATE, ESCALATED_GOVERNMENT, R, P, A, path=UA),
-    _t(ESCALATED_UPPER, Action.GRANT, GRANTED, A, path=UA),
-    _t(ESCALATED_UPPER, Action.DENY, DENIED, A, path=UA),
-    _t(ESCALATED_GOVERNMENT, Action.GRANT, GRANTED, A, path=UA),
-    _t(ESCALATED_GOVERNMENT, Action.DENY, DENIED, A, path=UA),
-    _t(ESCALATED_UPPER, Action.WITHDRAW, WITHDRAWN, R, path=UA),
-    _t(ESCALATED_GOVERNMENT, Action.WITHDRAW, WITHDRAWN, R, path=UA),
+    # A dispute that reached a body is decided (or withdrawn) there on either path, as one at
+    # the joint conference is: a change of profile leaves no request without a way out.
+    _t(ESCALATED_UPPER, Action.GRANT, GRANTED, A),
+    _t(ESCALATED_UPPER, Action.DENY, DENIED, A),
+    _t(ESCALATED_GOVERNMENT, Action.GRANT, GRANTED, A),
+    _t(ESCALATED_GOVERNMENT, Action.DENY, DENIED, A),
+    _t(ESCALATED_UPPER, Action.WITHDRAW, WITHDRAWN, R),
+    _t(ESCALATED_GOVERNMENT, Action.WITHDRAW, WITHDRAWN, R),
     # 2025 art. 20: the requesting department's head signs off what its staff drafted (the
     # target of submitting is ``awaiting_signoff`` when ``signoff_required``, see below).
     _t(AWAITING_SIGNOFF, Action.SIGNOFF, SUBMITTED, RO),
@@ -188,10 +190,14 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(SIGNOFF_RETURNED, Action.RESUBMIT, SUBMITTED, R),
     _t(AWAITING_SIGNOFF, Action.WITHDRAW, WITHDRAWN, R),
     _t(SIGNOFF_RETURNED, Action.WITHDRAW, WITHDRAWN, R),
+    # The period of use asked for ends while the request waits for its head: it expires too.
+    _t(AWAITING_SIGNOFF, Action.EXPIRE, EXPIRED, S),
     _t(SIGNOFF_RETURNED, Action.EXPIRE, EXPIRED, S),
     # ... and the provider's head what its staff drafted: the drafted decision is then taken
-    # as the head's (``approve``/``reject``/``return``), or the draft goes back.
-    _t(SUBMITTED, Action.DRAFT_ANSWER, SUBMITTED, PS, P),
+    # as the head's (``approve``/``reject``/``return`` by the provider), or the draft goes
+    # back (``signoff_return``, only while a draft waits: ``answer_drafted``). Staff draft one
+    # answer at a time; data officers answer themselves (their own sign-off).
+    _t(SUBMITTED, Action.DRAFT_ANSWER, SUBMITTED, PS),
     _t(SUBMITTED, Action.SIGNOFF_RETURN, SUBMITTED, P),
     # 2025 art. 21: the provider asks the authority for more time; the authority decides.
     _t(SUBMITTED, Action.EXTEND, SUBMITTED, P),
@@ -271,6 +277,7 @@ def transition(
     dispute_path: str = JOINT_CONFERENCE_PATH,
     cross_level: bool = False,
     signoff_required: bool = False,
+    answer_drafted: bool = False,
 ) -> str:
     """The state after ``action``, or :class:`Refused`.
 
@@ -281,7 +288,9 @@ def transition(
     art. 28). ``cross_level``: the two departments are of different levels or regions, which
     is what takes a 2025 dispute to the common upper authority before the government.
     ``signoff_required``: the one submitting is staff whose head must sign off (2025 art. 20):
-    submitting then waits in ``awaiting_signoff``.
+    submitting then waits in ``awaiting_signoff``. ``answer_drafted``: the provider's staff
+    drafted an answer that waits for their head (2025 art. 20): the head may return it, and
+    no second draft is made until then.
     """
     action = Action(action)
     roles = frozenset(roles)
@@ -323,6 +332,21 @@ def transition(
                 "Only a dispute that involves a central department goes on to the joint "
                 "conference; the sharing authority's decision is final here",
                 "仅涉及中央部门的争议可提请部际联席会议，本争议以共享主管部门的决定为准",
+            )
+        )
+    if state == SUBMITTED and action is Action.SIGNOFF_RETURN and not answer_drafted:
+        raise Refused(
+            message(
+                "There is no drafted answer waiting for sign-off on this request",
+                "该申请没有待审核的拟办答复",
+            )
+        )
+    if action is Action.DRAFT_ANSWER and answer_drafted:
+        raise Refused(
+            message(
+                "A drafted answer already waits for the head's sign-off; it must be signed off "
+                "or returned first",
+                "已有拟办答复待负责人审核，须先审核通过或退回",
             )
         )
     if found.target == ESCALATED_UPPER and not cross_level:
@@ -410,18 +434,16 @@ _WHO: dict[Action, str] = {
         "只有申请方、提供方以及受理协调的部门可以留言",
     ),
     Action.SIGNOFF: message(
-        "Only a data officer (the sharing-work head) of the department concerned may sign it "
-        "off",
+        "Only a data officer (the sharing-work head) of the department concerned may sign it off",
         "只有本部门数据管理员（共享工作机构负责人）可以审核",
     ),
     Action.SIGNOFF_RETURN: message(
-        "Only a data officer (the sharing-work head) of the department concerned may sign it "
-        "off",
+        "Only a data officer (the sharing-work head) of the department concerned may sign it off",
         "只有本部门数据管理员（共享工作机构负责人）可以审核",
     ),
     Action.DRAFT_ANSWER: message(
-        "Only the providing department may draft an answer to this request",
-        "只有提供部门可以拟办答复",
+        "Only the providing department's staff draft answers; its data officers answer themselves",
+        "只有提供部门的工作人员拟办答复，数据管理员直接答复",
     ),
     Action.EXTEND: message(
         "Only a data officer of the providing department may ask for more time",
