@@ -30,6 +30,7 @@ from .deadlines import is_overdue, working_days_left
 from .model import event_table, grant_table, request_table
 
 __all__ = [
+    "AUTHORITY_QUEUE",
     "GRANT_OLD_KEYS",
     "HISTORY_OLD_KEYS",
     "REQUEST_OLD_KEYS",
@@ -50,6 +51,12 @@ GRANT_OLD_KEYS = {
     "created_at": "created",
 }
 HISTORY_OLD_KEYS = {"time": "created"}
+#: The states in the sharing authority's incoming queue (2016 art. 12(3); 2025 art. 28).
+AUTHORITY_QUEUE = (
+    workflow.ESCALATED_AUTHORITY,
+    workflow.ESCALATED_UPPER,
+    workflow.ESCALATED_GOVERNMENT,
+)
 
 _GRANT_LABELS = {c.value: (c.en, c.zh) for c in codes.GRANT_STATUSES}
 
@@ -185,7 +192,9 @@ def visible_requests(person: Person, direction: str) -> sa.sql.ColumnElement[sa.
     incoming: sa.sql.ColumnElement[sa.Boolean] = c.provider_org_id.in_(sorted(person.officer_of))
     outgoing = c.requesting_org_id.in_(sorted(person.orgs))
     if person.authority:
-        incoming = sa.or_(incoming, c.status == workflow.ESCALATED_AUTHORITY)
+        # 2025 art. 28: the authority also carries the disputes it referred to the common
+        # upper authority or the people's government, and enters their decisions.
+        incoming = sa.or_(incoming, c.status.in_(AUTHORITY_QUEUE))
     if person.conference:
         incoming = sa.or_(incoming, c.status == workflow.ESCALATED_CONFERENCE)
     if direction == "incoming":

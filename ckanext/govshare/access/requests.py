@@ -32,6 +32,7 @@ __all__ = [
     "attachment_of",
     "central_involved",
     "create_request",
+    "cross_level",
     "entry_errors",
     "load_request",
     "requesting_org",
@@ -81,6 +82,20 @@ def central_involved(*org_ids: str) -> bool:
         if limits.yes_no(value) is True:
             return True
     return False
+
+
+def _region_code(org_id: str) -> str | None:
+    org = model.Group.get(org_id)
+    extras = org.extras if org is not None else {}  # pyright: ignore[reportAttributeAccessIssue] - not declared on 2.12's Group
+    return extras.get("region_code")
+
+
+def cross_level(provider_org_id: str, requesting_org_id: str) -> bool:
+    """The two departments are of different levels or regions (2025 art. 28): their division
+    codes (organization field ``region_code``, GB/T 2260) differ; a department without a code
+    is not cross-level. Recorded when the request is made (``cross_level``): a dispute over it
+    then goes to the common upper authority before the people's government."""
+    return rules.cross_level(_region_code(provider_org_id), _region_code(requesting_org_id))
 
 
 def requesting_org(person: Person, value: str | None, entry: Mapping[str, Any]) -> str:
@@ -162,6 +177,7 @@ def create_request(
         "expected_calls_per_day": data.get("expected_calls_per_day"),
         "pledge": bool(data.get("pledge")),
         "central_involved": central_involved(entry["owner_org"], requesting),
+        "cross_level": cross_level(entry["owner_org"], requesting),
         "submitted_at": at,
         "last_submitted_at": at,
         "due_date": due,

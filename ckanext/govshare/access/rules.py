@@ -266,3 +266,70 @@ def check_approval(request: Mapping[str, Any], data: Mapping[str, Any]) -> Error
     if start and end and end < start:
         errors.setdefault("period_end", []).append(PERIOD_ORDER)
     return errors
+
+
+# ---------------------------------------------------------------------------- disputes
+
+#: The bodies a dispute reaches and whose decision is recorded (``escalation_level``,
+#: ``decided_by_body``): 2016 art. 12(3) the authority and the joint conference; 2025 art. 28
+#: the authority, the common upper authority and the people's government.
+DISPUTE_BODIES: dict[str, tuple[str, str]] = {
+    "authority": ("the sharing authority", "共享主管部门"),
+    "joint_conference": ("the joint conference", "部际联席会议"),
+    "upper_authority": ("the common upper sharing authority", "共同上级共享主管部门"),
+    "government": ("the people's government", "本级人民政府"),
+}
+#: Longest upper platform name or URL, and referral document number, a referral takes.
+PLATFORM_LENGTH = 500
+REFERENCE_LENGTH = 100
+
+NO_UPPER_PLATFORM = message(
+    "Name the upper platform the dispute is referred to (upper_platform: its name or address)",
+    "请填写移送的上级平台（upper_platform：平台名称或地址）",
+)
+NO_REFERENCE = message(
+    "Give the referral's document number (reference)", "请填写移送文书的文号（reference）"
+)
+NOT_A_REFERRAL = message(
+    "Only a cross-level or cross-region dispute is referred to the common upper authority "
+    "(art. 28); this one goes to the people's government: leave the referral out",
+    "只有跨层级、跨地区的争议移送共同上级共享主管部门（第二十八条），本争议报请本级人民政府决定，无需填写移送信息",
+)
+
+
+def cross_level(code_a: str | None, code_b: str | None) -> bool:
+    """Two departments of different administrative levels or regions (2025 art. 28): their
+    division codes (GB/T 2260, organization field ``region_code``) differ. A department
+    without a code is taken to be of the same level and region (not cross-level)."""
+    a, b = (code_a or "").strip(), (code_b or "").strip()
+    return bool(a and b and a != b)
+
+
+def referral_errors(data: Mapping[str, Any], *, to_upper: bool) -> Errors:
+    """The referral of a dispute to the common upper authority (2025 art. 28): the upper
+    platform and the document number are required when the step goes there, and out of place
+    when it does not."""
+    fields = ("upper_platform", "reference", "note")
+    if not to_upper:
+        return {f: [NOT_A_REFERRAL] for f in fields if data.get(f)}
+    errors: Errors = {}
+    if not data.get("upper_platform"):
+        errors["upper_platform"] = [NO_UPPER_PLATFORM]
+    if not data.get("reference"):
+        errors["reference"] = [NO_REFERENCE]
+    return errors
+
+
+def body_errors(given: str | None, level: str | None) -> Errors:
+    """``decided_by_body`` names the body the dispute is before (or is left out)."""
+    if not given or given == level:
+        return {}
+    en, zh = DISPUTE_BODIES.get(level or "", ("no body", "无"))
+    return {
+        "decided_by_body": [
+            message(
+                f"This dispute is before {en}: enter that body's decision",
+                f"本争议由{zh}处理，请录入其决定",
+            )
+        ]
+    }

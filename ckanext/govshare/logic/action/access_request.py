@@ -16,7 +16,7 @@ import ckan.plugins.toolkit as tk
 from ckan.logic import validate
 from ckan.types import Context, DataDict
 
-from ...access import codes, decisions, negotiation, present, requests, workflow
+from ...access import codes, decisions, negotiation, present, requests, transitions, workflow
 from ...core.membership import Person
 from ...core.messages import message
 from ...core.transaction import atomic, commit
@@ -186,10 +186,16 @@ def govshare_request_show(context: Context, data_dict: DataDict) -> dict[str, An
         for a in workflow.allowed_actions(
             request["status"],
             person.request_roles(request),
-            overdue=bool(result["overdue"]),
-            central_involved=bool(request["central_involved"]),
+            # overdue, and the dispute path of the profile (2016 art. 12(3), 2025 art. 28)
+            **transitions.conditions(request),
         )
     ]
+    # Where escalating would take it (2025 art. 28: the upper authority needs a referral).
+    result["escalation_next"] = (
+        negotiation.escalation_target(request, person)
+        if "escalate" in result["allowed_actions"]
+        else None
+    )
     return result
 
 
@@ -310,13 +316,22 @@ def govshare_request_comment(context: Context, data_dict: DataDict) -> dict[str,
 def govshare_request_escalate(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Take a dispute up (art. 12(3)): from negotiation (or an overdue request) to the sharing
     authority; from the authority to the joint conference when a central department is
-    involved.
+    involved. Under the 2025 Regulations (art. 28) the authority's next step is the common
+    upper authority when the departments are of different levels or regions (``cross_level``),
+    through a referral, else the people's government; from the upper authority, the people's
+    government.
 
     :param id: the request
     :param reason: why the dispute goes up (required; old name ``message``)
+    :param upper_platform: 2025, to the common upper authority only (required there): the
+        upper platform the dispute is referred through (its name or address)
+    :param reference: 2025, likewise: the referral's document number
+    :param note: 2025, likewise: a note on the referral (optional)
+    :returns: the request; a referral is kept as ``referral`` (``platform``, ``reference``,
+        ``note``, ``referred_at``, ``referred_by``, ``referred_by_name``)
     """
     request = _request(context, data_dict, "govshare_request_escalate")
-    updated = negotiation.escalate(request, Person.of(context), data_dict["reason"])
+    updated = negotiation.escalate(request, Person.of(context), data_dict["reason"], data_dict)
     return _answer(updated)
 
 
@@ -324,11 +339,16 @@ def govshare_request_escalate(context: Context, data_dict: DataDict) -> dict[str
 @atomic
 def govshare_escalation_decide(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """The sharing authority (or the joint conference) decides an escalated dispute
-    (art. 12(3)).
+    (art. 12(3)). Under the 2025 Regulations (art. 28) the authority also enters the outcome
+    of the common upper authority and the people's government's decision; the history row
+    records which body decided (``detail.decided_by_body``).
 
     :param id: the request
     :param decision: grant | deny
     :param reason: required
+    :param decided_by_body: 2025: authority | upper_authority | government, the body the
+        dispute is before (optional: taken from the level it reached; another is refused)
+    :param reference: 2025: the decision's document number (optional)
     :param resource_ids, data_items, period_start, period_end, max_downloads,
         max_calls_per_day, conditions: narrow the grant, as for an approval (optional)
     :returns: the request; when granted, with the ``grant`` it created

@@ -254,9 +254,19 @@ def request_withdraw_schema() -> Schema:
     return _with_reason(reason_required=False)
 
 
+def _blank_ok() -> Any:
+    return tk.get_validator("ignore_empty")
+
+
 def request_escalate_schema() -> Schema:
-    """``govshare_request_escalate``: why the dispute goes up (required)."""
-    return _with_reason(reason_required=True)
+    """``govshare_request_escalate``: why the dispute goes up (required); the referral to the
+    common upper authority (2025 art. 28: ``upper_platform``, ``reference``, ``note``)."""
+    return {
+        **_with_reason(reason_required=True),
+        "upper_platform": [_blank_ok(), text(rules.PLATFORM_LENGTH, multiline=False)],
+        "reference": [_blank_ok(), text(rules.REFERENCE_LENGTH, multiline=False)],
+        "note": _text(_blank_ok()),
+    }
 
 
 def request_resubmit_schema() -> Schema:
@@ -283,6 +293,9 @@ def escalation_decide_schema() -> Schema:
         "id": _id(),
         "decision": [required, one_of(codes.ESCALATION_DECISIONS)],
         "reason": _text(required),
+        # 2025 art. 28: whose decision the authority enters, and its document number.
+        "decided_by_body": [_blank_ok(), one_of(rules.DISPUTE_BODIES)],
+        "reference": [_blank_ok(), text(rules.REFERENCE_LENGTH, multiline=False)],
         **_narrowing(),
         **_extras(),
     }
