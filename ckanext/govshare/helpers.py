@@ -32,6 +32,7 @@ __all__ = [
     "govshare_report_charts",
     "govshare_report_label",
     "govshare_report_names",
+    "govshare_rule_profile",
     "govshare_state_label",
     "govshare_today",
 ]
@@ -100,6 +101,21 @@ def govshare_state_label(state: str | None) -> str:
     """A request state's label in the page's language."""
     en, zh = workflow.STATE_LABELS.get(state or "", (state or "", state or ""))
     return zh if _zh() else en
+
+
+def govshare_rule_profile() -> dict[str, Any]:
+    """The rule profile in force, for every page's footer (``govshare_rule_profile_show``;
+    issue 18): its ``name``, its ``title`` and the footer's ``text`` ("Rules: …" /
+    "规则：…") in the page's language."""
+    found = tk.get_action("govshare_rule_profile_show")(_user_context(), {})
+    title = found["title"]
+    if _zh():
+        return {
+            "name": found["name"],
+            "title": title["zh_Hans_CN"],
+            "text": f"规则：{title['zh_Hans_CN']}",
+        }
+    return {"name": found["name"], "title": title["en"], "text": f"Rules: {title['en']}"}
 
 
 def govshare_today() -> str:

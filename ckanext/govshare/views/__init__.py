@@ -19,6 +19,7 @@ from .guard import guard
 from .interface import interface
 from .notices import notices
 from .outages import outages
+from .profiles import rules
 from .regional import regional
 from .reports import reports
 
@@ -38,5 +39,6 @@ __all__: list[str] = [
     "outages",
     "regional",
     "reports",
+    "rules",
     "vocabulary",
 ]
