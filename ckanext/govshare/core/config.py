@@ -190,6 +190,12 @@ def findings_refused_attempts() -> int:
     return tk.config["ckanext.govshare.findings.refused_attempts"]
 
 
+def findings_usage_record_days() -> int:
+    """Working days after delivery from which a grant with no usage record is a finding
+    (2025 Regulations art. 29, 40(5))."""
+    return tk.config["ckanext.govshare.findings.usage_record_days"]
+
+
 # --- downloads --------------------------------------------------------------------------------
 
 

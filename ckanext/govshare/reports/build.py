@@ -13,13 +13,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from .. import workdays
+from .. import profiles, workdays
 from ..core import clock, config
 from ..core.membership import authority_org_id, conference_org_id
 from ..core.serialise import plain_all
 from . import data as year_data
 from . import findings as rules
-from . import metrics, reminders
+from . import labels, metrics, reminders
 
 PLATFORM = "platform"
 THRESHOLD_KEY = "ckanext.govshare.findings.refused_attempts"  # for tests that override it
@@ -27,6 +27,10 @@ THRESHOLD_KEY = "ckanext.govshare.findings.refused_attempts"  # for tests that o
 
 def refused_threshold() -> int:
     return max(config.findings_refused_attempts(), 1)
+
+
+def usage_record_days() -> int:
+    return max(config.findings_usage_record_days(), 0)
 
 
 def _group(rows: Iterable[Mapping[str, Any]], key: str) -> dict[str, list[Any]]:
@@ -63,19 +67,47 @@ class _Sections:
         self.feedback_received = _group(rows.feedback, "provider_org_id")
         self.feedback_made = _group(rows.feedback, "organization_id")
         self.obligations = _group(rows.obligations, "organization_id")
+        self.kinds = rules.kinds(profiles.on)
         self.findings = self._findings()
         self.findings_of = _group(self.findings, "organization_id")
 
     def _findings(self) -> list[dict[str, Any]]:
+        """The findings of the profile in force, each citing its article (2016 art. 24;
+        2025 art. 39, 40)."""
         rows, local, today = self.rows, self.local, self.today
-        return [
+        kinds = set(self.kinds)
+        beyond = "use_outside_grant" in kinds
+        found = [
             *rules.obligations(rows.obligations, local, today),
-            *rules.requests(rows.requests, rows.events, local, today),
+            *rules.requests(rows.requests, rows.events, local, today, rows.extensions),
             *rules.feedback(rows.feedback, local, today),
             *rules.stale(rows.entries, local, today),
-            *rules.refused_attempts(rows.refused, refused_threshold(), rows.start, rows.end),
+            *rules.refused_attempts(
+                rows.refused,
+                refused_threshold(),
+                rows.start,
+                rows.end,
+                apart=rules.beyond_grant if beyond else None,
+            ),
             *rules.no_return(rows.entries, rows.regions, rows.returned, today),
         ]
+        if "delivery_late" in kinds:
+            found += rules.delivery(rows.grants, local, today)
+        if "repeated_return" in kinds:
+            found += rules.repeated_returns(rows.requests, rows.events)
+        if "review_late" in kinds:
+            found += rules.reviews(rows.reviews, authority_org_id(), local, today)
+        if "service_unfiled" in kinds:
+            found += rules.service_unfiled(rows.ended, rows.filed, local)
+        if "no_disposal" in kinds:
+            found += rules.no_disposal(rows.disposals, today)
+        if "no_usage_records" in kinds:
+            found += rules.no_usage_records(
+                rows.grants, rows.usage, usage_record_days(), self.calendar, local, today
+            )
+        if beyond:
+            found += rules.use_outside_grant(rows.refused, rows.start, rows.end)
+        return rules.cite(found, profiles.name(), labels.TEXT)
 
     def measures(self, org_id: str | None) -> dict[str, Any]:
         """Every measure of one department (``None``: the whole platform)."""
@@ -125,7 +157,7 @@ class _Sections:
                 today,
             ),
             "findings": found,
-            "findings_by_kind": rules.by_kind(found),
+            "findings_by_kind": rules.by_kind(found, self.kinds),
         }
 
 
@@ -140,7 +172,6 @@ def _header(year: int, today: dt.date) -> dict[str, Any]:
         "deadline_days": workdays.deadlines(),
         "due_by": reminders.due_by(year),
     }
-
 
 
 def department_report(

@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from ckan import model
 
-from ..access.model import event_table, grant_table, request_table
+from ..access.model import event_table, extension_table, grant_table, request_table
 from ..audit.model import event_table as audit_table
 from ..core import clock
 from ..downloads.model import download_table
@@ -25,6 +25,8 @@ from ..exchange.model import run_table
 from ..interface.model import call_table
 from ..regional import service as regional
 from ..regional.model import return_table
+from ..review.model import review_table
+from ..usage.model import filing_table, usage_table
 
 ENTRY_FIELDS = (
     "share_type",
@@ -64,6 +66,16 @@ class YearData:
     # return on.
     regions: list[dict[str, Any]] = field(default_factory=list)
     returned: set[str] = field(default_factory=set)
+    # The 2025 Regulations' findings: approved extensions per request (art. 21), catalogue
+    # reviews submitted in the year (art. 17), grants ended in the year with whether their
+    # provider ended them and the filings naming them (art. 27), grants whose disposal fell
+    # due in the year (art. 27), usage records per grant of the year (art. 29).
+    extensions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    reviews: list[dict[str, Any]] = field(default_factory=list)
+    ended: list[dict[str, Any]] = field(default_factory=list)
+    filed: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    disposals: list[dict[str, Any]] = field(default_factory=list)
+    usage: dict[str, int] = field(default_factory=dict)
 
 
 def _rows(query: Any) -> list[dict[str, Any]]:
@@ -170,6 +182,7 @@ def load(year: int, org_id: str | None) -> YearData:
         rq.due_date,
         rq.decided_at,
         rq.decision_reason,
+        rq.extended_days,
     ]
     query = sa.select(*columns).where(rq.submitted_at >= start, rq.submitted_at < end)
     if org_id:
@@ -185,18 +198,25 @@ def load(year: int, org_id: str | None) -> YearData:
                 event_table.c.time,
                 event_table.c.from_state,
                 event_table.c.to_state,
+                event_table.c.action,
+                event_table.c.detail,
             )
             .where(event_table.c.request_id.in_(ids))
             .order_by(event_table.c.request_id, event_table.c.id)
         ):
             events[row["request_id"]].append(row)
     data.events = dict(events)
+    data.extensions = _extensions(ids)
 
     g = grant_table.c
     query = sa.select(grant_table).where(g.created_at >= start, g.created_at < end)
     if org_id:
         query = query.where(sa.or_(g.organization_id == org_id, g.provider_org_id == org_id))
     data.grants = _rows(query)
+    data.usage = _usage([g["id"] for g in data.grants])
+    data.ended, data.filed = _ended(start, end, org_id)
+    data.disposals = _disposals(year, org_id)
+    data.reviews = _reviews(start, end, org_id)
 
     # Downloads can be millions a year: counted and summed per department pair, purpose and
     # route in the database.
@@ -276,7 +296,16 @@ def load(year: int, org_id: str | None) -> YearData:
     a = audit_table.c
     data.refused = _rows(
         sa.select(
-            a.seq, a.time, a.actor_id, a.actor_name, a.actor_department, a.action, a.outcome
+            a.seq,
+            a.time,
+            a.actor_id,
+            a.actor_name,
+            a.actor_department,
+            a.action,
+            a.outcome,
+            a.object_type,
+            a.object_id,
+            a.detail,
         ).where(
             a.outcome == "refused",
             a.actor_id.isnot(None),
@@ -292,6 +321,100 @@ def load(year: int, org_id: str | None) -> YearData:
         )
     }
     return data
+
+
+def _extensions(request_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """The approved extensions of the requests (2025 art. 21), per request."""
+    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    x = extension_table.c
+    for chunk in range(0, len(request_ids), 5000):
+        for row in _rows(
+            sa.select(x.id, x.request_id, x.days, x.due_before, x.due_after, x.decided_at)
+            .where(x.request_id.in_(request_ids[chunk : chunk + 5000]), x.status == "approved")
+            .order_by(x.request_id, x.decided_at)
+        ):
+            found[row["request_id"]].append(row)
+    return dict(found)
+
+
+def _usage(grant_ids: list[str]) -> dict[str, int]:
+    """How many usage records (2025 art. 29) each grant has."""
+    u = usage_table.c
+    counts: dict[str, int] = {}
+    for chunk in range(0, len(grant_ids), 5000):
+        rows = model.Session.execute(
+            sa.select(u.grant_id, sa.func.count())
+            .where(u.grant_id.in_(grant_ids[chunk : chunk + 5000]))
+            .group_by(u.grant_id)
+        )
+        counts.update({grant_id: int(n) for grant_id, n in rows})
+    return counts
+
+
+def _member_of(user: Any, org: Any) -> Any:
+    """SQL: ``user`` is an active member of the department ``org`` (its provider, here)."""
+    m = model.member_table.c
+    return (
+        sa.select(m.id)
+        .where(m.table_id == user, m.table_name == "user", m.group_id == org, m.state == "active")
+        .exists()
+    )
+
+
+def _ended(
+    start: dt.datetime, end: dt.datetime, org_id: str | None
+) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+    """Grants terminated or revoked in the year, with ``ended_by_provider`` (whoever ended it
+    was a member of the provider), and the service filings naming them (2025 art. 27)."""
+    g = grant_table.c
+    by_provider = sa.or_(
+        sa.and_(g.status == "terminated", _member_of(g.terminated_by, g.provider_org_id)),
+        sa.and_(g.status == "revoked", _member_of(g.revoked_by, g.provider_org_id)),
+    )
+    query = sa.select(grant_table, by_provider.label("ended_by_provider")).where(
+        sa.or_(
+            sa.and_(g.status == "terminated", g.terminated_at >= start, g.terminated_at < end),
+            sa.and_(g.status == "revoked", g.revoked_at >= start, g.revoked_at < end),
+        )
+    )
+    if org_id:
+        query = query.where(sa.or_(g.organization_id == org_id, g.provider_org_id == org_id))
+    grants = _rows(query)
+    filed: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    providers = sorted({row["provider_org_id"] for row in grants})
+    wanted = {row["id"] for row in grants}
+    if providers:
+        f = filing_table.c
+        for row in _rows(
+            sa.select(f.id, f.grant_ids, f.kind, f.filed_at).where(f.provider_org_id.in_(providers))
+        ):
+            for grant_id in row["grant_ids"] or ():
+                if grant_id in wanted:
+                    filed[grant_id].append(row)
+    return grants, dict(filed)
+
+
+def _disposals(year: int, org_id: str | None) -> list[dict[str, Any]]:
+    """Grants whose disposal (2025 art. 27) fell due in the year (local dates)."""
+    g = grant_table.c
+    query = sa.select(grant_table).where(
+        g.disposal_due >= dt.date(year, 1, 1), g.disposal_due <= dt.date(year, 12, 31)
+    )
+    if org_id:
+        query = query.where(sa.or_(g.organization_id == org_id, g.provider_org_id == org_id))
+    return _rows(query)
+
+
+def _reviews(start: dt.datetime, end: dt.datetime, org_id: str | None) -> list[dict[str, Any]]:
+    """Catalogue reviews submitted in the year (2025 art. 16, 17). Their findings are the
+    sharing authority's: a department's report reads only its own entries' reviews."""
+    from ..core.membership import authority_org_id
+
+    r = review_table.c
+    query = sa.select(review_table).where(r.submitted_at >= start, r.submitted_at < end)
+    if org_id and org_id != authority_org_id():
+        query = query.where(r.organization_id == org_id)
+    return _rows(query)
 
 
 def local(moment: dt.datetime) -> dt.date:

@@ -20,7 +20,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from ..cells import xlsx_append
-from . import charts, findings
+from . import charts
 from .labels import both
 
 ROW_KEYS = (
@@ -154,10 +154,20 @@ def summary_rows(report: Mapping[str, Any]) -> Iterator[tuple[str, str, Any]]:
         yield both("findings"), both(key), count
 
 
+FINDING_COLUMNS = ("kind", "article", "department", "object", "due_date", "detail", "evidence")
+
+
+def article_text(finding: Mapping[str, Any]) -> str:
+    """The finding's article, Chinese then English (the files' labels)."""
+    label = finding.get("article_label") or {}
+    return " ".join(v for v in (label.get("zh_Hans_CN"), label.get("en")) if v)
+
+
 def finding_rows(report: Mapping[str, Any], names: Mapping[str, str]) -> Iterator[list[Any]]:
     for f in report["findings"]:
         yield [
             both(f["kind"]),
+            article_text(f),
             names.get(f["organization_id"] or "", f["organization_id"] or ""),
             f"{f['object_type']} {f['object_id']}",
             f.get("due_date") or "",
@@ -201,9 +211,7 @@ def xlsx(report: Mapping[str, Any]) -> bytes:
         for row in report["departments"]:
             xlsx_append(sheet, [row["title"], *(row[k] for k in ROW_KEYS)])
     sheet = book.create_sheet("问题 Findings")
-    xlsx_append(
-        sheet, [both(k) for k in ("kind", "department", "object", "due_date", "detail", "evidence")]
-    )
+    xlsx_append(sheet, [both(k) for k in FINDING_COLUMNS])
     for cell in sheet[1]:
         cell.font = bold
     for row in finding_rows(report, department_names(report)):
@@ -281,21 +289,20 @@ def pdf(report: Mapping[str, Any]) -> bytes:
     if report.get("departments") is not None:
         # Platform-wide: how many of each kind per department (the list is in the .xlsx and
         # in each department's report).
-        rows = [[both("department"), *(both(k) for k in findings.KINDS)]]
+        # The kinds of the profile the report was made under.
+        kinds = list(report["findings_by_kind"])
+        rows = [[both("department"), *(both(k) for k in kinds)]]
         rows += [
-            [d["title"], *(d["findings_by_kind"].get(k, 0) for k in findings.KINDS)]
+            [d["title"], *(d["findings_by_kind"].get(k, 0) for k in kinds)]
             for d in report["departments"]
         ]
-        rows.append(
-            [both("total"), *(report["findings_by_kind"].get(k, 0) for k in findings.KINDS)]
-        )
+        rows.append([both("total"), *(report["findings_by_kind"].get(k, 0) for k in kinds)])
         story.append(_table(rows))
     else:
-        rows = [
-            [both(k) for k in ("kind", "department", "object", "due_date", "detail", "evidence")]
-        ]
+        rows = [[both(k) for k in FINDING_COLUMNS]]
         rows += list(finding_rows(report, department_names(report)))
-        story.append(_table(rows, [28 * mm, 25 * mm, 30 * mm, 18 * mm, 40 * mm, 39 * mm]))
+        widths = [24 * mm, 22 * mm, 22 * mm, 26 * mm, 16 * mm, 35 * mm, 35 * mm]
+        story.append(_table(rows, widths))
     rejections = report["requests_received"]["rejections"]
     if rejections:
         story.append(Paragraph(_escape(both("rejections")), sub))

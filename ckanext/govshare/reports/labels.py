@@ -22,7 +22,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "api_calls": ("Service interface calls", "服务接口调用"),
     "exchange_runs": ("Batch exchange runs (art. 22)", "批量交换（第二十二条）"),
     "feedback": ("Doubt and error feedback (art. 15)", "疑义与错误反馈（第十五条）"),
-    "findings": ("Compliance findings (art. 24)", "合规问题（第二十四条）"),
+    # 2016 Measures art. 24; 2025 Regulations art. 39, 40: each finding names its article.
+    "findings": ("Compliance findings", "合规问题"),
     "departments": ("Departments", "各部门"),
     "rejections": ("Rejections and their reasons", "驳回及理由"),
     # measures
@@ -77,6 +78,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "object": ("Record", "记录"),
     "due_date": ("Due date", "期限"),
     "evidence": ("Evidence", "证据"),
+    "article": ("Article", "依据条款"),
     "detail": ("Detail", "详情"),
     "reason": ("Reason", "理由"),
     "decided_at": ("Decided", "决定时间"),
@@ -103,6 +105,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "stale_data": ("Stale data (update cycle)", "数据未按更新周期更新"),
     "refused_attempts": ("Repeated refused access attempts", "多次越权访问尝试"),
     "no_return": ("No data return to lower levels", "未向下级回流数据"),
+    "delivery_late": ("Data delivered late", "未按时提供数据"),
+    "repeated_return": (
+        "Returned again for what was not told at once",
+        "材料不齐全未一次性告知",
+    ),
+    "review_late": ("Catalogue review late", "目录未按时审核发布"),
+    "service_unfiled": ("Service ended without filing", "擅自终止或变更共享服务"),
+    "no_disposal": ("Shared data not disposed of", "未按要求处置共享数据"),
+    "no_usage_records": ("No usage records", "未记录共享数据使用情况"),
+    "use_outside_grant": ("Use beyond the grant", "超出授权范围使用共享数据"),
     # feedback, obligations, requests
     "doubt": ("Doubt", "疑义"),
     "error": ("Error", "错误"),

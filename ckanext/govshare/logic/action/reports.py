@@ -60,15 +60,20 @@ def govshare_report_show(context: Context, data_dict: DataDict) -> dict[str, Any
 @tk.side_effect_free
 @validate(schema.findings_list_schema)
 def govshare_findings_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """The compliance findings (art. 24) of a department's year, or of the whole platform.
+    """The compliance findings of a department's year, or of the whole platform (2016
+    Measures art. 24; 2025 Regulations art. 39, 40 under ``regulation-2025``).
 
     :param year: the year
     :param organization: the department (id or name); leave it out for every department
     :param kind: only findings of this kind (catalogue_overdue, answer_late, answer_missing,
-        feedback_overdue, stale_data, refused_attempts, no_return)
+        feedback_overdue, stale_data, refused_attempts, no_return; under regulation-2025 also
+        delivery_late, repeated_return, review_late, service_unfiled, no_disposal,
+        no_usage_records, use_outside_grant)
     :param limit: page size (default 50, at most 1000)
     :param offset: findings to skip (default 0)
-    :returns: ``{"count", "by_kind", "results", "limit", "offset"}``
+    :returns: ``{"count", "by_kind", "results", "limit", "offset"}``; each result names its
+        ``article`` (``art. 39(4)``), ``article_label`` and ``kind_label`` (both languages)
+        and its ``evidence`` (type, id, link)
     """
     _check("govshare_findings_list", context, data_dict)
     answer = service.findings(

@@ -61,7 +61,8 @@ def findings_list_schema() -> Schema:
     ignore_empty = tk.get_validator("ignore_empty")
     return {
         **report_show_schema(),
-        "kind": [ignore_empty, one_of(findings.KINDS)],
+        # Every kind of either profile; a kind the profile in force lacks finds nothing.
+        "kind": [ignore_empty, one_of(findings.ALL_KINDS)],
         **paging_fields(),
     }
 
