@@ -10,6 +10,7 @@ from .hardening import session
 from .outages.worker import worker
 from .reminders.cli import remind
 from .reports.cli import report
+from .usage.cli import usage
 from .workdays.cli import calendar
 
 __all__ = ["govshare"]
@@ -29,6 +30,7 @@ govshare.add_command(report)
 govshare.add_command(calendar)
 govshare.add_command(worker)
 govshare.add_command(exchange)
+govshare.add_command(usage)
 
 
 @govshare.command("demo")

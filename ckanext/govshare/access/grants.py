@@ -404,7 +404,13 @@ def _grant_params(grant: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
     }
 
 
-def revoke(grant_id: str, person: Person | None, reason: str) -> dict[str, Any]:
+def revoke(
+    grant_id: str,
+    person: Person | None,
+    reason: str,
+    *,
+    detail: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """End an active grant early (art. 14: misuse ends access); its holders are told, and
     every download token issued from it stops working. ``person`` None: the platform itself
     (a return grant whose department no longer lies in the entry's coverage, issue 17)."""
@@ -438,7 +444,8 @@ def revoke(grant_id: str, person: Person | None, reason: str) -> dict[str, Any]:
         object_type="grant",
         object_id=grant["id"],
         object_department=grant["provider_org_id"],
-        detail={"holder": grant["organization_id"], "reason": reason},
+        # ``detail``: what the caller adds (2025 art. 27: the filing, or that it was misuse).
+        detail={"holder": grant["organization_id"], "reason": reason, **(detail or {})},
     )
     updated = {**grant, **values}
     notices.notify(

@@ -203,6 +203,33 @@ TEMPLATES: dict[str, tuple[str, str, str, str]] = {
         "{organization} was to update its catalogue by {due_date} ({kind_en}) and has not: it "
         "is marked overdue and reported to the sharing authority.",
     ),
+    # Usage records, disposal and service filings (2025 Regulations art. 27, 29), issue 18.
+    "disposal_due_soon": (
+        "共享数据须按期处置：{entry_title}",
+        "Data to dispose of soon: {entry_title}",
+        "{requesting_org}对“{entry_title}”（{provider_org}）的使用授权已结束，须在{disposal_due}前"
+        "按提供部门要求处置数据并在平台记录处置情况（还剩{workdays_left}个工作日）。",
+        "The access of {requesting_org} to “{entry_title}” ({provider_org}) has ended: dispose "
+        "of the data as the provider requires and record it on the platform by {disposal_due} "
+        "({workdays_left} working days left).",
+    ),
+    "disposal_overdue": (
+        "共享数据超期未处置：{entry_title}",
+        "Data not disposed of in time: {entry_title}",
+        "{requesting_org}应于{disposal_due}前处置“{entry_title}”（{provider_org}）的共享数据并记录，"
+        "至今未记录，已标记为超期。",
+        "{requesting_org} was to dispose of the data of “{entry_title}” ({provider_org}) and "
+        "record it by {disposal_due} and has not: it is marked overdue.",
+    ),
+    "service_filed": (
+        "共享服务{filing_kind_zh}备案：{entry_title}",
+        "Service {filing_kind_en} filed: {entry_title}",
+        "{provider_org}已就“{entry_title}”的共享服务{filing_kind_zh}向共享主管部门备案，"
+        "自{effective_date}起生效。请登录平台查看备案及协商情况。",
+        "{provider_org} has filed the {filing_kind_en} of its sharing service of "
+        "“{entry_title}” with the sharing authority, effective {effective_date}. Read the "
+        "filing and the consultation on the platform.",
+    ),
     # The yearly report (art. 18), issue 8.
     "report_due": (
         "{year}年度政务信息资源共享情况报告须于{due_by}前报送：{organization}",
@@ -239,15 +266,24 @@ _STATUS = {
 _LEVEL = {
     "escalated_joint_conference": ("部际联席会议", "the joint conference"),
 }
+_FILING_KIND = {"end": ("终止", "end"), "change": ("变更", "change")}
 # Reasons are shown in these kinds (a decision's reason is part of the decision, art. 12);
 # a comment's text is not (it stays on the platform).
 _WITH_REASON = frozenset(
     {
+        "catalogue_returned",
+        "obligation_extension_decided",
         "request_decided",
+        "extension_decided",
         "request_returned",
+        "request_signoff_returned",
+        "answer_draft_returned",
         "escalation_decided",
         "grant_revoked",
         "request_expired",
+        "grant_suspended",
+        "grant_resumed",
+        "grant_terminated",
     }
 )
 _MAX_REASON = 500
@@ -286,6 +322,9 @@ def _context(kind: str, params: Mapping[str, Any]) -> _Params:
             reason = reason[:_MAX_REASON] + "…"
         ctx["reason_zh"] = f"理由：{reason}"
         ctx["reason_en"] = f" Reason: {reason}"
+    filing_kind = _FILING_KIND.get(str(params.get("filing_kind") or ""))
+    if filing_kind:
+        ctx["filing_kind_zh"], ctx["filing_kind_en"] = filing_kind
     start, end = params.get("period_start"), params.get("period_end")
     if start and end:
         ctx["period_zh"] = f"（{start} 至 {end}）"

@@ -19,7 +19,9 @@ when it found nothing to do):
 - ``interface/reminders.py``: the service interface's call log, chained into the audit trail
   by one digest a minute (issue 16, item 7);
 - ``exchange/reminders.py``: batch exchange subscriptions whose grant is no longer live are
-  stopped (issue 17, item 3).
+  stopped (issue 17, item 3);
+- ``usage/reminders.py``: usage records past their retention archived, holders reminded
+  before and flagged after a grant's disposal date (2025 Regulations art. 27, 29).
 
 This module only orders the steps, runs each item in a transaction of its own (committed, or
 rolled back on a dry run or an error), counts, and has ``notices`` retry failed emails.
@@ -44,6 +46,7 @@ from ..feedback import reminders as feedback
 from ..interface import reminders as interface
 from ..obligations import reminders as obligations
 from ..reports import reminders as reports
+from ..usage import reminders as usage
 from ..workdays import WorkCalendar
 
 __all__ = ["LOCK_KEY", "STEPS", "Busy", "Reminder", "Step", "Summary", "local_today", "run"]
@@ -87,8 +90,27 @@ REQUESTS_OVERDUE = Step(
 REQUESTS_DUE_SOON = Step(
     "requests due soon", "request_due_soon", access.requests_due_soon, access.remind_due
 )
+# Approved data to deliver (2025 Regulations art. 22): overdue flagged, then reminders.
+DELIVERIES_OVERDUE = Step(
+    "deliveries overdue",
+    "delivery_overdue",
+    access.deliveries_past_due,
+    access.flag_delivery_overdue,
+)
+DELIVERIES_DUE_SOON = Step(
+    "deliveries due soon", "delivery_due_soon", access.deliveries_due_soon, access.remind_delivery
+)
 GRANTS_EXPIRING = Step(
     "grants expiring", "grant_expiring", access.grants_ending, access.warn_grant_ending
+)
+# Usage records and disposal (2025 Regulations art. 27, 29): records past their retention
+# archived (never deleted); holders reminded before, and flagged after, a disposal date.
+USAGE_ARCHIVED = Step("usage records archived", "", usage.records_to_archive, usage.archive)
+DISPOSALS_OVERDUE = Step(
+    "disposals overdue", "disposal_overdue", usage.disposal_overdue, usage.flag_disposal_overdue
+)
+DISPOSALS_DUE_SOON = Step(
+    "disposals due soon", "disposal_due_soon", usage.disposal_soon, usage.remind_disposal
 )
 FEEDBACK_OVERDUE = Step(
     "feedback marked overdue", "feedback_overdue", feedback.past_due, feedback.flag_overdue
@@ -120,8 +142,13 @@ STEPS: tuple[Step, ...] = (
     EXCHANGE_STOPPED,
     REQUESTS_EXPIRED,
     REQUESTS_OVERDUE,
+    DELIVERIES_OVERDUE,
+    DELIVERIES_DUE_SOON,
     REQUESTS_DUE_SOON,
     GRANTS_EXPIRING,
+    USAGE_ARCHIVED,
+    DISPOSALS_OVERDUE,
+    DISPOSALS_DUE_SOON,
     FEEDBACK_OVERDUE,
     FEEDBACK_DUE_SOON,
     OBLIGATIONS_OVERDUE,

@@ -25,6 +25,7 @@ from ...interface import quota
 from .. import loading
 from ..schema import access as schema
 from .access_request import check_on_entry, entry_as_seen
+from .usage import check_revoke_filing, revoke_detail
 
 __all__ = [
     "govshare_access_obtain",
@@ -133,9 +134,16 @@ def govshare_grant_revoke(context: Context, data_dict: DataDict) -> dict[str, An
 
     :param id: the grant
     :param reason: why (required; the holder is told)
+    :param filing_id: under regulation-2025, a provider's data officer names the service
+        filing covering the grant (2025 art. 27; ``govshare_service_filing_create``) ...
+    :param misuse: ... unless the holder misused the data (true; the default false); the
+        sharing authority needs neither
     """
-    _load_grant(context, data_dict, "govshare_grant_revoke")
+    grant = _load_grant(context, data_dict, "govshare_grant_revoke")
     person = Person.of(context)
-    updated = grants.revoke(data_dict["id"], person, data_dict["reason"])
+    check_revoke_filing(person, grant, data_dict)
+    updated = grants.revoke(
+        data_dict["id"], person, data_dict["reason"], detail=revoke_detail(data_dict)
+    )
     subscriptions.stop_for_grant(updated["id"], "grant_revoked", person=person)
     return present.grant_dict(updated)

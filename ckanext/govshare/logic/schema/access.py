@@ -333,5 +333,12 @@ def grant_list_schema() -> Schema:
 
 
 def grant_revoke_schema() -> Schema:
-    """``govshare_grant_revoke``: why (required; the holder is told)."""
-    return {"id": _id(), "reason": _text(required), **_extras()}
+    """``govshare_grant_revoke``: why (required; the holder is told); under 2025 a provider's
+    names the service filing covering it, unless it is for misuse (art. 27)."""
+    return {
+        "id": _id(),
+        "reason": _text(required),
+        "filing_id": [_optional(), reference],
+        "misuse": [_optional(), boolean],
+        **_extras(),
+    }
