@@ -7,6 +7,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
+from . import profiles
 from .access import codes as access_codes
 from .access import rules as access_rules
 from .access import workflow
@@ -55,6 +56,9 @@ def govshare_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
     # In a repeating block the form names the field "data_items-0-data_type".
     name = field["field_name"].rsplit("-", 1)[-1]
     choices = [{"value": c.value, "label": serialise.label(c.en, c.zh)} for c in _CHOICES[name]]
+    if name == "legal_basis_type" and profiles.on("legal_basis_type"):
+        # A policy no longer justifies not sharing (2025 Regulations art. 14).
+        choices = [c for c in choices if c["value"] not in codes.LEGAL_BASIS_TYPES_2016_ONLY]
     if field.get("govshare_blank_choice"):
         blank = field["govshare_blank_choice"]
         choices.insert(0, {"value": "", "label": blank})

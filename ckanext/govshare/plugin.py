@@ -19,6 +19,7 @@ from .dcat import export as dcat_export
 from .downloads import lognoise as download_lognoise
 from .logins import service as login_throttle
 from .regional import service as regional
+from .review import service as catalogue_review
 
 _labels = CataloguePermissionLabels()
 
@@ -84,12 +85,21 @@ class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
     # IPackageController: no link to restricted data for those who may not have it (art. 14).
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         datalinks.after_dataset_show(context, pkg_dict)
+        # Where the entry stands in the authority's review (2025 art. 16), computed now.
+        catalogue_review.after_dataset_show(pkg_dict)
+
+    # IPackageController: a new active entry waits for the authority's review (2025 art. 16),
+    # in the create's transaction (CKAN commits after the hooks).
+    def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        catalogue_review.entry_created(context, pkg_dict)
 
     # IPackageController: an entry's data return follows its region item, coverage and owner
     # (2025 Regulations art. 24), in the update's transaction (CKAN commits after the hooks).
     def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         if pkg_dict.get("id"):
             regional.sync_entry(pkg_dict["id"])
+            # A change of the catalogue content waits for review (2025 art. 16, 17).
+            catalogue_review.entry_updated(context, pkg_dict)
 
     def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         if pkg_dict.get("id"):

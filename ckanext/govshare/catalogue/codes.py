@@ -101,6 +101,38 @@ UPDATE_CYCLES = (
     Choice("irregular", "Irregular", "不定期"),
 )
 
+# Data classification and grading (数据分类分级, 2025 Regulations art. 13, 34).
+DATA_GRADES = (
+    Choice("general", "General data", "一般数据"),
+    Choice("important", "Important data", "重要数据"),
+    Choice("core", "Core data", "核心数据"),
+)
+
+PERSONAL_INFORMATION = (
+    Choice("no", "No personal information", "不含个人信息"),
+    Choice("yes", "Contains personal information", "含个人信息"),
+)
+
+# The kind of the legal basis of a not-shared entry: 2025 art. 14 names three; the 2016
+# Measures art. 10(1) also allowed a Party Central Committee / State Council policy.
+LEGAL_BASIS_TYPES = (
+    Choice("law", "Law", "法律"),
+    Choice("administrative_regulation", "Administrative regulation", "行政法规"),
+    Choice("state_council_decision", "State Council decision", "国务院决定"),
+    Choice("policy", "Party Central Committee / State Council policy", "党中央、国务院政策"),
+)
+#: The kinds only the 2016 Measures accept (2025 art. 14 no longer does).
+LEGAL_BASIS_TYPES_2016_ONLY = frozenset({"policy"})
+
+# The sharing authority's review of a catalogue entry (2025 art. 16, 17).
+REVIEW_STATUSES = (
+    Choice("pending", "Waiting for review", "待审核"),
+    Choice("approved", "Approved and announced", "已审核发布"),
+    Choice("returned", "Returned", "已退回"),
+    Choice("superseded", "Superseded by a later change", "已被后续变更取代"),
+    Choice("none", "Not reviewed (before the review rule)", "无需审核"),
+)
+
 DEPARTMENT_LEVELS = (
     Choice("national", "National", "国家级"),
     Choice("provincial", "Provincial", "省级"),
@@ -122,6 +154,10 @@ FIELD_CHOICES: dict[str, tuple[Choice, ...]] = {
     "open_to_public": OPEN_TO_PUBLIC,
     "update_cycle": UPDATE_CYCLES,
     "department_level": DEPARTMENT_LEVELS,
+    "data_grade": DATA_GRADES,
+    "personal_information": PERSONAL_INFORMATION,
+    "legal_basis_type": LEGAL_BASIS_TYPES,
+    "review_status": REVIEW_STATUSES,
 }
 
 

@@ -7,12 +7,19 @@ spreadsheet import all call it, so a rule lives here once.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
 from ..core.messages import message
 from . import columns
-from .codes import SHARE_STRICTNESS
+from .codes import (
+    DATA_GRADES,
+    LEGAL_BASIS_TYPES,
+    LEGAL_BASIS_TYPES_2016_ONLY,
+    PERSONAL_INFORMATION,
+    SHARE_STRICTNESS,
+)
 
 NEEDS_LEGAL_BASIS = message(
     "A not-shared entry needs the law, administrative regulation or Party Central Committee / "
@@ -205,3 +212,140 @@ def _truthy(value: Any) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in ("true", "1", "yes", "on")
     return bool(value)
+
+
+# --- 2025 Regulations art. 13-15: grading, assessments, approval, the basis's kind ---------
+
+#: Fields an active entry must fill under ``catalogue_grading`` (art. 13), with their labels.
+GRADING_FIELDS: dict[str, tuple[str, str]] = {
+    "data_grade": ("its data grade (general, important or core)", "数据分级（一般、重要或核心）"),
+    "personal_information": (
+        "whether it holds personal information",
+        "是否含个人信息",
+    ),
+    "confidentiality_assessment": (
+        "the conclusion of its confidentiality-risk assessment",
+        "保密风险评估结论",
+    ),
+    "head_approved_by": (
+        "the department head who approved it",
+        "审批的部门负责人",
+    ),
+    "head_approved_on": ("the date of the head's approval", "部门负责人审批日期"),
+}
+
+
+def needs_field(field: str) -> str:
+    en, zh = GRADING_FIELDS[field]
+    return message(
+        f"Before an entry is published, give {en} (2025 Regulations art. 13); a draft may lack it",
+        f"信息资源发布前须填写{zh}（《政务数据共享条例》第十三条），草稿可暂不填写",
+    )
+
+
+NEEDS_PI_ASSESSMENT = message(
+    "An entry holding personal information needs the conclusion of its personal-information "
+    "impact assessment before it is published (2025 Regulations art. 13)",
+    "含个人信息的信息资源发布前须填写个人信息保护影响评估结论（《政务数据共享条例》第十三条）",
+)
+NEEDS_USE_SCOPE = message(
+    "A conditionally shared entry states the scope and the use of its data in use_scope "
+    "(2025 Regulations art. 15)",
+    "有条件共享的信息资源须在“共享范围和用途”中写明共享范围和用途（《政务数据共享条例》第十五条）",
+)
+NEEDS_LEGAL_BASIS_TYPE = message(
+    "A not-shared entry names the kind of its legal basis: law, administrative_regulation or "
+    "state_council_decision (2025 Regulations art. 14)",
+    "不予共享的信息资源须注明依据类别：法律、行政法规或国务院决定（《政务数据共享条例》第十四条）",
+)
+POLICY_NO_LONGER_SUFFICES = message(
+    "Under the 2025 Regulations only a law, an administrative regulation or a State Council "
+    "decision justifies not sharing (art. 14): a policy no longer suffices",
+    "依据《政务数据共享条例》第十四条，不予共享须有法律、行政法规或国务院决定依据，政策文件不再适用",
+)
+APPROVAL_IN_FUTURE = message(
+    "The head's approval date cannot be later than today",
+    "部门负责人审批日期不得晚于今天",
+)
+_UNKNOWN = {
+    "data_grade": (
+        "Unknown data grade: general, important or core",
+        "数据分级无效：一般、重要或核心",
+    ),
+    "personal_information": ("Personal information is yes or no", "是否含个人信息须为“是”或“否”"),
+}
+
+
+def unknown_code(field: str) -> str:
+    return message(*_UNKNOWN[field])
+
+
+UNKNOWN_LEGAL_BASIS_TYPE = message(
+    "Unknown legal basis kind: law, administrative_regulation, state_council_decision or policy",
+    "依据类别无效：法律、行政法规、国务院决定或政策",
+)
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        return None
+
+
+def check_grading(
+    entry: Mapping[str, Any],
+    *,
+    grading: bool,
+    basis_kinds: bool,
+    published: bool,
+    today: dt.date,
+) -> dict[ErrorKey, list[str]]:
+    """Field errors of the 2025 catalogue content (art. 13-15); empty when they hold.
+
+    ``grading`` (rule ``catalogue_grading``): a ``published`` (active) entry gives its grade,
+    personal information, the confidentiality assessment, the head's approval (who, when),
+    the personal-information impact assessment when it holds personal information, and, when
+    conditional, its scope and use. ``basis_kinds`` (rule ``legal_basis_type``): a published
+    not-shared entry names the kind of its basis, and a policy is refused whatever the state.
+    Without either rule every field is optional and the 2016 kind ``policy`` allowed.
+    """
+    errors: dict[ErrorKey, list[str]] = {}
+
+    def add(field: str, msg: str) -> None:
+        errors.setdefault(field, []).append(msg)
+
+    share = entry.get("share_type") or "unconditional"
+    for field, allowed in (
+        ("data_grade", DATA_GRADES),
+        ("personal_information", PERSONAL_INFORMATION),
+    ):
+        value = entry.get(field)
+        if not _blank(value) and value not in {c.value for c in allowed}:
+            add(field, unknown_code(field))
+    if grading and published:
+        for field in GRADING_FIELDS:
+            if _blank(entry.get(field)):
+                add(field, needs_field(field))
+        if entry.get("personal_information") == "yes" and _blank(entry.get("pi_impact_assessment")):
+            add("pi_impact_assessment", NEEDS_PI_ASSESSMENT)
+        if share == "conditional" and _blank(entry.get("use_scope")):
+            add("use_scope", NEEDS_USE_SCOPE)
+    kind = entry.get("legal_basis_type")
+    if not _blank(kind):
+        if kind not in {c.value for c in LEGAL_BASIS_TYPES}:
+            add("legal_basis_type", UNKNOWN_LEGAL_BASIS_TYPE)
+        elif basis_kinds and kind in LEGAL_BASIS_TYPES_2016_ONLY:
+            add("legal_basis_type", POLICY_NO_LONGER_SUFFICES)
+    elif basis_kinds and published and share == "not_shared":
+        add("legal_basis_type", NEEDS_LEGAL_BASIS_TYPE)
+    approved_on = entry.get("head_approved_on")
+    if not _blank(approved_on):
+        day = _as_date(approved_on)
+        if day is not None and day > today:
+            add("head_approved_on", APPROVAL_IN_FUTURE)
+    return errors

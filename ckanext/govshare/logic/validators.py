@@ -13,10 +13,13 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.lib.navl.dictization_functions import StopOnError, missing, unflatten
 
+from .. import profiles
 from ..catalogue import credit_code, resource_code, rules
 from ..catalogue.model import next_serial
+from ..core import clock
 from ..core.messages import message
 from ..regional import rules as regions
+from ..review import service as review
 
 __all__ = [
     "govshare_max_length",
@@ -259,9 +262,33 @@ def govshare_origin_field(key: Key, data: dict[Key, Any], errors: Any, context: 
     data[key] = stored
 
 
+def _published(data: dict[Key, Any], context: Any) -> bool:
+    """Whether the entry is (or becomes) active: its state given, else as stored, else active
+    (``package_create``'s default). A draft may lack what publication needs."""
+    state = data.get(("state",))
+    if state in (None, missing, ""):
+        package = _current_package(data, context)
+        state = package.state if package is not None else "active"
+    return str(state) == "active"
+
+
 def govshare_catalogue_rules(key: Key, data: dict[Key, Any], errors: Any, context: Any) -> None:
     """The share-type rules over the whole entry (``after_validators`` of the schema)."""
-    found = rules.check_entry(_entry(data))
+    entry = _entry(data)
+    # The entry as stored, compared after the update: a change of its catalogue content
+    # waits for the authority's review (2025 Regulations art. 16, 17).
+    review.remember(context.get("package"))
+    found = rules.check_entry(entry)
+    if not _harvested(data, context) and _stored_harvested(data, context) is None:
+        # Grading, assessments, approval, the basis's kind (2025 Regulations art. 13-15).
+        for field, messages in rules.check_grading(
+            entry,
+            grading=profiles.on("catalogue_grading"),
+            basis_kinds=profiles.on("legal_basis_type"),
+            published=_published(data, context),
+            today=clock.today(),
+        ).items():
+            found.setdefault(field, []).extend(messages)
     if not _harvested(data, context):
         # The coverage within the provider's region (2025 Regulations art. 24; issue 17).
         coverage = data.get(("coverage_region",))

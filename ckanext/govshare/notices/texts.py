@@ -250,6 +250,56 @@ TEMPLATES: dict[str, tuple[str, str, str, str]] = {
         "or file: {table}) failed: {error_en}. The target was left as it was; the next "
         "scheduled run tries again.",
     ),
+    # The sharing authority's catalogue review (2025 Regulations art. 16, 17), issue 18.
+    "catalogue_review_submitted": (
+        "目录待审核：{entry_title}",
+        "Catalogue entry to review: {entry_title}",
+        "{provider_org}的“{entry_title}”（{kind_zh}）已提交共享主管部门审核，审核期限：{due_date}。",
+        "“{entry_title}” of {provider_org} ({kind_en}) waits for the sharing authority's "
+        "review, due by {due_date}.",
+    ),
+    "catalogue_announced": (
+        "目录已发布：{entry_title}",
+        "Catalogue entry announced: {entry_title}",
+        "共享主管部门已审核发布{provider_org}的政务数据目录“{entry_title}”（{kind_zh}）。",
+        "The sharing authority has approved and announced “{entry_title}” of {provider_org} "
+        "({kind_en}).",
+    ),
+    "catalogue_returned": (
+        "目录审核退回：{entry_title}",
+        "Catalogue entry returned: {entry_title}",
+        "共享主管部门退回了“{entry_title}”（{kind_zh}），请按理由修改后重新提交。{reason_zh}",
+        "The sharing authority returned “{entry_title}” ({kind_en}): correct it as the reasons "
+        "say and save it again.{reason_en}",
+    ),
+    "catalogue_review_due_soon": (
+        "目录审核即将到期：{entry_title}",
+        "Catalogue review due soon: {entry_title}",
+        "{provider_org}的“{entry_title}”须于{due_date}前审核（还剩{workdays_left}个工作日）。",
+        "“{entry_title}” of {provider_org} is to be reviewed by {due_date} ({workdays_left} "
+        "working days left).",
+    ),
+    "catalogue_review_overdue": (
+        "目录审核已超期：{entry_title}",
+        "Catalogue review overdue: {entry_title}",
+        "{provider_org}的“{entry_title}”应于{due_date}前完成审核，至今未审核。",
+        "“{entry_title}” of {provider_org} was to be reviewed by {due_date} and has not been.",
+    ),
+    "obligation_extension_requested": (
+        "目录更新延期申请：{organization}",
+        "Catalogue update extension asked: {organization}",
+        "{organization}申请将目录更新期限（{due_date}）延长{extension_days}个工作日，请审核"
+        "（《政务数据共享条例》第十七条）。",
+        "{organization} asks to extend its catalogue update due {due_date} by "
+        "{extension_days} working days (2025 Regulations art. 17).",
+    ),
+    "obligation_extension_decided": (
+        "目录更新延期申请已{decision_zh}：{organization}",
+        "Catalogue update extension {decision_en}: {organization}",
+        "共享主管部门已{decision_zh}{organization}的目录更新延期申请，更新期限：{due_date}。{reason_zh}",
+        "The sharing authority has {decision_en} the extension of the catalogue update of "
+        "{organization}; it is due by {due_date}.{reason_en}",
+    ),
 }
 
 KINDS: frozenset[str] = frozenset(TEMPLATES)

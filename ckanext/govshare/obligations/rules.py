@@ -112,3 +112,59 @@ def is_late(obligation: Mapping[str, Any], today: dt.date, discharged_on: dt.dat
 def label(table: Mapping[str, tuple[str, str]], value: str | None) -> str:
     en, zh = table.get(value or "", (value or "", value or ""))
     return message(en, zh)
+
+
+# --- 2025 Regulations art. 17: +5 working days with the authority's consent ----------------
+
+EXTENSION_PENDING = "pending"
+EXTENSION_APPROVED = "approved"
+EXTENSION_REJECTED = "rejected"
+EXTENSION_STATES = (EXTENSION_PENDING, EXTENSION_APPROVED, EXTENSION_REJECTED)
+EXTENSION_LABELS = {
+    EXTENSION_PENDING: ("Extension asked", "延期待审核"),
+    EXTENSION_APPROVED: ("Extension approved", "已同意延期"),
+    EXTENSION_REJECTED: ("Extension refused", "不同意延期"),
+}
+
+NOT_OPEN = message(
+    "Only an open obligation can be extended", "只有未完成的目录更新任务可以申请延期"
+)
+ALREADY_ASKED = message(
+    "An obligation is extended once: an extension was already asked for",
+    "目录更新任务只能申请一次延期，已申请过",
+)
+NO_EXTENSION_PENDING = message(
+    "No extension of this obligation waits for a decision", "该目录更新任务没有待审核的延期申请"
+)
+REJECTION_NEEDS_REASON = message("Refusing an extension needs a reason", "不同意延期须说明理由")
+
+
+def may_extend(person: Viewer, obligation: Mapping[str, Any]) -> bool:
+    """The department's data officer (or a sysadmin) asks (art. 17)."""
+    return bool(person.sysadmin or obligation.get("organization_id") in person.officer_of)
+
+
+def may_decide_extension(person: Viewer) -> bool:
+    """The sharing authority (or a sysadmin) consents (art. 17)."""
+    return bool(person.sysadmin or person.authority)
+
+
+def check_extension_request(obligation: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Open, and never extended before (once)."""
+    if obligation.get("state") != OPEN:
+        return {"id": [NOT_OPEN]}
+    if obligation.get("extension_status"):
+        return {"id": [ALREADY_ASKED]}
+    return {}
+
+
+def check_extension_decision(
+    obligation: Mapping[str, Any], decision: str, reason: str | None
+) -> dict[str, list[str]]:
+    """A pending extension of an open obligation; a refusal gives its reason."""
+    errors: dict[str, list[str]] = {}
+    if obligation.get("state") != OPEN or obligation.get("extension_status") != EXTENSION_PENDING:
+        errors["id"] = [NO_EXTENSION_PENDING]
+    if decision == "reject" and not (reason or "").strip():
+        errors["reason"] = [REJECTION_NEEDS_REASON]
+    return errors

@@ -98,9 +98,7 @@ def as_dicts(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     for row in rows:
         item = {_COLUMN_KEYS.get(k, k): plain(v) for k, v in row.items()}
         org = orgs.get(row["organization_id"])
-        discharged_on = (
-            clock.local_date(row["discharged_at"]) if row.get("discharged_at") else None
-        )
+        discharged_on = clock.local_date(row["discharged_at"]) if row.get("discharged_at") else None
         item.update(
             provider_org=org.name if org else None,
             provider_org_title=(org.title or org.name) if org else None,
@@ -121,6 +119,11 @@ def as_dicts(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
                 else None
             ),
             kind_label=_label(rules.KIND_LABELS, row["kind"]),
+            extension_status_label=(
+                _label(rules.EXTENSION_LABELS, row["extension_status"])
+                if row.get("extension_status")
+                else None
+            ),
             status_label=_label(rules.STATE_LABELS, row["state"]),
         )
         result.append(with_old_keys(item, OLD_KEYS))
@@ -137,6 +140,14 @@ def shown(obligation: Mapping[str, Any], person: Person) -> dict[str, Any]:
     result["may_discharge"] = obligation["state"] == rules.OPEN and rules.may_discharge(
         person, obligation
     )
+    if profiles.number("catalogue_update_extension"):
+        # 2025 Regulations art. 17: +5 working days with the authority's consent.
+        result["may_extend"] = not rules.check_extension_request(obligation) and rules.may_extend(
+            person, obligation
+        )
+        result["may_decide_extension"] = obligation.get(
+            "extension_status"
+        ) == rules.EXTENSION_PENDING and rules.may_decide_extension(person)
     return result
 
 
@@ -325,3 +336,97 @@ def mark_overdue(obligation_id: str, on: dt.date) -> dict[str, Any] | None:
         department=lambda o: o["organization_id"],
         detail=lambda o: {},
     )
+
+
+def request_extension(
+    obligation: Mapping[str, Any], person: Person, *, reason: str
+) -> dict[str, Any]:
+    """The department's data officer asks the authority for ``catalogue_update_extension``
+    more working days (2025 Regulations art. 17), once; audited, the authority told."""
+    from .. import notices
+
+    errors = rules.check_extension_request(obligation)
+    if errors:
+        raise field_errors(tk.ValidationError, errors)
+    days = profiles.number("catalogue_update_extension") or 0
+    changes = {
+        "extension_status": rules.EXTENSION_PENDING,
+        "extension_days": days,
+        "extension_reason": reason.strip(),
+        "extension_requested_by": person.id,
+        "extension_requested_at": clock.now(),
+    }
+    model.Session.execute(
+        obligation_table.update().where(obligation_table.c.id == obligation["id"]).values(**changes)
+    )
+    updated = {**obligation, **changes}
+    store.record(
+        "govshare_obligation_extend",
+        actor_id=person.id,
+        actor_name=person.name,
+        actor_department=obligation["organization_id"],
+        object_type="obligation",
+        object_id=obligation["id"],
+        object_department=obligation["organization_id"],
+        detail={"days": days, "due_date": obligation["due_date"].isoformat()},
+    )
+    notices.notify(
+        "obligation_extension_requested",
+        recipients=notices.authority_members(),
+        key=f"obligation_extension_requested:{obligation['id']}",
+        params=params(updated, extension_days=days),
+    )
+    return updated
+
+
+def decide_extension(
+    obligation: Mapping[str, Any], person: Person, *, decision: str, reason: str | None
+) -> dict[str, Any]:
+    """The authority consents (the due date moves by the extension's working days from the
+    current due date; ``original_due_date`` keeps the first) or refuses (2025 art. 17);
+    audited, the department's data officers told."""
+    from .. import notices
+
+    errors = rules.check_extension_decision(obligation, decision, reason)
+    if errors:
+        raise field_errors(tk.ValidationError, errors)
+    approved = decision == "approve"
+    changes: dict[str, Any] = {
+        "extension_status": rules.EXTENSION_APPROVED if approved else rules.EXTENSION_REJECTED,
+        "extension_decided_by": person.id,
+        "extension_decided_at": clock.now(),
+        "extension_decision_reason": (reason or "").strip() or None,
+    }
+    if approved:
+        days = int(obligation.get("extension_days") or 0)
+        changes["original_due_date"] = obligation.get("original_due_date") or obligation["due_date"]
+        changes["due_date"] = workdays.current().add_workdays(obligation["due_date"], days)
+        # A flag raised past the old due date no longer holds once the new one is later.
+        if obligation.get("overdue") and changes["due_date"] >= clock.today():
+            changes["overdue"] = False
+    model.Session.execute(
+        obligation_table.update().where(obligation_table.c.id == obligation["id"]).values(**changes)
+    )
+    updated = {**obligation, **changes}
+    store.record(
+        "govshare_obligation_extension_decide",
+        actor_id=person.id,
+        actor_name=person.name,
+        actor_department=authority_org_id() if person.authority else None,
+        object_type="obligation",
+        object_id=obligation["id"],
+        object_department=obligation["organization_id"],
+        detail={
+            "decision": decision,
+            "due_before": obligation["due_date"].isoformat(),
+            "due_after": updated["due_date"].isoformat(),
+        },
+    )
+    zh, en = ("同意", "approved") if approved else ("不同意", "refused")
+    notices.notify(
+        "obligation_extension_decided",
+        recipients=notices.officers_of(obligation["organization_id"]),
+        key=f"obligation_extension_decided:{obligation['id']}",
+        params=params(updated, decision_zh=zh, decision_en=en, reason=reason or ""),
+    )
+    return updated

@@ -44,6 +44,59 @@ class CatalogueEntry(factories.Dataset):
         lambda: [{"name": "编号", "data_type": "string", "length": "18"}]
     )
 
+    @classmethod
+    def api_create(cls, data_dict: dict[str, Any]) -> Any:
+        """Under a profile that grades and reviews catalogues (2025 Regulations art. 13, 16),
+        an entry comes graded and approved by the sharing authority, as every existing suite
+        expects an entry to be; ``reviewed=False`` leaves it waiting for its review."""
+        reviewed = data_dict.pop("reviewed", True)
+        for field, value in graded_fields(str(data_dict.get("share_type") or "")).items():
+            data_dict.setdefault(field, value)
+        result = super().api_create(data_dict)
+        if reviewed:
+            approve_entry(result)
+        return result
+
+
+def graded_fields(share_type: str = "") -> dict[str, object]:
+    """The 2025 catalogue content (grading, assessments, the head's approval, art. 13-15)
+    while the profile in force asks for it; nothing under measures-2016."""
+    from ckanext.govshare import profiles
+
+    fields: dict[str, object] = {}
+    if profiles.on("catalogue_grading"):
+        fields.update(
+            data_grade="general",
+            personal_information="no",
+            confidentiality_assessment="经评估，不涉及国家秘密",
+            head_approved_by="张主任",
+            head_approved_on="2026-01-10",
+        )
+        if share_type == "conditional":
+            fields["use_scope"] = "仅限市场监管用途"
+    if profiles.on("legal_basis_type") and share_type == "not_shared":
+        fields["legal_basis_type"] = "law"
+    return fields
+
+
+def approve_entry(entry: dict[str, Any]) -> None:
+    """The sharing authority's approval of an entry waiting for review, as the site (2025
+    art. 16); nothing when none waits or the profile reviews no catalogues."""
+    from ckanext.govshare import profiles
+
+    if not profiles.on("catalogue_review") or entry.get("state", "active") != "active":
+        return
+    shown = helpers.call_action("package_show", id=entry["id"])
+    if shown.get("review_status") != "pending":
+        return
+    site = helpers.call_action("get_site_user", context={"ignore_auth": True})
+    helpers.call_action(
+        "govshare_catalogue_review",
+        context={"user": site["name"], "ignore_auth": True},
+        id=entry["id"],
+        decision="approve",
+    )
+
 
 class SharingEntry(CatalogueEntry):
     """An entry of the sharing world: two data items, two share methods, one link resource,
@@ -168,6 +221,7 @@ def entry_fields() -> dict[str, object]:
         "update_cycle": "monthly",
         "release_date": "2026-01-15",
         "data_items": [{"name": "编号", "data_type": "string"}],
+        **graded_fields("unconditional"),
     }
 
 
