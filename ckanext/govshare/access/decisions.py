@@ -68,13 +68,22 @@ def decide(
     return updated, grant
 
 
-def resubmit(request: Mapping[str, Any], person: Person, data: Mapping[str, Any]) -> dict[str, Any]:
+def resubmit(
+    request: Mapping[str, Any],
+    person: Person,
+    data: Mapping[str, Any],
+    *,
+    signoff_required: bool = False,
+) -> dict[str, Any]:
     """The requesting department completes a returned request and sends it again; the
-    provider's clock restarts with the working days that were left."""
+    provider's clock restarts with the working days that were left. ``signoff_required``:
+    sent by staff under internal sign-off (2025 art. 20), it waits for their head
+    (``access.signoff``), and the clock restarts only when the head signs it off."""
     changes = {
         k: data[k] for k in ("purpose_detail", "scenario", "basis", "contact") if data.get(k)
     }
-    changes.update(deadlines.clock_restart(request))
+    if not signoff_required:
+        changes.update(deadlines.clock_restart(request))
     upload = data.get("attachment")
     if attachments.is_upload(upload):
         changes["attachment"] = attachments.save(upload, request["id"])
@@ -85,6 +94,7 @@ def resubmit(request: Mapping[str, Any], person: Person, data: Mapping[str, Any]
         text=data.get("reason"),
         changes=changes,
         detail={"changed": sorted(k for k in changes if k not in deadlines.CLOCK_FIELDS)},
+        signoff_required=signoff_required,
     )
 
 

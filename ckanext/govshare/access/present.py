@@ -20,9 +20,9 @@ from typing import Any
 import sqlalchemy as sa
 from ckan import model
 
-from .. import workdays
+from .. import profiles, workdays
 from ..core import clock, paging
-from ..core.membership import Person
+from ..core.membership import INTERNAL_STATES, Person
 from ..core.serialise import label, plain
 from ..core.vocabulary import with_old_keys
 from . import codes, rules, workflow
@@ -31,6 +31,7 @@ from .model import event_table, grant_table, request_table
 
 __all__ = [
     "AUTHORITY_QUEUE",
+    "awaiting_signoff_of",
     "GRANT_OLD_KEYS",
     "HISTORY_OLD_KEYS",
     "REQUEST_OLD_KEYS",
@@ -143,14 +144,26 @@ def _request(
         created=plain(request.get("submitted_at")),
         modified=plain(request.get("updated_at")),
     )
+    # 2025 art. 20: an answer drafted by the provider's staff is the provider's until its head
+    # signs it off (``request_dict`` shows it to the answer side).
+    result["answer_draft"] = None
     return with_old_keys(result, REQUEST_OLD_KEYS)
 
 
-def request_dict(request: Mapping[str, Any], *, with_history: bool = False) -> dict[str, Any]:
-    """One request; ``with_history``: with its history and thread and the grants it led to."""
+def request_dict(
+    request: Mapping[str, Any], *, with_history: bool = False, sides: Iterable[str] = ()
+) -> dict[str, Any]:
+    """One request; ``with_history``: with its history and thread and the grants it led to.
+
+    ``sides``: the internal sign-off (2025 art. 20) the viewer belongs to
+    (``workflow.REQUEST_SIDE``, ``workflow.ANSWER_SIDE``): its history rows, and on the
+    answer side the drafted answer, are shown; nobody else sees them."""
+    sides = frozenset(sides)
     result = request_dicts([request])[0]
+    if workflow.ANSWER_SIDE in sides:
+        result["answer_draft"] = plain(request.get("answer_draft"))
     if with_history:
-        result["history"] = history(request["id"])
+        result["history"] = history(request["id"], sides=sides)
         rows = model.Session.execute(
             sa.select(grant_table)
             .where(grant_table.c.request_id == request["id"])
@@ -160,13 +173,19 @@ def request_dict(request: Mapping[str, Any], *, with_history: bool = False) -> d
     return result
 
 
-def history(request_id: str) -> list[dict[str, Any]]:
-    """The request's history rows (transitions and the thread), oldest first."""
-    rows = model.Session.execute(
-        sa.select(event_table)
-        .where(event_table.c.request_id == request_id)
-        .order_by(event_table.c.id)
-    ).all()
+def history(request_id: str, *, sides: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """The request's history rows (transitions and the thread), oldest first; the rows of a
+    department's internal sign-off only for ``sides`` (2025 art. 20)."""
+    shown = {None, *sides}
+    rows = [
+        r
+        for r in model.Session.execute(
+            sa.select(event_table)
+            .where(event_table.c.request_id == request_id)
+            .order_by(event_table.c.id)
+        ).all()
+        if workflow.internal_side(r.action, r.from_state) in shown
+    ]
     users = _users(r.actor_id for r in rows)
     orgs = _orgs(r.actor_org_id for r in rows)
     result = []
@@ -183,30 +202,55 @@ def history(request_id: str) -> list[dict[str, Any]]:
 def visible_requests(person: Person, direction: str) -> sa.sql.ColumnElement[sa.Boolean]:
     """The requests ``person`` sees in ``direction`` (incoming, outgoing or all), as SQL.
 
-    Incoming: addressed to the departments the user is a data officer of, or awaiting the
-    body (authority, joint conference) the user sits on. Outgoing: made by the user's
-    departments. All: both, and what reached the joint conference; everything for the
-    sharing authority and sysadmins.
+    Incoming: addressed to the departments the user is a data officer of (or, while internal
+    sign-off is on, a member of: staff draft the answers, 2025 art. 20), or awaiting the body
+    (authority, joint conference) the user sits on. Outgoing: made by the user's departments.
+    All: both, and what reached the joint conference; everything for the sharing authority
+    and sysadmins — except that a request waiting for its own department's head
+    (``INTERNAL_STATES``) is that department's (and the sysadmins') only.
     """
     c = request_table.c
-    incoming: sa.sql.ColumnElement[sa.Boolean] = c.provider_org_id.in_(sorted(person.officer_of))
+    answering = person.orgs if profiles.on("internal_signoff") else person.officer_of
+    incoming: sa.sql.ColumnElement[sa.Boolean] = c.provider_org_id.in_(sorted(answering))
     outgoing = c.requesting_org_id.in_(sorted(person.orgs))
+    internal = c.status.in_(sorted(INTERNAL_STATES))
     if person.authority:
         # 2025 art. 28: the authority also carries the disputes it referred to the common
         # upper authority or the people's government, and enters their decisions.
         incoming = sa.or_(incoming, c.status.in_(AUTHORITY_QUEUE))
     if person.conference:
         incoming = sa.or_(incoming, c.status == workflow.ESCALATED_CONFERENCE)
+    incoming = sa.and_(incoming, sa.not_(internal))
     if direction == "incoming":
         return incoming
     if direction == "outgoing":
         return outgoing
-    if person.sysadmin or person.authority:
+    if person.sysadmin:
         return sa.true()
+    if person.authority:
+        return sa.or_(sa.not_(internal), outgoing)
     reached = (
         c.escalation_level == "joint_conference" if person.conference else sa.false()
     )
     return sa.or_(incoming, outgoing, reached)
+
+
+def awaiting_signoff_of(person: Person) -> sa.sql.ColumnElement[sa.Boolean]:
+    """Requests waiting for ``person``'s sign-off (2025 art. 20), as SQL: requests of a
+    department they are a data officer of waiting for its head, and answers drafted for a
+    department they are a data officer of (every one of them for a sysadmin)."""
+    c = request_table.c
+    drafted = sa.and_(
+        c.status == workflow.SUBMITTED, sa.func.jsonb_typeof(c.answer_draft) == "object"
+    )
+    waiting = c.status == workflow.AWAITING_SIGNOFF
+    if person.sysadmin:
+        return sa.or_(waiting, drafted)
+    heads = sorted(person.officer_of)
+    return sa.or_(
+        sa.and_(waiting, c.requesting_org_id.in_(heads)),
+        sa.and_(drafted, c.provider_org_id.in_(heads)),
+    )
 
 
 def _org_id(reference: str) -> str:
@@ -236,6 +280,8 @@ def list_requests(person: Person, query: Mapping[str, Any]) -> dict[str, Any]:
         conditions += [c.status == workflow.SUBMITTED, c.due_date < clock.today()]
     if query.get("escalated"):
         conditions.append(c.escalation_level.isnot(None))
+    if query.get("signoff"):
+        conditions.append(awaiting_signoff_of(person))
     if query.get("package_id"):
         conditions.append(c.package_id == _entry_id(query["package_id"]))
     if query.get("requesting_org"):

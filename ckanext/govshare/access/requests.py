@@ -15,6 +15,7 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 
+from .. import profiles
 from ..core import clock
 from ..core.membership import Person
 from ..core.messages import message
@@ -37,6 +38,7 @@ __all__ = [
     "load_request",
     "requesting_org",
     "scope_defaults",
+    "signoff_required",
     "submit",
 ]
 
@@ -98,6 +100,19 @@ def cross_level(provider_org_id: str, requesting_org_id: str) -> bool:
     return rules.cross_level(_region_code(provider_org_id), _region_code(requesting_org_id))
 
 
+def signoff_required(person: Person, requesting_org_id: str, kind: str) -> bool:
+    """Whether what ``person`` sends for ``requesting_org_id`` waits for that department's
+    head (2025 art. 20, rule ``internal_signoff``): a request (any kind but a negotiation) by
+    a member who is not its data officer. A data officer's own request is signed off by
+    sending it; sysadmins take every step themselves."""
+    return bool(
+        kind != codes.KIND_NEGOTIATION
+        and profiles.on("internal_signoff")
+        and not person.sysadmin
+        and requesting_org_id not in person.officer_of
+    )
+
+
 def requesting_org(person: Person, value: str | None, entry: Mapping[str, Any]) -> str:
     """The department a request is made for: one the user belongs to, not the provider."""
     try:
@@ -152,9 +167,16 @@ def create_request(
     action = Action.SUBMIT if kind == codes.KIND_REQUEST else Action.NEGOTIATE
     requesting = data["requesting_org"]
     roles = {Role.REQUESTER} | ({Role.SYSADMIN} if person.sysadmin else set())
-    state = workflow.transition(workflow.NEW, action, roles)
+    waits = signoff_required(person, requesting, kind)
+    state = workflow.transition(workflow.NEW, action, roles, signoff_required=waits)
     at = clock.now()
     due = deadlines.due_date(at) if kind == codes.KIND_REQUEST else None
+    # 2025 art. 20: a request waiting for its department's head is not yet sent (no clock);
+    # one a data officer sends is signed off by them.
+    waiting = state == workflow.AWAITING_SIGNOFF
+    signed = action is Action.SUBMIT and not waiting and profiles.on("internal_signoff")
+    if waiting:
+        due = None
     request = {
         "id": request_id or str(uuid.uuid4()),
         "kind": kind,
@@ -182,6 +204,8 @@ def create_request(
         "last_submitted_at": at,
         "due_date": due,
         "updated_at": at,
+        "signed_off_by": person.id if signed else None,
+        "signed_off_at": at if signed else None,
     }
     model.Session.execute(sa.insert(request_table).values(**request))
     record_event(
@@ -213,7 +237,10 @@ def create_request(
     )
     officers = people(entry["owner_org"], officers=True)
     requester, key = person.id or "", request["id"]
-    if kind == codes.KIND_REQUEST:
+    if waiting:
+        heads = people(requesting, officers=True)
+        notify_request("request_signoff_needed", request, heads, f"signoff_needed:{key}:0")
+    elif kind == codes.KIND_REQUEST:
         notify_request("request_submitted", request, [requester], f"submitted:{key}")
         notify_request("request_received", request, officers, f"received:{key}")
     else:

@@ -19,7 +19,7 @@ from ckan import model
 from .. import notices, profiles
 from ..audit import store
 from ..core import clock
-from ..core.membership import Person, authority_org_id, conference_org_id
+from ..core.membership import INTERNAL_STATES, Person, authority_org_id, conference_org_id
 from ..core.serialise import plain
 from . import deadlines, workflow
 from .model import event_table, request_table
@@ -278,7 +278,7 @@ def apply(
         object_department=request["provider_org_id"],
         detail=audit_detail,
     )
-    _notify_transition(updated, action, person, text, event_id)
+    _notify_transition(updated, action, person, text, event_id, source=request["status"])
     return updated
 
 
@@ -290,16 +290,31 @@ def step(
     text: str | None = None,
     changes: Mapping[str, Any] | None = None,
     detail: Mapping[str, Any] | None = None,
+    signoff_required: bool = False,
 ) -> dict[str, Any]:
     """A user's step: ``apply``, a refusal raised as the action's 403 or 409."""
     try:
-        return apply(request, action, person, text=text, changes=changes, detail=detail)
+        return apply(
+            request,
+            action,
+            person,
+            text=text,
+            changes=changes,
+            detail=detail,
+            signoff_required=signoff_required,
+        )
     except Refused as error:
         raise refusal(error) from None
 
 
 def _notify_transition(
-    request: Mapping[str, Any], action: Action, person: Person | None, text: str | None, event: int
+    request: Mapping[str, Any],
+    action: Action,
+    person: Person | None,
+    text: str | None,
+    event: int,
+    *,
+    source: str | None = None,
 ) -> None:
     """Who hears of a transition: the other party, and whoever must act next."""
     key = f"{action.value}:{request['id']}:{event}"
@@ -310,8 +325,24 @@ def _notify_transition(
         notify_request("request_decided", request, requesters, key, **reason)
     elif action is Action.RETURN:
         notify_request("request_returned", request, requesters, key, **reason)
+    elif action is Action.RESUBMIT and request["status"] == workflow.AWAITING_SIGNOFF:
+        # 2025 art. 20: sent again by staff, it waits for their head, not the provider.
+        heads = people(request["requesting_org_id"], officers=True)
+        notify_request("request_signoff_needed", request, heads, key)
     elif action is Action.RESUBMIT:
         notify_request("request_resubmitted", request, officers, key)
+    elif action is Action.SIGNOFF:
+        # Signed off: it reaches the provider now, as a request does when submitted.
+        notify_request("request_received", request, officers, key)
+        notify_request("request_submitted", request, [request["requester_id"]], f"{key}:drafter")
+    elif action is Action.SIGNOFF_RETURN and request["status"] == workflow.SIGNOFF_RETURNED:
+        notify_request(
+            "request_signoff_returned", request, [request["requester_id"]], key, **reason
+        )
+    elif action is Action.DRAFT_ANSWER:
+        notify_request("answer_drafted", request, officers, key)
+    elif action is Action.WITHDRAW and source in INTERNAL_STATES:
+        pass  # never sent: the provider never heard of it
     elif action is Action.WITHDRAW:
         notify_request("request_withdrawn", request, officers, key)
     elif action is Action.NEGOTIATE:

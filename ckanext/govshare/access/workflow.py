@@ -236,6 +236,23 @@ STATE_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
+#: The sides of internal sign-off (2025 art. 20): the requesting department's head signs off
+#: the request, the provider's head the answer.
+REQUEST_SIDE = "request"
+ANSWER_SIDE = "answer"
+
+
+def internal_side(action: str | None, from_state: str | None) -> str | None:
+    """The department a history row is internal to (2025 art. 20): a head's return of what
+    their staff drafted, and a drafted answer, stay with that department (``request`` side or
+    ``answer`` side); ``None``: both parties (and whoever the request reached) see it."""
+    if action == Action.DRAFT_ANSWER.value:
+        return ANSWER_SIDE
+    if action == Action.SIGNOFF_RETURN.value:
+        return ANSWER_SIDE if from_state == SUBMITTED else REQUEST_SIDE
+    return None
+
+
 class Refused(Exception):
     """A transition that may not happen; ``message`` is in both languages.
 

@@ -21,6 +21,7 @@ from . import config
 from .roles import OFFICER_CAPACITIES, Role
 
 __all__ = [
+    "INTERNAL_STATES",
     "OFFICER_CAPACITIES",
     "Person",
     "acting_department",
@@ -105,6 +106,11 @@ def conference_org_id() -> str | None:
     return _org_id(config.joint_conference_org())
 
 
+#: States of a request not yet sent, waiting for the requesting department's head (2025
+#: art. 20; ``access.workflow.AWAITING_SIGNOFF``, ``SIGNOFF_RETURNED``): its department's only.
+INTERNAL_STATES = frozenset({"awaiting_signoff", "signoff_returned"})
+
+
 class Person:
     """A user's memberships, read once per action, and the roles they give."""
 
@@ -160,11 +166,21 @@ class Person:
             roles.add(Role.CONFERENCE)
         return frozenset(roles)
 
-    def may_see_request(self, request: Mapping[str, Any]) -> bool:
+    def may_see_request(self, request: Mapping[str, Any], *, staff_draft: bool = False) -> bool:
         """Requesting department, provider's officers, authority, the joint conference once
-        the request reached it, sysadmins (issue 5) — nobody else."""
+        the request reached it, sysadmins (issue 5) — nobody else.
+
+        A request still waiting for its own department's head (2025 art. 20: states
+        ``awaiting_signoff``, ``signoff_returned``) is that department's and the sysadmins'
+        only. ``staff_draft``: internal sign-off is on, so the provider's staff, who draft its
+        answers, see the requests that reached their department too.
+        """
         roles = self.request_roles(request)
+        if request.get("status") in INTERNAL_STATES:
+            return bool(roles & {Role.SYSADMIN, Role.REQUESTER})
         if roles & {Role.SYSADMIN, Role.REQUESTER, Role.PROVIDER, Role.AUTHORITY}:
+            return True
+        if staff_draft and Role.PROVIDER_STAFF in roles:
             return True
         return Role.CONFERENCE in roles and request.get("escalation_level") == "joint_conference"
 

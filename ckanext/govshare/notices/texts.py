@@ -56,6 +56,37 @@ TEMPLATES: dict[str, tuple[str, str, str, str]] = {
         "{requesting_org}撤回了对“{entry_title}”的共享申请。",
         "{requesting_org} has withdrawn its request for “{entry_title}”.",
     ),
+    # Internal sign-off (2025 Regulations art. 20), issue 18: the department's head signs off
+    # what its staff drafted, before a request is sent and before an answer is sent.
+    "request_signoff_needed": (
+        "共享申请待审核：{entry_title}",
+        "Request to sign off: {entry_title}",
+        "本部门（{requesting_org}）工作人员拟向{provider_org}申请“{entry_title}”，待您审核后发出。",
+        "Staff of {requesting_org} drafted a request to {provider_org} for “{entry_title}”: "
+        "it is sent once you sign it off.",
+    ),
+    "request_signoff_returned": (
+        "共享申请经本部门审核退回：{entry_title}",
+        "Request returned by your head: {entry_title}",
+        "您拟向{provider_org}申请“{entry_title}”的共享申请已被本部门负责人退回，请修改后重新提交"
+        "或撤回。{reason_zh}",
+        "Your head returned the request to {provider_org} for “{entry_title}”: change it and "
+        "send it again, or withdraw it.{reason_en}",
+    ),
+    "answer_drafted": (
+        "答复待审核：{entry_title}",
+        "Answer to sign off: {entry_title}",
+        "本部门工作人员已拟办对{requesting_org}申请“{entry_title}”的答复，待您审核后发出。{due_zh}",
+        "Staff drafted the answer to the request of {requesting_org} for “{entry_title}”: it is "
+        "sent once you sign it off.{due_en}",
+    ),
+    "answer_draft_returned": (
+        "拟办答复被退回：{entry_title}",
+        "Drafted answer returned: {entry_title}",
+        "您对{requesting_org}申请“{entry_title}”的拟办答复已被本部门负责人退回。{reason_zh}",
+        "Your head returned the answer you drafted to the request of {requesting_org} for "
+        "“{entry_title}”.{reason_en}",
+    ),
     "negotiation_opened": (
         "共享协商已发起：{entry_title}",
         "Negotiation opened: {entry_title}",

@@ -16,7 +16,7 @@ import ckan.plugins.toolkit as tk
 from ckan.logic import validate
 from ckan.types import Context, DataDict
 
-from ...access import codes, decisions, negotiation, present, requests, transitions, workflow
+from ...access import codes, decisions, negotiation, present, requests, signoff
 from ...core.membership import Person
 from ...core.messages import message
 from ...core.transaction import atomic, commit
@@ -123,6 +123,11 @@ def govshare_request_create(context: Context, data_dict: DataDict) -> dict[str, 
     :param attachment: a file (multipart upload; optional)
     :returns: the request, with ``id``, ``status`` (submitted), ``submitted_at``, ``due_date``
         and its ``history``
+
+    While internal sign-off is on (2025 art. 20), a request by a member who is not a data
+    officer of the requesting department waits for one (``awaiting_signoff``, no due date,
+    the provider does not see it yet); a data officer's request is sent at once and signed
+    off by them (``signed_off_by``, ``signed_off_at``).
     """
     check_on_entry(context, data_dict, "govshare_request_create", "govshare_request_create")
     entry = entry_as_seen(context, data_dict["package_id"])
@@ -173,23 +178,24 @@ def govshare_request_show(context: Context, data_dict: DataDict) -> dict[str, An
     """One request with its whole history and thread (art. 12; workflows.md, "Roles").
 
     Visible to the requesting department, the provider's data officers, the sharing
-    authority, the joint conference once the request reached it, and sysadmins.
-    The answer also lists ``allowed_actions``: what the caller may do next.
+    authority, the joint conference once the request reached it, and sysadmins; while
+    internal sign-off is on (2025 art. 20) the provider's staff too, and a request waiting for
+    its own department's head (``awaiting_signoff``, ``signoff_returned``) only to that
+    department and sysadmins. ``answer_draft`` (an answer the provider's staff drafted) is
+    shown to the provider only. The answer also lists ``allowed_actions``: what the caller
+    may do next.
 
     :param id: the request's id
     """
     request = _request(context, data_dict, "govshare_request_show", lock=False)
     person = Person.of(context)
-    result = present.request_dict(request, with_history=True)
-    result["allowed_actions"] = [
-        a.value
-        for a in workflow.allowed_actions(
-            request["status"],
-            person.request_roles(request),
-            # overdue, and the dispute path of the profile (2016 art. 12(3), 2025 art. 28)
-            **transitions.conditions(request),
-        )
-    ]
+    roles = person.request_roles(request)
+    # 2025 art. 20: a department's internal sign-off (a drafted answer, a head's return) is
+    # shown to that department only.
+    result = present.request_dict(request, with_history=True, sides=signoff.sides_of(roles))
+    # overdue, the dispute path of the profile (2016 art. 12(3), 2025 art. 28) and whether
+    # sending waits for the head (2025 art. 20)
+    result["allowed_actions"] = signoff.allowed_actions(request, roles)
     # Where escalating would take it (2025 art. 28: the upper authority needs a referral).
     result["escalation_next"] = (
         negotiation.escalation_target(request, person)
@@ -227,6 +233,8 @@ def govshare_request_list(context: Context, data_dict: DataDict) -> dict[str, An
     :param status: one status or a list (optional)
     :param overdue: true: only submitted requests past their due date
     :param escalated: true: only requests escalated to the authority or the conference
+    :param signoff: true: only requests waiting for the caller's sign-off (2025 art. 20):
+        their department's requests waiting for its head, answers their staff drafted
     :param package_id: only requests on this entry
     :param requesting_org: only requests from this department (id or name)
     :param provider_org: only requests to this department (id or name)
@@ -259,9 +267,14 @@ def govshare_request_decide(context: Context, data_dict: DataDict) -> dict[str, 
     :returns: the request; on approval, with the ``grant`` it created
 
     While negotiating, ``approve`` means the provider agrees to share after all (→ granted).
+    While internal sign-off is on (2025 art. 20), a member of the provider who is not its data
+    officer drafts the answer instead: it is kept as ``answer_draft`` (event
+    ``draft_answer``) until a data officer signs it off (``govshare_request_signoff``); a data
+    officer's own answer is signed off by them (``answer_signed_off_by``).
     """
     request = _request(context, data_dict, "govshare_request_decide")
-    updated, grant = decisions.decide(request, Person.of(context), data_dict)
+    # 2025 art. 20: the provider's staff draft the answer for their head (``access.signoff``).
+    updated, grant = signoff.decide(request, Person.of(context), data_dict)
     return _answer(updated, grant)
 
 
@@ -278,7 +291,8 @@ def govshare_request_resubmit(context: Context, data_dict: DataDict) -> dict[str
     :param attachment: a new attachment (multipart; optional)
     """
     request = _request(context, data_dict, "govshare_request_resubmit")
-    updated = decisions.resubmit(request, Person.of(context), data_dict)
+    # 2025 art. 20: sent again by staff, it waits for their head (``access.signoff``).
+    updated = signoff.resubmit(request, Person.of(context), data_dict)
     return _answer(updated)
 
 

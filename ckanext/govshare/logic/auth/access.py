@@ -11,6 +11,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import AuthResult, Context, DataDict
 
+from ... import profiles
 from ...access import grants, requests, workflow
 from ...access.workflow import Action
 from ...core.membership import Person
@@ -59,6 +60,12 @@ MAY_NOT_REVOKE = message(
 )
 
 
+def _staff_draft() -> bool:
+    """2025 art. 20: while internal sign-off is on, the provider's staff see the requests to
+    their department and draft the answers."""
+    return profiles.on("internal_signoff")
+
+
 def _ok() -> AuthResult:
     return {"success": True}
 
@@ -101,19 +108,25 @@ def govshare_negotiation_open(context: Context, data_dict: DataDict) -> AuthResu
 
 
 def _on_request(
-    context: Context, data_dict: DataDict, action: Action, key: str = "id"
+    context: Context,
+    data_dict: DataDict,
+    action: Action,
+    key: str = "id",
+    *,
+    also: Action | None = None,
 ) -> AuthResult:
-    """The user sees the request and holds a role that may ever take ``action``."""
+    """The user sees the request and holds a role that may ever take ``action`` (or
+    ``also``)."""
     request = requests.load_request(str((data_dict or {}).get(key) or ""))
     if request is None:
         return _ok()  # the action answers "not found"
     person = Person.of(context)
-    if not person.may_see_request(request):
+    if not person.may_see_request(request, staff_draft=_staff_draft()):
         return _refuse(MAY_NOT_SEE_REQUEST)
     if action is Action.COMMENT:
         return _ok()  # the thread's own rule, per state, is the state machine's
     roles = person.request_roles(request)
-    may = {role for t in workflow.TRANSITIONS if t.action is action for role in t.roles}
+    may = {role for t in workflow.TRANSITIONS if t.action in (action, also) for role in t.roles}
     if roles & may:
         return _ok()
     return _refuse(ROLE_NOT_ALLOWED)
@@ -122,7 +135,7 @@ def _on_request(
 @tk.auth_disallow_anonymous_access
 def govshare_request_show(context: Context, data_dict: DataDict) -> AuthResult:
     request = requests.load_request(str((data_dict or {}).get("id") or ""))
-    if request is None or Person.of(context).may_see_request(request):
+    if request is None or Person.of(context).may_see_request(request, staff_draft=_staff_draft()):
         return _ok()
     return _refuse(MAY_NOT_SEE_REQUEST)
 
@@ -145,7 +158,9 @@ def govshare_request_list(context: Context, data_dict: DataDict) -> AuthResult:
 def govshare_request_decide(context: Context, data_dict: DataDict) -> AuthResult:
     decision = str((data_dict or {}).get("decision") or "")
     action = {"reject": Action.REJECT, "return": Action.RETURN}.get(decision, Action.APPROVE)
-    return _on_request(context, data_dict, action)
+    # 2025 art. 20: the provider's staff answer as a draft for their head.
+    also = Action.DRAFT_ANSWER if _staff_draft() else None
+    return _on_request(context, data_dict, action, also=also)
 
 
 @tk.auth_disallow_anonymous_access

@@ -313,6 +313,8 @@ def request_list_schema() -> Schema:
         "provider_org": _ref(),
         "organization": _ref(),
         "escalated": [_optional(), boolean],
+        # 2025 art. 20: only what waits for the caller's sign-off
+        "signoff": [_optional(), boolean],
         **paging_fields(),
         **_extras(),
     }
