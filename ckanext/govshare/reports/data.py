@@ -365,7 +365,8 @@ def _ended(
     start: dt.datetime, end: dt.datetime, org_id: str | None
 ) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
     """Grants terminated or revoked in the year, with ``ended_by_provider`` (whoever ended it
-    was a member of the provider), and the service filings naming them (2025 art. 27)."""
+    was a member of the provider) and ``misuse`` (revoked for the holder's misuse), and the
+    service filings naming them (2025 art. 27)."""
     g = grant_table.c
     by_provider = sa.or_(
         sa.and_(g.status == "terminated", _member_of(g.terminated_by, g.provider_org_id)),
@@ -380,6 +381,22 @@ def _ended(
     if org_id:
         query = query.where(sa.or_(g.organization_id == org_id, g.provider_org_id == org_id))
     grants = _rows(query)
+    # A revocation for the holder's misuse owes no filing: the revoke event says so.
+    revoked = [row["id"] for row in grants if row["status"] == "revoked"]
+    misuse: set[str] = set()
+    a = audit_table.c
+    for chunk in range(0, len(revoked), 5000):
+        for object_id, detail in model.Session.execute(
+            sa.select(a.object_id, a.detail).where(
+                a.action == "govshare_grant_revoke",
+                a.object_type == "grant",
+                a.object_id.in_(revoked[chunk : chunk + 5000]),
+            )
+        ):
+            if isinstance(detail, dict) and detail.get("misuse"):
+                misuse.add(object_id)
+    for row in grants:
+        row["misuse"] = row["id"] in misuse
     filed: dict[str, list[dict[str, Any]]] = defaultdict(list)
     providers = sorted({row["provider_org_id"] for row in grants})
     wanted = {row["id"] for row in grants}

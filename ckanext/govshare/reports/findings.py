@@ -35,8 +35,8 @@ approved extension moved, catalogue updates against theirs):
 - ``review_late`` (art. 17, the sharing authority's 2 working days): a catalogue review
   decided after its due date or pending past it; the finding is about the authority;
 - ``service_unfiled`` (art. 27, 39(7)): a grant its provider terminated or revoked with no
-  service filing naming it (a termination while the grant stood suspended for misuse is the
-  art. 27 sanction, not an end of service, and needs none);
+  filing of the end of a service naming it (the art. 27 sanctions need none: a revocation
+  for misuse, a termination of a grant still suspended after its date to rectify by);
 - ``no_disposal`` (art. 27, 40(4)): an ended grant past its ``disposal_due`` with no disposal
   recorded; about the holder;
 - ``no_usage_records`` (art. 29, 40(5)): a grant delivered more than
@@ -715,24 +715,32 @@ def service_unfiled(
     grants: Iterable[Row], filed: Mapping[str, Sequence[Row]], local: LocalDate
 ) -> list[dict[str, Any]]:
     """Grants the provider ended (terminated or revoked; ``ended_by_provider``) with no
-    service filing naming them (``filed``: grant id -> filings) (art. 27, 39(7)).
+    filing of the end of a service naming them (``filed``: grant id -> filings) (art. 27,
+    39(7)).
 
-    A termination while the grant stood suspended (suspended, not resumed since) is the
-    sanction of art. 27 for misuse, not an end of service: no filing is owed."""
+    The sanctions of art. 27 are no end of service and owe no filing: a revocation for the
+    holder's misuse (``misuse``, what ``govshare_grant_revoke`` recorded), and a termination
+    of a grant still suspended after the date to rectify by (as ``access.suspension``)."""
     found = []
     for grant in grants:
         if grant.get("status") not in ("terminated", "revoked"):
             continue
-        if not grant.get("ended_by_provider") or filed.get(grant["id"]):
+        if not grant.get("ended_by_provider") or grant.get("misuse"):
             continue
+        if any(f.get("kind", "end") == "end" for f in filed.get(grant["id"], ())):
+            continue
+        ended = grant.get("terminated_at") or grant.get("revoked_at")
         suspended, resumed = grant.get("suspended_at"), grant.get("resumed_at")
+        rectify_by = grant.get("rectify_by")
         if (
             grant.get("status") == "terminated"
             and suspended is not None
             and (resumed is None or resumed < suspended)
+            and rectify_by is not None
+            and ended is not None
+            and local(ended) > rectify_by
         ):
             continue
-        ended = grant.get("terminated_at") or grant.get("revoked_at")
         found.append(
             _finding(
                 "service_unfiled",

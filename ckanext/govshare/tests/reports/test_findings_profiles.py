@@ -134,7 +134,8 @@ def _build() -> World:
     P, R = orgs["P"]["id"], orgs["R"]["id"]
     po, rm = users["po"]["id"], users["rm"]["id"]
     ids = {k: str(uuid.uuid4()) for k in ("Q1", "Q2", "Q3", "X1", "X2", "RV1", "RV2")}
-    ids.update({k: f"g-{k.lower()}-{uuid.uuid4().hex[:8]}" for k in ("GL", "GS", "GT", "GF", "GD")})
+    grants = ("GL", "GS", "GT", "GF", "GD", "GM")
+    ids.update({k: f"g-{k.lower()}-{uuid.uuid4().hex[:8]}" for k in grants})
 
     # Q1: decided on 25 June, after its first due date (15 June) but within the one an
     # approved extension moved it to (29 June): on time.
@@ -253,6 +254,16 @@ def _build() -> World:
             filed_at=at(2026, 7, 20),
         )
     )
+    # GM: revoked by the provider's officer for the holder's misuse: a sanction, no filing.
+    _grant(
+        ids["GM"],
+        P,
+        R,
+        status="revoked",
+        revoked_at=at(2026, 8, 4),
+        revoked_by=po,
+        revoke_reason="超范围使用",
+    )
     # GD: expired in September; its data was due to be disposed of by 1 October.
     _grant(
         ids["GD"],
@@ -305,6 +316,17 @@ def _build() -> World:
             object_department=P,
             outcome="refused",
             detail={"reason": "column_not_granted", "grant_id": ids["GS"], "token_id": None},
+        )
+        mp.setattr(clock, "now", lambda: at(2026, 8, 4))
+        store.record(
+            "govshare_grant_revoke",
+            actor_id=po,
+            actor_name=users["po"]["name"],
+            actor_department=P,
+            object_type="grant",
+            object_id=ids["GM"],
+            object_department=P,
+            detail={"holder": R, "reason": "超范围使用", "misuse": True},
         )
     model.Session.commit()
     return World(orgs=orgs, users=users, ids=ids)

@@ -148,34 +148,50 @@ def test_review_late_is_the_authoritys():
 
 def test_service_ended_by_the_provider_without_a_filing():
     ended = at(2026, 7, 1)
+    mine = {"ended_by_provider": True}
     rows = [
-        grant("unfiled", status="terminated", terminated_at=ended, ended_by_provider=True),
-        grant("revoked", status="revoked", revoked_at=ended, ended_by_provider=True),
-        grant("filed", status="terminated", terminated_at=ended, ended_by_provider=True),
+        grant("unfiled", status="terminated", terminated_at=ended, **mine),
+        grant("revoked", status="revoked", revoked_at=ended, **mine),
+        grant("filed", status="terminated", terminated_at=ended, **mine),
+        # A filing of a change does not cover an end.
+        grant("changed", status="terminated", terminated_at=ended, **mine),
         # The authority ended it (art. 27 sanction by the authority): no filing owed.
         grant("by_authority", status="terminated", terminated_at=ended, ended_by_provider=False),
-        # Terminated while suspended for misuse: the sanction of art. 27.
+        # Revoked for the holder's misuse: the sanction of art. 27.
+        grant("misuse", status="revoked", revoked_at=ended, misuse=True, **mine),
+        # Still suspended after the date to rectify by: ending it is the sanction too.
         grant(
-            "sanction",
+            "unrectified",
             status="terminated",
             terminated_at=ended,
-            ended_by_provider=True,
             suspended_at=at(2026, 6, 1),
+            rectify_by=dt.date(2026, 6, 20),
+            **mine,
+        ),
+        # Suspended, but ended before the date to rectify by: an end of service.
+        grant(
+            "early",
+            status="terminated",
+            terminated_at=ended,
+            suspended_at=at(2026, 6, 1),
+            rectify_by=dt.date(2026, 7, 10),
+            **mine,
         ),
         # Suspended, resumed, then ended: an end of service again.
         grant(
             "resumed",
             status="terminated",
             terminated_at=ended,
-            ended_by_provider=True,
             suspended_at=at(2026, 5, 1),
+            rectify_by=dt.date(2026, 5, 15),
             resumed_at=at(2026, 5, 20),
+            **mine,
         ),
         grant("expired", status="expired", expired_at=ended, ended_by_provider=False),
     ]
-    filed = {"filed": [{"id": "f1", "kind": "end"}]}
+    filed = {"filed": [{"id": "f1", "kind": "end"}], "changed": [{"id": "f2", "kind": "change"}]}
     found = {f["object_id"]: f for f in findings.service_unfiled(rows, filed, local)}
-    assert sorted(found) == ["resumed", "revoked", "unfiled"]
+    assert sorted(found) == ["changed", "early", "resumed", "revoked", "unfiled"]
     assert found["unfiled"]["organization_id"] == "P"
     assert found["unfiled"]["detail"]["ended_on"] == "2026-07-01"
 
