@@ -34,3 +34,55 @@ KIND_NEGOTIATION = "negotiation"  # not-shared entry (art. 12(3))
 
 DECISIONS = ("approve", "reject", "return")
 ESCALATION_DECISIONS = ("grant", "deny")
+
+# 2025 Regulations art. 21: a return lists every missing material at once, each under the
+# field of the request form it concerns (``missing_items``: [{"field", "note"}]).
+MISSING_FIELDS = (
+    Choice("purpose_detail", "Purpose of use", "用途说明"),
+    Choice("scenario", "Business scenario", "应用场景"),
+    Choice("basis", "Basis of the request", "申请依据"),
+    Choice("contact", "Contact", "联系方式"),
+    Choice("attachment", "Attachment", "附件材料"),
+    Choice("resource_ids", "Resources asked for", "申请的资源"),
+    Choice("data_items", "Data items asked for", "申请的数据项"),
+    Choice("period", "Period of use", "使用期限"),
+    Choice("share_method", "Share method", "共享方式"),
+    Choice("other", "Other", "其他"),
+)
+MISSING_FIELD_VALUES = tuple(c.value for c in MISSING_FIELDS)
+#: At most this many missing items in one return, each note at most this many characters.
+MAX_MISSING_ITEMS = 50
+MAX_MISSING_NOTE = 500
+
+# Art. 21: a refusal gives its grounds; missing materials alone are no ground (return instead).
+GROUND_MISSING_MATERIALS = "missing_materials"
+REJECTION_GROUNDS = (
+    Choice(GROUND_MISSING_MATERIALS, "Materials missing", "材料不全"),
+    Choice("no_legal_basis", "No legal basis for the need", "缺乏申请依据"),
+    Choice("beyond_duties", "Beyond the requesting department's duties", "超出履职需要"),
+    Choice("security", "Security or confidentiality", "安全保密原因"),
+    Choice("not_in_catalogue", "Not in the published catalogue", "不在共享目录内"),
+    Choice("other", "Other", "其他"),
+)
+REJECTION_GROUND_VALUES = tuple(c.value for c in REJECTION_GROUNDS)
+
+# Art. 21: an extension of the time to answer, asked by the provider, decided by the authority.
+EXTENSION_PENDING = "pending"
+EXTENSION_APPROVED = "approved"
+EXTENSION_REJECTED = "rejected"
+EXTENSION_STATUSES = (
+    Choice(EXTENSION_PENDING, "Waiting for the authority", "待共享主管部门决定"),
+    Choice(EXTENSION_APPROVED, "Approved", "已同意延期"),
+    Choice(EXTENSION_REJECTED, "Rejected", "不同意延期"),
+)
+EXTENSION_DECISIONS = ("approve", "reject")
+
+# Art. 22: the three ways approved data is made available (and anything else the provider
+# records when marking a grant delivered by hand).
+DELIVERY_METHODS = (
+    Choice("file_download", "File download", "文件下载"),
+    Choice("service_interface", "Service interface", "服务接口"),
+    Choice("batch_exchange", "Batch exchange", "批量交换"),
+    Choice("other", "Other", "其他方式"),
+)
+DELIVERY_METHOD_VALUES = tuple(c.value for c in DELIVERY_METHODS)

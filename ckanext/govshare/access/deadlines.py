@@ -14,6 +14,7 @@ from typing import Any
 
 from .. import profiles, workdays
 from ..core import clock
+from ..core.messages import message
 from . import workflow
 
 __all__ = [
@@ -22,6 +23,8 @@ __all__ = [
     "clock_stop",
     "delivery_due",
     "disposal_due",
+    "extended_due",
+    "not_in_profile",
     "due_date",
     "is_overdue",
     "working_days_left",
@@ -96,3 +99,20 @@ def disposal_due(ended_on: dt.date) -> dt.date | None:
     if days is None or not profiles.on("disposal"):
         return None
     return workdays.current().add_workdays(ended_on, days)
+
+
+def extended_due(due: dt.date, days: int) -> dt.date:
+    """The due date an approved extension moves ``due`` to: ``days`` working days later
+    (2025 art. 21: at most ``extension_max`` working days in all)."""
+    return workdays.current().add_workdays(due, days)
+
+
+def not_in_profile(en: str, zh: str) -> str:
+    """The refusal of a step the rule profile in force does not have (a 409), naming it:
+    ``en``/``zh`` say what the step is ("Extending the time to answer", "延长答复期限")."""
+    name = profiles.name()
+    table = profiles.rules.PROFILES[name]
+    return message(
+        f"{en} is not part of the rule profile in force: {table.en} ({name})",
+        f"现行规则配置“{table.zh}”（{name}）没有{zh}",
+    )

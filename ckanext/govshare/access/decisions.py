@@ -13,15 +13,17 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from .. import profiles
 from ..core.membership import Person
 from ..core.messages import field_errors, message
-from . import attachments, deadlines, grants, rules, workflow
+from . import attachments, codes, deadlines, grants, rules, workflow
 from .requests import load_request
 from .transitions import apply, step
 from .workflow import Action, Role
 
 __all__ = [
     "NEEDS_REASON",
+    "check_answer",
     "comment",
     "decide",
     "expire_request",
@@ -35,6 +37,77 @@ NEEDS_REASON = message(
     "请说明理由：拒绝或退回须说明原因（退回时一次性列明需补充的全部材料）",
 )
 _DECISIONS = {"approve": Action.APPROVE, "reject": Action.REJECT, "return": Action.RETURN}
+LIST_MISSING = message(
+    "List every missing material at once (missing_items: the field each concerns and what "
+    "is missing; 2025 Regulations art. 21)",
+    "请一次性列明需补充的全部材料（missing_items：所涉字段及缺少的内容；《政务数据共享条例》第二十一条）",
+)
+ONLY_RETURN = message(
+    "Missing materials are listed only when a request is returned",
+    "仅退回补充材料时列明缺少的材料",
+)
+ONLY_REJECT = message(
+    "Grounds are given only when a request is rejected", "仅拒绝申请时填写拒绝依据"
+)
+NEEDS_GROUNDS = message(
+    "Give the grounds of the refusal (grounds; 2025 Regulations art. 21)",
+    "请选择拒绝的依据（grounds；《政务数据共享条例》第二十一条）",
+)
+RETURN_INSTEAD = message(
+    "Missing materials alone are no ground to refuse (2025 Regulations art. 21): return the "
+    "request listing what is missing instead",
+    "不得仅以材料不全为由拒绝（《政务数据共享条例》第二十一条）：请退回并一次性列明需补充的材料",
+)
+
+
+def check_answer(request: Mapping[str, Any], data: Mapping[str, Any]) -> None:
+    """Every error of an answer at once, per field (a 409), before anything is written: a
+    rejection or a return says why; an approval narrows, never widens (art. 12(2)).
+
+    Under ``tell_all_at_once`` (2025 art. 21) a return lists what is missing
+    (``missing_items``), a rejection gives its ``grounds`` and may not rest on missing
+    materials alone. The provider's decision and an answer drafted for sign-off both pass
+    here.
+    """
+    action = _DECISIONS[data["decision"]]
+    strict = profiles.on("tell_all_at_once")
+    errors: dict[str, list[str]] = {}
+    if action is not Action.APPROVE and not (data.get("reason") or "").strip():
+        errors["reason"] = [NEEDS_REASON]
+    items, grounds = data.get("missing_items") or [], data.get("grounds") or []
+    if action is Action.RETURN and strict and not items:
+        errors["missing_items"] = [LIST_MISSING]
+    if strict and items and action is not Action.RETURN:
+        errors["missing_items"] = [ONLY_RETURN]
+    if strict and grounds and action is not Action.REJECT:
+        errors["grounds"] = [ONLY_REJECT]
+    if action is Action.REJECT and strict:
+        if not grounds:
+            errors["grounds"] = [NEEDS_GROUNDS]
+        elif set(grounds) == {codes.GROUND_MISSING_MATERIALS}:
+            errors["grounds"] = [RETURN_INSTEAD]
+    if action is Action.APPROVE:
+        errors.update({**rules.check_approval(request, data), **grants.check_quota(request, data)})
+    if errors:
+        raise field_errors(tk.ValidationError, errors)
+
+
+def _answer_changes(
+    request: Mapping[str, Any], action: Action, data: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What a return or a rejection writes beside the step: the row's changes and the
+    history's detail (art. 21: the missing items, the grounds)."""
+    if action is Action.RETURN:
+        items = [dict(item) for item in data.get("missing_items") or []]
+        changes = {
+            **deadlines.clock_stop(request),
+            "missing_items": items or None,
+            "return_count": int(request.get("return_count") or 0) + 1,
+        }
+        return changes, ({"missing_items": items} if items else {})
+    if action is Action.REJECT and data.get("grounds"):
+        return {}, {"grounds": list(data["grounds"])}
+    return {}, {}
 
 
 def decide(
@@ -46,21 +119,15 @@ def decide(
     (``max_calls_per_day``, at most the calls the request declared; issue 16, item 6).
 
     Answers the request as changed and the grant an approval created. A return stops the
-    provider's clock; a rejection or a return must say why.
+    provider's clock; a rejection or a return must say why (``check_answer``), and a return
+    keeps its missing items on the request (``missing_items``, ``return_count``).
     """
     action = _DECISIONS[data["decision"]]
-    if action is not Action.APPROVE and not (data.get("reason") or "").strip():
-        raise tk.ValidationError({"reason": [NEEDS_REASON]})
-    if action is Action.APPROVE:
-        errors = {**rules.check_approval(request, data), **grants.check_quota(request, data)}
-        if errors:
-            raise field_errors(tk.ValidationError, errors)
-    changes = deadlines.clock_stop(request) if action is Action.RETURN else {}
+    check_answer(request, data)
+    changes, detail = _answer_changes(request, action, data)
     narrowed = ("resource_ids", "data_items", "max_downloads", "max_calls_per_day")
-    detail = {k: data[k] for k in narrowed if data.get(k)}
-    updated = step(
-        request, action, person, text=data.get("reason"), changes=changes, detail=detail
-    )
+    detail.update({k: data[k] for k in narrowed if data.get(k)})
+    updated = step(request, action, person, text=data.get("reason"), changes=changes, detail=detail)
     grant = None
     if action is Action.APPROVE:
         source = "negotiation" if request["status"] == workflow.NEGOTIATING else "approval"

@@ -20,12 +20,12 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 
-from .. import notices
+from .. import notices, profiles
 from ..core import clock, config, paging
 from ..core.membership import Person, authority_org_id, conference_org_id
 from ..core.messages import field_errors, message
 from ..core.serialise import plain
-from . import codes, present, rules, workflow
+from . import codes, deadlines, present, rules, workflow
 from .model import grant_table
 from .transitions import audit, people
 
@@ -40,12 +40,14 @@ __all__ = [
     "create_grant",
     "expire_grant",
     "grant_from_request",
+    "held_self_service",
     "list_grants",
     "live_condition",
     "live_grants_for",
     "load_grant",
     "obtain",
     "revoke",
+    "self_service_period",
     "visible_grants",
 ]
 
@@ -242,9 +244,16 @@ def create_grant(
     max_downloads: int | None = None,
     max_calls_per_day: int | None = None,
     row_filter: Mapping[str, Any] | None = None,
+    delivery_due: dt.date | None = None,
 ) -> dict[str, Any]:
     """A grant: department × entry × scope (resources, data items, rows) × purpose × period ×
-    optional download limit and daily call quota, audited, and its holders told."""
+    optional download limit and daily call quota, audited, and its holders told.
+
+    ``delivery_due``: the date its data must be available by (2025 art. 22, an approval's
+    grant). Under the delivery rule a self-service or return grant is available at once: it
+    is delivered when it is made."""
+    at = clock.now()
+    available = source in ("self_service", codes.SOURCE_RETURN) and profiles.on("delivery_deadline")
     grant = {
         "id": str(uuid.uuid4()),
         "package_id": package_id,
@@ -265,9 +274,15 @@ def create_grant(
         "row_filter": dict(row_filter) if row_filter else None,
         "max_calls_per_day": max_calls_per_day,
         "status": codes.GRANT_ACTIVE,
-        "created_at": clock.now(),
+        "created_at": at,
         "created_by": person.id if person else None,
     }
+    grant.update(
+        delivery_due=delivery_due,
+        delivered_at=at if available else None,
+        delivered_by=None,
+        delivery_method=None,
+    )
     model.Session.execute(sa.insert(grant_table).values(**grant))
     audit(
         "govshare_grant_create",
@@ -299,27 +314,45 @@ def create_grant(
     return grant
 
 
-def obtain(
-    entry: Mapping[str, Any], person: Person, requesting_org: str, data: Mapping[str, Any]
-) -> dict[str, Any]:
-    """An unconditional entry at once (art. 12(1)): the live grant the department already
-    holds for this purpose, else a new one for ``ckanext.govshare.grant.default_days``.
-
-    Data items narrower than the entry (conditional, not shared) are not obtained with it.
-    """
-    today = clock.today()
+def held_self_service(package_id: str, requesting_org: str, purpose: str) -> dict[str, Any] | None:
+    """The live self-service grant the department holds on the entry for this purpose."""
     g = grant_table.c
     existing = model.Session.execute(
         sa.select(grant_table).where(
-            g.package_id == entry["id"],
+            g.package_id == package_id,
             g.organization_id == requesting_org,
-            g.purpose == data["purpose"],
+            g.purpose == purpose,
             g.source == "self_service",
-            live_condition(today),
+            live_condition(clock.today()),
         )
     ).first()
+    return dict(existing._mapping) if existing is not None else None
+
+
+def self_service_period() -> tuple[dt.date, dt.date]:
+    """The period of a new self-service grant: today and ``grant.default_days`` after."""
+    today = clock.today()
+    return today, today + dt.timedelta(days=config.grant_default_days())
+
+
+def obtain(
+    entry: Mapping[str, Any],
+    person: Person,
+    requesting_org: str,
+    data: Mapping[str, Any],
+    *,
+    request_id: str | None = None,
+) -> dict[str, Any]:
+    """An unconditional entry at once (art. 12(1)): the live grant the department already
+    holds for this purpose, else a new one for ``ckanext.govshare.grant.default_days``.
+    ``request_id``: the immediate answer it stands for (2025 art. 21, ``delivery.obtain``).
+
+    Data items narrower than the entry (conditional, not shared) are not obtained with it.
+    """
+    existing = held_self_service(entry["id"], requesting_org, data["purpose"])
     if existing is not None:
-        return dict(existing._mapping)
+        return existing
+    start, end = self_service_period()
     all_items = rules.item_names(entry)
     open_items = rules.item_names(entry, ("unconditional",))
     return create_grant(
@@ -329,11 +362,12 @@ def obtain(
         source="self_service",
         purpose=data["purpose"],
         purpose_detail=data["purpose_detail"],
-        period_start=today,
-        period_end=today + dt.timedelta(days=config.grant_default_days()),
+        period_start=start,
+        period_end=end,
         data_items=None if open_items == all_items else open_items,
         person=person,
         acting_org=requesting_org,
+        request_id=request_id,
     )
 
 
@@ -379,6 +413,8 @@ def grant_from_request(
         max_calls_per_day=quota_of(request, data),
         person=person,
         acting_org=acting,
+        # 2025 art. 22: the data is made available within the profile's working days.
+        delivery_due=deadlines.delivery_due(clock.now()),
     )
 
 

@@ -144,6 +144,8 @@ def _request(
         created=plain(request.get("submitted_at")),
         modified=plain(request.get("updated_at")),
     )
+    if request.get("missing_items"):
+        result["missing_items"] = missing_items_labelled(request["missing_items"])
     # 2025 art. 20: an answer drafted by the provider's staff is the provider's until its head
     # signs it off (``request_dict`` shows it to the answer side).
     result["answer_draft"] = None
@@ -336,7 +338,37 @@ def _grant(
         created=plain(grant.get("created_at")),
         modified=plain(max(changed) if changed else grant.get("created_at")),
     )
+    result.update(_delivery(grant, on))
     return with_old_keys(result, GRANT_OLD_KEYS)
+
+
+_MISSING_LABELS = {c.value: (c.en, c.zh) for c in codes.MISSING_FIELDS}
+_METHOD_LABELS = {c.value: (c.en, c.zh) for c in codes.DELIVERY_METHODS}
+
+
+def missing_items_labelled(items: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """A return's missing items (2025 art. 21), each with its ``field_label``."""
+    return [
+        {**item, "field_label": label(*_MISSING_LABELS.get(str(item.get("field")), ("", "")))}
+        for item in items
+    ]
+
+
+def _delivery(grant: Mapping[str, Any], on: dt.date) -> dict[str, Any]:
+    """Art. 22: ``delivery_overdue`` (not delivered and past ``delivery_due``, while the grant
+    is active) and the delivery method's label."""
+    due, method = grant.get("delivery_due"), grant.get("delivery_method")
+    return {
+        "delivery_overdue": bool(
+            due is not None
+            and grant.get("delivered_at") is None
+            and grant.get("status") == codes.GRANT_ACTIVE
+            and on > due
+        ),
+        "delivery_method_label": (
+            label(*_METHOD_LABELS[method]) if method in _METHOD_LABELS else None
+        ),
+    }
 
 
 def grant_dict(grant: Mapping[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,10 @@ event, so running again sends nothing twice.
   its period ends, and the grant expires after its last day (workflows.md, "Users are warned
   before a grant expires");
 - a returned request not resubmitted within ``ckanext.govshare.deadline.resubmit`` working
-  days, and a request still open when the period of use it asks for has ended, expire.
+  days, and a request still open when the period of use it asks for has ended, expire;
+- under the delivery rule (2025 Regulations art. 22), the provider's data officers are
+  reminded ``remind.before_due`` working days before a grant's ``delivery_due``, and an
+  undelivered grant past it is flagged overdue once (the authority told).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from typing import Any
 import sqlalchemy as sa
 from ckan import model
 
-from .. import notices
+from .. import notices, profiles
 from ..audit import store
 from ..core import clock, config
 from ..workdays import WorkCalendar
@@ -164,8 +167,7 @@ def requests_to_expire(today: dt.date, calendar: WorkCalendar) -> list[str]:
     stale = [
         request_id
         for request_id, at in rows
-        if request_id not in ended
-        and today > calendar.add_workdays(clock.local_date(at), resubmit)
+        if request_id not in ended and today > calendar.add_workdays(clock.local_date(at), resubmit)
     ]
     return [*ended, *stale]
 
@@ -175,11 +177,7 @@ def expire_request(request_id: str, today: dt.date, calendar: WorkCalendar) -> i
     ended = model.Session.execute(
         sa.select(request_table.c.id).where(request_table.c.id == request_id, _ended(today))
     ).first()
-    reason = (
-        _ended_reason()
-        if ended
-        else _stale_reason(config.deadline_resubmit())
-    )
+    reason = _ended_reason() if ended else _stale_reason(config.deadline_resubmit())
     updated = decisions.expire_request(request_id, reason=reason)
     if updated is None:
         return None
@@ -328,3 +326,102 @@ def warn_grant_ending(grant_id: str, today: dt.date, calendar: WorkCalendar) -> 
         params=grant_params(grant, workdays_left=max(left, 0)),
     )
     return new or None
+
+
+# --- approved data to deliver (2025 Regulations art. 22) -----------------------------------
+
+
+def _undelivered() -> Any:
+    """Active grants with a delivery date whose data is not delivered yet."""
+    grants = grant_table
+    return sa.and_(
+        grants.c.status == GRANT_ACTIVE,
+        grants.c.delivery_due.isnot(None),
+        grants.c.delivered_at.is_(None),
+    )
+
+
+def deliveries_due_soon(today: dt.date, calendar: WorkCalendar) -> list[str]:
+    """Undelivered grants due within ``ckanext.govshare.remind.before_due`` working days
+    (none under a profile without a delivery deadline)."""
+    if not profiles.on("delivery_deadline"):
+        return []
+    grants = grant_table
+    last = calendar.add_workdays(today, config.remind_before_due())
+    return _ids(
+        sa.select(grants.c.id)
+        .where(_undelivered(), grants.c.delivery_due.between(today, last))
+        .order_by(grants.c.delivery_due, grants.c.id)
+    )
+
+
+def _undelivered_grant(grant_id: str) -> dict[str, Any] | None:
+    grants = grant_table
+    row = model.Session.execute(
+        sa.select(grants).where(grants.c.id == grant_id, _undelivered())
+    ).first()
+    return dict(row._mapping) if row else None
+
+
+def remind_delivery(grant_id: str, today: dt.date, calendar: WorkCalendar) -> int | None:
+    """Remind the provider's data officers to deliver (once per delivery date)."""
+    grant = _undelivered_grant(grant_id)
+    if grant is None:
+        return None
+    due = grant["delivery_due"]
+    left = calendar.workdays_between(today, due)
+    if not 0 <= left <= config.remind_before_due():
+        return None
+    new = notices.notify(
+        "delivery_due_soon",
+        recipients=notices.officers_of(grant["provider_org_id"]),
+        key=f"delivery_due_soon:{grant_id}:{due.isoformat()}",
+        params=grant_params(grant, delivery_due=due.isoformat(), workdays_left=left),
+    )
+    return new or None
+
+
+def deliveries_past_due(today: dt.date, calendar: WorkCalendar) -> list[str]:
+    """Undelivered grants past their delivery date (none without the delivery rule)."""
+    if not profiles.on("delivery_deadline"):
+        return []
+    grants = grant_table
+    return _ids(
+        sa.select(grants.c.id)
+        .where(_undelivered(), grants.c.delivery_due < today)
+        .order_by(grants.c.delivery_due, grants.c.id)
+    )
+
+
+def flag_delivery_overdue(grant_id: str, today: dt.date, calendar: WorkCalendar) -> int | None:
+    """Flag the grant's delivery overdue, once: the provider's data officers and the sharing
+    authority are told (art. 38: the authority supervises timeliness), and the first time it
+    is audited (``govshare_grant_delivery_overdue``)."""
+    grant = _undelivered_grant(grant_id)
+    if grant is None or grant["delivery_due"] >= today:
+        return None
+    due = grant["delivery_due"]
+    new = notices.notify(
+        "delivery_overdue",
+        recipients=[
+            *notices.officers_of(grant["provider_org_id"]),
+            *notices.authority_members(),
+        ],
+        key=f"delivery_overdue:{grant_id}:{due.isoformat()}",
+        params=grant_params(grant, delivery_due=due.isoformat()),
+    )
+    if not new:
+        return None
+    store.record(
+        "govshare_grant_delivery_overdue",
+        actor_name="system",
+        object_type="grant",
+        object_id=grant_id,
+        object_department=grant["provider_org_id"],
+        detail={
+            "delivery_due": due.isoformat(),
+            "holder": grant["organization_id"],
+            "noticed_on": today.isoformat(),
+        },
+    )
+    return new

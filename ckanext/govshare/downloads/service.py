@@ -24,6 +24,7 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 
+from ..access import delivery as access_delivery
 from ..access import grants as access_grants
 from ..access.model import grant_table
 from ..access.rules import grant_live
@@ -459,6 +460,8 @@ def record(
         client_address=address,
         time=at,
     )
+    # 2025 art. 22: the first download (a file, or a bulk ZIP's) delivers the grant's data.
+    access_delivery.mark_delivered(grant["id"], method="file_download", user_id=user.id)
 
 
 def refuse(

@@ -40,6 +40,7 @@ import sqlalchemy as sa
 from ckan import model
 
 from .. import notices
+from ..access import delivery as access_delivery
 from ..access import grants as access_grants
 from ..access.scope import GRANT_ENDED, OutOfScope
 from ..audit import store as audit_store
@@ -544,6 +545,9 @@ def _finish(run: dict[str, Any], started: Any, began: float, result: _Result) ->
         )
         if result.outcome == FAILED and result.notify:
             _notify_failure(run, subscription, result.error or "")
+        if result.outcome == SUCCESS and run.get("grant_id"):
+            # 2025 art. 22: the first successful run delivers the grant's data.
+            access_delivery.mark_delivered(run["grant_id"], method="batch_exchange")
         if result.reschedule:
             subscriptions.after_run(
                 run["subscription_id"],

@@ -30,6 +30,7 @@ from typing import Any
 
 from ckan import model
 
+from ..access import delivery as access_delivery
 from ..access import grants as access_grants
 from ..access.scope import OutOfScope, Scope
 from ..audit import store as audit
@@ -172,6 +173,10 @@ def answered(call: Call, rows: int) -> None:
         rows=rows,
         milliseconds=call.milliseconds(),
     )
+    if call.grant is not None:  # 2025 art. 22: the first answered call delivers the data
+        access_delivery.mark_delivered(
+            call.grant["id"], method="service_interface", user_id=getattr(call.user, "id", None)
+        )
 
 
 # ---------------------------------------------------------------------------- who and what

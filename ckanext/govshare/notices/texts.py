@@ -145,6 +145,42 @@ TEMPLATES: dict[str, tuple[str, str, str, str]] = {
         "{due_date} and has not been answered: it is marked overdue and reported to the "
         "sharing authority.",
     ),
+    # Answers and deliveries (2025 Regulations art. 21, 22), issue 18.
+    "extension_requested": (
+        "答复期限延期申请：{entry_title}",
+        "Extension asked for: {entry_title}",
+        "{provider_org}申请将{requesting_org}对“{entry_title}”的共享申请答复期限延长{days}个"
+        "工作日（现答复期限：{due_date}），请共享主管部门决定。",
+        "{provider_org} asks to extend the time to answer the request of {requesting_org} for "
+        "“{entry_title}” by {days} working days (due now by {due_date}): the sharing authority "
+        "decides.",
+    ),
+    "extension_decided": (
+        "答复期限延期决定：{entry_title}",
+        "Extension decided: {entry_title}",
+        "共享主管部门对{provider_org}答复{requesting_org}“{entry_title}”共享申请的延期申请"
+        "（{days}个工作日）：{outcome_zh}。{reason_zh}",
+        "The sharing authority decided the extension ({days} working days) of the answer of "
+        "{provider_org} to the request of {requesting_org} for “{entry_title}”: {outcome_en}."
+        "{reason_en}",
+    ),
+    "delivery_due_soon": (
+        "共享数据即将到提供期限：{entry_title}",
+        "Data due soon: {entry_title}",
+        "已批准{requesting_org}使用的“{entry_title}”须在{delivery_due}前提供"
+        "（还剩{workdays_left}个工作日）。提供后请标记为已提供。",
+        "The data of “{entry_title}” approved for {requesting_org} must be made available by "
+        "{delivery_due} ({workdays_left} working days left). Mark it delivered once it is.",
+    ),
+    "delivery_overdue": (
+        "共享数据超期未提供：{entry_title}",
+        "Data not delivered in time: {entry_title}",
+        "已批准{requesting_org}使用的“{entry_title}”（{provider_org}）应于{delivery_due}前提供，"
+        "至今未提供，已标记为超期并报共享主管部门。",
+        "The data of “{entry_title}” ({provider_org}) approved for {requesting_org} was due "
+        "by {delivery_due} and has not been delivered: it is marked overdue and reported to "
+        "the sharing authority.",
+    ),
     "request_expired": (
         "共享申请已失效：{entry_title}",
         "Request expired: {entry_title}",

@@ -16,7 +16,7 @@ import ckan.plugins.toolkit as tk
 from ckan.logic import validate
 from ckan.types import Context, DataDict
 
-from ...access import grants, present, requests
+from ...access import delivery, grants, present, requests
 from ...core.membership import Person
 from ...core.transaction import atomic
 from ...core.vocabulary import renamed
@@ -45,7 +45,9 @@ def govshare_access_obtain(context: Context, data_dict: DataDict) -> dict[str, A
     """Obtain an unconditionally shared entry at once: a grant, no human step (art. 12(1)).
 
     A department that already holds a live grant on the entry for the same purpose gets that
-    grant back rather than a second one.
+    grant back rather than a second one. Under the 2025 Regulations (art. 21) a new grant is
+    an immediate answer: it comes with the request it answers (``request_id``: approved at
+    once, due one working day after) and its data is delivered when it is made.
 
     :param package_id: the entry (id or name); it must be shared unconditionally
     :param requesting_org: the department obtaining it (one the user belongs to)
@@ -60,7 +62,7 @@ def govshare_access_obtain(context: Context, data_dict: DataDict) -> dict[str, A
     entry = entry_as_seen(context, data_dict["package_id"])
     person = Person.of(context)
     org_id = requests.requesting_org(person, data_dict.get("requesting_org"), entry)
-    grant = grants.obtain(entry, person, org_id, data_dict)
+    grant = delivery.obtain(entry, person, org_id, data_dict)
     return present.grant_dict(grant)
 
 

@@ -17,6 +17,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, Schema, ValidatorFactory
 
 from ...access import codes, requests, rules
+from . import answers
 from .fields import (
     REQUIRED,
     boolean,
@@ -231,11 +232,15 @@ def _narrowing() -> Schema:
 
 
 def request_decide_schema() -> Schema:
-    """``govshare_request_decide``: approve (narrowing), reject or return, with a reason."""
+    """``govshare_request_decide``: approve (narrowing), reject or return, with a reason; a
+    return's ``missing_items`` and a rejection's ``grounds`` (2025 art. 21)."""
     return {
         "id": _id(),
         "decision": [required, one_of(codes.DECISIONS)],
         "reason": _text(_optional()),
+        "missing_items": [_optional(), answers.missing_items],
+        "grounds": [_optional(), answers.grounds],
+        "__before": [answers.reassembled("missing_items")],
         **_narrowing(),
         **_extras(),
     }
