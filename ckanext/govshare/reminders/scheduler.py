@@ -46,6 +46,7 @@ from ..feedback import reminders as feedback
 from ..interface import reminders as interface
 from ..obligations import reminders as obligations
 from ..reports import reminders as reports
+from ..review import reminders as review
 from ..usage import reminders as usage
 from ..workdays import WorkCalendar
 
@@ -127,6 +128,19 @@ OBLIGATIONS_OVERDUE = Step(
 OBLIGATIONS_DUE_SOON = Step(
     "obligations due soon", "obligation_due_soon", obligations.due_soon, obligations.remind_due
 )
+# The sharing authority's catalogue review (2025 Regulations art. 17: 2 working days).
+REVIEWS_OVERDUE = Step(
+    "catalogue reviews overdue",
+    "catalogue_review_overdue",
+    review.past_due,
+    review.flag_overdue,
+)
+REVIEWS_DUE_SOON = Step(
+    "catalogue reviews due soon",
+    "catalogue_review_due_soon",
+    review.due_soon,
+    review.remind_due,
+)
 REPORT_DUE = Step(
     "report reminders", "report_due", reports.departments_to_remind, reports.remind_department
 )
@@ -153,6 +167,8 @@ STEPS: tuple[Step, ...] = (
     FEEDBACK_DUE_SOON,
     OBLIGATIONS_OVERDUE,
     OBLIGATIONS_DUE_SOON,
+    REVIEWS_OVERDUE,
+    REVIEWS_DUE_SOON,
     REPORT_DUE,
     API_CALLS_DIGESTED,
 )

@@ -312,3 +312,29 @@ class TestBothProfiles:
                     "authority", "govshare_catalogue_review", id=entry["id"], decision="approve"
                 )
             assert "id" in e.value.error_dict
+
+
+@PROFILE
+class TestReminders:
+    def test_authority_reminded_before_due_then_told_once_it_is_overdue(self, world: World):
+        import datetime as dt
+
+        from ckanext.govshare import workdays
+        from ckanext.govshare.reminders import scheduler
+
+        entry = _new_entry(world)
+        due = dt.date.fromisoformat(
+            world.call("authority", "package_show", id=entry["id"])["review_due"]
+        )
+        scheduler.run(today=due)
+        assert len(_notices(world, "authority", "catalogue_review_due_soon", entry)) == 1
+        after = workdays.current().add_workdays(due, 1)
+        first = scheduler.run(today=after)
+        assert first["catalogue reviews overdue"] == 1
+        assert len(_notices(world, "authority", "catalogue_review_overdue", entry)) == 1
+        again = scheduler.run(today=after)
+        assert again["catalogue reviews overdue"] == 0
+        # Decided, nothing more is sent.
+        world.call("authority", "govshare_catalogue_review", id=entry["id"], decision="approve")
+        later = scheduler.run(today=workdays.current().add_workdays(due, 3))
+        assert later["catalogue reviews overdue"] == 0
