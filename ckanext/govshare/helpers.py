@@ -20,6 +20,8 @@ __all__ = [
     "govshare_catalogue_stats",
     "govshare_choices",
     "govshare_entry_feedback",
+    "govshare_entry_review",
+    "govshare_catalogue_review_on",
     "govshare_label",
     "govshare_labels",
     "govshare_live_grant",
@@ -258,6 +260,21 @@ def govshare_access_nav() -> dict[str, Any]:
             )["count"]
     g._govshare_access_nav = nav
     return nav
+
+
+def govshare_entry_review(pkg: dict[str, Any]) -> dict[str, Any] | None:
+    """The entry page's review panel (2025 art. 16, 17): where the entry stands, its reviews
+    for its department and the authority, and whether the caller may decide."""
+    from .review.panel import entry_review
+
+    return entry_review(pkg)
+
+
+def govshare_catalogue_review_on() -> bool:
+    """Whether the profile in force has the catalogue review (2025 art. 16): its pages' tab."""
+    from .review.panel import review_on
+
+    return review_on()
 
 
 def govshare_entry_feedback(pkg: dict[str, Any]) -> dict[str, Any] | None:

@@ -22,6 +22,7 @@ from .outages import outages
 from .profiles import rules
 from .regional import regional
 from .reports import reports
+from .review import review
 
 __all__: list[str] = [
     "access",
@@ -39,6 +40,7 @@ __all__: list[str] = [
     "outages",
     "regional",
     "reports",
+    "review",
     "rules",
     "vocabulary",
 ]
