@@ -15,6 +15,7 @@ from ckan.types import Context
 from flask import Blueprint, make_response, request, send_file
 
 from ..access import rules, workflow
+from ..core import config
 from ..logic.auth.access import ATTACHMENT_ROUTE
 from . import _shared as shared
 
@@ -52,6 +53,11 @@ DECIDE_FIELDS = (
 # Share methods served by the service interface: their approval sets a daily call quota.
 INTERFACE_METHODS = ("api", "online_query")
 RESUBMIT_FIELDS = ("reason", "purpose_detail", "scenario", "basis", "contact")
+# The escalation form: a referral to the common upper authority (2025 art. 28) takes the upper
+# platform, the referral's document number and a note; a decision entered, its document number.
+ESCALATE_FIELDS = ("reason", "upper_platform", "reference", "note")
+# The steps of the dispute path the request page lists (2016 art. 12(3), 2025 art. 28).
+DISPUTE_STEPS = ("reject", "negotiate", "escalate", "grant", "deny")
 # Grant list tabs, and the old names of their ``direction`` (docs/api.md, "Deprecated names").
 GRANT_DIRECTIONS = ("outgoing", "incoming")
 OLD_DIRECTIONS = {"held": "outgoing", "provided": "incoming"}
@@ -369,10 +375,17 @@ def _render_request(
             shared.context(), {"package_id": req["package_id"], "limit": 1000}
         )
         grant = next((g for g in held["results"] if g.get("request_id") == req["id"]), None)
+    disputed = any(e.get("action") in ("negotiate", "escalate") for e in history)
     return tk.render(
         "govshare/access/request.html",
         {
             "req": req,
+            # The path the dispute took, with who and when (2025 art. 28), and the upper
+            # platforms this one is harvested by, offered for a referral.
+            "dispute_path": [e for e in history if e.get("action") in DISPUTE_STEPS]
+            if disputed
+            else [],
+            "upper_platforms": config.harvest_accounts() if "escalate" in allowed else [],
             "pkg": entry,
             "grant": grant,
             "resources": resources,
@@ -507,7 +520,7 @@ def comment(id: str) -> Any:
 
 @access.route("/govshare/requests/<id>/escalate", methods=["POST"])
 def escalate(id: str) -> Any:
-    result = _step(id, "escalate", "govshare_request_escalate", ("reason",))
+    result = _step(id, "escalate", "govshare_request_escalate", ESCALATE_FIELDS)
     if not isinstance(result, dict):
         return result
     return _done(id, tk._("Dispute escalated: {state}.").format(state=_state(result)))
@@ -535,7 +548,7 @@ def negotiate(id: str) -> Any:
 @access.route("/govshare/requests/<id>/escalation", methods=["POST"])
 def escalation_decide(id: str) -> Any:
     decision = request.form.get("decision", "")
-    fields = DECIDE_FIELDS if decision == "grant" else ("reason",)
+    fields = (*DECIDE_FIELDS, "reference") if decision == "grant" else ("reason", "reference")
     result = _step(
         id,
         "escalation",
