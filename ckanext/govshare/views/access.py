@@ -117,10 +117,16 @@ def _labels() -> dict[str, dict[str, str]]:
             "grant": tk._("Granted sharing"),
             "deny": tk._("Denied sharing"),
             "comment": tk._("Wrote"),
+            # 2025 art. 20: internal sign-off
+            "signoff": tk._("Signed off"),
+            "signoff_return": tk._("Returned by the head"),
+            "draft_answer": tk._("Drafted the answer"),
         },
         "roles": {
             "requester": tk._("Requesting department"),
+            "requester_officer": tk._("Requesting department's head"),
             "provider": tk._("Providing department"),
+            "provider_staff": tk._("Providing department's staff"),
             "authority": tk._("Sharing authority"),
             "conference": tk._("Joint conference"),
             "system": tk._("Platform"),
@@ -310,10 +316,27 @@ def requests() -> Any:
 
 @access.route("/govshare/inbox")
 def inbox() -> Any:
-    """Requests addressed to the departments the user is a data officer of, by due date."""
+    """Requests addressed to the departments the user is a data officer of, by due date; first
+    what waits for the user's sign-off (2025 art. 20: their staff's requests and answers)."""
+    queue = _signoff_queue()
     return _request_list(
-        "govshare/access/inbox.html", "govshare_access.inbox", {"direction": "incoming"}
+        "govshare/access/inbox.html",
+        "govshare_access.inbox",
+        {"direction": "incoming"},
+        signoff_queue=queue,
+        signoff_titles=_titles(*queue),
     )
+
+
+def _signoff_queue() -> list[dict[str, Any]]:
+    """Requests waiting for the user's sign-off, both sides (at most 100; 2025 art. 20)."""
+    try:
+        found = tk.get_action("govshare_request_list")(
+            shared.context(), {"signoff": True, "limit": 100}
+        )
+    except (tk.ValidationError, tk.NotAuthorized):
+        return []
+    return found["results"]
 
 
 @access.route("/govshare/escalations")
@@ -486,11 +509,25 @@ def decide(id: str) -> Any:
     )
     if not isinstance(result, dict):
         return result
+    if result.get("status") == workflow.SUBMITTED:  # 2025 art. 20: drafted by staff
+        return _done(id, tk._("Answer drafted: it is sent once a data officer signs it off."))
     if result.get("grant"):
         return _done(id, tk._("Request approved: a grant was created."))
     if decision == "reject":
         return _done(id, tk._("Request rejected."))
     return _done(id, tk._("Request returned for more information; the clock stops."))
+
+
+@access.route("/govshare/requests/<id>/signoff", methods=["POST"])
+def signoff(id: str) -> Any:
+    """A head signs off what their staff drafted, request or answer (2025 art. 20)."""
+    decision = request.form.get("decision", "")
+    result = _step(id, "signoff", "govshare_request_signoff", ("reason",), decision=decision)
+    if not isinstance(result, dict):
+        return result
+    if decision == "return":
+        return _done(id, tk._("Returned to the drafter."))
+    return _done(id, tk._("Signed off: {state}.").format(state=_state(result)))
 
 
 @access.route("/govshare/requests/<id>/resubmit", methods=["POST"])

@@ -320,6 +320,7 @@ def test_staff_answer_is_a_draft_for_the_head(world: World):
     authority = world.call("authority", "govshare_request_show", id=request["id"])
     assert authority["answer_draft"] is None
     listed = world.call("requester", "govshare_request_list")["results"]
+    assert listed
     assert all(r["answer_draft"] is None for r in listed)
 
 
