@@ -10,7 +10,7 @@ from ckan import model
 from ckan.lib.plugins import DefaultTranslation
 from flask import has_request_context
 
-from . import i18n_plurals, logmask, signals
+from . import i18n_plurals, logmask, profiles, signals
 from .catalogue import facets as catalogue_facets
 from .catalogue.visibility import CataloguePermissionLabels
 from .datalinks import hooks as datalinks
@@ -128,6 +128,8 @@ class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
             "open_to_public": tk._("Open to the public"),
             "format_type": tk._("Resource format"),
         }
+        if profiles.on("catalogue_grading"):
+            titles["data_grade"] = tk._("Data grade")  # 2025 Regulations art. 13
         ordered = type(facets_dict)()
         ordered["organization"] = tk._("Providing departments")
         ordered.update(titles)

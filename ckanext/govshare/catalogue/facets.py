@@ -24,6 +24,7 @@ FACETS: dict[str, tuple[Choice, ...]] = {
         "share_methods",
         "open_to_public",
         "format_type",
+        "data_grade",
     )
 }
 

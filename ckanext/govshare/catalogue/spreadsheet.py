@@ -50,6 +50,15 @@ ENTRY_COLUMNS: list[tuple[str, str]] = [
     ("tags", "标签"),
     ("maintainer", "联系人"),
     ("maintainer_email", "联系人邮箱"),
+    # 2025 Regulations art. 13-15: grading, assessments, the head's approval, the basis's kind.
+    ("use_scope", "共享范围和用途"),
+    ("legal_basis_type", "不予共享依据类别"),
+    ("data_grade", "数据分级"),
+    ("personal_information", "是否含个人信息"),
+    ("confidentiality_assessment", "保密风险评估结论"),
+    ("pi_impact_assessment", "个人信息保护影响评估结论"),
+    ("head_approved_by", "审批的部门负责人"),
+    ("head_approved_on", "部门负责人审批日期"),
 ]
 ITEM_COLUMNS: list[tuple[str, str]] = [
     ("entry", "所属信息资源（网址名称）"),
@@ -77,7 +86,12 @@ class Parsed:
     problems: list[tuple[str, int, str, str]] = field(default_factory=list)
 
 
+NO = {"false", "否", "no", "0", "n"}
+
+
 def _code(field_name: str, text: str) -> str:
+    if field_name == "personal_information" and text.lower() in YES | NO:
+        return "yes" if text.lower() in YES else "no"
     for choice in FIELD_CHOICES.get(field_name, ()):
         if text in (choice.value, choice.zh, choice.en):
             return choice.value

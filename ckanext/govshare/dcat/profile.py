@@ -53,6 +53,13 @@ TEXT_FIELDS = {
     "coverage_region": GOVSHARE.coverageRegion,
     "key_item": GOVSHARE.keyItem,
     "watermark_item": GOVSHARE.watermarkItem,
+    # Issue 18 (2025 Regulations art. 13-15): the data grade and personal information the
+    # catalogue states, the scope and use of a conditional entry, the kind of a not-shared
+    # entry's basis. The assessments' texts stay on the platform.
+    "data_grade": GOVSHARE.dataGrade,
+    "personal_information": GOVSHARE.personalInformation,
+    "use_scope": GOVSHARE.useScope,
+    "legal_basis_type": GOVSHARE.legalBasisType,
 }
 # Repeating text fields, one triple per value.
 LIST_FIELDS = {

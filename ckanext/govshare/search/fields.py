@@ -95,7 +95,7 @@ CODED_FACETS = frozenset(
     _names(
         "organization owner_org groups tags res_format res_type license_id share_type"
         " resource_category basic_category theme update_cycle share_methods open_to_public"
-        " format_type department_level"
+        " format_type department_level data_grade"
     )
 )
 

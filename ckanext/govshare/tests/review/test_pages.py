@@ -84,3 +84,21 @@ def test_obligation_extension_forms(app, world: World, as_user):
     shown = world.call("provider_officer", "govshare_obligation_show", id=obligation["id"])
     assert shown["extension_status"] == "approved"
     assert shown["original_due_date"] == "2026-10-16"
+
+
+def test_dcat_export_leaves_out_an_unreviewed_entry(app, world: World, as_user):
+    entry = gs.SharingEntry(
+        context={"user": world.users["provider_officer"]["name"], "ignore_auth": False},
+        owner_org=world.provider["id"],
+        open_to_public="open",
+        reviewed=False,
+    )
+    for headers in ({}, as_user("other")):
+        catalog = app.get("/catalog.ttl?page=1", headers=headers).body
+        assert entry["id"] not in catalog
+        refused = app.get(f"/dataset/{entry['id']}.ttl", headers=headers)
+        assert refused.status_code in (403, 404) and "dcat:Dataset" not in refused.body
+    assert entry["id"] in app.get("/catalog.ttl?page=1", headers=as_user("authority")).body
+    world.call("authority", "govshare_catalogue_review", id=entry["id"], decision="approve")
+    assert entry["id"] in app.get("/catalog.ttl?page=1").body
+    assert entry["id"] in app.get(f"/dataset/{entry['id']}.ttl").body
