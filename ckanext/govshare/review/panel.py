@@ -34,7 +34,8 @@ def entry_review(pkg: Mapping[str, Any]) -> dict[str, Any] | None:
         return panel
     context: Context = {"user": user.name}
     try:
-        tk.check_access("govshare_catalogue_review", dict(context), {"id": pkg["id"]})
+        checking: Context = {"user": user.name}
+        tk.check_access("govshare_catalogue_review", checking, {"id": pkg["id"]})
         panel["may_review"] = status == "pending"
     except tk.NotAuthorized:
         pass
