@@ -1,0 +1,144 @@
+"""The findings read what the actions write (issue 18, items 9 and foundation.md's data
+contracts): a return's ``missing_items`` and a resubmission's ``changed`` make or clear a
+``repeated_return`` (art. 21); a revocation for misuse, a revocation with a covering filing and
+the termination of a grant left unrectified are no ``service_unfiled`` (art. 27, 39(7)), while
+a provider's termination with no filing is."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from ckan import model
+
+from ckanext.govshare.access.model import grant_table
+from ckanext.govshare.core import clock
+
+from .conftest import World, request_form
+
+pytestmark = [
+    pytest.mark.usefixtures("with_request_context"),
+    pytest.mark.ckan_config("ckanext.govshare.rule_profile", "regulation-2025"),
+]
+
+
+def _findings(world: World, kind: str) -> list[dict[str, Any]]:
+    answer = world.call(
+        "authority", "govshare_findings_list", year=clock.today().year, kind=kind, limit=1000
+    )
+    return answer["results"]
+
+
+def _return(world: World, request_id: str, *fields: str) -> None:
+    items = [{"field": f, "note": f"请补充{f}"} for f in fields]
+    world.call(
+        "provider_officer",
+        "govshare_request_decide",
+        id=request_id,
+        decision="return",
+        reason="材料不全",
+        missing_items=items,
+    )
+
+
+def _returned_twice(world: World, second: str) -> dict[str, Any]:
+    """Returned for its basis, resubmitted with a new basis, returned again for ``second``."""
+    request = world.call("requester_officer", "govshare_request_create", **request_form(world))
+    _return(world, request["id"], "basis")
+    world.call(
+        "requester_officer",
+        "govshare_request_resubmit",
+        id=request["id"],
+        basis="《税收征收管理法》第十五条第二款",
+        reason="已补充依据",
+    )
+    _return(world, request["id"], second)
+    return request
+
+
+def test_a_second_return_for_what_was_there_from_the_start(world: World) -> None:
+    late = _returned_twice(world, "scenario")  # the scenario was never changed
+    fair = _returned_twice(world, "basis")  # the new basis itself falls short
+    found = {f["object_id"]: f for f in _findings(world, "repeated_return")}
+    assert late["id"] in found and fair["id"] not in found
+    finding = found[late["id"]]
+    assert finding["article"] == "art. 21"
+    assert finding["organization_id"] == world.provider["id"]
+    assert finding["detail"]["not_changed"] == ["scenario"]
+    assert finding["detail"]["returns"] == 2
+
+
+def _obtain(world: World, purpose: str) -> dict[str, Any]:
+    return world.call(
+        "requester",
+        "govshare_access_obtain",
+        package_id=world.unconditional["id"],
+        requesting_org=world.requester_org["name"],
+        purpose=purpose,
+        purpose_detail="统计分析",
+        pledge=True,
+    )
+
+
+def test_only_an_unfiled_end_of_service_is_a_finding(world: World, monkeypatch: Any) -> None:
+    filed, misused = _obtain(world, "work_reference"), _obtain(world, "data_verification")
+    unrectified, unfiled = _obtain(world, "other"), _obtain(world, "business_collaboration")
+    filing = world.call(
+        "provider_officer",
+        "govshare_service_filing_create",
+        package_id=world.unconditional["name"],
+        kind="end",
+        description="该数据系统下线",
+        consultation="书面征求需求部门意见，均无异议",
+        effective_date=clock.today().isoformat(),
+        grant_ids=[filed["id"]],
+    )
+    world.call(
+        "provider_officer",
+        "govshare_grant_revoke",
+        id=filed["id"],
+        reason="数据系统下线",
+        filing_id=filing["id"],
+    )
+    world.call(
+        "provider_officer",
+        "govshare_grant_revoke",
+        id=misused["id"],
+        reason="超范围使用",
+        misuse=True,
+    )
+    world.call(
+        "provider_officer",
+        "govshare_grant_suspend",
+        id=unrectified["id"],
+        reason="向第三方提供",
+        rectify_by=(clock.today() + dt.timedelta(days=3)).isoformat(),
+    )
+    after = clock.local_date(clock.now() + dt.timedelta(days=4))
+    if after.year != clock.today().year:
+        pytest.skip("the rectification period would cross into next year's report")
+    moment = clock.now() + dt.timedelta(days=4)
+    monkeypatch.setattr(clock, "today", lambda: after)
+    monkeypatch.setattr(clock, "now", lambda: moment)
+    world.call(
+        "provider_officer", "govshare_grant_terminate", id=unrectified["id"], reason="逾期未整改"
+    )
+    # A provider's termination with no filing (as written before the rule was on): a finding.
+    model.Session.execute(
+        sa.update(grant_table)
+        .where(grant_table.c.id == unfiled["id"])
+        .values(
+            status="terminated",
+            terminated_at=clock.now(),
+            terminated_by=world.users["provider_officer"]["id"],
+            terminate_reason="停止服务",
+        )
+    )
+    model.Session.commit()
+    found = {f["object_id"]: f for f in _findings(world, "service_unfiled")}
+    names = {filed["id"]: "filed", misused["id"]: "misused", unrectified["id"]: "unrectified"}
+    assert [names[i] for i in found if i in names] == []
+    assert found[unfiled["id"]]["article"] == "art. 39(7)"
+    assert found[unfiled["id"]]["organization_id"] == world.provider["id"]
