@@ -142,3 +142,57 @@ def test_only_an_unfiled_end_of_service_is_a_finding(world: World, monkeypatch: 
     assert [names[i] for i in found if i in names] == []
     assert found[unfiled["id"]]["article"] == "art. 39(7)"
     assert found[unfiled["id"]]["organization_id"] == world.provider["id"]
+
+
+# Monday 2026-09-14, 10:00 in Beijing.
+MONDAY = dt.datetime(2026, 9, 14, 2, 0, tzinfo=dt.timezone.utc)
+
+
+def _ids(world: World, kind: str) -> set[str]:
+    return {f["object_id"] for f in _findings(world, kind)}
+
+
+def test_delivery_usage_records_and_disposal_as_the_actions_record_them(
+    world: World, frozen: Any
+) -> None:
+    frozen(MONDAY)
+    request = world.call("requester_officer", "govshare_request_create", **request_form(world))
+    approved = world.call(
+        "provider_officer", "govshare_request_decide", id=request["id"], decision="approve"
+    )["grant"]  # due 2026-10-16 (20 working days)
+    obtained = _obtain(world, "work_reference")  # delivered at once
+    ended = world.call(
+        "authority", "govshare_grant_revoke", id=_obtain(world, "other")["id"], reason="违规"
+    )
+    assert approved["delivery_due"] == "2026-10-16" and ended["disposal_due"]
+    # On the due date nothing is late yet.
+    frozen(dt.datetime(2026, 10, 16, 2, 0, tzinfo=dt.timezone.utc))
+    assert approved["id"] not in _ids(world, "delivery_late")
+    assert obtained["id"] not in _ids(world, "no_usage_records")  # 20 working days: not more
+    # Three weeks later: undelivered past its due date, no usage record after 20 working days,
+    # the ended grant's data not disposed of.
+    frozen(dt.datetime(2026, 11, 6, 2, 0, tzinfo=dt.timezone.utc))
+    (late,) = [f for f in _findings(world, "delivery_late") if f["object_id"] == approved["id"]]
+    assert late["detail"]["state"] == "overdue" and late["article"] == "art. 39(4)"
+    assert obtained["id"] in _ids(world, "no_usage_records")
+    assert ended["id"] in _ids(world, "no_disposal")
+    # Each is put right through its action: the finding of a late delivery stays, as late.
+    world.call("provider_officer", "govshare_grant_deliver", id=approved["id"])
+    (late,) = [f for f in _findings(world, "delivery_late") if f["object_id"] == approved["id"]]
+    assert late["detail"]["state"] == "late" and late["detail"]["delivered_on"] == "2026-11-06"
+    world.call(
+        "requester",
+        "govshare_usage_record_create",
+        grant_id=obtained["id"],
+        kind="scenario",
+        description="用于企业注销核验",
+    )
+    assert obtained["id"] not in _ids(world, "no_usage_records")
+    world.call(
+        "requester_officer",
+        "govshare_grant_dispose",
+        id=ended["id"],
+        method="deleted",
+        description="已删除全部副本",
+    )
+    assert ended["id"] not in _ids(world, "no_disposal")
