@@ -38,6 +38,8 @@ __all__ = [
     "govshare_rule_profile",
     "govshare_state_label",
     "govshare_today",
+    "govshare_rule_on",
+    "govshare_use_change_kind",
 ]
 
 
@@ -139,6 +141,20 @@ def govshare_purpose_label(value: str | None) -> str:
     for choice in govshare_purposes():
         if choice["value"] == value:
             return choice["label"]
+    return value or ""
+
+
+def govshare_rule_on(rule: str) -> bool:
+    """Whether a rule of the profile in force is on (``govshare_rule_profile_show``)."""
+    found = tk.get_action("govshare_rule_profile_show")(_user_context(), {})
+    return bool(((found.get("rules") or {}).get(rule) or {}).get("on"))
+
+
+def govshare_use_change_kind(value: str | None) -> str:
+    """What a use change asks for (2025 art. 25), in the page's language."""
+    for choice in access_codes.USE_CHANGE_KINDS:
+        if choice.value == value:
+            return choice.zh if _zh() else choice.en
     return value or ""
 
 

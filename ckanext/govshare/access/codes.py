@@ -17,20 +17,37 @@ PURPOSE_VALUES = frozenset(c.value for c in PURPOSES)
 # agreement in negotiation), the body a dispute was escalated to, or data return (回流, 2025
 # Regulations art. 24: a standing grant of an upper-level entry to a lower-level department,
 # limited to the rows of its region, without extra conditions).
-GRANT_SOURCES = ("self_service", "approval", "negotiation", "escalation", "return")
+GRANT_SOURCES = ("self_service", "approval", "negotiation", "escalation", "return", "use_change")
 SOURCE_RETURN = "return"
+# A use change the provider consented to (2025 Regulations art. 25): a new grant beside the
+# original one, which still covers the original use.
+SOURCE_USE_CHANGE = "use_change"
 
 GRANT_ACTIVE = "active"
 GRANT_EXPIRED = "expired"
 GRANT_REVOKED = "revoked"
+# 2025 Regulations art. 27: sharing suspended pending rectification (every delivery method
+# refuses with the reason; resumable), or ended for good.
+GRANT_SUSPENDED = "suspended"
+GRANT_TERMINATED = "terminated"
 GRANT_STATUSES = (
     Choice(GRANT_ACTIVE, "Active", "有效"),
     Choice(GRANT_EXPIRED, "Expired", "已到期"),
     Choice(GRANT_REVOKED, "Revoked", "已撤销"),
+    Choice(GRANT_SUSPENDED, "Suspended", "已暂停"),
+    Choice(GRANT_TERMINATED, "Terminated", "已终止"),
 )
 
 KIND_REQUEST = "request"  # conditional entry (art. 12(2))
 KIND_NEGOTIATION = "negotiation"  # not-shared entry (art. 12(3))
+KIND_USE_CHANGE = "use_change"  # wider scope, another purpose, a third party (2025 art. 25)
+# What a use change asks for (2025 Regulations art. 25).
+USE_CHANGE_KINDS = (
+    Choice("scope", "Wider scope", "扩大使用范围"),
+    Choice("purpose", "Another purpose", "改变使用用途"),
+    Choice("third_party", "Passing to a third party", "向第三方提供"),
+)
+USE_CHANGE_KIND_VALUES = tuple(c.value for c in USE_CHANGE_KINDS)
 
 DECISIONS = ("approve", "reject", "return")
 ESCALATION_DECISIONS = ("grant", "deny")

@@ -130,7 +130,13 @@ def decide(
     updated = step(request, action, person, text=data.get("reason"), changes=changes, detail=detail)
     grant = None
     if action is Action.APPROVE:
-        source = "negotiation" if request["status"] == workflow.NEGOTIATING else "approval"
+        source = (
+            codes.SOURCE_USE_CHANGE  # 2025 art. 25: a new grant beside the original
+            if request.get("kind") == codes.KIND_USE_CHANGE
+            else "negotiation"
+            if request["status"] == workflow.NEGOTIATING
+            else "approval"
+        )
         grant = grants.grant_from_request(request, person, data, source)
     return updated, grant
 

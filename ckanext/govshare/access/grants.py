@@ -245,6 +245,7 @@ def create_grant(
     max_calls_per_day: int | None = None,
     row_filter: Mapping[str, Any] | None = None,
     delivery_due: dt.date | None = None,
+    third_party: str | None = None,
 ) -> dict[str, Any]:
     """A grant: department × entry × scope (resources, data items, rows) × purpose × period ×
     optional download limit and daily call quota, audited, and its holders told.
@@ -273,6 +274,7 @@ def create_grant(
         "downloads_used": 0,
         "row_filter": dict(row_filter) if row_filter else None,
         "max_calls_per_day": max_calls_per_day,
+        "third_party": third_party,
         "status": codes.GRANT_ACTIVE,
         "created_at": at,
         "created_by": person.id if person else None,
@@ -388,7 +390,7 @@ def grant_from_request(
         raise tk.ValidationError({"period_end": [NEEDS_END]})
     acting = (
         request["provider_org_id"]
-        if source in ("approval", "negotiation")
+        if source in ("approval", "negotiation", codes.SOURCE_USE_CHANGE)
         else (
             conference_org_id()
             if request["status"] == workflow.ESCALATED_CONFERENCE
@@ -415,6 +417,8 @@ def grant_from_request(
         acting_org=acting,
         # 2025 art. 22: the data is made available within the profile's working days.
         delivery_due=deadlines.delivery_due(clock.now()),
+        # 2025 art. 25: the third party the provider consented to in a use change.
+        third_party=(request.get("use_change") or {}).get("third_party"),
     )
 
 
@@ -460,6 +464,8 @@ def revoke(
         "revoked_at": clock.now(),
         "revoked_by": person.id if person else None,
         "revoke_reason": reason,
+        # 2025 art. 27: the holder disposes of the data by then (None without the rule).
+        "disposal_due": deadlines.disposal_due(clock.today()),
     }
     model.Session.execute(
         sa.update(grant_table).where(grant_table.c.id == grant["id"]).values(**values)
@@ -498,7 +504,12 @@ def expire_grant(grant_id: str, *, today: dt.date) -> dict[str, Any] | None:
     grant = load_grant(grant_id, for_update=True)
     if grant is None or grant["status"] != codes.GRANT_ACTIVE or grant["period_end"] >= today:
         return None
-    values = {"status": codes.GRANT_EXPIRED, "expired_at": clock.now()}
+    values = {
+        "status": codes.GRANT_EXPIRED,
+        "expired_at": clock.now(),
+        # 2025 art. 27: the holder disposes of the data by then (None without the rule).
+        "disposal_due": deadlines.disposal_due(today),
+    }
     model.Session.execute(
         sa.update(grant_table).where(grant_table.c.id == grant_id).values(**values)
     )

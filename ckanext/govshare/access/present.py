@@ -323,7 +323,17 @@ def _grant(
     }
     holder, provider = grant["organization_id"], grant["provider_org_id"]
     used, limit = grant.get("downloads_used") or 0, grant.get("max_downloads")
-    changed = [m for m in (grant.get("revoked_at"), grant.get("expired_at")) if m is not None]
+    changed = [
+        m
+        for m in (
+            grant.get("revoked_at"),
+            grant.get("expired_at"),
+            grant.get("suspended_at"),
+            grant.get("resumed_at"),
+            grant.get("terminated_at"),
+        )
+        if m is not None
+    ]
     result.update(
         requesting_org_id=holder,
         requesting_org=_name(orgs, holder),

@@ -164,13 +164,14 @@ def create_request(
     request_id: str | None = None,
 ) -> dict[str, Any]:
     """A new conditional request (``submitted``) or negotiation (``negotiating``)."""
-    action = Action.SUBMIT if kind == codes.KIND_REQUEST else Action.NEGOTIATE
+    conditional = kind in (codes.KIND_REQUEST, codes.KIND_USE_CHANGE)  # 2025 art. 25
+    action = Action.SUBMIT if conditional else Action.NEGOTIATE
     requesting = data["requesting_org"]
     roles = {Role.REQUESTER} | ({Role.SYSADMIN} if person.sysadmin else set())
     waits = signoff_required(person, requesting, kind)
     state = workflow.transition(workflow.NEW, action, roles, signoff_required=waits)
     at = clock.now()
-    due = deadlines.due_date(at) if kind == codes.KIND_REQUEST else None
+    due = deadlines.due_date(at) if conditional else None
     # 2025 art. 20: a request waiting for its department's head is not yet sent (no clock);
     # one a data officer sends is signed off by them.
     waiting = state == workflow.AWAITING_SIGNOFF
@@ -198,6 +199,9 @@ def create_request(
         "period_end": data.get("period_end"),
         "expected_calls_per_day": data.get("expected_calls_per_day"),
         "pledge": bool(data.get("pledge")),
+        # A use change (2025 art. 25): the grant whose use changes, and what changes.
+        "grant_id": data.get("grant_id"),
+        "use_change": data.get("use_change"),
         "central_involved": central_involved(entry["owner_org"], requesting),
         "cross_level": cross_level(entry["owner_org"], requesting),
         "submitted_at": at,
@@ -240,7 +244,7 @@ def create_request(
     if waiting:
         heads = people(requesting, officers=True)
         notify_request("request_signoff_needed", request, heads, f"signoff_needed:{key}:0")
-    elif kind == codes.KIND_REQUEST:
+    elif conditional:
         notify_request("request_submitted", request, [requester], f"submitted:{key}")
         notify_request("request_received", request, officers, f"received:{key}")
     else:

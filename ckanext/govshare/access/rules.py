@@ -13,7 +13,7 @@ from typing import Any
 
 from ..catalogue.codes import SHARE_STRICTNESS
 from ..core.messages import message
-from .codes import GRANT_ACTIVE, SOURCE_RETURN
+from .codes import GRANT_ACTIVE, GRANT_SUSPENDED, SOURCE_RETURN
 
 Errors = dict[str, list[str]]
 
@@ -76,6 +76,43 @@ def grant_live(grant: Mapping[str, Any], on: dt.date) -> bool:
         and last is not None
         and first <= on <= last
     )
+
+
+#: Why a delivery is refused when its grant is suspended (2025 Regulations art. 27): every
+#: method (file, bulk ZIP, service interface, batch exchange, preview, tokens) says so, with
+#: the reason and the date to rectify by (:func:`suspension_texts`).
+SUSPENDED = "suspended"
+#: The generic text of :data:`SUSPENDED` (where the grant is not at hand).
+SUSPENDED_TEXTS = (
+    "The grant is suspended (2025 Regulations art. 27): no data is delivered until the "
+    "provider or the sharing authority resumes it",
+    "该授权已暂停共享（《政务数据共享条例》第二十七条），恢复前不提供数据",
+)
+
+
+def grant_suspended(grant: Mapping[str, Any] | None) -> bool:
+    """Whether ``grant`` is suspended (art. 27): not live, but resumable."""
+    return bool(grant) and grant.get("status") == GRANT_SUSPENDED  # type: ignore[union-attr]
+
+
+def suspension_texts(grant: Mapping[str, Any]) -> tuple[str, str]:
+    """What every refused delivery under a suspended grant says (art. 27): the reason given
+    when it was suspended and the date to rectify by, in English and Chinese."""
+    reason = str(grant.get("suspend_reason") or "").strip() or "-"
+    by = grant.get("rectify_by")
+    day = by.isoformat() if isinstance(by, dt.date) else str(by or "-")
+    return (
+        f"The grant is suspended (2025 Regulations art. 27): {reason}. Rectify by {day}; no "
+        "data is delivered until the provider or the sharing authority resumes it",
+        f"该授权已暂停共享（《政务数据共享条例》第二十七条）：{reason}。请于{day}前整改；"
+        "恢复前不提供数据",
+    )
+
+
+def not_live_reason(grant: Mapping[str, Any] | None, ended: str) -> str:
+    """The reason a grant that is not live gives: :data:`SUSPENDED` for a suspended one, else
+    the caller's ``ended`` code."""
+    return SUSPENDED if grant_suspended(grant) else ended
 
 
 #: Sources of grants made without a share method of their own: they may use every method the

@@ -25,7 +25,7 @@ from typing import Any
 
 from ..catalogue import columns as item_columns
 from ..core.messages import message
-from .rules import grant_live
+from .rules import SUSPENDED, SUSPENDED_TEXTS, grant_live, grant_suspended, suspension_texts
 
 # Why a grant has no scope on a resource (the refusal's ``reason``).
 GRANT_ENDED = "grant_ended"
@@ -34,6 +34,7 @@ NOT_CUTTABLE = "not_cuttable"
 NO_COLUMNS = "no_columns"
 
 REASONS: dict[str, tuple[str, str]] = {
+    SUSPENDED: SUSPENDED_TEXTS,
     GRANT_ENDED: (
         "The grant has ended, was revoked or has not begun",
         "该授权已到期、已撤销或尚未生效",
@@ -134,13 +135,15 @@ class Scope:
 
 @dataclass(frozen=True)
 class OutOfScope:
-    """Why a grant has nothing of a resource (``reason`` in :data:`REASONS`)."""
+    """Why a grant has nothing of a resource (``reason`` in :data:`REASONS`); ``said``: the
+    grant's own words where the reason has them (a suspension's reason and date, art. 27)."""
 
     reason: str
+    said: tuple[str, str] | None = None
 
     @property
     def texts(self) -> tuple[str, str]:
-        return REASONS[self.reason]
+        return self.said or REASONS[self.reason]
 
 
 def granted_items(grant: Mapping[str, Any], entry: Mapping[str, Any]) -> list[str]:
@@ -176,6 +179,8 @@ def scope(
     ``resources``); ``table_columns`` the resource's DataStore columns in table order (CKAN's
     ``_id`` and ``_full_text`` left out), or None when it is not in the DataStore.
     """
+    if grant_suspended(grant):
+        return OutOfScope(SUSPENDED, suspension_texts(grant))
     if not grant_live(grant, today):
         return OutOfScope(GRANT_ENDED)
     if not covers_resource(grant, entry, resource_id):

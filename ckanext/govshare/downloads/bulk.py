@@ -28,6 +28,7 @@ from ckan import model
 
 from ..access import grants as access_grants
 from ..access import scope as access_scope
+from ..access import suspension
 from ..access.scope import OutOfScope, Scope
 from ..core import clock, membership
 from ..dataplane import cut
@@ -70,8 +71,12 @@ READ_FAILED = (
 )
 
 
-def reason_entry(reason: str, **ids: Any) -> dict[str, Any]:
-    en, zh = REASONS.get(reason, (reason, reason))
+def reason_entry(reason: str, grant: Mapping[str, Any] | None = None, **ids: Any) -> dict[str, Any]:
+    """A refused file of the manifest; under a suspended ``grant`` its reason and date to
+    rectify by (2025 art. 27)."""
+    en, zh = (
+        tokens.texts(reason, grant) if grant is not None else REASONS.get(reason, (reason, reason))
+    )
     return {**ids, "reason": reason, "message": en, "message_zh": zh}
 
 
@@ -145,9 +150,7 @@ def plan(
     if len(wanted) > max_files:
         refused.extend(reason_entry(TOO_MANY, resource_id=r) for r in wanted[max_files:])
         wanted = wanted[:max_files]
-    grant_of_token = (
-        access_grants.load_grant(token["grant_id"]) if token is not None else None
-    )
+    grant_of_token = access_grants.load_grant(token["grant_id"]) if token is not None else None
     orgs = membership.organizations_of(user.id)
     now, today = clock.now(), clock.today()
     entries: dict[str, dict[str, Any]] = {}
@@ -172,6 +175,9 @@ def plan(
             grants = service.live_grants(orgs, res["package_id"], rid)
             reason = None if grants else NO_GRANT
             grant = grants[0] if grants else None
+            if grant is None:  # a suspended grant says why (2025 art. 27)
+                grant = suspension.suspended_for(orgs, res["package_id"], rid, today)
+                reason = tokens.SUSPENDED if grant is not None else NO_GRANT
         scoped: Scope | OutOfScope | None = None
         source: serve.Source | str = NO_GRANT
         if reason is None and grant is not None:
@@ -192,7 +198,9 @@ def plan(
                     reason = source
         if reason is not None or grant is None or not isinstance(source, serve.Source):
             refused.append(
-                reason_entry(reason or NO_GRANT, resource_id=rid, package_id=res["package_id"])
+                reason_entry(
+                    reason or NO_GRANT, grant, resource_id=rid, package_id=res["package_id"]
+                )
                 | {"_res": res, "_grant": grant}
             )
             continue

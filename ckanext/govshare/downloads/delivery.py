@@ -44,6 +44,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ..access import grants as access_grants
+from ..access import suspension
 from ..access.scope import OutOfScope, Scope
 from ..core import clock, config, membership
 from ..dataplane import cut
@@ -196,7 +197,10 @@ def _refused(
     res: Mapping[str, Any] | None = None,
     texts: tuple[str, str] | None = None,
 ) -> Refusal:
-    """The refusal, audited (outcome ``refused``) in the action's transaction."""
+    """The refusal, audited (outcome ``refused``) in the action's transaction; a suspended
+    grant's refusal says its reason and date to rectify by (2025 art. 27)."""
+    if texts is None and reason == tokens.SUSPENDED:
+        texts = tokens.texts(reason, grant)
     service.refuse(
         reason,
         resource_id=resource_id,
@@ -318,6 +322,19 @@ def _authorize_session(
     )
     grants = [g for g in grants if tokens.left(g.get("max_downloads"), g["downloads_used"])]
     if not grants:
+        suspended = suspension.suspended_for(
+            membership.organizations_of(user.id), res["package_id"], resource_id
+        )
+        if suspended is not None:  # say why (2025 art. 27), not "no grant"
+            return _refused(
+                tokens.SUSPENDED,
+                resource_id=resource_id,
+                route=ROUTE_OPEN,
+                address=address,
+                user=user,
+                grant=suspended,
+                res=res,
+            )
         return _refused(
             bulk.NO_GRANT,
             resource_id=resource_id,

@@ -46,7 +46,7 @@ def rotate(token_id: str, person: Person, user: model.User) -> tuple[dict[str, A
         raise tk.ValidationError({"id": [NOT_ACTIVE]})
     grant = access_grants.load_grant(old["grant_id"], for_update=True)
     if grant is None or not grant_live(grant, clock.today()):
-        raise tk.ValidationError({"id": [service.NOT_LIVE]})
+        raise tk.ValidationError({"id": [service.not_live(grant) if grant else service.NOT_LIVE]})
     left = None if old.get("max_uses") is None else max(old["max_uses"] - old["uses"], 1)
     seconds = max(math.ceil((old["expires_at"] - at).total_seconds()), 1)
     row, secret = service.issue(

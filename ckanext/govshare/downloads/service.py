@@ -27,7 +27,7 @@ from ckan import model
 from ..access import delivery as access_delivery
 from ..access import grants as access_grants
 from ..access.model import grant_table
-from ..access.rules import grant_live
+from ..access.rules import grant_live, grant_suspended, not_live_reason, suspension_texts
 from ..audit import store
 from ..core import clock, config, membership, paging
 from ..core.membership import Person, authority_org_id
@@ -53,6 +53,15 @@ OUTSIDE = message(
     "不属于该授权范围的资源：令牌只能包含授权范围内的资源",
 )
 ALREADY = message("The token is already revoked", "该令牌已撤销")
+
+
+def not_live(grant: Mapping[str, Any]) -> str:
+    """Why no token is taken from (or rotated on) a grant that is not live: a suspended one
+    says its reason and date to rectify by (2025 art. 27)."""
+    if grant_suspended(grant):
+        return message(*suspension_texts(grant))
+    return NOT_LIVE
+
 
 #: Old answer keys of a token (docs/api.md, "Deprecated names") -> the key they repeat.
 TOKEN_OLD_KEYS = {"organization_id": "requesting_org_id", "created_at": "created"}
@@ -143,7 +152,7 @@ def take(
     if grant is None:
         raise tk.ObjectNotFound(NO_GRANT)
     if not grant_live(grant, clock.today()):
-        raise tk.ValidationError({"grant_id": [NOT_LIVE]})
+        raise tk.ValidationError({"grant_id": [not_live(grant)]})
     _, entry_resources = package_resources(grant["package_id"])
     allowed = [r for r in entry_resources if tokens.covers(grant.get("resource_ids"), r)]
     wanted = query.get("resource_ids") or None
@@ -386,7 +395,9 @@ def count(token: Mapping[str, Any] | None, grant: Mapping[str, Any]) -> str | No
     ).first()
     if used is None:
         fresh = access_grants.load_grant(grant["id"]) or grant
-        return tokens.EXHAUSTED if grant_live(fresh, on) else tokens.GRANT_ENDED
+        if grant_live(fresh, on):
+            return tokens.EXHAUSTED
+        return not_live_reason(fresh, tokens.GRANT_ENDED)
     return None
 
 

@@ -18,7 +18,14 @@ import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..access.rules import grant_live
+from ..access.rules import (
+    SUSPENDED,
+    SUSPENDED_TEXTS,
+    grant_live,
+    grant_suspended,
+    not_live_reason,
+    suspension_texts,
+)
 
 PREFIX = "gsd_"
 RANDOM_BYTES = 32  # 256 bits
@@ -56,7 +63,17 @@ REASONS: dict[str, tuple[str, str]] = {
         "The grant behind this token has ended, was revoked or has not begun",
         "该令牌所依据的授权已到期、已撤销或尚未生效",
     ),
+    # 2025 Regulations art. 27: the token stays as it is and works again once resumed.
+    SUSPENDED: SUSPENDED_TEXTS,
 }
+
+
+def texts(reason: str, grant: Mapping[str, Any] | None) -> tuple[str, str]:
+    """A refusal's words: a suspended grant's own reason and date to rectify by (art. 27),
+    else the reason's text."""
+    if reason == SUSPENDED and grant is not None and grant_suspended(grant):
+        return suspension_texts(grant)
+    return REASONS.get(reason, (reason, reason))
 
 
 # A token's status (docs/api.md, "Conventions": ``status`` on every object with a lifecycle).
@@ -159,7 +176,7 @@ def check(
     if user_id is not None and user_id != token["user_id"]:
         return WRONG_USER
     if grant is None or not grant_live(grant, today):
-        return GRANT_ENDED
+        return not_live_reason(grant, GRANT_ENDED)
     if grant.get("purpose") != token.get("purpose"):
         return GRANT_ENDED  # the token is bound to the purpose the grant was given for
     if not grant_covers(grant, package_id, resource_id) or not covers(

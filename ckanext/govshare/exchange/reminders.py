@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..access import grants
-from ..access.rules import grant_live
+from ..access.rules import grant_live, grant_suspended
 from ..workdays import WorkCalendar
 from . import rules, subscriptions
 
@@ -33,6 +33,8 @@ def stop_ungranted(subscription_id: str, today: dt.date, calendar: WorkCalendar)
     grant = grants.load_grant(row["grant_id"])
     if grant is not None and grant_live(grant, today):
         return None
+    if grant_suspended(grant) and grant is not None and grant["period_end"] >= today:
+        return None  # 2025 art. 27: kept while suspended; resumed, it runs again
     status = None if grant is None else grant["status"]
     if grant is not None and grant["period_end"] is not None and grant["period_end"] < today:
         status = "expired"

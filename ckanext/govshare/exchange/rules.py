@@ -59,6 +59,10 @@ STATUS_LABELS: dict[str, tuple[str, str]] = {
 STOP_REASONS: dict[str, tuple[str, str]] = {
     "grant_revoked": ("The grant was revoked", "授权已被撤销"),
     "grant_expired": ("The grant's period of use has ended", "授权使用期限已届满"),
+    "grant_terminated": (
+        "The grant was terminated (2025 Regulations art. 27)",
+        "授权已终止（《政务数据共享条例》第二十七条）",
+    ),
     "grant_not_live": (
         "The grant is not live (suspended, or its period has not begun)",
         "授权当前无效（已暂停或尚未生效）",
@@ -91,9 +95,11 @@ def status_label(code: str | None) -> tuple[str, str]:
 
 def reason_for_grant(status: str | None) -> str:
     """The stop reason of a grant that is no longer live, by its status."""
-    return {"revoked": "grant_revoked", "expired": "grant_expired"}.get(
-        status or "", "grant_not_live"
-    )
+    return {
+        "revoked": "grant_revoked",
+        "expired": "grant_expired",
+        "terminated": "grant_terminated",
+    }.get(status or "", "grant_not_live")
 
 
 def exchange_allowed(grant: Mapping[str, Any], entry_methods: Any) -> bool:

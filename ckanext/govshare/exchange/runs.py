@@ -42,6 +42,7 @@ from ckan import model
 from .. import notices
 from ..access import delivery as access_delivery
 from ..access import grants as access_grants
+from ..access.rules import SUSPENDED
 from ..access.scope import GRANT_ENDED, OutOfScope
 from ..audit import store as audit_store
 from ..catalogue import columns as item_columns
@@ -50,7 +51,7 @@ from ..core.messages import halves, message
 from ..core.serialise import plain
 from ..dataplane import service as dataplane
 from ..dataplane import store
-from . import sinks, subscriptions, targets
+from . import rules, sinks, subscriptions, targets
 from .model import run_table
 
 __all__ = [
@@ -291,6 +292,11 @@ class _Refused(Exception):
     """The run cannot deliver (a lasting condition, the subscription stays): ``text``."""
 
 
+class _Suspended(_Refused):
+    """The grant is suspended (2025 Regulations art. 27): the run fails with the suspension's
+    reason and date, the subscription stays (resumed, the grant runs it again)."""
+
+
 @dataclass
 class _Result:
     outcome: str
@@ -303,6 +309,7 @@ class _Result:
     stopped: bool = False
     notify: bool = True
     reschedule: bool = True
+    reason: str | None = None
 
 
 def execute(run_id: str) -> dict[str, Any]:
@@ -352,7 +359,8 @@ def _execute(run: dict[str, Any], started: Any) -> dict[str, Any]:
         result = _Result(FAILED, error=stop.text, stopped=True, notify=False, reschedule=False)
     except _Refused as refused:
         model.Session.rollback()
-        result = _Result(FAILED, error=str(refused))
+        reason = SUSPENDED if isinstance(refused, _Suspended) else None
+        result = _Result(FAILED, error=str(refused), reason=reason)
     except sinks.DeliveryError as error:
         model.Session.rollback()
         result = _Result(FAILED, error=str(error))
@@ -389,9 +397,7 @@ def _stop_reason(grant: Mapping[str, Any] | None, scope: OutOfScope) -> str:
     if scope.reason != GRANT_ENDED:
         return "out_of_scope"
     status = (grant or {}).get("status")
-    return {"revoked": "grant_revoked", "expired": "grant_expired"}.get(
-        str(status), "grant_not_live"
-    )
+    return rules.reason_for_grant(str(status) if status else None)
 
 
 def _entry_item(package_id: str, field_name: str) -> str | None:
@@ -430,6 +436,8 @@ def _deliver(run: Mapping[str, Any]) -> _Result:
     )
     if isinstance(scope, OutOfScope):
         en, zh = scope.texts
+        if scope.reason == SUSPENDED:
+            raise _Suspended(message(en, zh))
         raise _Stop(_stop_reason(grant, scope), message(en, zh))
     if scope.whole:
         raise _Refused(NOT_IN_DATASTORE)
@@ -541,6 +549,7 @@ def _finish(run: dict[str, Any], started: Any, began: float, result: _Result) ->
                 "watermark_from": result.watermark_from,
                 "watermark_to": result.watermark_to,
                 "error": result.error,
+                **({"reason": result.reason} if result.reason else {}),
             },
         )
         if result.outcome == FAILED and result.notify:

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from ckan import model
 
 from .. import notices
+from ..access import codes as access_codes
 from ..access import grants as access_grants
 from ..access import rules as access_rules
 from ..access.model import grant_table
@@ -95,8 +96,7 @@ NEEDS_KEY = message(
     "增量交换需要信息资源的主键信息项（key_item）和变更时间信息项（watermark_item），且均在本资源授权的列中；请联系提供部门填写，或选择全量交换",
 )
 STILL_STOPPED = message(
-    "The subscription can be resumed only while its grant is live and the resource in its "
-    "scope",
+    "The subscription can be resumed only while its grant is live and the resource in its scope",
     "仅当授权有效且资源仍在授权范围内时才能恢复该订阅",
 )
 BUSY = message(
@@ -747,13 +747,21 @@ def after_run(subscription_id: str, *, success: bool, watermark: str | None) -> 
 
 
 def ungranted(today: dt.date, limit: int = DUE_LIMIT) -> list[str]:
-    """Ids of active subscriptions whose grant is no longer live (revoked, expired, suspended,
-    or past its period before ``ckan govshare remind`` marked it expired)."""
+    """Ids of active subscriptions whose grant is no longer live (revoked, expired,
+    terminated, or past its period before ``ckan govshare remind`` marked it expired). A
+    suspended grant's are kept (2025 art. 27: resumed, they run again; meanwhile each run
+    fails with the suspension's reason)."""
     c = subscription_table.c
+    g = grant_table.c
+    suspended = sa.and_(
+        g.status == access_codes.GRANT_SUSPENDED,
+        g.period_start <= today,
+        g.period_end >= today,
+    )
     live = (
-        sa.select(grant_table.c.id)
-        .where(access_grants.live_condition(today))
-        .where(grant_table.c.id == c.grant_id)
+        sa.select(g.id)
+        .where(sa.or_(access_grants.live_condition(today), suspended))
+        .where(g.id == c.grant_id)
     )
     return list(
         model.Session.execute(

@@ -32,6 +32,8 @@ from ckan import model
 
 from ..access import delivery as access_delivery
 from ..access import grants as access_grants
+from ..access import suspension
+from ..access.rules import SUSPENDED, suspension_texts
 from ..access.scope import OutOfScope, Scope
 from ..audit import store as audit
 from ..core import clock, membership
@@ -220,9 +222,16 @@ def session_grant(
     if person.sysadmin or res["provider_org_id"] in person.orgs:
         return None
     grants = access_grants.live_grants_for(person.orgs, res["package_id"], res["id"])
+    methods = res.get("share_methods") or ()
+    serving = [g for g in grants if rules.serves(g, methods)]
+    if not serving:
+        suspended = suspension.suspended_for(
+            person.orgs, res["package_id"], res["id"], accept=lambda g: rules.serves(g, methods)
+        )
+        if suspended is not None:  # say why (2025 art. 27), not "no grant"
+            return Refusal(SUSPENDED, 403, suspension_texts(suspended))
     if not grants:
         return Refusal(rules.NO_GRANT)
-    serving = [g for g in grants if rules.serves(g, res.get("share_methods") or ())]
     if not serving:
         return Refusal(rules.NOT_INTERFACE)
     if method == METHOD_VERIFY:

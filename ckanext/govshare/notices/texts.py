@@ -128,6 +128,32 @@ TEMPLATES: dict[str, tuple[str, str, str, str]] = {
         "{provider_org} has revoked the access of {requesting_org} to “{entry_title}”; every "
         "download token issued from it has stopped working.{reason_en}",
     ),
+    # After delivery (2025 Regulations art. 27), issue 18.
+    "grant_suspended": (
+        "数据共享已暂停：{entry_title}",
+        "Sharing suspended: {entry_title}",
+        "{requesting_org}对“{entry_title}”（{provider_org}）的使用授权已暂停，"
+        "暂停期间一律不提供数据，请于{rectify_by}前整改。{reason_zh}",
+        "The access of {requesting_org} to “{entry_title}” ({provider_org}) is suspended: no "
+        "data is delivered until it is resumed. Rectify by {rectify_by}.{reason_en}",
+    ),
+    "grant_resumed": (
+        "数据共享已恢复：{entry_title}",
+        "Sharing resumed: {entry_title}",
+        "{requesting_org}对“{entry_title}”（{provider_org}）的使用授权已解除暂停"
+        "（当前状态：{status}）。{reason_zh}",
+        "The suspension of the access of {requesting_org} to “{entry_title}” ({provider_org}) "
+        "is lifted (status now: {status}).{reason_en}",
+    ),
+    "grant_terminated": (
+        "数据共享已终止：{entry_title}",
+        "Sharing terminated: {entry_title}",
+        "{requesting_org}对“{entry_title}”（{provider_org}）的使用授权已终止，"
+        "由此签发的下载令牌和批量交换订阅均已停止，请按提供部门要求处置数据。{reason_zh}",
+        "The access of {requesting_org} to “{entry_title}” ({provider_org}) is terminated; "
+        "every token and batch exchange under it has stopped. Dispose of the data as the "
+        "provider requires.{reason_en}",
+    ),
     "request_due_soon": (
         "共享申请即将到期：{entry_title}",
         "Request due soon: {entry_title}",

@@ -15,6 +15,7 @@ from .downloads import downloads
 from .exchange import exchange
 from .exchange_targets import exchange_targets
 from .feedback import feedback
+from .grant_aftercare import grant_aftercare
 from .guard import guard
 from .interface import interface
 from .notices import notices
@@ -34,6 +35,7 @@ __all__: list[str] = [
     "exchange",
     "exchange_targets",
     "feedback",
+    "grant_aftercare",
     "guard",
     "interface",
     "notices",

@@ -17,6 +17,7 @@ from ckan.logic import validate
 from ckan.types import Context, DataDict
 
 from ...access import delivery, grants, present, requests
+from ...access import use_change as use_changes
 from ...core.membership import Person
 from ...core.transaction import atomic
 from ...core.vocabulary import renamed
@@ -121,6 +122,8 @@ def govshare_grant_show(context: Context, data_dict: DataDict) -> dict[str, Any]
     grant = present.grant_dict(_load_grant(context, data_dict, "govshare_grant_show"))
     if grants.serves_interface(grant):
         grant["usage"] = quota.usage(grant["id"])
+    # 2025 art. 25: the use changes asked on it (those who see the grant see them)
+    grant["use_changes"] = use_changes.of_grant(grant["id"])
     return grant
 
 

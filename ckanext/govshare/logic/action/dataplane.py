@@ -25,9 +25,13 @@ from ckan.logic import validate
 from ckan.types import Context, DataDict
 
 from ...access import grants as access_grants
+from ...access import suspension
+from ...access.rules import SUSPENDED
 from ...access.scope import Scope
+from ...audit import store as audit_store
 from ...core.membership import Person
 from ...core.messages import message
+from ...core.transaction import commit
 from ...dataplane import service, store
 from .. import loading
 from ..auth import dataplane as auth
@@ -89,18 +93,43 @@ def govshare_resource_mapping(context: Context, data_dict: DataDict) -> dict[str
 
 
 def _grant_scope(
-    grants: list[dict[str, Any]], resource_id: str, entry: dict[str, Any]
+    grants: list[dict[str, Any]],
+    resource_id: str,
+    entry: dict[str, Any],
+    context: Context | None = None,
 ) -> tuple[Scope, dict[str, Any]]:
-    """The first of ``grants`` with a scope on the resource, or the refusal of the first."""
-    refusal = None
+    """The first of ``grants`` with a scope on the resource, or the refusal of the first (a
+    suspended grant's recorded, outcome ``refused`` with reason ``suspended``: 2025 art. 27)."""
+    refusal, refused_grant = None, None
     for grant in grants:
         found = service.scope_for(grant, resource_id, entry)
         if isinstance(found, Scope):
             return found, grant
-        refusal = refusal or found
+        if refusal is None:
+            refusal, refused_grant = found, grant
     if refusal is None:
         raise tk.NotAuthorized(auth.NO_GRANT)
+    if refusal.reason == SUSPENDED and refused_grant is not None and context is not None:
+        _record_suspended(context, refused_grant, resource_id)
     raise tk.ValidationError({"resource_id": [message(*refusal.texts)]})
+
+
+def _record_suspended(context: Context, grant: dict[str, Any], resource_id: str) -> None:
+    """A preview refused under a suspended grant, in the audit trail (committed on its own:
+    the refusal is raised next)."""
+    person = Person.of(context)
+    audit_store.record(
+        "govshare_data_preview",
+        actor_id=person.id,
+        actor_name=person.name,
+        actor_department=grant["organization_id"],
+        object_type="resource",
+        object_id=resource_id,
+        object_department=grant["provider_org_id"],
+        outcome="refused",
+        detail={"reason": SUSPENDED, "grant_id": grant["id"]},
+    )
+    commit(context)
 
 
 @tk.side_effect_free
@@ -130,12 +159,15 @@ def govshare_data_preview(context: Context, data_dict: DataDict) -> dict[str, An
         named = access_grants.load_grant(grant_id)
         if named is None or not (provider or named["organization_id"] in person.orgs):
             raise tk.NotAuthorized(auth.NO_GRANT)
-        scope, grant = _grant_scope([named], resource.id, entry)
+        scope, grant = _grant_scope([named], resource.id, entry, context)
     elif provider:
         scope = service.provider_scope(resource.id)
     else:
         held = access_grants.live_grants_for(person.orgs, package_id, resource.id)
-        scope, grant = _grant_scope(held, resource.id, entry)
+        if not held:  # a suspended grant says why (2025 art. 27), not "no grant"
+            suspended = suspension.suspended_for(person.orgs, package_id, resource.id)
+            held = [suspended] if suspended is not None else []
+        scope, grant = _grant_scope(held, resource.id, entry, context)
     if scope.whole:
         raise tk.ValidationError({"resource_id": [NOT_IN_DATASTORE]})
     try:

@@ -140,8 +140,8 @@ def _by_token(context: Context, call: interface.Call, secret: str) -> interface.
         reason = None  # download counts do not limit interface calls; the daily quota does
     if reason is None and not downloads.still_member(token["user_id"], token["organization_id"]):  # type: ignore[index]
         reason = tokens.WRONG_USER
-    if reason is not None:
-        return interface.Refusal(reason, 403, tokens.REASONS[reason])
+    if reason is not None:  # a suspended grant's own reason and date (2025 art. 27)
+        return interface.Refusal(reason, 403, tokens.texts(reason, grant))
     return None
 
 

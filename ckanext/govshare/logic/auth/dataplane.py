@@ -18,6 +18,7 @@ from ckan import model
 from ckan.types import AuthResult, Context, DataDict
 
 from ...access import grants as access_grants
+from ...access import suspension
 from ...core.membership import Person
 from ...core.messages import message
 from ..guard import lookup_key
@@ -75,9 +76,18 @@ def govshare_resource_mapping(context: Context, data_dict: DataDict | None) -> A
 
 
 def holds(person: Person, resource: Any, grant_id: str | None) -> bool:
-    """The person's department holds a live grant on the resource (the one named, if any)."""
+    """The person's department holds a live grant on the resource (the one named, if any),
+    or a suspended one: the action then says why it shows nothing (2025 art. 27)."""
     grants = access_grants.live_grants_for(person.orgs, resource.package_id, resource.id)
-    return any(not grant_id or g["id"] == grant_id for g in grants)
+    if any(not grant_id or g["id"] == grant_id for g in grants):
+        return True
+    suspended = suspension.suspended_for(
+        person.orgs,
+        resource.package_id,
+        resource.id,
+        accept=lambda g: not grant_id or g["id"] == grant_id,
+    )
+    return suspended is not None
 
 
 @tk.auth_allow_anonymous_access

@@ -196,3 +196,34 @@ def test_delivery_usage_records_and_disposal_as_the_actions_record_them(
         description="已删除全部副本",
     )
     assert ended["id"] not in _ids(world, "no_disposal")
+
+
+def test_a_late_answer_counts_against_the_extended_due_date(world: World, frozen: Any) -> None:
+    frozen(MONDAY)  # due Monday 2026-09-28
+    within, beyond = (
+        world.call("requester_officer", "govshare_request_create", **request_form(world))
+        for _ in range(2)
+    )
+    extensions = {}
+    for request in (within, beyond):
+        asked = world.call(
+            "provider_officer",
+            "govshare_request_extend",
+            id=request["id"],
+            days=3,
+            reason="数据量大",
+        )
+        extensions[request["id"]] = world.call(
+            "authority", "govshare_extension_decide", id=asked["id"], decision="approve"
+        )  # due Thursday 2026-10-08, after the National Day holiday
+    frozen(dt.datetime(2026, 10, 8, 2, 0, tzinfo=dt.timezone.utc))
+    world.call("provider_officer", "govshare_request_decide", id=within["id"], decision="approve")
+    frozen(dt.datetime(2026, 10, 9, 2, 0, tzinfo=dt.timezone.utc))
+    world.call("provider_officer", "govshare_request_decide", id=beyond["id"], decision="approve")
+    found = {f["object_id"]: f for f in _findings(world, "answer_late")}
+    assert within["id"] not in found  # after its first due date, within the extended one
+    late = found[beyond["id"]]
+    assert late["due_date"] == "2026-10-08" and late["detail"]["extended_days"] == 3
+    assert late["article"] == "art. 39(4)"
+    extension = extensions[beyond["id"]]["id"]
+    assert ("request_extension", extension) in {(e["type"], e["id"]) for e in late["evidence"]}
