@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ..dcat.views import vocabulary
 from .access import access
+from .answers import answers
 from .audit import audit
 from .calendar import calendar
 from .catalogue import catalogue
@@ -27,6 +28,7 @@ from .review import review
 
 __all__: list[str] = [
     "access",
+    "answers",
     "audit",
     "calendar",
     "catalogue",

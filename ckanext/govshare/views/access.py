@@ -75,6 +75,8 @@ def _form(*, reason: bool = True) -> dict[str, Any]:
     for key in request.form:
         if key in LIST_FIELDS:
             data[key] = [v for v in request.form.getlist(key) if v.strip()]
+        elif key in ANSWER_FIELDS:  # kept row by row, for the form shown again
+            data[key] = request.form.getlist(key)
         elif key != "_csrf_token" and key != "csrf_token":
             value = request.form.get(key, "").strip()
             if value:
@@ -420,8 +422,54 @@ def _render_request(
             "capacity": capacity,
             "forms": forms or {},
             "errors": errors or {},
+            # 2025 art. 21: the extensions of the answer, and what the profile asks of one.
+            "answers": _answers(req, allowed),
         },
     )
+
+
+def _answers(req: dict[str, Any], allowed: set[str]) -> dict[str, Any]:
+    """The request page's answer panel (2025 art. 21): the request's extensions and the
+    profile's rules on extensions and telling everything at once."""
+    profile = tk.get_action("govshare_rule_profile_show")(shared.context(), {})
+    rules_on = {key: bool(rule["on"]) for key, rule in profile["rules"].items()}
+    extensions: list[dict[str, Any]] = []
+    if rules_on.get("extensions") or req.get("extended_days"):
+        found = tk.get_action("govshare_extension_list")(
+            shared.context(), {"request_id": req["id"], "limit": 100}
+        )
+        extensions = sorted(found["results"], key=lambda e: e.get("requested_at") or "")
+    return {
+        "extensions": extensions,
+        "extensions_on": bool(rules_on.get("extensions")),
+        "tell_all": bool(rules_on.get("tell_all_at_once")),
+        "may_extend": bool(rules_on.get("extensions")) and "extend" in allowed,
+        "may_decide": bool(rules_on.get("extensions")) and "extension_decide" in allowed,
+        "extension_max": (profile["numbers"].get("extension_max") or {}).get("value"),
+    }
+
+
+#: A return's missing items and a rejection's grounds, posted as repeated fields.
+ANSWER_FIELDS = ("missing_field", "missing_note", "grounds")
+
+
+def _answer_fields(decision: str) -> dict[str, Any]:
+    """What the answer form adds (2025 art. 21): a return's rows of missing materials
+    (``missing_field`` and ``missing_note`` side by side, blank rows left out), a rejection's
+    ``grounds``."""
+    if decision == "return":
+        fields = request.form.getlist("missing_field")
+        notes = request.form.getlist("missing_note")
+        items = [
+            {"field": field.strip(), "note": note.strip()}
+            for field, note in zip(fields, notes, strict=False)
+            if field.strip() or note.strip()
+        ]
+        return {"missing_items": items} if items else {}
+    if decision == "reject":
+        grounds = [g for g in request.form.getlist("grounds") if g.strip()]
+        return {"grounds": grounds} if grounds else {}
+    return {}
 
 
 def _capacity(package_id: str) -> dict[str, Any] | None:
@@ -506,6 +554,7 @@ def decide(id: str) -> Any:
         fields,
         scope=decision == "approve",
         decision=decision,
+        **_answer_fields(decision),
     )
     if not isinstance(result, dict):
         return result
