@@ -15,6 +15,7 @@ from ckan import model
 
 from ckanext.govshare.access.model import grant_table
 from ckanext.govshare.core import clock
+from ckanext.govshare.tests import factories as gs
 
 from .conftest import World, request_form
 
@@ -227,3 +228,37 @@ def test_a_late_answer_counts_against_the_extended_due_date(world: World, frozen
     assert late["article"] == "art. 39(4)"
     extension = extensions[beyond["id"]]["id"]
     assert ("request_extension", extension) in {(e["type"], e["id"]) for e in late["evidence"]}
+
+
+def test_a_catalogue_review_late_is_the_authoritys(world: World, frozen: Any) -> None:
+    frozen(MONDAY)  # the review is due in 2 working days: Wednesday 2026-09-16
+    late, prompt = (
+        gs.SharingEntry(
+            context={"user": world.users["provider_officer"]["name"], "ignore_auth": False},
+            owner_org=world.provider["id"],
+            reviewed=False,
+        )
+        for _ in range(2)
+    )
+    frozen(dt.datetime(2026, 9, 16, 2, 0, tzinfo=dt.timezone.utc))
+    world.call("authority", "govshare_catalogue_review", id=prompt["id"], decision="approve")
+    frozen(dt.datetime(2026, 9, 17, 2, 0, tzinfo=dt.timezone.utc))
+    (pending,) = [
+        f
+        for f in _findings(world, "review_late")
+        if f["detail"]["package_id"] in (late["id"], prompt["id"])
+    ]
+    assert pending["detail"]["package_id"] == late["id"]
+    assert pending["detail"]["state"] == "overdue" and pending["due_date"] == "2026-09-16"
+    assert pending["organization_id"] == world.authority["id"]
+    assert pending["article"] == "art. 17"
+    world.call("authority", "govshare_catalogue_review", id=late["id"], decision="approve")
+    (decided,) = [
+        f for f in _findings(world, "review_late") if f["object_id"] == pending["object_id"]
+    ]
+    assert decided["detail"]["state"] == "late" and decided["detail"]["decided_on"] == "2026-09-17"
+    # The provider's report holds none of the authority's findings.
+    provider = world.call(
+        "provider_officer", "govshare_findings_list", year=2026, organization=world.provider["name"]
+    )
+    assert "review_late" not in {f["kind"] for f in provider["results"]}
