@@ -228,6 +228,7 @@ def test_from_the_upper_authority_to_the_government(world: World):
 
 
 @REGULATION
+@pytest.mark.parametrize("level", ["escalated_upper_authority", "escalated_government"])
 @pytest.mark.parametrize(
     ("who", "allowed"),
     [
@@ -244,12 +245,17 @@ def test_from_the_upper_authority_to_the_government(world: World):
         (None, False),
     ],
 )
-def test_who_enters_the_upper_authoritys_outcome(world: World, who: str | None, allowed: bool):
+def test_who_enters_the_outcome_of_the_upper_authority_and_the_government(
+    world: World, level: str, who: str | None, allowed: bool
+):
     _regions(world, "330100", "330000")
     request = _at_authority(world)
     world.call(
         "authority", "govshare_request_escalate", id=request["id"], reason="移送", **REFERRAL
     )
+    if level == "escalated_government":
+        world.call("requester", "govshare_request_escalate", id=request["id"], reason="报请")
+    assert world.call("authority", "govshare_request_show", id=request["id"])["status"] == level
     data = {"id": request["id"], "decision": "grant", "reason": "准予共享"}
     if allowed:
         assert world.call(who, "govshare_escalation_decide", **data)["status"] == "granted"
