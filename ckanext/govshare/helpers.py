@@ -22,6 +22,11 @@ __all__ = [
     "govshare_entry_feedback",
     "govshare_entry_review",
     "govshare_catalogue_review_on",
+    "govshare_entry_filings",
+    "govshare_grant_usage",
+    "govshare_usage_choices",
+    "govshare_usage_label",
+    "govshare_usage_rule_on",
     "govshare_label",
     "govshare_labels",
     "govshare_live_grant",
@@ -298,6 +303,45 @@ def govshare_entry_feedback(pkg: dict[str, Any]) -> dict[str, Any] | None:
     from .feedback.panel import entry_feedback
 
     return entry_feedback(pkg)
+
+
+# ------------------------------------------- usage records, disposal, filings (issue 18)
+
+
+def govshare_grant_usage(grant: dict[str, Any]) -> dict[str, Any] | None:
+    """The grant page's usage-record and disposal panels (2025 art. 27, 29)."""
+    from .usage.panel import grant_usage
+
+    return grant_usage(grant)
+
+
+def govshare_entry_filings(pkg: dict[str, Any]) -> dict[str, Any] | None:
+    """The entry page's service-filing panel (2025 art. 27)."""
+    from .usage.panel import entry_filings
+
+    return entry_filings(pkg)
+
+
+def govshare_usage_choices(kind: str) -> list[dict[str, str]]:
+    """A usage form's choices (``record``, ``disposal``, ``filing``) in the page's language."""
+    from .usage.panel import choices, pick
+
+    return [{"value": c["value"], "label": pick(c["label"], _zh())} for c in choices(kind)]
+
+
+def govshare_usage_rule_on(key: str) -> bool:
+    """Whether the profile in force has the rule ``key`` (``usage_records``, ``disposal``,
+    ``service_filing``), as ``govshare_rule_profile_show`` answers."""
+    from .usage.panel import rule_on
+
+    return rule_on(key)
+
+
+def govshare_usage_label(label: dict[str, str] | None) -> str:
+    """A ``{"en", "zh_Hans_CN"}`` label of an answer in the page's language."""
+    from .usage.panel import pick
+
+    return pick(label, _zh())
 
 
 # ------------------------------------------------------------------- yearly reports (issue 8)

@@ -25,6 +25,7 @@ from .profiles import rules
 from .regional import regional
 from .reports import reports
 from .review import review
+from .usage import usage
 
 __all__: list[str] = [
     "access",
@@ -46,5 +47,6 @@ __all__: list[str] = [
     "reports",
     "review",
     "rules",
+    "usage",
     "vocabulary",
 ]

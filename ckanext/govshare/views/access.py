@@ -826,7 +826,14 @@ def grant_revoke(id: str) -> Any:
     form = _form()
     try:
         tk.get_action("govshare_grant_revoke")(
-            shared.context(), {"id": id, "reason": form.get("reason", "")}
+            shared.context(),
+            {
+                "id": id,
+                "reason": form.get("reason", ""),
+                # 2025 art. 27: the service filing covering it, or misuse (a provider's).
+                "filing_id": form.get("filing_id"),
+                "misuse": form.get("misuse"),
+            },
         )
     except tk.ValidationError as error:
         return _render_grant(id, form, shared.field_errors(error))
