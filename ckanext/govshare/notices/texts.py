@@ -404,10 +404,18 @@ _STATUS = {
     "denied": ("不予共享", "access denied"),
     "escalated_authority": ("提交共享主管部门", "escalated to the sharing authority"),
     "escalated_joint_conference": ("提交联席会议", "escalated to the joint conference"),
+    # 2025 art. 28: the common upper authority, then the people's government.
+    "escalated_upper_authority": (
+        "移送共同上级共享主管部门",
+        "referred to the common upper sharing authority",
+    ),
+    "escalated_government": ("报请本级人民政府决定", "referred to the people's government"),
     "expired": ("失效", "expired"),
 }
 _LEVEL = {
     "escalated_joint_conference": ("部际联席会议", "the joint conference"),
+    "escalated_upper_authority": ("共同上级共享主管部门", "the common upper sharing authority"),
+    "escalated_government": ("本级人民政府", "the people's government"),
 }
 _FILING_KIND = {"end": ("终止", "end"), "change": ("变更", "change")}
 # Reasons are shown in these kinds (a decision's reason is part of the decision, art. 12);

@@ -62,6 +62,17 @@ def _audit(object_id: str, action: str) -> list[dict[str, Any]]:
     return [dict(r.detail) for r in rows]
 
 
+def _notices(world: World, who: str, kind: str) -> list[dict[str, Any]]:
+    from ckanext.govshare.notices.model import notice_table
+
+    rows = model.Session.execute(
+        sa.select(notice_table)
+        .where(notice_table.c.user_id == world.users[who]["id"], notice_table.c.kind == kind)
+        .order_by(notice_table.c.created_at)
+    ).all()
+    return [dict(r._mapping) for r in rows]
+
+
 # ---------------------------------------------------------------------------- cross_level
 
 
@@ -107,6 +118,10 @@ def test_within_one_level_the_authority_refers_to_the_government(world: World):
     assert up["status"] == "escalated_government"
     assert up["escalation_level"] == "government"
     assert up["referral"] is None
+    # Both departments are told where it went, in both languages.
+    told = _notices(world, "requester", "request_escalated")
+    assert "已提交本级人民政府协调" in told[-1]["body"]
+    assert "escalated to the people's government" in told[-1]["body"]
     # The authority carries it; the joint conference sees nothing of it.
     queue = world.call("authority", "govshare_request_list", direction="incoming", escalated=True)
     assert [r["id"] for r in queue["results"]] == [request["id"]]
