@@ -81,3 +81,8 @@ def test_the_holder_asks_for_a_use_change_from_the_grant_page(
     assert change["kind"] == "use_change" and change["purpose"] == "data_verification"
     listed = app.get(page, headers=as_user("requester"))
     assert "govshare-use-changes" in listed.body
+    shown_request = app.get(
+        f"{EN}/govshare/requests/{change['id']}", headers=as_user("provider_officer")
+    )
+    assert "govshare-request-use-change" in shown_request.body
+    assert grant["id"] in shown_request.body
