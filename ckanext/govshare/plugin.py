@@ -80,6 +80,8 @@ class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
         lang = tk.h.lang() if has_request_context() else tk.config.get("ckan.locale_default")
         catalogue_facets.localise(search_results.get("search_facets", {}), lang or "")
         datalinks.after_dataset_search(search_results.get("results") or [])
+        # Where each entry stands in the authority's review, read now (2025 art. 16).
+        catalogue_review.after_dataset_search(search_results.get("results") or [])
         return search_results
 
     # IPackageController: no link to restricted data for those who may not have it (art. 14).
@@ -104,6 +106,7 @@ class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
     def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         if pkg_dict.get("id"):
             regional.sync_entry(pkg_dict["id"])
+            catalogue_review.entry_deleted(pkg_dict["id"])
 
     # IOrganizationController (its create/edit share their names with IPackageController's,
     # which get a Package): a department created or changed gets the return grants its region

@@ -444,3 +444,39 @@ def after_dataset_show(pkg_dict: dict[str, Any]) -> None:
     pkg_dict["review_status"] = found["review_status"]
     pkg_dict["review_due"] = plain(found["review_due"])
     pkg_dict["review_change_pending"] = found["change_pending"]
+
+
+def after_dataset_search(results: list[dict[str, Any]]) -> None:
+    """Search results carry ``review_status`` and ``review_due`` as ``package_show`` does,
+    read from the reviews now (one query), not the copy the index kept."""
+    ids = [str(r["id"]) for r in results if r.get("id")]
+    if not active() or not ids:
+        for result in results:
+            for key in ("review_status", "review_due", "review_change_pending"):
+                result.pop(key, None)
+        return
+    rows: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
+    for row in model.Session.execute(
+        sa.select(review_table).where(review_table.c.package_id.in_(ids))
+    ):
+        rows[row.package_id].append(dict(row._mapping))
+    for result in results:
+        if not result.get("id"):
+            continue
+        found = rules.entry_status(rows.get(str(result["id"]), []))
+        result["review_status"] = found["review_status"]
+        result["review_due"] = plain(found["review_due"])
+        result["review_change_pending"] = found["change_pending"]
+
+
+def entry_deleted(package_id: str | None) -> None:
+    """``after_dataset_delete``: a deleted entry's pending review waits no longer
+    (``superseded``), so the authority's queue and reminders leave it out."""
+    if not package_id:
+        return
+    c = review_table.c
+    model.Session.execute(
+        review_table.update()
+        .where(c.package_id == package_id, c.status == rules.PENDING)
+        .values(status=rules.SUPERSEDED)
+    )

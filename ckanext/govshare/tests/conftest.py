@@ -60,13 +60,14 @@ def pytest_collection_modifyitems(items: list[Any]) -> None:
             item.add_marker(pytest.mark.ckan_config(PROFILE_OPTION, BASELINE_PROFILE))
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="module", autouse=True)
 def _baseline_profile_outside_tests() -> None:
     """What runs outside a test's ``ckan_config`` (module-scoped fixtures that build a
     catalogue, e.g. tests/dcat/test_endpoints.py) runs under the baseline profile too, as the
     tests that use it do: an entry built there under regulation-2025 would wait for the
-    authority's review (hidden from other departments) and a request for a sign-off. Each
-    test's ``ckan_config`` marks still set its own profile."""
+    authority's review (hidden from other departments) and a request for a sign-off. Set at
+    each module's start (a plugin load in between may have put the configured default back);
+    each test's ``ckan_config`` marks still set its own profile."""
     tk.config[PROFILE_OPTION] = BASELINE_PROFILE
 
 

@@ -61,6 +61,7 @@ class TestGradingFields:
         with pytest.raises(tk.ValidationError) as e:
             self._create(world, **fields)
         errors = e.value.error_dict
+        assert set(errors) >= set(catalogue_rules.GRADING_FIELDS) and len(errors) >= 5
         for field in catalogue_rules.GRADING_FIELDS:
             assert errors[field] == [catalogue_rules.needs_field(field)], field
             assert " | " in errors[field][0]  # English and Chinese
@@ -157,6 +158,11 @@ class TestLifecycle:
                 "govshare_request_create",
                 **request_form(world, package_id=entry["id"]),
             )
+        world.call("authority", "govshare_catalogue_review", id=entry["id"], decision="approve")
+        made = world.call(
+            "requester", "govshare_request_create", **request_form(world, package_id=entry["id"])
+        )
+        assert made["package_id"] == entry["id"]
 
     def test_the_authority_is_told_and_approval_announces(self, world: World):
         entry = _new_entry(world)
@@ -338,3 +344,39 @@ class TestReminders:
         world.call("authority", "govshare_catalogue_review", id=entry["id"], decision="approve")
         later = scheduler.run(today=workdays.current().add_workdays(due, 3))
         assert later["catalogue reviews overdue"] == 0
+
+
+@PROFILE
+class TestSearchAnswers:
+    def test_search_results_carry_the_review_status_read_now(self, world: World):
+        entry = _new_entry(world)
+        found = world.call("authority", "package_search", q=f'id:"{entry["id"]}"')
+        assert [r["review_status"] for r in found["results"]] == ["pending"]
+        world.call("authority", "govshare_catalogue_review", id=entry["id"], decision="approve")
+        found = world.call("other", "package_search", q=f'id:"{entry["id"]}"')
+        assert [r["review_status"] for r in found["results"]] == ["approved"]
+        assert found["results"][0]["review_due"] is None
+
+    def test_an_unreviewed_entry_cannot_be_obtained(self, world: World):
+        entry = _new_entry(world, share_type="unconditional")
+        form = {
+            "package_id": entry["id"],
+            "requesting_org": world.requester_org["name"],
+            "purpose": "work_reference",
+            "purpose_detail": "统计分析",
+            "pledge": True,
+        }
+        with pytest.raises((tk.ValidationError, tk.NotAuthorized, tk.ObjectNotFound)):
+            world.call("requester", "govshare_access_obtain", **form)
+        world.call("authority", "govshare_catalogue_review", id=entry["id"], decision="approve")
+        assert (
+            world.call("requester", "govshare_access_obtain", **form)["package_id"] == entry["id"]
+        )
+
+    def test_a_deleted_entry_leaves_the_queue(self, world: World):
+        entry = _new_entry(world)
+        world.call("provider_officer", "package_delete", id=entry["id"])
+        pending = world.call("authority", "govshare_catalogue_review_list", status="pending")
+        assert entry["id"] not in {r["package_id"] for r in pending["results"]}
+        everything = world.call("authority", "govshare_catalogue_review_list", status="superseded")
+        assert entry["id"] in {r["package_id"] for r in everything["results"]}
