@@ -348,10 +348,13 @@ def escalations() -> Any:
         return tk.abort(
             403, tk._("Only the sharing authority and the joint conference decide disputes")
         )
+    profile = tk.get_action("govshare_rule_profile_show")(shared.context(), {})
     return _request_list(
         "govshare/access/escalations.html",
         "govshare_access.escalations",
         {"direction": "incoming", "escalated": True},
+        # 2025 art. 28: the upper authority and the government, instead of the conference.
+        upper_authority=profile["rules"]["upper_authority"]["on"],
     )
 
 

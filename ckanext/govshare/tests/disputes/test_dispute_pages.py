@@ -80,3 +80,22 @@ def test_the_2016_page_offers_the_joint_conference(app, world: World, as_user):
     page = app.get(f"{EN}/govshare/requests/{request['id']}", headers=as_user("authority")).body
     assert "Take it on to the joint conference" in page
     assert 'name="upper_platform"' not in page
+
+
+@pytest.mark.ckan_config("ckanext.govshare.rule_profile", "regulation-2025")
+def test_the_authoritys_dispute_queue_holds_every_level(app, world: World, as_user):
+    _regions(world, "330100", "330000")
+    referred = _at_authority(world)
+    world.call(
+        "authority", "govshare_request_escalate", id=referred["id"], reason="移送", **REFERRAL
+    )
+    _regions(world, "330100", "330100")
+    before_government = _at_authority(world)
+    world.call("authority", "govshare_request_escalate", id=before_government["id"], reason="报请")
+    page = app.get(f"{EN}/govshare/escalations", headers=as_user("authority")).body
+    assert "referred to the common upper authority" in page
+    assert "where a central department is involved" not in page  # the 2016 text
+    assert referred["id"] in page and before_government["id"] in page
+    # The joint conference has no disputes to decide under the 2025 Regulations.
+    conference = app.get(f"{EN}/govshare/escalations", headers=as_user("conference")).body
+    assert referred["id"] not in conference and before_government["id"] not in conference
