@@ -182,8 +182,15 @@ def comment(request: Mapping[str, Any], person: Person, text: str) -> dict[str, 
 
 
 def expire_request(request_id: str, *, reason: str) -> dict[str, Any] | None:
-    """Expire a submitted or returned request (the platform's own step); else ``None``."""
+    """Expire a submitted or returned request, or one waiting for (or returned by) its
+    department's head (2025 art. 20) — the platform's own step; else ``None``."""
     request = load_request(request_id, for_update=True)
-    if request is None or request["status"] not in (workflow.SUBMITTED, workflow.RETURNED):
+    expiring = (
+        workflow.SUBMITTED,
+        workflow.RETURNED,
+        workflow.AWAITING_SIGNOFF,
+        workflow.SIGNOFF_RETURNED,
+    )
+    if request is None or request["status"] not in expiring:
         return None
     return apply(request, Action.EXPIRE, None, text=reason, roles={Role.SYSTEM})

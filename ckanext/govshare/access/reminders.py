@@ -41,6 +41,13 @@ from .model import event_table, grant_table, request_table
 
 SUBMITTED = workflow.SUBMITTED
 RETURNED = workflow.RETURNED
+# 2025 art. 20: waiting for the requesting department's head, or returned by them.
+AWAITING_SIGNOFF = workflow.AWAITING_SIGNOFF
+SIGNOFF_RETURNED = workflow.SIGNOFF_RETURNED
+#: Open requests that expire when the period of use they ask for has ended.
+EXPIRING = (SUBMITTED, RETURNED, AWAITING_SIGNOFF, SIGNOFF_RETURNED)
+#: Requests waiting for the requester to send them again (the provider's return, the head's).
+WAITING_FOR_REQUESTER = (RETURNED, SIGNOFF_RETURNED)
 GRANT_ACTIVE = codes.GRANT_ACTIVE
 
 
@@ -130,9 +137,7 @@ def expire_grant(grant_id: str, today: dt.date, calendar: WorkCalendar) -> int |
 
 def _ended(today: dt.date) -> Any:
     """The period of use asked for has ended: the request has nothing left to ask for."""
-    return sa.and_(
-        request_table.c.status.in_([SUBMITTED, RETURNED]), request_table.c.period_end < today
-    )
+    return sa.and_(request_table.c.status.in_(EXPIRING), request_table.c.period_end < today)
 
 
 def _ended_reason() -> str:
@@ -156,12 +161,12 @@ def requests_to_expire(today: dt.date, calendar: WorkCalendar) -> list[str]:
     returned_at = (
         sa.select(sa.func.max(events.c.time))
         .where(events.c.request_id == requests.c.id)
-        .where(events.c.to_state == RETURNED)
+        .where(events.c.to_state.in_(WAITING_FOR_REQUESTER))
         .scalar_subquery()
     )
     rows = model.Session.execute(
         sa.select(requests.c.id, sa.func.coalesce(returned_at, requests.c.updated_at))
-        .where(requests.c.status == RETURNED)
+        .where(requests.c.status.in_(WAITING_FOR_REQUESTER))
         .order_by(requests.c.id)
     ).all()
     stale = [
@@ -173,10 +178,15 @@ def requests_to_expire(today: dt.date, calendar: WorkCalendar) -> list[str]:
 
 
 def expire_request(request_id: str, today: dt.date, calendar: WorkCalendar) -> int | None:
-    """Expire the request (audited, in its history) and tell both departments why."""
+    """Expire the request (audited, in its history) and tell both departments why (only the
+    requesting department when it was never sent: 2025 art. 20)."""
     ended = model.Session.execute(
         sa.select(request_table.c.id).where(request_table.c.id == request_id, _ended(today))
     ).first()
+    before = model.Session.execute(
+        sa.select(request_table.c.status).where(request_table.c.id == request_id)
+    ).scalar()
+    internal = before in (AWAITING_SIGNOFF, SIGNOFF_RETURNED)
     reason = _ended_reason() if ended else _stale_reason(config.deadline_resubmit())
     updated = decisions.expire_request(request_id, reason=reason)
     if updated is None:
@@ -185,7 +195,7 @@ def expire_request(request_id: str, today: dt.date, calendar: WorkCalendar) -> i
         "request_expired",
         recipients=[
             *notices.members_of(updated["requesting_org_id"]),
-            *notices.officers_of(updated["provider_org_id"]),
+            *([] if internal else notices.officers_of(updated["provider_org_id"])),
         ],
         key=f"expired:{request_id}",
         params=request_params(updated, reason=reason),

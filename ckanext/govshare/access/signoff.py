@@ -34,7 +34,7 @@ from ..core import clock
 from ..core.membership import Person
 from ..core.messages import message
 from ..core.serialise import plain
-from . import deadlines, decisions, requests, workflow
+from . import codes, deadlines, decisions, requests, workflow
 from .model import event_table, request_table
 from .transitions import apply, audit, conditions, notify_request, refusal, step
 from .workflow import Action, Refused, Role
@@ -106,24 +106,29 @@ def signoff_conditions(request: Mapping[str, Any], roles: frozenset[Role]) -> di
     is on."""
     waits = bool(
         is_on()
-        and request.get("kind") != "negotiation"
+        and request.get("kind") != codes.KIND_NEGOTIATION
         and Role.REQUESTER in roles
         and not roles & {Role.REQUESTER_OFFICER, Role.SYSADMIN}
     )
     return {"signoff_required": waits}
 
 
-def _sent(request: Mapping[str, Any], person: Person, at: Any) -> dict[str, Any]:
-    """The columns of a request its head sends (art. 20): who signed it off and when; the
-    first time it reaches the provider is its submission."""
-    changes: dict[str, Any] = {"signed_off_by": person.id, "signed_off_at": at}
+def _was_sent(request_id: str) -> bool:
+    """Whether the request ever reached the provider (was ``submitted``)."""
     reached = model.Session.execute(
         sa.select(sa.func.count())
         .select_from(event_table)
-        .where(event_table.c.request_id == request["id"])
+        .where(event_table.c.request_id == request_id)
         .where(event_table.c.to_state == workflow.SUBMITTED)
     ).scalar_one()
-    if not reached:
+    return bool(reached)
+
+
+def _sent(request: Mapping[str, Any], person: Person, at: Any) -> dict[str, Any]:
+    """The columns of a request its head sends (art. 20): who signed it off and when; the
+    first time it reaches the provider is its submission (read before the step)."""
+    changes: dict[str, Any] = {"signed_off_by": person.id, "signed_off_at": at}
+    if not _was_sent(request["id"]):
         changes["submitted_at"] = at
     return changes
 
@@ -149,13 +154,13 @@ def resubmit(request: Mapping[str, Any], person: Person, data: Mapping[str, Any]
     sign-off."""
     roles = person.request_roles(request)
     waits = signoff_conditions(request, roles)["signoff_required"]
-    was_sent = request["status"] == workflow.RETURNED
+    first = request["status"] == workflow.SIGNOFF_RETURNED and not _was_sent(request["id"])
     updated = decisions.resubmit(request, person, data, signoff_required=waits)
     if is_on() and updated["status"] == workflow.SUBMITTED:
         at = updated.get("last_submitted_at") or clock.now()
         changes = {"signed_off_by": person.id, "signed_off_at": at}
-        if not was_sent:
-            changes.update(_sent(request, person, at))
+        if first:
+            changes["submitted_at"] = at  # it reaches the provider for the first time
         model.Session.execute(
             sa.update(request_table).where(request_table.c.id == request["id"]).values(**changes)
         )

@@ -15,6 +15,7 @@ from ckan.plugins import toolkit as tk
 from ckanext.govshare.access.model import event_table, request_table
 from ckanext.govshare.audit.model import event_table as audit_table
 from ckanext.govshare.notices.model import notice_table
+from ckanext.govshare.reminders import scheduler
 
 from .conftest import World, request_form
 
@@ -177,8 +178,10 @@ def test_the_head_returns_it_and_the_drafter_sends_it_again(world: World):
     ]
 
 
-def test_an_officer_resending_a_returned_draft_signs_it_off(world: World):
+def test_an_officer_resending_a_returned_draft_signs_it_off(world: World, frozen: Any):
+    frozen(MONDAY)
     request = world.call("requester", "govshare_request_create", **request_form(world))
+    frozen(TUESDAY)
     world.call(
         "requester_officer",
         "govshare_request_signoff",
@@ -187,8 +190,9 @@ def test_an_officer_resending_a_returned_draft_signs_it_off(world: World):
         reason="补充场景",
     )
     sent = world.call("requester_officer", "govshare_request_resubmit", id=request["id"])
-    assert sent["status"] == "submitted" and sent["due_date"]
+    assert sent["status"] == "submitted" and sent["due_date"] == "2026-10-19"
     assert sent["signed_off_by"] == world.users["requester_officer"]["id"]
+    assert sent["submitted_at"].startswith("2026-09-29T02:00")  # it reached the provider then
 
 
 def test_withdrawing_a_draft_tells_nobody_outside(world: World):
@@ -228,6 +232,32 @@ def test_after_a_providers_return_the_head_restarts_the_clock_with_what_was_left
     assert sent["due_date"] == "2026-10-23"  # 9 working days from 2026-10-12
     assert sent["submitted_at"].startswith("2026-09-28")  # first sent then
     assert _noticed(world, "request_resubmitted", request["id"]) == set()
+
+
+def test_a_request_waiting_for_its_head_expires_with_its_period(world: World, frozen: Any):
+    frozen(MONDAY)
+    end = dt.date(2026, 10, 30).isoformat()
+    waiting = world.call(
+        "requester", "govshare_request_create", **request_form(world, period_end=end)
+    )
+    returned = world.call(
+        "requester", "govshare_request_create", **request_form(world, period_end=end)
+    )
+    world.call(
+        "requester_officer",
+        "govshare_request_signoff",
+        id=returned["id"],
+        decision="return",
+        reason="请补充",
+    )
+    scheduler.Reminder(dt.date(2026, 10, 30)).step(scheduler.REQUESTS_EXPIRED)
+    assert _row(waiting["id"])["status"] == "awaiting_signoff"  # the period has not ended
+    scheduler.Reminder(dt.date(2026, 11, 2)).step(scheduler.REQUESTS_EXPIRED)
+    assert _row(waiting["id"])["status"] == "expired"
+    assert _row(returned["id"])["status"] == "expired"
+    assert "govshare_request_expire:success" in _audit(waiting["id"])
+    # Never sent: only the requesting department hears of it.
+    assert _noticed(world, "request_expired", waiting["id"]) == {"requester", "requester_officer"}
 
 
 @pytest.mark.parametrize(

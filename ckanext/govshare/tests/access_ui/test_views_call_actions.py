@@ -41,7 +41,9 @@ def test_the_lists_call_the_list_actions(app, world: World, as_user, submitted, 
     officer = as_user("provider_officer")
     assert app.get(f"{EN}/govshare/inbox", headers=officer).status_code == 200
     page = {"direction": "incoming", "limit": 25, "offset": 0}
-    assert _data(called, "govshare_request_list")[0] == page  # then the header's count
+    lists = _data(called, "govshare_request_list")
+    assert lists[0] == {"signoff": True, "limit": 100}  # what waits for the user's sign-off
+    assert lists[1] == page  # then the header's count
     assert app.get(f"{EN}/govshare/grants", headers=officer).status_code == 200
     assert _data(called, "govshare_grant_list")[-1]["direction"] == "outgoing"
     old = app.get(f"{EN}/govshare/grants", query_string={"direction": "provided"}, headers=officer)
