@@ -274,7 +274,8 @@ def govshare_access_nav() -> dict[str, Any]:
         officer = tk.get_action("organization_list_for_user")(
             context.copy(), {"id": context.get("user"), "permission": "create_dataset"}
         )
-        if officer:
+        # 2025 art. 20: staff draft the answers to their department's requests.
+        if officer or (departments and profiles.on("internal_signoff")):
             nav["inbox"] = tk.get_action("govshare_request_list")(
                 context.copy(),
                 {"direction": "incoming", "status": [workflow.SUBMITTED], "limit": 1},

@@ -73,6 +73,9 @@ def test_a_return_without_reason_comes_back_with_the_error(app, world: World, as
 
 def test_staff_draft_the_answer_and_the_officer_signs_it_off(app, world: World, as_user):
     request = world.call("requester_officer", "govshare_request_create", **request_form(world))
+    inbox = app.get(f"{EN}/govshare/inbox", headers=as_user("provider_staff")).body
+    assert f"/govshare/requests/{request['id']}" in inbox  # staff find what to draft
+    assert "govshare-inbox-count" in inbox  # and the header links to it
     staff = _page(app, as_user, "provider_staff", request["id"]).body
     assert "Draft the answer" in staff and 'value="approve"' in staff
     response = app.post(
