@@ -7,6 +7,7 @@ exists already, so it is safe on every ``make run``.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import random
 from typing import Any
@@ -15,8 +16,9 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from werkzeug.datastructures import FileStorage
 
+from .. import profiles
 from ..catalogue import credit_code
-from ..core import config
+from ..core import clock, config
 from . import tables
 from .context import site_context
 
@@ -178,6 +180,7 @@ RETURNED = ("legal-entity-registration",)
 
 def region_of(name: str) -> str:
     return REGIONS.get(name) or REGION_OF_LEVEL[LEVELS.get(name, "provincial")]
+
 
 # Catalogue metadata per entry: (category, basic category or theme, share type, condition or
 # legal basis, open to the public, update cycle, share methods).
@@ -366,6 +369,54 @@ def _catalogue_fields(name: str, columns: list[str]) -> dict[str, Any]:
         fields["open_conditions"] = "经申请并签署数据使用协议后开放"
     if name in REGION_ITEMS:
         fields["region_item"] = REGION_ITEMS[name]
+    fields.update(_regulation_fields(name, share, condition, columns))
+    return fields
+
+
+# Data items that make an entry hold personal information (2025 Regulations art. 13).
+PERSONAL_ITEMS = ("公民身份号码", "姓名", "法定代表人", "参保人员编号", "持证主体")
+CONFIDENTIALITY = "经保密审查，不涉及国家秘密和工作秘密，可按共享类型提供"
+
+
+def _basis_type(basis: str) -> str:
+    """The kind of a not-shared entry's legal basis, read from the cited text (art. 14)."""
+    if "条例" in basis:
+        return "administrative_regulation"
+    if "国务院" in basis and "决定" in basis:
+        return "state_council_decision"
+    return "law"
+
+
+def _regulation_fields(name: str, share: str, condition: str, columns: list[str]) -> dict[str, Any]:
+    """What the 2025 Regulations ask of a published entry (art. 13-15), under the profile's
+    rules only (the 2016 demo stays as it was): its grade, whether it holds personal
+    information, the assessments and the head's approval; a conditional entry's scope and
+    use; the kind of a not-shared entry's legal basis."""
+    fields: dict[str, Any] = {}
+    if profiles.on("catalogue_grading"):
+        personal = any(item in columns for item in PERSONAL_ITEMS)
+        category = CATALOGUE[name][0]
+        fields.update(
+            {
+                "data_grade": (
+                    "important"
+                    if share == "not_shared" or (personal and category == "basic")
+                    else "general"
+                ),
+                "personal_information": "yes" if personal else "no",
+                "confidentiality_assessment": CONFIDENTIALITY,
+                "head_approved_by": "分管负责人（演示）",
+                "head_approved_on": (clock.today() - dt.timedelta(days=30)).isoformat(),
+            }
+        )
+        if personal:
+            fields["pi_impact_assessment"] = (
+                "已开展个人信息保护影响评估：仅按履职需要提供必要信息项，传输加密、使用留痕"
+            )
+        if share == "conditional":
+            fields["use_scope"] = f"按申请的信息项提供；用途：{condition}"
+    if profiles.on("legal_basis_type") and share == "not_shared":
+        fields["legal_basis_type"] = _basis_type(condition)
     return fields
 
 

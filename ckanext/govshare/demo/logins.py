@@ -29,10 +29,16 @@ def _demo_password() -> str:
     return password
 
 
-def _ensure_users(org: str, password: str) -> int:
+#: The logins of each organization: its data officer (admin) and a staff member (member).
+ROLES = (("officer", "admin"), ("staff", "member"))
+
+
+def _ensure_users(org: str, password: str, suffixes: tuple[str, ...]) -> int:
     """A data officer (organization admin) and a staff member (member) per department."""
     created = 0
-    for suffix, role in (("officer", "admin"), ("staff", "member")):
+    for suffix, role in ROLES:
+        if suffix not in suffixes:
+            continue
         name = f"{org}-{suffix}"[:100]
         if model.User.by_name(name) is None:
             tk.get_action("user_create")(
@@ -51,7 +57,8 @@ def _ensure_users(org: str, password: str) -> int:
     return created
 
 
-def load(organizations: Iterable[str]) -> int:
-    """The officer and staff logins of each organization; returns how many were created."""
+def load(organizations: Iterable[str], suffixes: tuple[str, ...] = ("officer", "staff")) -> int:
+    """The officer and staff logins of each organization (``suffixes``: only these);
+    returns how many were created."""
     password = _demo_password()
-    return sum(_ensure_users(org, password) for org in organizations)
+    return sum(_ensure_users(org, password, suffixes) for org in organizations)

@@ -6,11 +6,14 @@ from collections import Counter
 from typing import Any
 
 import ckan.cli.cli
+import pytest
 from ckan import model
 from ckan.tests.helpers import call_action
 
 from ckanext.govshare import demo
 from ckanext.govshare.demo import exchange as demo_exchange
+from ckanext.govshare.demo import regulation as demo_regulation
+from ckanext.govshare.demo import review as demo_review
 
 
 def test_demo_loads_once_and_stays_the_same(cli: Any, clean_db: Any):
@@ -107,3 +110,84 @@ def test_demo_requests_show_every_path(clean_db: Any):
 def test_demo_exchange_is_skipped_without_an_exchange_root(ckan_config: Any, monkeypatch: Any):
     monkeypatch.setitem(ckan_config, "ckanext.govshare.exchange.root", "")
     assert demo_exchange.load() == 0  # before any look-up: no target, no subscription
+
+
+@pytest.mark.ckan_config("ckanext.govshare.rule_profile", "regulation-2025")
+def test_demo_under_the_2025_regulations_passes_their_rules(clean_db: Any):
+    """``make run``'s profile: every step of the demo goes through the 2025 rules (issue 18)."""
+    summary = demo.load(entries=120, users=True)
+    sysadmin = {"ignore_auth": True, "user": call_action("get_site_user")["name"]}
+    # Catalogue (art. 13-15): graded, assessed, approved by the head; not-shared entries name
+    # the kind of their basis; conditional ones their scope and use.
+    entries = call_action("package_search", context=sysadmin, rows=1000, include_private=True)
+    assert entries["count"] == 120
+    for e in entries["results"]:
+        assert e["data_grade"] in ("general", "important")
+        assert e["personal_information"] in ("yes", "no")
+        assert e["confidentiality_assessment"] and e["head_approved_by"] and e["head_approved_on"]
+        assert bool(e.get("pi_impact_assessment")) == (e["personal_information"] == "yes")
+        if e["share_type"] == "not_shared":
+            assert e["legal_basis_type"] in ("law", "administrative_regulation")
+        if e["share_type"] == "conditional":
+            assert e["use_scope"]
+    assert (
+        call_action("package_show", id="real-estate-registration")["legal_basis_type"]
+        == "administrative_regulation"
+    )
+    # Review (art. 16): the authority approved all but its queue: one returned, the rest pending.
+    reviews = call_action("govshare_catalogue_review_list", context=sysadmin, limit=1000)
+    by_status = Counter(r["status"] for r in reviews["results"])
+    queue = [r for r in reviews["results"] if r["provider_org"] == demo_review.QUEUE_ORG]
+    assert by_status["returned"] == 1 and by_status["pending"] == len(queue) - 1 >= 1
+    assert by_status["approved"] == summary["approved"] == 120 - len(queue)
+    assert all(r["status"] in ("returned", "pending") for r in queue)
+    returned = next(r for r in reviews["results"] if r["status"] == "returned")
+    assert returned["reasons"] == demo_review.RETURN_REASONS
+    assert returned["decided_by"] == "sharing-authority-officer"
+
+    requests = call_action("govshare_request_list", context=sysadmin, limit=100)["results"]
+    by_state = {r["status"]: r for r in requests}
+    assert {"awaiting_signoff", "submitted", "approved", "returned", "rejected"} <= set(by_state)
+    shown = {
+        s: call_action("govshare_request_show", context=sysadmin, id=by_state[s]["id"])
+        for s in ("awaiting_signoff", "submitted", "approved", "returned", "rejected")
+    }
+    # Sign-off (art. 20): staff's requests signed off by their officer, one left waiting; the
+    # approval drafted by the provider's staff and signed off by its officer.
+    assert shown["awaiting_signoff"]["signed_off_by"] is None
+    assert all(shown[s]["signed_off_by"] for s in ("submitted", "approved", "returned"))
+    actions = [e["action"] for e in shown["approved"]["history"]]
+    assert "draft_answer" in actions and shown["approved"]["answer_signed_off_by"]
+    # Answers (art. 21): the return lists every missing item; the rejection gives its grounds;
+    # the open request's extension approved by the authority moved its due date.
+    assert [i["field"] for i in shown["returned"]["missing_items"]] == [
+        "basis",
+        "scenario",
+        "attachment",
+    ]
+    extensions = call_action("govshare_extension_list", context=sysadmin)["results"]
+    assert [(x["status"], x["days"]) for x in extensions] == [("approved", 5)]
+    assert extensions[0]["request_id"] == shown["submitted"]["id"]
+    assert shown["submitted"]["due_date"] == extensions[0]["due_after"]
+    # After delivery (art. 22, 27, 29).
+    grants = call_action("govshare_grant_list", context=sysadmin, limit=100)["results"]
+    approved_grant = next(g for g in grants if g["source"] == "approval")
+    assert approved_grant["delivered_at"] and approved_grant["delivery_due"]
+    records = call_action(
+        "govshare_usage_record_list", context=sysadmin, grant_id=approved_grant["id"]
+    )
+    assert sorted(r["kind"] for r in records["results"]) == ["process", "scenario"]
+    suspended = [g for g in grants if g["status"] == "suspended"]
+    assert len(suspended) == 1 and suspended[0]["suspend_reason"] == demo_regulation.SUSPEND_REASON
+    filings = call_action("govshare_service_filing_list", context=sysadmin)["results"]
+    assert [f["kind"] for f in filings] == ["change"]
+    # The dispute (art. 28): cross-level, referred on to the common upper authority.
+    dispute = next(r for r in requests if r["status"] == "escalated_upper_authority")
+    referral = call_action("govshare_request_show", context=sysadmin, id=dispute["id"])["referral"]
+    assert referral["platform"] == demo_regulation.REFERRAL["upper_platform"]
+    # Loading again adds nothing.
+    again = demo.load(entries=120, users=True)
+    assert again["requests"] == 0 and again["approved"] == 0
+    assert call_action("govshare_catalogue_review_list", context=sysadmin)["count"] == len(
+        reviews["results"]
+    )
