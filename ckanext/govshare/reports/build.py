@@ -40,6 +40,21 @@ def _group(rows: Iterable[Mapping[str, Any]], key: str) -> dict[str, list[Any]]:
     return grouped
 
 
+#: States of a request its own department's head has not sent (2025 art. 20), and the ends
+#: such a request may come to without being sent.
+_UNSENT = frozenset({"awaiting_signoff", "signoff_returned"})
+_ENDS = frozenset({"withdrawn", "expired"})
+
+
+def _reached_provider(request: Mapping[str, Any], events: Mapping[str, list[Any]]) -> bool:
+    """Whether the request reached its provider: not one waiting for (or returned by) its
+    department's head, nor withdrawn or expired before the head sent it (2025 art. 20)."""
+    if request.get("status") in _UNSENT:
+        return False
+    history = events.get(request["id"]) or []
+    return not history or any(e["to_state"] not in _UNSENT | _ENDS for e in history)
+
+
 class _Sections:
     """The year's rows, indexed by department once, and every measure of one department."""
 
@@ -54,7 +69,9 @@ class _Sections:
         self.local: Callable[[dt.datetime], dt.date] = year_data.local_in(clock.timezone())
         self._request_facts: dict[str, tuple[str, int | None, int]] = {}
         self.entries = _group(rows.entries, "owner_org")
-        self.received = _group(rows.requests, "provider_org_id")
+        # 2025 art. 20: what its own department's head never sent did not reach the provider.
+        sent = [r for r in rows.requests if _reached_provider(r, rows.events)]
+        self.received = _group(sent, "provider_org_id")
         self.made = _group(rows.requests, "requesting_org_id")
         self.grants_held = _group(rows.grants, "organization_id")
         self.grants_given = _group(rows.grants, "provider_org_id")

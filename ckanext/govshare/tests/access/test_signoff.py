@@ -14,6 +14,7 @@ from ckan.plugins import toolkit as tk
 
 from ckanext.govshare.access.model import event_table, request_table
 from ckanext.govshare.audit.model import event_table as audit_table
+from ckanext.govshare.core import clock
 from ckanext.govshare.notices.model import notice_table
 from ckanext.govshare.reminders import scheduler
 
@@ -258,6 +259,21 @@ def test_a_request_waiting_for_its_head_expires_with_its_period(world: World, fr
     assert "govshare_request_expire:success" in _audit(waiting["id"])
     # Never sent: only the requesting department hears of it.
     assert _noticed(world, "request_expired", waiting["id"]) == {"requester", "requester_officer"}
+
+
+def test_the_providers_report_counts_only_what_reached_it(world: World):
+    world.call("requester", "govshare_request_create", **request_form(world))  # waiting
+    unsent = world.call("requester", "govshare_request_create", **request_form(world))
+    world.call("requester", "govshare_request_withdraw", id=unsent["id"])
+    sent = world.call("requester", "govshare_request_create", **request_form(world))
+    world.call("requester_officer", "govshare_request_signoff", id=sent["id"], decision="approve")
+    report = world.call(
+        "sysadmin",
+        "govshare_report_show",
+        organization=world.provider["name"],
+        year=clock.today().year,
+    )
+    assert report["requests_received"]["total"] == 1
 
 
 @pytest.mark.parametrize(
