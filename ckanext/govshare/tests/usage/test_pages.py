@@ -108,3 +108,45 @@ def test_filing_from_the_entry_page_and_revoking_with_it(
         f"{grant_url}/revoke", data={"reason": "系统下线", "filing_id": filing_id}, headers=officer
     )
     assert revoked.status_code == 200 and "Grant revoked" in revoked.body
+
+
+def test_the_pages_call_the_actions(
+    app,
+    world: World,
+    as_user: Any,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The usage pages get everything from actions, with the names of docs/api.md."""
+    import ckan.plugins.toolkit as tk
+
+    calls: list[tuple[str, dict[str, Any]]] = []
+    original = tk.get_action
+
+    def get_action(name: str) -> Any:
+        action = original(name)
+
+        def spy(context: Any, data_dict: Any = None) -> Any:
+            calls.append((name, dict(data_dict or {})))
+            return action(context, data_dict)
+
+        return spy
+
+    monkeypatch.setattr(tk, "get_action", get_action)
+    grant = obtain(world)
+    holder = as_user("requester")
+    app.get(f"{EN}/govshare/grants/{grant['id']}", headers=holder)
+    assert ("govshare_usage_record_list", {"grant_id": grant["id"], "limit": 20}) in calls
+    app.post(
+        f"{EN}/govshare/grants/{grant['id']}/usage-records",
+        data={"kind": "results", "description": "结果"},
+        headers=holder,
+    )
+    assert (
+        "govshare_usage_record_create",
+        {"grant_id": grant["id"], "kind": "results", "description": "结果"},
+    ) in calls
+    app.get(f"{EN}/govshare/filings", query_string={"kind": "end"}, headers=holder)
+    assert (
+        "govshare_service_filing_list",
+        {"kind": "end", "limit": 25, "offset": 0},
+    ) in calls
