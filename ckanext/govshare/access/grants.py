@@ -451,13 +451,14 @@ def revoke(
     *,
     detail: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """End an active grant early (art. 14: misuse ends access); its holders are told, and
-    every download token issued from it stops working. ``person`` None: the platform itself
-    (a return grant whose department no longer lies in the entry's coverage, issue 17)."""
+    """End an active (or suspended, 2025 art. 27) grant early (art. 14: misuse ends access);
+    its holders are told, and every download token issued from it stops working. ``person``
+    None: the platform itself (a return grant whose department no longer lies in the entry's
+    coverage, issue 17)."""
     grant = load_grant(grant_id, for_update=True)
     if grant is None:
         raise tk.ObjectNotFound(NO_SUCH_GRANT)
-    if grant["status"] != codes.GRANT_ACTIVE:
+    if grant["status"] not in (codes.GRANT_ACTIVE, codes.GRANT_SUSPENDED):
         raise tk.ValidationError({"id": [NOT_ACTIVE]})
     values = {
         "status": codes.GRANT_REVOKED,

@@ -184,8 +184,9 @@ def state(package_id: str) -> dict[str, Any] | None:
 def return_grants(
     package_id: str | None = None, *, organization_id: str | None = None, active: bool = True
 ) -> list[dict[str, Any]]:
-    """Return grants (of one entry, held by one department), active ones only unless
-    ``active`` is false."""
+    """Return grants (of one entry, held by one department), current ones only unless
+    ``active`` is false: active or suspended (2025 art. 27: a suspended grant is still the
+    department's, so no fresh one is given beside it)."""
     g = grant_table.c
     query = sa.select(grant_table).where(g.source == codes.SOURCE_RETURN)
     if package_id:
@@ -193,7 +194,7 @@ def return_grants(
     if organization_id:
         query = query.where(g.organization_id == organization_id)
     if active:
-        query = query.where(g.status == codes.GRANT_ACTIVE)
+        query = query.where(g.status.in_((codes.GRANT_ACTIVE, codes.GRANT_SUSPENDED)))
     rows = model.Session.execute(query.order_by(g.created_at, g.id)).all()
     return [dict(r._mapping) for r in rows]
 
@@ -278,9 +279,7 @@ def set_return(
     }
     before = state(the_entry["id"])
     if before is None:
-        model.Session.execute(
-            sa.insert(return_table).values(package_id=the_entry["id"], **values)
-        )
+        model.Session.execute(sa.insert(return_table).values(package_id=the_entry["id"], **values))
     else:
         model.Session.execute(
             sa.update(return_table)
