@@ -102,3 +102,20 @@ def test_dcat_export_leaves_out_an_unreviewed_entry(app, world: World, as_user):
     world.call("authority", "govshare_catalogue_review", id=entry["id"], decision="approve")
     assert entry["id"] in app.get("/catalog.ttl?page=1").body
     assert entry["id"] in app.get(f"/dataset/{entry['id']}.ttl").body
+
+
+def test_the_form_asks_for_grading_and_offers_no_policy(app, world: World, as_user):
+    form = app.get(f"{EN}/dataset/new", headers=as_user("provider_officer")).body
+    for name in (
+        "data_grade",
+        "personal_information",
+        "confidentiality_assessment",
+        "pi_impact_assessment",
+        "head_approved_by",
+        "head_approved_on",
+        "use_scope",
+        "legal_basis_type",
+    ):
+        assert f'name="{name}"' in form, name
+    assert 'value="state_council_decision"' in form
+    assert 'value="policy"' not in form  # 2025 art. 14
