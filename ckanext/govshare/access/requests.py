@@ -229,7 +229,8 @@ def create_request(
         actor_department=requesting,
         object_type="access_request",
         object_id=request["id"],
-        object_department=entry["owner_org"],
+        # Not sent yet (2025 art. 20): its department's own record until its head sends it.
+        object_department=requesting if waiting else entry["owner_org"],
         detail={
             "package_id": entry["id"],
             "status": state,

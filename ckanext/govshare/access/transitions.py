@@ -275,11 +275,21 @@ def apply(
         actor_department=acting_org(updated, role),
         object_type="access_request",
         object_id=request["id"],
-        object_department=request["provider_org_id"],
+        object_department=_object_department(request["status"], target, request),
         detail=audit_detail,
     )
     _notify_transition(updated, action, person, text, event_id, source=request["status"])
     return updated
+
+
+def _object_department(source: str | None, target: str, request: Mapping[str, Any]) -> str:
+    """The department an access step's audit event is about: the provider's, except the steps
+    of a request its own department's head has not sent (2025 art. 20), which stay with the
+    requesting department until it is sent."""
+    unsent = target in INTERNAL_STATES or (
+        source in INTERNAL_STATES and target != workflow.SUBMITTED
+    )
+    return request["requesting_org_id"] if unsent else request["provider_org_id"]
 
 
 def step(

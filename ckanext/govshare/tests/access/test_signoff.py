@@ -99,6 +99,32 @@ def test_a_members_request_waits_for_its_head_and_nobody_outside_sees_it(world: 
         assert request["id"] not in {r["id"] for r in listed["results"]}, who
 
 
+def test_the_audit_trail_of_an_unsent_request_stays_with_its_department(world: World):
+    request = world.call("requester", "govshare_request_create", **request_form(world))
+    world.call(
+        "requester_officer",
+        "govshare_request_signoff",
+        id=request["id"],
+        decision="return",
+        reason="请补充",
+    )
+
+    def actions(who: str) -> list[str]:
+        found = world.call(who, "govshare_audit_list", object_id=request["id"])["results"]
+        return sorted(e["action"] for e in found)
+
+    assert actions("requester_officer") == [
+        "govshare_request_signoff_return",
+        "govshare_request_submit",
+    ]
+    assert actions("provider_officer") == []  # the provider never heard of it
+    world.call("requester", "govshare_request_resubmit", id=request["id"])
+    world.call(
+        "requester_officer", "govshare_request_signoff", id=request["id"], decision="approve"
+    )
+    assert actions("provider_officer") == ["govshare_request_signoff"]  # sent: it reached them
+
+
 def test_an_officers_own_request_is_sent_and_signed_off_at_once(world: World, frozen: Any):
     frozen(MONDAY)
     request = world.call("requester_officer", "govshare_request_create", **request_form(world))
