@@ -103,4 +103,6 @@ def test_staff_draft_the_answer_and_the_officer_signs_it_off(app, world: World, 
     assert response.status_code == 302
     shown = world.call("requester", "govshare_request_show", id=request["id"])
     assert shown["status"] == "approved"
-    assert "View the grant" in _page(app, as_user, "requester", request["id"]).body
+    requester = _page(app, as_user, "requester", request["id"]).body
+    assert "View the grant" in requester
+    assert "govshare-answer-signed-off" in requester and "drafted by its staff" in requester
