@@ -98,3 +98,16 @@ def test_every_finding_kind_has_its_articles():
                 assert cell == "—", (kind, profile)
             else:
                 assert cell.startswith(findings.article_codes(citation)), (kind, profile, cell)
+
+
+def test_every_named_action_and_option_exists():
+    """The feature column names real actions and declared options (no renamed one left)."""
+    from ckanext.govshare.logic import action
+
+    text = _text()
+    actions = set(re.findall(r"`(govshare_[a-z_]+)`", text))
+    assert len(actions) >= 30
+    assert sorted(a for a in actions if not callable(getattr(action, a, None))) == []
+    declared = (ROOT / "ckanext" / "govshare" / "config_declaration.yaml").read_text("utf-8")
+    options = set(re.findall(r"`(ckanext\.govshare\.[a-z_.]+)`", text))
+    assert options and sorted(o for o in options if f"key: {o}\n" not in declared) == []
