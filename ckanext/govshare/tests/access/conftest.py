@@ -14,6 +14,7 @@ import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import factories, helpers
 
+from ckanext.govshare import profiles
 from ckanext.govshare.core import clock
 from ckanext.govshare.tests import factories as gs
 
@@ -35,7 +36,35 @@ class World:
         context = {"ignore_auth": False, "user": self.users[who]["name"] if who else ""}
         return helpers.call_action(action, context=context, **data)
 
+    def submit(self, who: str = "requester", **form: Any) -> dict[str, Any]:
+        """A request as the suites mean it: ``submitted`` to the provider (art. 12(2)).
 
+        ``who`` makes it (``govshare_request_create``); under internal sign-off (2025 art. 20)
+        a member's request waits for the department's head, so ``requester_officer`` signs
+        it off, and the answer is the signed-off request. Tests of who may do what call the
+        actions themselves."""
+        return self._sent(who, self.call(who, "govshare_request_create", **form))
+
+    def resubmit(self, who: str = "requester", **data: Any) -> dict[str, Any]:
+        """A returned request sent again (``govshare_request_resubmit``), signed off by the
+        department's head where internal sign-off asks for it (2025 art. 20)."""
+        return self._sent(who, self.call(who, "govshare_request_resubmit", **data))
+
+    def _sent(self, who: str, request: dict[str, Any]) -> dict[str, Any]:
+        waits = profiles.on("internal_signoff") and who in _STAFF
+        assert request["status"] == ("awaiting_signoff" if waits else "submitted"), request
+        if not waits:
+            return request
+        signed = self.call(
+            "requester_officer", "govshare_request_signoff", id=request["id"], decision="approve"
+        )
+        assert signed["status"] == "submitted", signed
+        return signed
+
+
+#: Members of the requesting department who are not its data officers: their requests wait
+#: for the department's head under internal sign-off (2025 art. 20).
+_STAFF = ("requester",)
 _ADMIN: dict[str, Any] = {}
 
 
@@ -130,6 +159,23 @@ def request_form(world: World, **overrides: Any) -> dict[str, Any]:
     }
     form.update(overrides)
     return form
+
+
+#: What a 2025 return lists and a 2025 rejection gives (art. 21), in the suites' answers.
+MISSING_ITEMS = [{"field": "basis", "note": "请补充申请依据原文"}]
+GROUNDS = ["beyond_duties"]
+
+
+def told_at_once(decision: str) -> dict[str, Any]:
+    """What an answer says beside its reason while the profile asks to tell everything at
+    once (``tell_all_at_once``, 2025 art. 21): a return lists the missing materials
+    (``missing_items``), a rejection gives its ``grounds``; nothing under the 2016 Measures,
+    whose answers the suites keep sending as they were."""
+    if not profiles.on("tell_all_at_once"):
+        return {}
+    return {"return": {"missing_items": MISSING_ITEMS}, "reject": {"grounds": GROUNDS}}.get(
+        decision, {}
+    )
 
 
 @pytest.fixture
