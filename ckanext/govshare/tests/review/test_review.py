@@ -380,3 +380,16 @@ class TestSearchAnswers:
         assert entry["id"] not in {r["package_id"] for r in pending["results"]}
         everything = world.call("authority", "govshare_catalogue_review_list", status="superseded")
         assert entry["id"] in {r["package_id"] for r in everything["results"]}
+
+    def test_data_grade_is_a_facet(self, world: World):
+        _new_entry(world, data_grade="core")
+        found = world.call(
+            "authority", "package_search", **{"facet.field": ["data_grade"], "rows": 0}
+        )
+        assert found["facets"]["data_grade"]["core"] == 1
+        assert found["facets"]["data_grade"]["general"] == 3  # the world's three entries
+        filtered = world.call("authority", "package_search", fq="data_grade:core")
+        assert filtered["count"] == 1
+        # Another department does not count an entry it may not see.
+        other = world.call("other", "package_search", **{"facet.field": ["data_grade"]})
+        assert "core" not in other["facets"].get("data_grade", {})
