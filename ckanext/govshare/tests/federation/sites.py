@@ -248,6 +248,10 @@ class Federation:
             "ckan.plugins": plugins,
             "ckan.site_title": f"{role} platform",
             "ckanext.govshare.search.cache_ttl": "0",
+            # The round trip is a suite of the baseline profile (tests/conftest.py): under
+            # regulation-2025 the lower site's entries would need grading and the authority's
+            # review before anyone else, the upper platform included, sees them.
+            "ckanext.govshare.rule_profile": "measures-2016",
             **(extra or {}),
         }
         for key, value in values.items():
