@@ -342,8 +342,10 @@ def _notify_transition(
     elif action is Action.RESUBMIT:
         notify_request("request_resubmitted", request, officers, key)
     elif action is Action.SIGNOFF:
-        # Signed off: it reaches the provider now, as a request does when submitted.
-        notify_request("request_received", request, officers, key)
+        # Signed off: it reaches the provider now, as a request does when submitted, or as a
+        # resubmission does when the provider had returned it (art. 21).
+        kind = "request_resubmitted" if request.get("return_count") else "request_received"
+        notify_request(kind, request, officers, key)
         notify_request("request_submitted", request, [request["requester_id"]], f"{key}:drafter")
     elif action is Action.SIGNOFF_RETURN and request["status"] == workflow.SIGNOFF_RETURNED:
         notify_request(

@@ -249,6 +249,7 @@ def test_after_a_providers_return_the_head_restarts_the_clock_with_what_was_left
     )
     assert waiting["status"] == "awaiting_signoff"
     assert waiting["due_date"] is None and waiting["remaining_workdays"] == 9
+    assert _noticed(world, "request_resubmitted", request["id"]) == set()
     with pytest.raises(tk.NotAuthorized):  # the provider waits for the head too
         world.call("provider_officer", "govshare_request_show", id=request["id"])
     frozen(dt.datetime(2026, 10, 12, 2, 0, tzinfo=dt.timezone.utc))  # Monday
@@ -258,7 +259,12 @@ def test_after_a_providers_return_the_head_restarts_the_clock_with_what_was_left
     assert sent["status"] == "submitted"
     assert sent["due_date"] == "2026-10-23"  # 9 working days from 2026-10-12
     assert sent["submitted_at"].startswith("2026-09-28")  # first sent then
-    assert _noticed(world, "request_resubmitted", request["id"]) == set()
+    # The provider's officers hear it come back as a resubmission (not a new request) only
+    # once its head has sent it.
+    assert _noticed(world, "request_resubmitted", request["id"]) == {
+        "provider_officer",
+        "provider_editor",
+    }
 
 
 def test_a_request_waiting_for_its_head_expires_with_its_period(world: World, frozen: Any):
