@@ -263,13 +263,20 @@ def govshare_origin_field(key: Key, data: dict[Key, Any], errors: Any, context: 
 
 
 def _published(data: dict[Key, Any], context: Any) -> bool:
-    """Whether the entry is (or becomes) active: its state given, else as stored, else active
-    (``package_create``'s default). A draft may lack what publication needs."""
+    """Whether the entry must state what publication needs (2025 art. 13): it is (or
+    becomes) active — its state given, else as stored, else active (``package_create``'s
+    default) — and it is new, published now, or was graded already. A draft may lack it; so
+    may an entry published before the rule and never graded, while a resource, a data load
+    or another edit touches it (its catalogue changes still wait for the authority's review)."""
+    package = _current_package(data, context)
     state = data.get(("state",))
     if state in (None, missing, ""):
-        package = _current_package(data, context)
         state = package.state if package is not None else "active"
-    return str(state) == "active"
+    if str(state) != "active":
+        return False
+    if package is None or package.state != "active":
+        return True
+    return bool((package.extras or {}).get("data_grade"))
 
 
 def govshare_catalogue_rules(key: Key, data: dict[Key, Any], errors: Any, context: Any) -> None:

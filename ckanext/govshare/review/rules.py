@@ -138,10 +138,16 @@ def announced(rows: Iterable[Mapping[str, Any]]) -> bool:
     return any(r["status"] == APPROVED for r in rows)
 
 
+def public(rows: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether every department may see the entry: it was approved once, or it was public
+    before its first review (made before the rule: no review, or its first was a change)."""
+    return not rows or announced(rows) or any(r["kind"] == CHANGE for r in rows)
+
+
 def withheld(rows: Sequence[Mapping[str, Any]]) -> bool:
-    """An entry seen only by its department, the authority and sysadmins: it has reviews and
-    was never approved. An entry with no review (made before the rule) is as it was."""
-    return bool(rows) and not announced(rows)
+    """An entry seen only by its department, the authority and sysadmins: it was never
+    approved and never public. An entry with no review (made before the rule) is as it was."""
+    return not public(rows)
 
 
 def entry_status(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -154,14 +160,14 @@ def entry_status(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "review_kind": row["kind"] if row else None,
         "review_id": row["id"] if row else None,
         "announced": announced(rows),
-        "change_pending": bool(row and row["status"] == PENDING and announced(rows)),
+        "change_pending": bool(row and row["status"] == PENDING and public(rows)),
     }
 
 
 def kind_for(rows: Sequence[Mapping[str, Any]]) -> str:
     """A submission is a ``change`` once the entry was announced (or predates the rule and
     has no review at all: it is already public), else ``new``."""
-    return CHANGE if (announced(rows) or not rows) else NEW
+    return CHANGE if public(rows) else NEW
 
 
 def may_review(person: Viewer) -> bool:

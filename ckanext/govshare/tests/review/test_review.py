@@ -393,3 +393,38 @@ class TestSearchAnswers:
         # Another department does not count an entry it may not see.
         other = world.call("other", "package_search", **{"facet.field": ["data_grade"]})
         assert "core" not in other["facets"].get("data_grade", {})
+
+
+class TestLegacyEntries:
+    """An entry published under measures-2016, then the platform moves to regulation-2025."""
+
+    def test_a_legacy_entry_takes_resources_and_its_changes_are_reviewed(
+        self, world: World, monkeypatch: pytest.MonkeyPatch
+    ):
+        entry = world.unconditional  # made under measures-2016: no grade, no review
+        assert "data_grade" not in entry
+        monkeypatch.setitem(tk.config, "ckanext.govshare.rule_profile", "regulation-2025")
+        helpers.call_action(
+            "resource_create",
+            context={"user": world.users["provider_officer"]["name"], "ignore_auth": False},
+            package_id=entry["id"],
+            url="http://example.org/later.csv",
+            name="later.csv",
+        )
+        shown = world.call("other", "package_show", id=entry["id"])
+        assert shown["review_status"] == "none"
+        world.call("provider_officer", "package_patch", id=entry["id"], notes="新摘要")
+        shown = world.call("other", "package_show", id=entry["id"])
+        assert shown["review_status"] == "pending" and shown["review_change_pending"]
+        # Once graded, the grade cannot be dropped again.
+        graded = {
+            "data_grade": "general",
+            "personal_information": "no",
+            "confidentiality_assessment": "不涉密",
+            "head_approved_by": "张主任",
+            "head_approved_on": "2026-01-10",
+        }
+        world.call("provider_officer", "package_patch", id=entry["id"], **graded)
+        with pytest.raises(tk.ValidationError) as e:
+            world.call("provider_officer", "package_patch", id=entry["id"], data_grade="")
+        assert "data_grade" in e.value.error_dict

@@ -112,3 +112,11 @@ def test_grading_rules_by_profile_and_state():
     assert _check({"data_grade": "secret"}, on=False) == {
         "data_grade": [catalogue_rules.unknown_code("data_grade")]
     }
+
+
+def test_a_legacy_entry_stays_public_while_its_change_waits_or_is_returned():
+    legacy_change = [_row("pending", 1, kind="change")]
+    assert not rules.withheld(legacy_change)
+    assert rules.entry_status(legacy_change)["change_pending"]
+    assert rules.kind_for(legacy_change) == rules.CHANGE
+    assert not rules.withheld([_row("returned", 1, kind="change")])
