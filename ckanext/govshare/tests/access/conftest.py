@@ -50,6 +50,25 @@ class World:
         department's head where internal sign-off asks for it (2025 art. 20)."""
         return self._sent(who, self.call(who, "govshare_request_resubmit", **data))
 
+    def filing(self, grant: dict[str, Any]) -> dict[str, Any]:
+        """What the provider's data officer names when ending ``grant`` before its time: under
+        the ``service_filing`` rule (2025 art. 27) the end of the service filed with the
+        authority after consulting the holder (``{"filing_id"}``); nothing under the 2016
+        Measures."""
+        if not profiles.on("service_filing"):
+            return {}
+        filed = self.call(
+            "provider_officer",
+            "govshare_service_filing_create",
+            package_id=grant["package_id"],
+            kind="end",
+            description="停止向该部门提供共享服务",
+            consultation="已书面征求使用部门意见",
+            effective_date=clock.today().isoformat(),
+            grant_ids=[grant["id"]],
+        )
+        return {"filing_id": filed["id"]}
+
     def _sent(self, who: str, request: dict[str, Any]) -> dict[str, Any]:
         waits = profiles.on("internal_signoff") and who in _STAFF
         assert request["status"] == ("awaiting_signoff" if waits else "submitted"), request

@@ -11,12 +11,15 @@ from ckan import model
 from ckan.plugins import toolkit as tk
 from ckan.tests import helpers
 
+from ckanext.govshare.access import deadlines
 from ckanext.govshare.audit.model import event_table as audit_table
 from ckanext.govshare.core import clock
+from ckanext.govshare.tests.profiles import rule_profile  # noqa: F401
 
 from .conftest import World, request_form
 
-pytestmark = pytest.mark.usefixtures("with_request_context")
+# Under both rule profiles (issue 18, item 11); where they differ the test says so for each.
+pytestmark = pytest.mark.usefixtures("with_request_context", "rule_profile")
 
 
 def _obtain(world: World, who: str = "requester", **extra: Any) -> dict[str, Any]:
@@ -31,10 +34,21 @@ def _obtain(world: World, who: str = "requester", **extra: Any) -> dict[str, Any
     return world.call(who, "govshare_access_obtain", **form)
 
 
-def test_obtaining_unconditional_data_is_immediate(world: World, ckan_config: Any):
+def test_obtaining_unconditional_data_is_immediate(
+    world: World,
+    ckan_config: Any,
+    rule_profile: str,  # noqa: F811
+):
     grant = _obtain(world)
     today = clock.today()
     assert grant["status"] == "active" and grant["live"]
+    if rule_profile == "regulation-2025":
+        # Art. 21, 22: recorded as a request answered at once, its data available at once.
+        assert grant["request_id"] and grant["delivered_at"] is not None
+        answered = world.call("requester", "govshare_request_show", id=grant["request_id"])
+        assert answered["status"] == "approved"
+    else:
+        assert grant["request_id"] is None and grant["delivered_at"] is None
     assert grant["source"] == "self_service"
     assert grant["organization"] == world.requester_org["name"]
     assert grant["purpose"] == "work_reference"
@@ -137,12 +151,29 @@ def test_held_and_provided_grants(world: World):
         ("conference", False),
     ],
 )
-def test_who_may_revoke(world: World, who: str, allowed: bool):
+def test_who_may_revoke(world: World, who: str, allowed: bool, rule_profile: str):  # noqa: F811
     grant = _obtain(world)
+    if allowed and who.startswith("provider") and rule_profile == "regulation-2025":
+        # Art. 27: the provider ends a service only after filing it with the authority.
+        with pytest.raises(tk.ValidationError) as raised:
+            world.call(who, "govshare_grant_revoke", id=grant["id"], reason="超范围使用")
+        assert set(raised.value.error_dict) == {"filing_id"}
+        assert world.call(who, "govshare_grant_show", id=grant["id"])["status"] == "active"
     if allowed:
-        revoked = world.call(who, "govshare_grant_revoke", id=grant["id"], reason="超范围使用")
+        revoked = world.call(
+            who,
+            "govshare_grant_revoke",
+            id=grant["id"],
+            reason="超范围使用",
+            **(world.filing(grant) if who.startswith("provider") else {}),
+        )
         assert revoked["status"] == "revoked" and not revoked["live"]
         assert revoked["revoke_reason"] == "超范围使用"
+        # 2025 art. 29: the holder disposes of the data within a time once the grant ends.
+        if rule_profile == "regulation-2025":
+            assert revoked["disposal_due"] == deadlines.disposal_due(clock.today()).isoformat()
+        else:
+            assert revoked["disposal_due"] is None
     else:
         with pytest.raises(tk.NotAuthorized):
             world.call(who, "govshare_grant_revoke", id=grant["id"], reason="x")
@@ -153,9 +184,16 @@ def test_revoking_needs_a_reason_and_a_live_grant(world: World):
     with pytest.raises(tk.ValidationError) as raised:
         world.call("provider_officer", "govshare_grant_revoke", id=grant["id"])
     assert "reason" in raised.value.error_dict
-    world.call("provider_officer", "govshare_grant_revoke", id=grant["id"], reason="违规")
-    with pytest.raises(tk.ValidationError):
-        world.call("provider_officer", "govshare_grant_revoke", id=grant["id"], reason="again")
+    filing = world.filing(grant)  # 2025 art. 27; nothing under the 2016 Measures
+    revoked = world.call(
+        "provider_officer", "govshare_grant_revoke", id=grant["id"], reason="违规", **filing
+    )
+    assert revoked["status"] == "revoked"
+    with pytest.raises(tk.ValidationError) as raised:
+        world.call(
+            "provider_officer", "govshare_grant_revoke", id=grant["id"], reason="again", **filing
+        )
+    assert set(raised.value.error_dict) == {"id"}
 
 
 def test_a_conditional_entry_cannot_be_obtained(world: World):

@@ -12,12 +12,19 @@ import pytest
 import sqlalchemy as sa
 from ckan import model
 
-from ckanext.govshare.access import grants, rules
+from ckanext.govshare.access import codes, grants, rules
 from ckanext.govshare.access.model import grant_table
+from ckanext.govshare.tests.profiles import rule_profile  # noqa: F401
 
 START, END = dt.date(2026, 10, 8), dt.date(2026, 10, 20)
 DAYS = [START - dt.timedelta(days=1), START, dt.date(2026, 10, 14), END, END + dt.timedelta(1)]
 STATUSES = ["active", "expired", "revoked"]
+#: A grant's statuses under each rule profile: the 2025 Regulations add suspended and
+#: terminated grants (art. 27), neither of them live.
+PROFILE_STATUSES = {
+    "regulation-2025": [*STATUSES, codes.GRANT_SUSPENDED, codes.GRANT_TERMINATED],
+    "measures-2016": STATUSES,
+}
 
 
 def _grant(status: str, start: dt.date = START, end: dt.date = END) -> dict[str, Any]:
@@ -34,6 +41,8 @@ def _grant(status: str, start: dt.date = START, end: dt.date = END) -> dict[str,
         (_grant("active"), END + dt.timedelta(days=1), False),  # ended
         (_grant("revoked"), START, False),
         (_grant("expired"), START, False),
+        (_grant("suspended"), START, False),  # 2025 art. 27: nothing delivered meanwhile
+        (_grant("terminated"), START, False),
         ({"status": "active", "period_start": None, "period_end": END}, START, False),
         ({"status": "active"}, START, False),
     ],
@@ -45,7 +54,7 @@ def test_a_grant_is_live_while_active_and_within_its_period(
 
 
 @pytest.mark.usefixtures("clean_db")
-def test_the_sql_condition_says_what_the_rule_says():
+def test_the_sql_condition_says_what_the_rule_says(rule_profile: str):  # noqa: F811
     rows = [
         {
             **_grant(status, START + dt.timedelta(days=shift), END + dt.timedelta(days=shift)),
@@ -59,7 +68,7 @@ def test_the_sql_condition_says_what_the_rule_says():
             "downloads_used": 0,
             "created_at": dt.datetime(2026, 10, 1, tzinfo=dt.timezone.utc),
         }
-        for status in STATUSES
+        for status in PROFILE_STATUSES[rule_profile]
         for shift in (-3, 0, 3)
     ]
     model.Session.execute(sa.insert(grant_table), rows)

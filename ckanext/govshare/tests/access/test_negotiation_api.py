@@ -8,9 +8,12 @@ import pytest
 from ckan.plugins import toolkit as tk
 from ckan.tests import helpers
 
-from .conftest import World, request_form
+from ckanext.govshare.tests.profiles import rule_profile  # noqa: F401
 
-pytestmark = pytest.mark.usefixtures("with_request_context")
+from .conftest import World, request_form, told_at_once
+
+# Under both rule profiles (issue 18, item 11); where they differ the test says so for each.
+pytestmark = pytest.mark.usefixtures("with_request_context", "rule_profile")
 
 
 def _negotiate(world: World) -> dict[str, Any]:
@@ -46,7 +49,10 @@ def test_the_provider_may_agree_while_negotiating(world: World):
     assert agreed["grant"]["source"] == "negotiation"
 
 
-def test_escalation_to_the_authority_and_its_decision(world: World):
+def test_escalation_to_the_authority_and_its_decision(
+    world: World,
+    rule_profile: str,  # noqa: F811
+):
     negotiation = _negotiate(world)
     with pytest.raises(tk.ValidationError) as raised:
         world.call("requester", "govshare_request_escalate", id=negotiation["id"])
@@ -60,8 +66,18 @@ def test_escalation_to_the_authority_and_its_decision(world: World):
     # The joint conference does not see it; no central department is involved.
     with pytest.raises(tk.NotAuthorized):
         world.call("conference", "govshare_request_show", id=negotiation["id"])
-    with pytest.raises(tk.ValidationError):
-        world.call("authority", "govshare_request_escalate", id=negotiation["id"], message="上报")
+    shown = world.call("authority", "govshare_request_show", id=negotiation["id"])
+    if rule_profile == "regulation-2025":
+        # Art. 28: the authority may take any dispute on to the people's government.
+        assert "escalate" in shown["allowed_actions"]
+        assert shown["escalation_next"] == "escalated_government"
+    else:
+        # Art. 12(3): only a dispute involving a central department goes further.
+        assert "escalate" not in shown["allowed_actions"]
+        with pytest.raises(tk.ValidationError):
+            world.call(
+                "authority", "govshare_request_escalate", id=negotiation["id"], message="上报"
+            )
     with pytest.raises(tk.NotAuthorized):
         world.call(
             "provider_officer",
@@ -88,7 +104,10 @@ def test_escalation_to_the_authority_and_its_decision(world: World):
     assert decided["decision_reason"] == "属于履职必需，准予共享"
 
 
-def test_a_central_department_takes_the_dispute_to_the_joint_conference(world: World):
+def test_a_central_department_takes_the_dispute_to_the_joint_conference(
+    world: World,
+    rule_profile: str,  # noqa: F811
+):
     _make_central(world, world.provider)
     negotiation = _negotiate(world)
     world.call(
@@ -97,6 +116,30 @@ def test_a_central_department_takes_the_dispute_to_the_joint_conference(world: W
     up = world.call(
         "authority", "govshare_request_escalate", id=negotiation["id"], message="涉及中央部门"
     )
+    if rule_profile == "regulation-2025":
+        # Art. 28: no joint conference; the people's government, whose decision the
+        # authority enters.
+        assert up["status"] == "escalated_government"
+        with pytest.raises(tk.NotAuthorized):
+            world.call("conference", "govshare_request_show", id=negotiation["id"])
+        with pytest.raises(tk.NotAuthorized):
+            world.call(
+                "conference",
+                "govshare_escalation_decide",
+                id=negotiation["id"],
+                decision="deny",
+                reason="依法不予共享",
+            )
+        denied = world.call(
+            "authority",
+            "govshare_escalation_decide",
+            id=negotiation["id"],
+            decision="deny",
+            reason="依法不予共享",
+            decided_by_body="government",
+        )
+        assert denied["status"] == "denied" and "grant" not in denied
+        return
     assert up["status"] == "escalated_joint_conference"
     assert world.call("conference", "govshare_request_show", id=negotiation["id"])["id"]
     with pytest.raises(tk.NotAuthorized):
@@ -118,21 +161,23 @@ def test_a_central_department_takes_the_dispute_to_the_joint_conference(world: W
     assert "grant" not in denied
 
 
-def test_a_rejected_request_goes_on_to_negotiation(world: World):
-    request = world.call("requester", "govshare_request_create", **request_form(world))
+def test_a_rejected_request_goes_on_to_negotiation(world: World, rule_profile: str):  # noqa: F811
+    request = world.submit(**request_form(world))
     world.call(
         "provider_officer",
         "govshare_request_decide",
         id=request["id"],
         decision="reject",
         reason="不符合共享条件",
+        **told_at_once("reject"),
     )
     negotiation = world.call(
         "requester", "govshare_negotiation_open", request_id=request["id"], message="请再议"
     )
     assert negotiation["id"] == request["id"]
     assert negotiation["status"] == "negotiating"
-    assert [e["action"] for e in negotiation["history"]] == ["submit", "reject", "negotiate"]
+    sent = ["submit", "signoff"] if rule_profile == "regulation-2025" else ["submit"]  # art. 20
+    assert [e["action"] for e in negotiation["history"]] == [*sent, "reject", "negotiate"]
     with pytest.raises(tk.NotAuthorized):
         world.call("other", "govshare_negotiation_open", request_id=request["id"])
 

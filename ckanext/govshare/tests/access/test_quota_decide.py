@@ -15,15 +15,18 @@ from ckan.tests import helpers
 
 from ckanext.govshare.audit.model import event_table as audit_table
 from ckanext.govshare.tests.access_ui.conftest import as_user  # noqa: F401
+from ckanext.govshare.tests.profiles import rule_profile  # noqa: F401
 
 from .conftest import World, request_form
 
 EN = "/en"
+# Under both rule profiles (issue 18, item 11); where they differ the test says so for each.
+pytestmark = pytest.mark.usefixtures("rule_profile")
 
 
 def _submit(world: World, **over: Any) -> dict[str, Any]:
     form = request_form(world, share_method="api", expected_calls_per_day=100, **over)
-    return world.call("requester", "govshare_request_create", **form)
+    return world.submit(**form)
 
 
 def _approve(world: World, request_id: str, who: str = "provider_officer", **data: Any) -> Any:
@@ -80,7 +83,7 @@ def test_a_quota_above_the_declared_calls_or_not_a_count_is_refused(
 
 
 def test_a_quota_is_only_for_an_interface_share_method(world: World) -> None:
-    request = world.call("requester", "govshare_request_create", **request_form(world))
+    request = world.submit(**request_form(world))
     with pytest.raises(tk.ValidationError) as refused:
         _approve(world, request["id"], max_calls_per_day=10)
     assert "服务接口" in refused.value.error_dict["max_calls_per_day"][0]
@@ -89,8 +92,18 @@ def test_a_quota_is_only_for_an_interface_share_method(world: World) -> None:
 
 
 @pytest.mark.parametrize("who", ["requester", "requester_officer", "other", "provider_staff"])
-def test_only_the_providers_data_officer_decides(world: World, who: str) -> None:
+def test_only_the_providers_data_officer_decides(
+    world: World,
+    who: str,
+    rule_profile: str,  # noqa: F811
+) -> None:
     request = _submit(world)
+    if who == "provider_staff" and rule_profile == "regulation-2025":
+        # Art. 20: staff draft the answer for their head; nothing is decided, no grant made.
+        drafted = _approve(world, request["id"], who=who, max_calls_per_day=10)
+        assert drafted["status"] == "submitted" and "grant" not in drafted
+        assert world.call("requester", "govshare_grant_list")["count"] == 0
+        return
     with pytest.raises(tk.NotAuthorized):
         _approve(world, request["id"], who=who, max_calls_per_day=10)
 
@@ -123,7 +136,13 @@ def test_the_capacity_and_what_live_grants_take(world: World, who: str) -> None:
 def test_a_revoked_grant_takes_no_capacity(world: World) -> None:
     _capacity(world, 500)
     grant = _approve(world, _submit(world)["id"], max_calls_per_day=60)["grant"]
-    world.call("provider_officer", "govshare_grant_revoke", id=grant["id"], reason="停止使用")
+    world.call(
+        "provider_officer",
+        "govshare_grant_revoke",
+        id=grant["id"],
+        reason="停止使用",
+        **world.filing(grant),
+    )
     found = world.call(
         "provider_officer", "govshare_entry_capacity", package_id=grant["package_id"]
     )
