@@ -179,6 +179,12 @@ class TestLifecycle:
         for who in ("requester_officer", "provider_officer", "provider_editor"):
             assert len(_notices(world, who, "catalogue_announced", entry)) == 1, who
         assert _notices(world, "requester", "catalogue_announced", entry) == []
+        # Both steps in the audit trail, on the entry, in their transactions.
+        from ckanext.govshare.tests.feedback.conftest import audit_actions
+
+        actions = audit_actions(entry["id"])
+        assert ("govshare_catalogue_review_submit", "success") in actions
+        assert ("govshare_catalogue_review", "success") in actions
 
     def test_return_needs_reasons_and_tells_the_provider(self, world: World):
         entry = _new_entry(world)
@@ -285,6 +291,9 @@ class TestReviewAuth:
         assert " | " in str(e.value)
         shown = world.call("provider_officer", "package_show", id=entry["id"])
         assert shown["review_status"] == "pending"
+        from ckanext.govshare.tests.feedback.conftest import audit_actions
+
+        assert ("govshare_catalogue_review", "refused") in audit_actions(entry["id"])
 
     @pytest.mark.parametrize("who", ["authority", "sysadmin"])
     def test_allowed(self, world: World, who: str):
