@@ -13,6 +13,17 @@ from ckanext.govshare.audit.model import event_table as audit_table
 from ckanext.govshare.notices.model import notice_table
 from ckanext.govshare.tests.access.conftest import World, world  # noqa: F401
 
+#: The working days a provider has to check doubtful data (feedback: 2025 art. 26, 10; 2016
+#: art. 15, 5) and to update its catalogue after a change of law or functions
+#: (catalogue_update: 2025 art. 17, 10; 2016 art. 8, 15), by profile.
+DAYS = {
+    "regulation-2025": {"feedback": 10, "catalogue_update": 10},
+    "measures-2016": {"feedback": 5, "catalogue_update": 15},
+}
+#: A catalogue update for a change effective Wednesday 2026-09-30 is due (1-7 October off,
+#: Saturday 10 October worked): 10 working days later, 15 working days later.
+UPDATE_DUE = {"regulation-2025": "2026-10-20", "measures-2016": "2026-10-27"}
+
 
 def audit_actions(object_id: str) -> list[tuple[str, str]]:
     rows = model.Session.execute(

@@ -15,12 +15,17 @@ import pytest
 from ckan.tests import helpers
 from werkzeug.datastructures import FileStorage
 
+from ckanext.govshare import profiles
 from ckanext.govshare.access import attachments
 from ckanext.govshare.feedback import service
 from ckanext.govshare.feedback.model import feedback_table
 from ckanext.govshare.reminders import scheduler
+from ckanext.govshare.tests.profiles import rule_profile  # noqa: F401
 
-from .conftest import World, audit_actions, bilingual, count, notices_of
+from .conftest import DAYS, World, audit_actions, bilingual, count, notices_of
+
+# Under both rule profiles (issue 18, item 11); where they differ the test says so for each.
+pytestmark = pytest.mark.usefixtures("rule_profile")
 
 NotAuthorized = helpers.logic.NotAuthorized
 ValidationError = helpers.logic.ValidationError
@@ -199,25 +204,40 @@ def test_only_the_providers_officers_answer_with_an_explanation(world: World):
     assert set(raised.value.error_dict) == {"id"}
 
 
-def test_due_date_reminders_and_overdue_flag(world: World, clock: Any):
-    # Made at 12:00 Beijing time on Wednesday 2026-09-30: due five working days later,
-    # Tuesday 2026-10-13 (National Day 1-7 October off, Saturday 10 October worked).
+#: Days of a check reported Wednesday 2026-09-30 (National Day 1-7 October off, Saturday 10
+#: October worked), by profile: due (5 working days later under the 2016 Measures, Tuesday
+#: 13 October; 10 under the 2025 Regulations, Tuesday 20 October), three working days
+#: before it, two before it (the default reminder), the first day after it, and a day later.
+CHECK_DAYS = {
+    "measures-2016": ("2026-10-13", "2026-10-09", "2026-10-10", "2026-10-14", "2026-10-15"),
+    "regulation-2025": ("2026-10-20", "2026-10-15", "2026-10-16", "2026-10-21", "2026-10-22"),
+}
+
+
+def test_due_date_reminders_and_overdue_flag(
+    world: World,
+    clock: Any,
+    rule_profile: str,  # noqa: F811
+):
+    assert profiles.number("feedback") == DAYS[rule_profile]["feedback"]
+    due, early, reminded, overdue, later = map(dt.date.fromisoformat, CHECK_DAYS[rule_profile])
+    # Made at 12:00 Beijing time on Wednesday 2026-09-30.
     clock(dt.datetime(2026, 9, 30, 4, 0, tzinfo=dt.timezone.utc))
     item = report(world)
-    assert item["due_date"] == "2026-10-13"
+    assert item["due_date"] == due.isoformat()
 
-    # Three working days before (Friday 9 October) is too early; two before (the default),
-    # Saturday 10 October, a worked day, reminds the officers, once.
-    scheduler.Reminder(dt.date(2026, 10, 9)).run()
+    # Three working days before is too early; two before (the default) reminds the officers,
+    # once.
+    scheduler.Reminder(early).run()
     assert notices_of(world, "provider_officer", "feedback_due_soon") == []
     for _ in range(2):
-        scheduler.Reminder(dt.date(2026, 10, 10)).run()
+        scheduler.Reminder(reminded).run()
     assert len(notices_of(world, "provider_officer", "feedback_due_soon")) == 1
     assert audit_actions(item["id"]) == [("govshare_feedback_create", "success")]
 
-    # Still open on Wednesday 14 October: flagged overdue once, the authority told.
+    # Still open the next working day: flagged overdue once, the authority told.
     for _ in range(2):
-        scheduler.Reminder(dt.date(2026, 10, 14)).run()
+        scheduler.Reminder(overdue).run()
     assert service.load(item["id"])["overdue"] is True
     assert audit_actions(item["id"])[-1] == ("govshare_feedback_overdue", "success")
     assert len(audit_actions(item["id"])) == 2
@@ -227,7 +247,7 @@ def test_due_date_reminders_and_overdue_flag(world: World, clock: Any):
     assert [f["id"] for f in shown["results"]] == [item["id"]]
     assert shown["results"][0]["late"] is True
 
-    clock(dt.datetime(2026, 10, 15, 2, 0, tzinfo=dt.timezone.utc))
+    clock(dt.datetime.combine(later, dt.time(2, 0), tzinfo=dt.timezone.utc))
     done = world.call(
         "provider_officer",
         "govshare_feedback_resolve",
@@ -235,4 +255,4 @@ def test_due_date_reminders_and_overdue_flag(world: World, clock: Any):
         resolution="corrected",
         explanation="已更正",
     )
-    assert done["late"] is True and done["resolved_at"].startswith("2026-10-15")
+    assert done["late"] is True and done["resolved_at"].startswith(later.isoformat())

@@ -12,8 +12,12 @@ import pytest
 from werkzeug.datastructures import FileStorage
 
 from ckanext.govshare.tests.access_ui.conftest import as_user  # noqa: F401
+from ckanext.govshare.tests.profiles import rule_profile  # noqa: F401
 
 from .conftest import World, bilingual
+
+# Under both rule profiles (issue 18, item 11); where they differ the test says so for each.
+pytestmark = pytest.mark.usefixtures("rule_profile")
 
 EN = "/en"
 EVIDENCE = b"%PDF-1.4 registration record"

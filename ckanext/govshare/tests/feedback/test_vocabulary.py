@@ -10,8 +10,12 @@ import pytest
 from ckan.tests import helpers
 
 from ckanext.govshare.core import vocabulary
+from ckanext.govshare.tests.profiles import rule_profile  # noqa: F401
 
 from .conftest import World, bilingual
+
+# Under both rule profiles (issue 18, item 11); where they differ the test says so for each.
+pytestmark = pytest.mark.usefixtures("rule_profile")
 
 NotAuthorized = helpers.logic.NotAuthorized
 NotFound = helpers.logic.NotFound
@@ -131,10 +135,14 @@ def test_direction_status_and_mine(world: World):
     # they are a data officer of; all (the default): both.
     assert listed("requester", direction="outgoing") == {own["id"], colleague["id"]}
     assert listed("requester", direction="incoming") == set()
-    assert listed("requester") == listed("requester", direction="all") == {
-        own["id"],
-        colleague["id"],
-    }
+    assert (
+        listed("requester")
+        == listed("requester", direction="all")
+        == {
+            own["id"],
+            colleague["id"],
+        }
+    )
     every = {own["id"], colleague["id"], provider_own["id"], other["id"]}
     assert listed("provider_officer", direction="incoming") == every
     assert listed("provider_officer", direction="outgoing") == {provider_own["id"]}
@@ -148,9 +156,7 @@ def test_direction_status_and_mine(world: World):
     # status: one value or a list.
     assert listed("provider_officer", status="resolved") == {other["id"]}
     assert listed("provider_officer", status=["open", "resolved"]) == every
-    assert listed("provider_officer", status="open", direction="incoming") == every - {
-        other["id"]
-    }
+    assert listed("provider_officer", status="open", direction="incoming") == every - {other["id"]}
     with pytest.raises(ValidationError) as raised:
         world.call("provider_officer", "govshare_feedback_list", status=["open", "answered"])
     assert bilingual(raised.value.error_dict["status"])

@@ -8,16 +8,23 @@ from typing import Any
 import pytest
 from ckan.tests import helpers
 
+from ckanext.govshare import profiles
 from ckanext.govshare.obligations import service
 from ckanext.govshare.obligations.model import obligation_table
 from ckanext.govshare.reminders import scheduler
 from ckanext.govshare.tests.feedback.conftest import (
+    DAYS,
+    UPDATE_DUE,
     World,
     audit_actions,
     bilingual,
     count,
     notices_of,
 )
+from ckanext.govshare.tests.profiles import rule_profile  # noqa: F401
+
+# Under both rule profiles (issue 18, item 11); where they differ the test says so for each.
+pytestmark = pytest.mark.usefixtures("rule_profile")
 
 NotAuthorized = helpers.logic.NotAuthorized
 ValidationError = helpers.logic.ValidationError
@@ -34,7 +41,7 @@ def record(world: World, who: str, **extra: Any) -> dict[str, Any]:
     return world.call(who, "govshare_obligation_create", **data)
 
 
-def test_record_and_discharge_by_role(world: World):
+def test_record_and_discharge_by_role(world: World, rule_profile: str):  # noqa: F811
     # Bad input: a field error in both languages per field, and nothing written.
     with pytest.raises(ValidationError) as raised:
         record(world, "authority", kind="whim", description=" ", effective_date="30/09/2026")
@@ -48,9 +55,13 @@ def test_record_and_discharge_by_role(world: World):
 
     # The authority and the department's own data officers record; nobody else.
     by_authority = record(world, "authority")
-    # Effective Wednesday 2026-09-30: 15 working days later is Tuesday 2026-10-27 (1-7
-    # October off, Saturday 10 October worked; see tests/obligations/test_rules.py).
-    assert by_authority["due_date"] == "2026-10-27" and by_authority["state"] == "open"
+    # Effective Wednesday 2026-09-30: 10 working days later under the 2025 Regulations
+    # (art. 17), Tuesday 2026-10-20; 15 under the 2016 Measures (art. 8), Tuesday 2026-10-27
+    # (1-7 October off, Saturday 10 October worked; see tests/obligations/test_rules.py).
+    days = DAYS[rule_profile]["catalogue_update"]
+    assert profiles.number("catalogue_update") == days
+    assert by_authority["due_date"] == UPDATE_DUE[rule_profile]
+    assert by_authority["state"] == "open"
     assert record(world, "provider_editor", kind="functions_changed")["state"] == "open"
     for who in (None, "provider_staff", "requester_officer", "conference", "outsider"):
         with pytest.raises(NotAuthorized):
@@ -132,15 +143,27 @@ def gs_entry_of_other(world: World) -> str:
     return entry["id"]
 
 
-def test_reminder_then_overdue_once(world: World, clock: Any):
+#: By profile: two working days before the update is due (the reminder), and the first day
+#: after it (overdue).
+REMINDED_OVERDUE = {
+    "regulation-2025": ("2026-10-16", "2026-10-21"),  # Friday; Wednesday
+    "measures-2016": ("2026-10-23", "2026-10-28"),  # Friday; Wednesday
+}
+
+
+def test_reminder_then_overdue_once(world: World, clock: Any, rule_profile: str):  # noqa: F811
+    reminded, overdue = map(dt.date.fromisoformat, REMINDED_OVERDUE[rule_profile])
     clock(dt.datetime(2026, 10, 1, 2, 0, tzinfo=dt.timezone.utc))
     item = record(world, "provider_officer")
-    assert item["due_date"] == "2026-10-27"
+    assert item["due_date"] == UPDATE_DUE[rule_profile]
     for _ in range(2):
-        scheduler.Reminder(dt.date(2026, 10, 23)).run()  # Friday: 2 working days left
+        scheduler.Reminder(reminded - dt.timedelta(days=1)).run()  # 3 working days left
+    assert notices_of(world, "provider_editor", "obligation_due_soon") == []
+    for _ in range(2):
+        scheduler.Reminder(reminded).run()  # 2 working days left
     assert len(notices_of(world, "provider_editor", "obligation_due_soon")) == 1
     for _ in range(2):
-        scheduler.Reminder(dt.date(2026, 10, 28)).run()
+        scheduler.Reminder(overdue).run()
     assert service.load(item["id"])["overdue"] is True
     assert [a for a, _ in audit_actions(item["id"])] == [
         "govshare_obligation_create",

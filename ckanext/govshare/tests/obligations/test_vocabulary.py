@@ -11,6 +11,10 @@ from ckan.tests import helpers
 
 from ckanext.govshare.core import vocabulary
 from ckanext.govshare.tests.feedback.conftest import World, bilingual
+from ckanext.govshare.tests.profiles import rule_profile  # noqa: F401
+
+# Under both rule profiles (issue 18, item 11); where they differ the test says so for each.
+pytestmark = pytest.mark.usefixtures("rule_profile")
 
 NotAuthorized = helpers.logic.NotAuthorized
 NotFound = helpers.logic.NotFound
