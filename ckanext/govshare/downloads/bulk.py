@@ -74,9 +74,10 @@ READ_FAILED = (
 def reason_entry(reason: str, grant: Mapping[str, Any] | None = None, **ids: Any) -> dict[str, Any]:
     """A refused file of the manifest; under a suspended ``grant`` its reason and date to
     rectify by (2025 art. 27)."""
-    en, zh = (
-        tokens.texts(reason, grant) if grant is not None else REASONS.get(reason, (reason, reason))
-    )
+    if grant is not None and reason == tokens.SUSPENDED:
+        en, zh = tokens.texts(reason, grant)
+    else:
+        en, zh = REASONS.get(reason, (reason, reason))
     return {**ids, "reason": reason, "message": en, "message_zh": zh}
 
 

@@ -127,6 +127,8 @@ def filing_new() -> Any:
     if not shared.logged_in():
         return shared.login()
     package_id = (request.values.get("package_id") or "").strip()
+    if not package_id:
+        return tk.abort(404, tk._("Choose the entry whose service you file: package_id"))
     try:
         pkg = tk.get_action("package_show")(shared.context(), {"id": package_id})
         tk.check_access(
@@ -134,6 +136,8 @@ def filing_new() -> Any:
         )
     except (tk.NotAuthorized, tk.ObjectNotFound) as error:
         return shared.abort_for(error)
+    except tk.ValidationError:
+        return tk.abort(404, tk._("Choose the entry whose service you file: package_id"))
     if request.method == "GET":
         return _render_form(pkg, {"kind": "end", "effective_date": tk.h.govshare_today()}, {})
     form = _form(FILING_FIELDS)

@@ -587,6 +587,9 @@ def _bindings(site: Site) -> dict[str, list[dict[str, str]]]:
         # subscription or exchange target, so their pages answer 404 to everyone.
         "exchange_grant": [{"grant_id": g["id"]} for g in site.grants],
         "subscription": [{"id": "no-subscription"}],
+        # Service filings (issue 18) exist only under regulation-2025; this world is the 2016
+        # baseline's, so the filing page answers 404 to everyone (tests/usage walk its policy).
+        "filing": [{"id": "no-filing"}],
         "exchange_target": [{"id": "no-exchange-target"}],
         "feedback": [{"id": f["id"]} for f in site.feedback],
         "obligation": [{"id": o["id"]} for o in site.obligations],
@@ -685,6 +688,7 @@ def _family(endpoint: str, rule: str, args: set[str]) -> str | None:
             "feedback": "feedback",
             "obligations": "obligation",
             "obtain": "entry",
+            "filings": "filing",
         }.get(section)
     return by_path.get(head)
 
