@@ -91,9 +91,12 @@ def check_on_entry(context: Context, data_dict: DataDict, auth: str, refusal: st
     )
 
 
-def _answer(request: dict[str, Any], grant: dict[str, Any] | None = None) -> dict[str, Any]:
-    """A changed request as the API shows it, with its history (and the grant it created)."""
-    result = present.request_dict(request, with_history=True)
+def _answer(
+    request: dict[str, Any], grant: dict[str, Any] | None = None, *, sides: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """A changed request as the API shows it, with its history (and the grant it created);
+    ``sides``: the caller's side of the internal sign-off (``present.request_dict``)."""
+    result = present.request_dict(request, with_history=True, sides=sides)
     if grant is not None:
         result["grant"] = present.grant_dict(grant)
     return result
@@ -274,8 +277,10 @@ def govshare_request_decide(context: Context, data_dict: DataDict) -> dict[str, 
     """
     request = _request(context, data_dict, "govshare_request_decide")
     # 2025 art. 20: the provider's staff draft the answer for their head (``access.signoff``).
-    updated, grant = signoff.decide(request, Person.of(context), data_dict)
-    return _answer(updated, grant)
+    person = Person.of(context)
+    updated, grant = signoff.decide(request, person, data_dict)
+    # As govshare_request_show answers the caller: the drafter sees the draft just made.
+    return _answer(updated, grant, sides=signoff.sides_of(person.request_roles(updated)))
 
 
 @renamed(params=_REASON)

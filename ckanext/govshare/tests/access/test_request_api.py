@@ -390,6 +390,8 @@ def test_who_may_decide(
         # Art. 20: the provider's staff draft the answer; it waits for their head.
         drafted = world.call(who, "govshare_request_decide", **args)
         assert drafted["status"] == "submitted" and _status(request["id"]) == "submitted"
+        assert drafted["answer_draft"]["decision"] == "reject"  # the drafter sees the draft
+        assert drafted["history"][-1]["action"] == "draft_answer"
         shown = world.call("provider_officer", "govshare_request_show", id=request["id"])
         assert shown["answer_draft"]["decision"] == "reject"
         assert ("govshare_request_draft_answer", "success") in _audit_actions(request["id"])
