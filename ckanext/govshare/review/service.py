@@ -23,6 +23,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
+from ckan.types import Context
 
 from .. import profiles, workdays
 from ..audit import store
@@ -428,11 +429,16 @@ def pending_due_by(last: dt.date, today: dt.date) -> list[dict[str, Any]]:
 
 
 def reindex(package_ids: Iterable[str]) -> None:
-    """Index the entries again: their permission labels follow their review (after commit)."""
-    from ckan.lib import search
+    """Index the entries again in the caller's transaction: their permission labels follow
+    their review. Not ``search.rebuild``, which commits the session in the middle of the
+    action (as CKAN's own ``package_update`` indexes before its commit)."""
+    from ckan.lib.search import index_for
 
+    index = index_for(model.Package)
     for package_id in package_ids:
-        search.rebuild(package_id)
+        context: Context = {"ignore_auth": True, "validate": False, "use_cache": False}
+        pkg_dict = tk.get_action("package_show")(context, {"id": package_id})
+        index.update_dict(pkg_dict)
 
 
 def after_dataset_show(pkg_dict: dict[str, Any]) -> None:
