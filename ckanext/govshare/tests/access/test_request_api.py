@@ -229,8 +229,11 @@ def test_approval_narrows_and_creates_the_grant(world: World, rule_profile: str)
         approved_at = dt.datetime.fromisoformat(decided["history"][-1]["created"])
         assert grant["delivery_due"] == deadlines.delivery_due(approved_at).isoformat()
         assert profiles.number("delivery") == 20
+        # Art. 20: a data officer's own answer is signed off by them.
+        assert decided["answer_signed_off_by"] == world.users["provider_officer"]["id"]
     else:
         assert grant["delivery_due"] is None and profiles.number("delivery") is None
+        assert decided["answer_signed_off_by"] is None
     assert grant["delivered_at"] is None
     assert world.call("requester", "govshare_grant_show", id=grant["id"])["id"] == grant["id"]
     assert ("govshare_request_approve", "success") in _audit_actions(request["id"])
