@@ -109,9 +109,7 @@ def _title(found: Mapping[str, tuple[str, str]], key: str | None) -> str | None:
 def request_dicts(requests: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Requests as the API shows them (JSON types), with department, entry and requester
     names: three queries for the whole list."""
-    orgs = _orgs(
-        org for r in requests for org in (r["provider_org_id"], r["requesting_org_id"])
-    )
+    orgs = _orgs(org for r in requests for org in (r["provider_org_id"], r["requesting_org_id"]))
     entries = _entries(r["package_id"] for r in requests)
     users = _users(r["requester_id"] for r in requests)
     on = clock.today()
@@ -231,9 +229,7 @@ def visible_requests(person: Person, direction: str) -> sa.sql.ColumnElement[sa.
         return sa.true()
     if person.authority:
         return sa.or_(sa.not_(internal), outgoing)
-    reached = (
-        c.escalation_level == "joint_conference" if person.conference else sa.false()
-    )
+    reached = c.escalation_level == "joint_conference" if person.conference else sa.false()
     return sa.or_(incoming, outgoing, reached)
 
 
@@ -318,9 +314,7 @@ def _grant(
     entries: Mapping[str, tuple[str, str]],
     on: dt.date,
 ) -> dict[str, Any]:
-    result = {
-        k: plain(v) for k, v in grant.items() if k not in ("organization_id", "created_at")
-    }
+    result = {k: plain(v) for k, v in grant.items() if k not in ("organization_id", "created_at")}
     holder, provider = grant["organization_id"], grant["provider_org_id"]
     used, limit = grant.get("downloads_used") or 0, grant.get("max_downloads")
     changed = [

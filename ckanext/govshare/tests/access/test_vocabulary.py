@@ -169,9 +169,10 @@ def test_requests_are_filtered_by_department_role(world: World):
     mine = world.call(officer, "govshare_request_list", requesting_org=world.requester_org["name"])
     assert [r["id"] for r in mine["results"]] == [request["id"]]
     assert "deprecations" not in mine
-    assert world.call(officer, "govshare_request_list", requesting_org=world.provider["name"])[
-        "count"
-    ] == 0
+    assert (
+        world.call(officer, "govshare_request_list", requesting_org=world.provider["name"])["count"]
+        == 0
+    )
     to_us = world.call(officer, "govshare_request_list", provider_org=world.provider["id"])
     assert [r["id"] for r in to_us["results"]] == [request["id"]]
     either = world.call(officer, "govshare_request_list", organization=world.provider["name"])
@@ -199,9 +200,12 @@ def test_grants_are_filtered_by_holder_and_provider(world: World):
         "authority", "govshare_grant_list", requesting_org=world.requester_org["name"]
     )
     assert [g["id"] for g in by_holder["results"]] == [grant["id"]]
-    assert world.call("authority", "govshare_grant_list", requesting_org=world.other_org["id"])[
-        "count"
-    ] == 0
+    assert (
+        world.call("authority", "govshare_grant_list", requesting_org=world.other_org["id"])[
+            "count"
+        ]
+        == 0
+    )
     by_provider = world.call("authority", "govshare_grant_list", provider_org=world.provider["id"])
     assert [g["id"] for g in by_provider["results"]] == [grant["id"]]
     old = world.call("authority", "govshare_grant_list", organization=world.requester_org["name"])
