@@ -181,8 +181,12 @@ def extension_list_schema() -> Schema:
 
 
 def _statuses(value: Any, context: Any) -> Any:
+    """Each status one of the extension statuses; a value ``string_list`` refused (a number,
+    a dict) is left to its error (CKAN runs the next validator after an ``Invalid``)."""
+    if not isinstance(value, list):
+        return value
     allowed = [c.value for c in codes.EXTENSION_STATUSES]
-    for status in value or []:
+    for status in value:
         one_of(allowed)(status, context)
     return value
 
