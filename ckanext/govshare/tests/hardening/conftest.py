@@ -43,6 +43,8 @@ class Platform:
     app: Any
     headers: Callable[[str | None], dict[str, str]]
     objects: Objects
+    # Ids of the objects only the 2025 Regulations make, by kind (``world2025.build``).
+    extra: dict[str, list[str]] = field(default_factory=dict)
 
     def renew(self) -> Objects:
         """A submitted request, a live grant with a token, open feedback and an open obligation."""
@@ -82,6 +84,11 @@ def platform(module_world: Any, app: Any) -> Platform:
         return w, renew(w, Objects())
 
     w, objects = module_world(build)
+    return Platform(world=w, app=app, headers=headers_for(w), objects=objects)
+
+
+def headers_for(w: World) -> Callable[[str | None], dict[str, str]]:
+    """The API headers of each user of ``w`` (an API token made on first use)."""
     tokens: dict[str, str] = {}
 
     def headers(who: str | None) -> dict[str, str]:
@@ -96,4 +103,4 @@ def platform(module_world: Any, app: Any) -> Platform:
             )["token"]
         return {"Authorization": tokens[who]}
 
-    return Platform(world=w, app=app, headers=headers, objects=objects)
+    return headers

@@ -133,6 +133,19 @@ def valid_values(p: Platform) -> dict[str, list[Any]]:
     }
     for name in TEXT_FIELDS:
         values[name] = [TEXT]
+    x = p.extra
+    if x:  # the 2025 objects (tests/hardening/world2025.py)
+        values["id"] += [i for kind in x.values() for i in kind if kind is not x["package"]]
+        values["request_id"] += x["request"]
+        values["grant_id"] += x["grant"]
+        values["grant_ids"] = [x["grant"][:1]]
+        values["package_id"] += x["package"]
+        values["decision"] += ["approve_change"]
+        values["kind"] += ["scenario", "end", "change", "scope"]
+        values["kinds"] = [["scope"]]
+        values["reasons"] = [["请补充数据项说明"]]
+        values["days"].append(3)
+        values["rectify_by"] = [(today + dt.timedelta(days=3)).isoformat()]
     return values
 
 
@@ -248,10 +261,13 @@ def _route_rules(platform: Platform) -> list[Any]:
 def _path_values(p: Platform) -> dict[str, list[Any]]:
     w, o = p.world, p.objects
     objects = [o.request["id"], o.grant["id"], o.feedback["id"], o.obligation["id"]]
+    x = p.extra
+    extra = [i for kind in x.values() for i in kind] if x else []
     return {
-        "id": [*objects, w.provider["name"]],
-        "package_id": [w.unconditional["id"], w.conditional["name"]],
+        "id": [*objects, w.provider["name"], *extra],
+        "package_id": [w.unconditional["id"], w.conditional["name"], *x.get("package", [])],
         "resource_id": [w.unconditional["resources"][0]["id"]],
+        "extension_id": x.get("extension") or ["x"],
         "org": [w.provider["name"]],
         "year": [clock.today().year - 1],
     }

@@ -1,0 +1,47 @@
+"""The fuzzers of ``test_fuzz`` under the 2025 Regulations (issue 18): every govshare action
+and route answers any input without a server error while the rules of ``regulation-2025`` are
+in force (under the 2016 Measures the 2025 actions refuse early, so their input handling and
+pages are never reached), in a world that also holds the objects only those rules make
+(``world2025.build``: a request waiting for sign-off, a drafted answer, an extension, a
+suspended and a terminated grant, usage records, a service filing, catalogue reviews pending
+and returned, a use-change request, a dispute at the upper authority), so that their ids are
+among the valid values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from . import world2025
+from .conftest import Objects, Platform, build_world, headers_for, renew
+from .test_fuzz import (  # noqa: F401  (collected here too, under regulation-2025)
+    test_every_govshare_action_answers_any_input_without_a_server_error,
+    test_every_govshare_route_answers_any_input_without_a_server_error,
+)
+
+pytestmark = pytest.mark.ckan_config("ckanext.govshare.rule_profile", "regulation-2025")
+
+
+@pytest.fixture
+def platform(module_world: Any, app: Any) -> Platform:
+    """The hardening world with the 2025 objects, built once per module."""
+
+    def build() -> tuple[Any, Objects, dict[str, list[str]]]:
+        w = build_world()
+        extra = world2025.build(w)
+        return w, renew(w, Objects()), extra
+
+    w, objects, extra = module_world(build)
+    return Platform(world=w, app=app, headers=headers_for(w), objects=objects, extra=extra)
+
+
+def test_a_number_for_the_extension_lists_status_is_a_409(platform: Platform):
+    """Found by the fuzzer: ``status`` -2e-165 (a JSON number) raised TypeError (a 500)."""
+    response = platform.app.post(
+        "/api/3/action/govshare_extension_list",
+        json={"status": -2.1625645075277503e-165},
+        headers=platform.headers("requester"),
+        status=409,
+    )
+    assert "status" in response.json["error"]
