@@ -432,13 +432,18 @@ def reindex(package_ids: Iterable[str]) -> None:
     """Index the entries again in the caller's transaction: their permission labels follow
     their review. Not ``search.rebuild``, which commits the session in the middle of the
     action (as CKAN's own ``package_update`` indexes before its commit)."""
-    from ckan.lib.search import index_for
+    from ckan import logic
 
-    index = index_for(model.Package)
     for package_id in package_ids:
         context: Context = {"ignore_auth": True, "validate": False, "use_cache": False}
+        both = getattr(logic, "index_update_package", None)
+        if both is not None:  # CKAN 2.12: the index takes both schemas' answers
+            both(context, package_id)
+            continue
+        from ckan.lib.search import index_for
+
         pkg_dict = tk.get_action("package_show")(context, {"id": package_id})
-        index.update_dict(pkg_dict)
+        index_for(model.Package).update_dict(pkg_dict)
 
 
 def after_dataset_show(pkg_dict: dict[str, Any]) -> None:
