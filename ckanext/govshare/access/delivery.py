@@ -57,7 +57,7 @@ SELF_SERVICE_REASON = message(
     "无条件共享：自助获取，即时答复",
 )
 #: Grant statuses in which the data may still be (or have been) delivered.
-_DELIVERABLE = (codes.GRANT_ACTIVE, "suspended")  # suspended: delivered, then paused
+_DELIVERABLE = (codes.GRANT_ACTIVE, codes.GRANT_SUSPENDED)  # delivered, then paused
 #: The delivery method a grant's share method stands for (art. 22).
 _BY_SHARE_METHOD = {
     "file_download": "file_download",
