@@ -588,7 +588,8 @@ def _bindings(site: Site) -> dict[str, list[dict[str, str]]]:
         "exchange_grant": [{"grant_id": g["id"]} for g in site.grants],
         "subscription": [{"id": "no-subscription"}],
         # Service filings (issue 18) exist only under regulation-2025; this world is the 2016
-        # baseline's, so the filing page answers 404 to everyone (tests/usage walk its policy).
+        # baseline's, so the filing page answers 404 to everyone (tests/usage walk its policy;
+        # test_crawler_2025 walks the real filing's page and the other 2025 pages as every role).
         "filing": [{"id": "no-filing"}],
         "exchange_target": [{"id": "no-exchange-target"}],
         "feedback": [{"id": f["id"]} for f in site.feedback],

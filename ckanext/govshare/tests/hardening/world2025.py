@@ -96,8 +96,16 @@ def build(w: World) -> dict[str, list[str]]:
         grant_ids=[filed["id"]],
     )
     officer = {"user": w.users["provider_officer"]["name"], "ignore_auth": False}
-    pending = gs.SharingEntry(context=officer, owner_org=w.provider["id"], reviewed=False)
-    returned = gs.SharingEntry(context=officer, owner_org=w.provider["id"], reviewed=False)
+    pending, returned = (
+        gs.SharingEntry(
+            context=officer,
+            owner_org=w.provider["id"],
+            reviewed=False,
+            share_type="conditional",  # not open: only the provider may read its links
+            resources=[{"url": f"http://review.example/{key}.csv", "name": f"{key}.csv"}],
+        )
+        for key in ("pending", "returned")
+    )
     w.call(
         "authority",
         "govshare_catalogue_review",
