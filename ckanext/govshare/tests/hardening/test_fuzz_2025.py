@@ -9,11 +9,12 @@ among the valid values."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
 
-from . import world2025
+from . import test_fuzz, world2025
 from .conftest import Objects, Platform, build_world, headers_for, renew
 from .test_fuzz import (  # noqa: F401  (collected here too, under regulation-2025)
     test_every_govshare_action_answers_any_input_without_a_server_error,
@@ -45,3 +46,46 @@ def test_a_number_for_the_extension_lists_status_is_a_409(platform: Platform):
         status=409,
     )
     assert "status" in response.json["error"]
+
+
+# The routes of the 2025 pages, and the kind of object each names.
+ROUTES_2025 = {
+    "/signoff": "request",
+    "/extend": "request",
+    "/escalat": "request",
+    "/use-change": "grant",
+    "/deliver": "grant",
+    "/suspend": "grant",
+    "/resume": "grant",
+    "/terminate": "grant",
+    "/dispose": "grant",
+    "/usage-records": "grant",
+    "/filings": "filing",
+    "/extensions": "extension",
+    "/catalogue/reviews": "package",
+}
+EXAMPLES_PER_2025_ROUTE = 8
+
+
+def test_the_2025_routes_answer_any_input_on_their_own_objects(
+    platform: Platform, monkeypatch: pytest.MonkeyPatch
+):
+    """Each 2025 page fuzzed with the objects of its own kind as the valid path values (the
+    route fuzzer above draws them among every object's ids), with more examples."""
+    rules = [
+        (rule, kind)
+        for rule in test_fuzz._route_rules(platform)
+        for part, kind in ROUTES_2025.items()
+        if part in rule.rule and not (part == "/extend" and "/obligations/" in rule.rule)
+    ]
+    assert len(rules) >= 14, [r.rule for r, _ in rules]
+    monkeypatch.setattr(test_fuzz, "EXAMPLES_PER_ROUTE", EXAMPLES_PER_2025_ROUTE)
+    valid = test_fuzz.valid_values(platform)
+    form_pool = sorted({*test_fuzz.schema_keys(), *test_fuzz.FORM_KEYS})
+    failures: list[str] = []
+    calls = 0
+    for rule, kind in rules:
+        own = dataclasses.replace(platform, extra={kind: platform.extra[kind]})
+        calls += test_fuzz._fuzz_route(own, rule, valid, form_pool, failures)
+    print(f"{len(rules)} routes of 2025, {calls} requests, {len(failures)} failed")
+    assert not failures, f"{len(failures)} of {calls} requests failed:\n" + "\n".join(failures)
