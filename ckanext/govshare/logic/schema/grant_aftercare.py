@@ -154,7 +154,7 @@ def use_change_request_schema() -> Schema:
 def _purpose(value: Any, context: Any) -> Any:
     if value in (None, ""):
         return None
-    if value not in codes.PURPOSE_VALUES:
+    if not isinstance(value, str) or value not in codes.PURPOSE_VALUES:  # a list: no hash
         allowed = sorted(codes.PURPOSE_VALUES)
         raise tk.Invalid(
             message(

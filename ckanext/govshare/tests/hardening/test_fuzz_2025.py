@@ -89,3 +89,21 @@ def test_the_2025_routes_answer_any_input_on_their_own_objects(
         calls += test_fuzz._fuzz_route(own, rule, valid, form_pool, failures)
     print(f"{len(rules)} routes of 2025, {calls} requests, {len(failures)} failed")
     assert not failures, f"{len(failures)} of {calls} requests failed:\n" + "\n".join(failures)
+
+
+@pytest.mark.parametrize("purpose", [{"a": 1}, ["work_reference"]])
+def test_a_use_change_purpose_that_is_no_text_is_a_409(platform: Platform, purpose: Any):
+    """A dict or a list for ``purpose`` raised TypeError (unhashable, looked up in a frozenset
+    of codes): a 500 of ``govshare_use_change_request``."""
+    response = platform.app.post(
+        "/api/3/action/govshare_use_change_request",
+        json={
+            "grant_id": platform.extra["grant"][0],
+            "kinds": ["purpose"],
+            "purpose": purpose,
+            "reason": "用途变更",
+        },
+        headers=platform.headers("sysadmin"),
+        status=409,
+    )
+    assert "purpose" in response.json["error"]
