@@ -104,12 +104,21 @@ def _row(name: str, **fields: Any) -> dict[str, Any]:
         "open_to_public": "not_open",
         "update_cycle": "每月",
         "release_date": "2026-02-01",
+        # The 2025 Regulations' grading and assessments (art. 13): the import command reads the
+        # site's config, whose profile is the default one; the 2016 profile accepts them too.
+        "data_grade": "一般数据",
+        "personal_information": "否",
+        "confidentiality_assessment": "不涉及国家秘密和工作秘密",
+        "head_approved_by": "张主任",
+        "head_approved_on": "2026-01-20",
     }
     return {**base, **fields}
 
 
 def test_labels_import_and_errors_are_reported_per_row(dept: Any, cli: Any, tmp_path: Any):
-    rows = [_row("new-one"), _row("new-two", share_type="不予共享")]
+    # The not-shared row names its basis's kind but not the basis: one error, whatever the
+    # profile.
+    rows = [_row("new-one"), _row("new-two", share_type="不予共享", legal_basis_type="law")]
     items = [
         {"entry": "new-one", "name": "编号", "data_type": "字符"},
         {"entry": "new-two", "name": "编号", "data_type": "string"},
