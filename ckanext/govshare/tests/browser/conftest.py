@@ -61,3 +61,16 @@ def keep_screenshot(page: Any, name: str) -> None:
     page.wait_for_load_state("load")
     page.wait_for_load_state("networkidle")
     page.screenshot(path=f"test-results/{name}.png", full_page=True)
+
+
+PASSWORD = "correct-horse-battery"
+
+
+def log_in(page: Any, live_server: str, name: str, password: str = PASSWORD) -> None:
+    """Log ``name`` in through the login form, whoever was logged in before."""
+    page.context.clear_cookies()
+    page.goto(live_server + "/user/login")
+    page.fill("#field-login", name)
+    page.fill("#field-password", password)
+    page.locator("#field-password").press("Enter")
+    page.wait_for_load_state("networkidle")

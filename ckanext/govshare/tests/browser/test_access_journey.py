@@ -11,20 +11,9 @@ from playwright.sync_api import Page, expect
 
 from ckanext.govshare.tests import factories as gs_factories
 
-from .conftest import keep_screenshot
+from .conftest import PASSWORD, keep_screenshot, log_in
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "correct-horse-battery"
-
-
-def _log_in(page: Page, live_server: str, name: str) -> None:
-    page.context.clear_cookies()  # whoever was logged in before
-    page.goto(live_server + "/user/login")
-    page.fill("#field-login", name)
-    page.fill("#field-password", PASSWORD)
-    page.locator("#field-password").press("Enter")
-    page.wait_for_load_state("networkidle")
 
 
 def test_staff_applies_officer_approves_staff_sees_the_grant(page: Page, live_server: str):
@@ -54,7 +43,7 @@ def test_staff_applies_officer_approves_staff_sees_the_grant(page: Page, live_se
     today = dt.date.today()
 
     # The staff user applies from the entry page.
-    _log_in(page, live_server, staff["name"])
+    log_in(page, live_server, staff["name"])
     page.goto(live_server + "/dataset/enterprise-registration")
     page.get_by_role("link", name="申请", exact=True).click()
     expect(page.locator("h1")).to_contain_text("申请共享数据")
@@ -89,7 +78,7 @@ def test_staff_applies_officer_approves_staff_sees_the_grant(page: Page, live_se
     keep_screenshot(page, "access-request")
 
     # The data officer answers from the inbox.
-    _log_in(page, live_server, officer["name"])
+    log_in(page, live_server, officer["name"])
     page.locator(".account-masthead a[href$='/govshare/inbox']").click()
     row = page.locator(".govshare-request-row")
     expect(row).to_have_count(1)
@@ -103,7 +92,7 @@ def test_staff_applies_officer_approves_staff_sees_the_grant(page: Page, live_se
     expect(page.locator(".govshare-request-heading")).to_contain_text("已同意")
 
     # The staff user sees the grant, on the entry page and among the grants.
-    _log_in(page, live_server, staff["name"])
+    log_in(page, live_server, staff["name"])
     page.goto(live_server + "/dataset/enterprise-registration")
     held = page.locator(".govshare-held-grant")
     expect(held).to_contain_text("已获授权")

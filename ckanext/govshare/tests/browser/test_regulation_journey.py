@@ -21,23 +21,12 @@ from playwright.sync_api import Page, expect
 
 from ckanext.govshare.tests import factories as gs_factories
 
-from .conftest import keep_screenshot
+from .conftest import PASSWORD, keep_screenshot, log_in
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.ckan_config("ckanext.govshare.rule_profile", "regulation-2025"),
 ]
-
-PASSWORD = "correct-horse-battery"
-
-
-def _log_in(page: Page, live_server: str, name: str) -> None:
-    page.context.clear_cookies()  # whoever was logged in before
-    page.goto(live_server + "/user/login")
-    page.fill("#field-login", name)
-    page.fill("#field-password", PASSWORD)
-    page.locator("#field-password").press("Enter")
-    page.wait_for_load_state("networkidle")
 
 
 def _sysadmin() -> dict[str, str]:
@@ -76,7 +65,7 @@ def test_staff_drafts_head_signs_off_provider_approves_and_delivers(page: Page, 
     today = dt.date.today()
 
     # The staff member drafts the request: it waits for the department's head.
-    _log_in(page, live_server, staff["name"])
+    log_in(page, live_server, staff["name"])
     page.goto(live_server + "/dataset/enterprise-registration")
     page.get_by_role("link", name="申请", exact=True).click()
     page.select_option("#field-share_method", "bulk_download")
@@ -98,10 +87,10 @@ def test_staff_drafts_head_signs_off_provider_approves_and_delivers(page: Page, 
     request_id = drafted[0]["id"]
 
     # The provider does not see it yet; the head finds it on the workbench and signs it off.
-    _log_in(page, live_server, officer["name"])
+    log_in(page, live_server, officer["name"])
     page.goto(live_server + "/govshare/inbox")
     expect(page.locator(".govshare-request-row")).to_have_count(0)
-    _log_in(page, live_server, head["name"])
+    log_in(page, live_server, head["name"])
     page.goto(live_server + "/govshare/inbox")
     item = page.locator(".govshare-signoff-item")
     expect(item).to_have_count(1)
@@ -117,7 +106,7 @@ def test_staff_drafts_head_signs_off_provider_approves_and_delivers(page: Page, 
     expect(page.locator("#content")).to_contain_text(sent["due_date"])
 
     # The provider's data officer approves it from the inbox: a grant with a delivery due date.
-    _log_in(page, live_server, officer["name"])
+    log_in(page, live_server, officer["name"])
     page.goto(live_server + "/govshare/inbox")
     row = page.locator(".govshare-request-row")
     expect(row).to_have_count(1)
@@ -160,12 +149,12 @@ def test_authority_approves_a_pending_entry_from_the_review_queue(page: Page, li
     )
 
     # Another department does not see the entry while it waits.
-    _log_in(page, live_server, staff["name"])
+    log_in(page, live_server, staff["name"])
     response = page.goto(live_server + "/dataset/food-licences")
     assert response is not None and response.status == 404
 
     # The authority opens the queue and approves it from the entry's review panel.
-    _log_in(page, live_server, reviewer["name"])
+    log_in(page, live_server, reviewer["name"])
     page.goto(live_server + "/govshare/catalogue/reviews")
     row = page.locator(".govshare-review-row")
     expect(row).to_have_count(1)
@@ -180,7 +169,7 @@ def test_authority_approves_a_pending_entry_from_the_review_queue(page: Page, li
     expect(page.locator(".govshare-review-row")).to_have_count(0)
 
     # Announced: the other department sees it now.
-    _log_in(page, live_server, staff["name"])
+    log_in(page, live_server, staff["name"])
     response = page.goto(live_server + "/dataset/food-licences")
     assert response is not None and response.status == 200
     expect(page.get_by_role("article").locator("h1")).to_contain_text("食品生产许可信息")
