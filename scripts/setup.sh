@@ -98,6 +98,12 @@ EOF
 # nginx (a test runs docker/'s production nginx file on it) ----------------------------------
 step_browser() {
   if command -v dpkg-query >/dev/null; then apt_install chromium fonts-wqy-microhei nginx-core; fi
+  # axe-core (npm) for the browser tests' accessibility checks, pinned by package-lock.json.
+  if [ ! -f node_modules/axe-core/axe.min.js ]; then
+    command -v npm >/dev/null || apt_install nodejs npm
+    log "Installing the browser tests' node packages (axe-core)"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
 }
 
 pg_up() { pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }
