@@ -13,6 +13,7 @@ from flask import has_request_context
 from . import i18n_plurals, logmask, profiles, signals
 from .catalogue import facets as catalogue_facets
 from .catalogue.visibility import CataloguePermissionLabels
+from .core import identity
 from .datalinks import hooks as datalinks
 from .datalinks import stored as datalinks_stored
 from .dcat import export as dcat_export
@@ -20,6 +21,7 @@ from .downloads import lognoise as download_lognoise
 from .logins import service as login_throttle
 from .regional import service as regional
 from .review import service as catalogue_review
+from .search import index_text as search_text
 
 _labels = CataloguePermissionLabels()
 
@@ -56,6 +58,8 @@ class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
         i18n_plurals.install()
         # Stored activities are judged when read, on the entry as it is now (issue 14, item 1).
         datalinks_stored.install()
+        # The platform's name, emblem and favicon; initials, never Gravatar (issue 19, item 1).
+        identity.apply_defaults(config)
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
         tk.add_resource("assets", "govshare")
@@ -68,8 +72,10 @@ class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
         return login_throttle.refuse_if_locked()
 
     # IPackageController: catalogue fields in the search index; facet labels.
+    # The department's title and the data items' names are searchable (issue 19, item 4).
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        return datalinks.index_document(catalogue_facets.index_document(pkg_dict))
+        doc = catalogue_facets.index_document(search_text.add_department_title(pkg_dict))
+        return datalinks.index_document(doc)
 
     # IPackageController: DCAT endpoints leave out not-shared entries if so configured.
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:

@@ -299,3 +299,41 @@ def demo_entries() -> int:
 def audit_archive_dir() -> str:
     """Directory where ``ckan govshare audit archive`` writes; empty: ``--dir`` must be given."""
     return tk.config["ckanext.govshare.audit.archive_dir"]
+
+
+# --- the platform's identity: the About page (issue 19, item 1; core/identity.py) -----------
+
+
+def about_operator_en() -> str:
+    """Who runs the platform, in English; empty: the sharing authority's department."""
+    return tk.config["ckanext.govshare.about.operator.en"]
+
+
+def about_operator_zh() -> str:
+    """Who runs the platform, in Chinese (运营单位); empty: the English one or the authority."""
+    return tk.config["ckanext.govshare.about.operator.zh_Hans_CN"]
+
+
+def about_text_en() -> str:
+    """The About page's text in English (Markdown); empty: the platform's own."""
+    return tk.config["ckanext.govshare.about.text.en"]
+
+
+def about_text_zh() -> str:
+    """The About page's text in Chinese (Markdown); empty: the platform's own."""
+    return tk.config["ckanext.govshare.about.text.zh_Hans_CN"]
+
+
+def about_contact_phone() -> str:
+    """The operator's telephone number for users."""
+    return tk.config["ckanext.govshare.about.contact_phone"]
+
+
+def about_contact_email() -> str:
+    """The operator's e-mail address for users."""
+    return tk.config["ckanext.govshare.about.contact_email"]
+
+
+def about_contact_address() -> str:
+    """The operator's postal address."""
+    return tk.config["ckanext.govshare.about.contact_address"]
