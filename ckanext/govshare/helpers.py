@@ -20,6 +20,7 @@ __all__ = [
     "govshare_catalogue_stats",
     "govshare_choices",
     "govshare_entry_feedback",
+    "govshare_entry_standing",
     "govshare_entry_review",
     "govshare_catalogue_review_on",
     "govshare_entry_filings",
@@ -192,6 +193,14 @@ def govshare_live_grant(pkg: dict[str, Any]) -> dict[str, Any] | None:
     except (tk.NotAuthorized, tk.ValidationError):
         return None
     return next((g for g in result["results"] if g.get("live")), None)
+
+
+def govshare_entry_standing(pkg: dict[str, Any]) -> dict[str, Any] | None:
+    """Where the user's departments stand on the entry (issue 19, item 3): the open request,
+    the grant, why nothing can be downloaded, whether to offer a request (``access.panel``)."""
+    from .access.panel import entry_standing
+
+    return entry_standing(pkg)
 
 
 def govshare_resource_mappings(pkg: dict[str, Any]) -> list[dict[str, Any]] | None:
