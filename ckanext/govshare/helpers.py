@@ -13,8 +13,13 @@ from .access import rules as access_rules
 from .access import workflow
 from .catalogue import codes
 from .core import clock, config, messages, serialise
+from .identity_helpers import govshare_about, govshare_avatar, govshare_initials, govshare_operator
 
 __all__ = [
+    "govshare_about",  # identity (issue 19, item 1): identity_helpers.py
+    "govshare_avatar",
+    "govshare_initials",
+    "govshare_operator",
     "govshare_access_nav",
     "govshare_access_path",
     "govshare_catalogue_stats",
