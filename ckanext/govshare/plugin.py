@@ -63,6 +63,12 @@ class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
         tk.add_resource("assets", "govshare")
+        # Users land on their workbench after logging in (issue 19, item 2), unless the site
+        # chose another page: CKAN's default is the empty "My datasets" dashboard.
+        landing = "ckan.auth.route_after_login"
+        chosen = config.get(landing) or config.get("ckan.route_after_login")  # its old name
+        if chosen in (None, "", "dashboard.datasets"):
+            config[landing] = "govshare_workbench.index"
 
     def get_signal_subscriptions(self) -> Any:
         return signals.subscriptions()
@@ -143,7 +149,10 @@ class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
         ordered["organization"] = tk._("Providing departments")
         ordered.update(titles)
         for key, value in facets_dict.items():
-            if key not in ordered:
+            # No licence facet: CKAN titles it 授权, which here is a grant, and its labels are
+            # English licence names; an entry's openness is the 开放属性 facet (issue 19, item 4).
+            # ``facet.field=license_id`` still works in the API.
+            if key not in ordered and key != "license_id":
                 ordered[key] = value
         return ordered
 
