@@ -24,7 +24,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from ..core import clock, config, membership
 from ..core.roles import OFFICER_CAPACITIES
-from . import stored, texts
+from . import language, stored, texts
 from .model import notice_table
 
 log = logging.getLogger(__name__)
@@ -67,25 +67,32 @@ def notify(kind: str, *, recipients: Iterable[str], key: str, params: Mapping[st
     users = _user_ids(recipients)
     if not users:
         return 0
-    subject, body = texts.render(kind, params)
     link = params.get("link") or None
     # Ids, codes and dates only: never a comment's or anyone's text (issue 14, item 10).
     kept = stored.kept(_json(params))
     now = clock.now()
-    rows = [
-        {
-            "id": str(uuid.uuid4()),
-            "user_id": user_id,
-            "kind": kind,
-            "key": key,
-            "subject": subject,
-            "body": body,
-            "link": link,
-            "params": kept,
-            "created_at": now,
-        }
-        for user_id in users
-    ]
+    # Each recipient reads it in their own language (issue 19, item 7); the row keeps which.
+    languages = language.of_users(users)
+    rendered = {
+        lang: texts.render(kind, params, lang) for lang in dict.fromkeys(languages.values())
+    }
+    rows = []
+    for user_id in users:
+        lang = languages.get(user_id, language.site_default())
+        subject, body = rendered.get(lang) or texts.render(kind, params, lang)
+        rows.append(
+            {
+                "id": str(uuid.uuid4()),
+                "user_id": user_id,
+                "kind": kind,
+                "key": key,
+                "subject": subject,
+                "body": body,
+                "link": link,
+                "params": {**kept, stored.LOCALE: lang},
+                "created_at": now,
+            }
+        )
     stmt = (
         pg_insert(notice_table)
         .values(rows)
@@ -166,7 +173,8 @@ _CLAIM = sa.text(
     "UPDATE govshare_notice n SET emailed_at = :now "
     "FROM public.user u "
     "WHERE n.id = :id AND n.emailed_at IS NULL AND u.id = n.user_id "
-    "RETURNING n.subject, n.body, n.link, u.email, u.fullname, u.name, u.state"
+    "RETURNING n.kind, n.subject, n.body, n.link, n.params, u.email, u.fullname, u.name, "
+    "u.state, u.plugin_extras"
 )
 
 
@@ -191,7 +199,10 @@ def deliver(ids: Iterable[str]) -> dict[str, int]:
             row = conn.execute(_CLAIM, {"id": notice_id, "now": clock.now()}).first()
             if row is None:
                 continue  # already emailed (or claimed by another sender)
-            subject, body, link, email, fullname, name, state = row
+            kind, subject, body, link, params, email, fullname, name, state, extras = row
+            lang = stored.locale_of(params) or language.of_extras(extras)
+            if not stored.locale_of(params):  # stored in both languages by an earlier version
+                subject, body = texts.one_language(kind, subject, body, lang)
             error: str | None = None
             if not email or state != "active":
                 error = NO_ADDRESS
@@ -202,7 +213,7 @@ def deliver(ids: Iterable[str]) -> dict[str, int]:
                         fullname or name,
                         email,
                         subject,
-                        texts.email_body(body, link),
+                        texts.email_body(body, link, lang),
                         headers={"Auto-Submitted": "auto-generated"},
                     )
                     counts["sent"] += 1

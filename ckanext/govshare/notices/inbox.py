@@ -18,7 +18,7 @@ from ckan import model
 
 from ..core import clock, paging
 from ..core.messages import message
-from . import stored
+from . import language, stored, texts
 from .model import notice_table
 
 __all__ = ["NOT_FOUND", "mark_read", "page", "unread"]
@@ -32,14 +32,22 @@ def _time(value: dt.datetime | None) -> str | None:
     return value.astimezone(dt.timezone.utc).isoformat() if value else None
 
 
-def as_dict(row: Any) -> dict[str, Any]:
-    """A notice as the API answers it (``created``: when it was queued)."""
+def as_dict(row: Any, reader_locale: str | None = None) -> dict[str, Any]:
+    """A notice as the API answers it (``created``: when it was queued), in the language it
+    was written in; one stored in both languages by an earlier version is given in
+    ``reader_locale`` (the reader's setting) only."""
     n = getattr(row, "_mapping", row)
+    subject, body = n["subject"], n["body"]
+    written_in = stored.locale_of(n["params"])
+    if written_in is None:
+        written_in = language.normalise(reader_locale)
+        subject, body = texts.one_language(n["kind"], subject, body, written_in)
     return {
         "id": n["id"],
         "kind": n["kind"],
-        "subject": n["subject"],
-        "body": n["body"],
+        "locale": written_in,
+        "subject": subject,
+        "body": body,
         "link": n["link"],
         # What older versions kept beyond ids and codes (a comment's text) is not handed out.
         "params": stored.kept(n["params"]),
@@ -65,12 +73,13 @@ def page(user_id: str, *, unread_only: bool, limit: int, offset: int) -> dict[st
     if unread_only:
         where = sa.and_(where, _c.read_at.is_(None))
     order = [_c.created_at.desc(), _c.id]
-    found = paging.page(notice_table, where, order, {"limit": limit, "offset": offset}, _as_dicts)
+    reader = language.of_users([user_id]).get(user_id)
+
+    def as_dicts(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [as_dict(row, reader) for row in rows]
+
+    found = paging.page(notice_table, where, order, {"limit": limit, "offset": offset}, as_dicts)
     return {**found, "unread": found["count"] if unread_only else unread(user_id)}
-
-
-def _as_dicts(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [as_dict(row) for row in rows]
 
 
 def mark_read(user_id: str, ids: Sequence[str] | None) -> dict[str, int]:

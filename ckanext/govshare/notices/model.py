@@ -23,7 +23,8 @@ notice_table = sa.Table(
     sa.Column("user_id", sa.UnicodeText, nullable=False),
     sa.Column("kind", sa.UnicodeText, nullable=False),
     sa.Column("key", sa.UnicodeText, nullable=False),
-    # Both languages, rendered when the notice is queued (users have no locale preference).
+    # In the recipient's language (``params["locale"]``), rendered when the notice is queued;
+    # rows written before issue 19 hold both languages (``texts.one_language`` splits them).
     sa.Column("subject", sa.UnicodeText, nullable=False),
     sa.Column("body", sa.UnicodeText, nullable=False),
     # Site-relative path of the request or grant the notice is about.

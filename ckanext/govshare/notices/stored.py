@@ -17,7 +17,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["KEPT", "kept"]
+__all__ = ["KEPT", "LOCALE", "kept", "locale_of"]
+
+#: The language a notice was written in (issue 19); absent from notices stored in both.
+LOCALE = "locale"
 
 # Parameters a stored notice may keep: references and facts, no free text.
 KEPT = frozenset(
@@ -41,6 +44,7 @@ KEPT = frozenset(
         "entries_count",
         "year",
         "link",
+        LOCALE,
     }
 )
 # An id, a code, an ISO date or time, a site path: no spaces, no text.
@@ -56,3 +60,9 @@ def _plain(value: Any) -> bool:
 def kept(params: Mapping[str, Any] | None) -> dict[str, Any]:
     """The parameters a notice may store and return: listed keys with plain values only."""
     return {k: v for k, v in (params or {}).items() if k in KEPT and _plain(v)}
+
+
+def locale_of(params: Mapping[str, Any] | None) -> str | None:
+    """The language a stored notice is written in, ``None`` for one stored in both languages."""
+    value = (params or {}).get(LOCALE)
+    return value if isinstance(value, str) and value else None

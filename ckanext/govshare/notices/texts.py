@@ -1,7 +1,10 @@
-"""Subjects and bodies of notices, in Chinese then English (users have no locale preference).
+"""Subjects and bodies of notices, in Chinese and in English (issue 19, item 7).
 
-Rendered once, when a notice is queued, from the params the caller passes; the same text goes
-to the dashboard and into the email. A notice says *that* something happened and links to the
+Rendered once per recipient, when a notice is queued, in the recipient's language
+(``language.py``: their setting, else the site's), from the params the caller passes; the same
+text goes to the dashboard and into the email. Notices stored by earlier versions hold both
+languages in one text ("中文 / English"): :func:`one_language` keeps the reader's half when they
+are read or emailed. A notice says *that* something happened and links to the
 platform: it never carries a download link, a token or shared data, and comments
 (``request_comment``) stay on the platform, where access to them is checked (art. 14: shared
 data and what is said about it are not passed on by mail).
@@ -9,10 +12,14 @@ data and what is said about it are not passed on by mail).
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Mapping
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+
+from . import language
 
 # kind -> (Chinese subject, English subject, Chinese body, English body).
 # Bodies are ``str.format_map`` templates over the params (missing ones read as "").
@@ -241,7 +248,7 @@ TEMPLATES: dict[str, tuple[str, str, str, str]] = {
     ),
     # Doubt and error feedback (art. 15) and catalogue-update obligations (art. 8), issue 8.
     "feedback_received": (
-        "收到数据{kind_zh}反馈：{entry_title}",
+        "收到{kind_zh}反馈：{entry_title}",
         "Feedback on your data: {entry_title}",
         "{reporting_org}反馈“{entry_title}”存在{kind_zh}，请核实并于{due_date}前答复。",
         "{reporting_org} reports {kind_en} in “{entry_title}”: verify it and answer by {due_date}.",
@@ -486,22 +493,93 @@ def _context(kind: str, params: Mapping[str, Any]) -> _Params:
     return ctx
 
 
-def render(kind: str, params: Mapping[str, Any]) -> tuple[str, str]:
-    """The notice's subject and body (both languages; the body ends with the link)."""
+def render(kind: str, params: Mapping[str, Any], locale: str = language.ZH) -> tuple[str, str]:
+    """The notice's subject and body in ``locale`` (``zh_Hans_CN`` or ``en``)."""
     zh_subject, en_subject, zh_body, en_body = TEMPLATES[kind]
     ctx = _context(kind, params)
-    subject = f"{zh_subject.format_map(ctx)} / {en_subject.format_map(ctx)}"
-    body = f"{zh_body.format_map(ctx)}\n\n{en_body.format_map(ctx)}"
-    return subject, body
+    if language.normalise(locale) == language.EN:
+        return en_subject.format_map(ctx), en_body.format_map(ctx)
+    return zh_subject.format_map(ctx), zh_body.format_map(ctx)
 
 
-def email_body(body: str, link: str | None) -> str:
-    """The email's text: the notice, its absolute link and where the notices are kept."""
+# --- notices stored in both languages (before issue 19) -----------------------------------
+
+_FIELD = re.compile(r"\{([a-z_]+)\}")
+
+
+def _pattern(template: str, seen: set[str]) -> str:
+    """A template as a regular expression: its text literally, each field as any text, a
+    field met before (in either language's half) as the same text again."""
+    out: list[str] = []
+    pos = 0
+    for field in _FIELD.finditer(template):
+        out.append(re.escape(template[pos : field.start()]))
+        name = field.group(1)
+        out.append(f"(?P={name})" if name in seen else f"(?P<{name}>.*?)")
+        seen.add(name)
+        pos = field.end()
+    out.append(re.escape(template[pos:]))
+    return "".join(out)
+
+
+def _both(zh: str, en: str, separator: str) -> re.Pattern[str]:
+    seen: set[str] = set()
+    zh_part = _pattern(zh, seen)
+    en_part = _pattern(en, seen)
+    return re.compile(
+        f"(?P<zh_half>{zh_part}){re.escape(separator)}(?P<en_half>{en_part})", re.DOTALL
+    )
+
+
+#: Chinese subjects stored by earlier versions under another wording.
+_EARLIER_ZH_SUBJECTS = {"feedback_received": "收到数据{kind_zh}反馈：{entry_title}"}
+#: Slips of earlier wordings, put right when a stored notice is read.
+_EARLIER_SLIPS = {"数据数据": "数据"}
+
+
+@functools.cache
+def _bilingual(kind: str) -> tuple[list[re.Pattern[str]], re.Pattern[str]]:
+    zh_subject, en_subject, zh_body, en_body = TEMPLATES[kind]
+    subjects = [_both(zh_subject, en_subject, " / ")]
+    if kind in _EARLIER_ZH_SUBJECTS:
+        subjects.append(_both(_EARLIER_ZH_SUBJECTS[kind], en_subject, " / "))
+    return subjects, _both(zh_body, en_body, "\n\n")
+
+
+def one_language(kind: str, subject: str, body: str, locale: str) -> tuple[str, str]:
+    """A notice stored in both languages, as the reader's half (``zh`` or ``en``); a text that
+    does not have the two-language shape of its kind is returned as stored. Names the two
+    halves share (an entry's title, a department) must read the same in both, which places the
+    split when a title or a reason holds the separator."""
+    if kind not in TEMPLATES:
+        return subject, body
+    half = "en_half" if language.normalise(locale) == language.EN else "zh_half"
+    subject_res, body_re = _bilingual(kind)
+    for subject_re in subject_res:
+        found_subject = subject_re.fullmatch(subject)
+        if found_subject:
+            subject = found_subject.group(half)
+            for slip, right in _EARLIER_SLIPS.items():
+                subject = subject.replace(slip, right)
+            break
+    found_body = body_re.fullmatch(body)
+    return subject, found_body.group(half) if found_body else body
+
+
+# --- email --------------------------------------------------------------------------------
+
+_EMAIL = {
+    language.ZH: ("查看：", "所有通知：", "本邮件由系统自动发送，请勿回复。"),
+    language.EN: ("View: ", "All notices: ", "This message was sent automatically; do not reply."),
+}
+
+
+def email_body(body: str, link: str | None, locale: str = language.ZH) -> str:
+    """The email's text in ``locale``: the notice, its absolute link and where the notices are
+    kept."""
+    view, every, automatic = _EMAIL[language.normalise(locale)]
     parts = [body]
     if link:
-        parts.append(f"查看 / View: {absolute(link)}")
-    parts.append(
-        "所有通知见 / All notices: " + absolute("/dashboard/notices") + "\n"
-        "本邮件由系统自动发送，请勿回复。 / This message was sent automatically; do not reply."
-    )
+        parts.append(view + absolute(link))
+    parts.append(every + absolute("/dashboard/notices") + "\n" + automatic)
     return "\n\n".join(parts)

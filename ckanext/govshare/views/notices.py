@@ -1,4 +1,5 @@
-"""``/dashboard/notices``: the user's notices on the dashboard, unread first in view.
+"""``/dashboard/notices``: the user's notices on the dashboard, unread first in view, and
+``/dashboard/notices/settings``: the language they are written and emailed in (issue 19).
 
 Every dashboard page (CKAN's ``user/dashboard.html``, extended by ``templates/user/
 dashboard.html``) shows a "Notices" tab with the unread count, from the template global
@@ -13,9 +14,9 @@ import ckan.plugins.toolkit as tk
 from flask import Blueprint, g
 
 from ._shared import context as _context
+from ._shared import field_errors, pager
 from ._shared import login as _login
 from ._shared import page_number as page_number_of
-from ._shared import pager
 from .guard import flag
 
 __all__ = ["notices"]
@@ -57,6 +58,7 @@ def index() -> Any:
         {"unread": unread_only, "limit": PAGE_SIZE, "offset": (page_number - 1) * PAGE_SIZE},
     )
     g.govshare_unread_notices = result["unread"]
+    settings = tk.get_action("govshare_user_settings_show")(_context(), {})
     filters = {"unread": "1"} if unread_only else {}
     page = pager(result, page_number, "govshare_notices.index", PAGE_SIZE, **filters)
     return tk.render(
@@ -67,6 +69,7 @@ def index() -> Any:
             "unread": result["unread"],
             "unread_only": unread_only,
             "page": page,
+            "settings": settings,
         },
     )
 
@@ -91,3 +94,23 @@ def mark_read() -> Any:
     if form.get("page", "").isdigit():
         back["page"] = form["page"]
     return tk.redirect_to(tk.h.url_for("govshare_notices.index", **back))
+
+
+@notices.route("/settings", methods=["GET", "POST"])
+def settings() -> Any:
+    """The language of the user's notices and emails: theirs, or the site's."""
+    if not tk.current_user.is_authenticated:
+        return _login()
+    errors: dict[str, list[str]] = {}
+    if tk.request.method == "POST":
+        try:
+            tk.get_action("govshare_user_settings_update")(
+                _context(), {"locale": tk.request.form.get("locale", "")}
+            )
+        except tk.ValidationError as error:
+            errors = field_errors(error)
+        else:
+            tk.h.flash_success(tk._("Your settings are saved."))
+            return tk.redirect_to(tk.h.url_for("govshare_notices.settings"))
+    current = tk.get_action("govshare_user_settings_show")(_context(), {})
+    return tk.render("govshare/notices/settings.html", {"settings": current, "errors": errors})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 from ckan import model
@@ -60,7 +62,8 @@ def test_a_rolled_back_transaction_leaves_no_notice_and_sends_nothing(people, sm
     assert smtp.messages == []
 
 
-def test_email_is_bilingual_with_an_absolute_link_and_no_token(people, smtp, ckan_config):
+def test_email_in_the_sites_language_with_an_absolute_link_and_no_token(people, smtp, ckan_config):
+    """A user who chose no language reads the site's (zh_Hans_CN here), and only it (issue 19)."""
     api.notify(
         "request_decided",
         recipients=[people["requester"]["id"]],
@@ -70,12 +73,11 @@ def test_email_is_bilingual_with_an_absolute_link_and_no_token(people, smtp, cka
     assert smtp.messages == []  # nothing before the commit
     model.Session.commit()
     (message,) = smtp.to("requester@example.org")
-    assert message["Subject"] == "共享申请已批准：人口基础信息 / Request approved: 人口基础信息"
+    assert message["Subject"] == "共享申请已批准：人口基础信息"
     assert message["Auto-Submitted"] == "auto-generated"
     body = Mailbox.text(message)
-    assert body.index("统计局已批准公安局") < body.index(
-        "统计局 has approved the request of 公安局"
-    )
+    assert "统计局已批准公安局" in body and "has approved" not in body
+    assert "本邮件由系统自动发送，请勿回复。" in body and "automatically" not in body
     assert "同意，限用于人口核对" in body
     site = ckan_config["ckan.site_url"].rstrip("/")
     assert f"{site}/govshare/requests/r-1" in body
@@ -150,12 +152,47 @@ def test_who_gets_notices(people):
     assert api.conference_members() == []  # no such organization in the test site
 
 
-def test_every_kind_renders_in_both_languages():
+ASCII_PARAMS = {
+    "request_id": "r-1",
+    "entry_title": "Population",
+    "requesting_org": "Police",
+    "provider_org": "Statistics",
+    "organization": "Statistics",
+    "status": "rejected",
+    "reason": "x",
+}
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def test_every_kind_renders_in_each_language_alone():
+    """Chinese for a Chinese reader, English (no Chinese but what the params hold) for an
+    English one (issue 19, item 7)."""
     assert texts.KINDS
     for kind in texts.KINDS:
-        subject, body = texts.render(kind, {**PARAMS, "status": "rejected", "reason": "x"})
-        assert " / " in subject and "\n\n" in body
-        assert "{" not in subject + body, kind
+        zh_subject, zh_body = texts.render(kind, ASCII_PARAMS, "zh_Hans_CN")
+        en_subject, en_body = texts.render(kind, ASCII_PARAMS, "en")
+        assert CJK.search(zh_subject) and CJK.search(zh_body), kind
+        assert not CJK.search(en_subject + en_body), kind
+        assert "{" not in zh_subject + zh_body + en_subject + en_body, kind
+
+
+def test_a_notice_stored_in_both_languages_is_read_in_one():
+    """Notices written before issue 19 hold "中文 / English" and "中文\n\nEnglish": each kind's
+    is split into the reader's half, titles with " / " and reasons with blank lines included."""
+    params = {**PARAMS, "entry_title": "人口 / 户籍", "status": "rejected", "reason": "a\n\nb"}
+    for kind, (zh_s, en_s, zh_b, en_b) in texts.TEMPLATES.items():
+        ctx = texts._context(kind, params)
+        zh = (zh_s.format_map(ctx), zh_b.format_map(ctx))
+        en = (en_s.format_map(ctx), en_b.format_map(ctx))
+        both = (f"{zh[0]} / {en[0]}", f"{zh[1]}\n\n{en[1]}")
+        assert texts.one_language(kind, *both, "zh_Hans_CN") == zh, kind
+        assert texts.one_language(kind, *both, "en") == en, kind
+    # The earlier wording of one subject doubled 数据; it reads right now.
+    old = "收到数据数据错误反馈：人口 / Feedback on your data: 人口"
+    subject, _ = texts.one_language("feedback_received", old, "", "zh_Hans_CN")
+    assert subject == "收到数据错误反馈：人口"
+    # Text of another shape is left as it is.
+    assert texts.one_language("grant_created", "x", "y", "en") == ("x", "y")
 
 
 def test_the_notice_table_constraint(people):
