@@ -292,3 +292,272 @@ def bulk_download() -> Any:
     response = Response(archive.body, mimetype="application/zip", direct_passthrough=True)
     response.headers.update(archive.headers)
     return response
+
+
+# ---------------------------------------------------------------------------- download list
+
+
+def _back(default: str) -> str:
+    """Where a form goes back to: its ``came_from`` when it is a path of this site."""
+    came = request.form.get("came_from") or ""
+    return came if came.startswith("/") and not came.startswith("//") else default
+
+
+def _flash_refusal(error: tk.ValidationError | tk.NotAuthorized) -> None:
+    if isinstance(error, tk.ValidationError):
+        for messages in _shared.field_errors(error).values():
+            for text in messages:
+                tk.h.flash_error(tk.h.govshare_message(text))
+    else:
+        tk.h.flash_error(tk.h.govshare_message(str(error)))
+
+
+@downloads.route("/govshare/cart")
+def cart() -> Any:
+    """The user's download list (下载清单, issue 19 item 8): each item's grant, purpose, downloads
+    left and granted columns, or why it cannot be downloaded now; one ZIP of what can."""
+    if not _shared.logged_in():
+        return _shared.login()
+    try:
+        listed = tk.get_action("govshare_cart_show")(_shared.context(), {})
+    except tk.NotAuthorized as error:
+        return _shared.abort_for(error)
+    return tk.render("govshare/downloads/cart.html", {"cart": listed})
+
+
+@downloads.route("/govshare/cart/add", methods=["POST"])
+def cart_add() -> Any:
+    """Put the form's resources (``resource_ids``) or entries (``package_ids``) in the list,
+    then back to the page it came from."""
+    if not _shared.logged_in():
+        return tk.redirect_to("user.login", came_from=request.referrer or "/")
+    back = _back(tk.h.url_for("govshare_downloads.cart"))
+    data = {
+        "resource_ids": request.form.getlist("resource_ids"),
+        "package_ids": request.form.getlist("package_ids"),
+    }
+    try:
+        result = tk.get_action("govshare_cart_add")(_shared.context(), data)
+    except (tk.ValidationError, tk.NotAuthorized) as error:
+        _flash_refusal(error)
+        return tk.redirect_to(back)
+    added = len(result["added"])
+    if added:
+        tk.h.flash_success(
+            tk.ungettext(
+                "{n} resource added to your download list.",
+                "{n} resources added to your download list.",
+                added,
+            ).format(n=added)
+        )
+    else:
+        tk.h.flash_notice(tk._("Already in your download list."))
+    return tk.redirect_to(back)
+
+
+@downloads.route("/govshare/cart/remove", methods=["POST"])
+def cart_remove() -> Any:
+    """Take the form's resources out of the list."""
+    if not _shared.logged_in():
+        return tk.redirect_to("user.login", came_from=request.referrer or "/")
+    back = _back(tk.h.url_for("govshare_downloads.cart"))
+    try:
+        tk.get_action("govshare_cart_remove")(
+            _shared.context(), {"resource_ids": request.form.getlist("resource_ids")}
+        )
+    except (tk.ValidationError, tk.NotAuthorized) as error:
+        _flash_refusal(error)
+        return tk.redirect_to(back)
+    tk.h.flash_success(tk._("Removed from your download list."))
+    return tk.redirect_to(back)
+
+
+@downloads.route("/govshare/cart/clear", methods=["POST"])
+def cart_clear() -> Any:
+    """Empty the list."""
+    if not _shared.logged_in():
+        return tk.redirect_to("user.login", came_from=request.referrer or "/")
+    try:
+        tk.get_action("govshare_cart_clear")(_shared.context(), {})
+    except tk.NotAuthorized as error:
+        return _shared.abort_for(error)
+    tk.h.flash_success(tk._("Your download list is empty."))
+    return tk.redirect_to("govshare_downloads.cart")
+
+
+@downloads.route("/govshare/cart/download", methods=["POST"])
+def cart_download() -> Any:
+    """Every item of the list that can be downloaded now, in ONE ZIP through the bulk path
+    (``govshare_bulk_prepare``: each file cut to its grant, counted and audited as any bulk
+    download); the items that cannot are left out (the list page says why)."""
+    if not _shared.logged_in():
+        return tk.redirect_to("user.login", came_from=request.referrer or "/")
+    try:
+        listed = tk.get_action("govshare_cart_show")(_shared.context(), {})
+    except tk.NotAuthorized as error:
+        return _shared.abort_for(error)
+    if not listed["available_resource_ids"]:
+        tk.h.flash_error(tk._("Nothing in your download list can be downloaded now."))
+        return tk.redirect_to("govshare_downloads.cart")
+    try:
+        answer = _call(
+            "govshare_bulk_prepare",
+            {
+                "resource_ids": listed["available_resource_ids"],
+                "format": request.form.get("format") or None,
+                "address": request.remote_addr,
+            },
+        )
+    except tk.ValidationError as error:
+        _flash_refusal(error)
+        return tk.redirect_to("govshare_downloads.cart")
+    if answer["refusal"]:
+        tk.h.flash_error(_in_language(answer["refusal"]))
+        return tk.redirect_to("govshare_downloads.cart")
+    archive = answer["archive"]
+    response = Response(archive.body, mimetype="application/zip", direct_passthrough=True)
+    response.headers.update(archive.headers)
+    return response
+
+
+# ---------------------------------------------------------------------------- tokens page
+
+_TOKEN_STATUSES = ("active", "expired", "revoked", "used_up")
+
+
+def _grants_by_id(ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The grants of the user's tokens, as ``govshare_grant_show`` shows them to the user."""
+    found: dict[str, dict[str, Any]] = {}
+    for grant_id in dict.fromkeys(ids):
+        try:
+            found[grant_id] = tk.get_action("govshare_grant_show")(
+                _shared.context(), {"id": grant_id}
+            )
+        except (tk.ObjectNotFound, tk.NotAuthorized):
+            continue
+    return found
+
+
+def _live_grants() -> list[dict[str, Any]]:
+    """The live grants the user's departments hold: what a token can be taken from."""
+    try:
+        found = tk.get_action("govshare_grant_list")(
+            _shared.context(), {"direction": "outgoing", "status": ["active"], "limit": 100}
+        )
+    except (tk.ValidationError, tk.NotAuthorized):
+        return []
+    return [g for g in found["results"] if g.get("live")]
+
+
+def _render_tokens(errors: dict[str, list[str]] | None = None, status: int = 200) -> Any:
+    status_filter = request.args.get("status", "").strip()
+    number = _shared.page_number()
+    query: dict[str, Any] = {
+        "limit": _shared.PAGE_SIZE,
+        "offset": (number - 1) * _shared.PAGE_SIZE,
+    }
+    if status_filter in _TOKEN_STATUSES:
+        query["status"] = [status_filter]
+    else:
+        status_filter = ""
+    try:
+        result = tk.get_action("govshare_token_list")(_shared.context(), query)
+    except tk.NotAuthorized as error:
+        return _shared.abort_for(error)
+    args = {"status": status_filter} if status_filter else {}
+    page = tk.render(
+        "govshare/downloads/tokens.html",
+        {
+            "tokens": result["results"],
+            "count": result["count"],
+            "grants": _grants_by_id([t["grant_id"] for t in result["results"]]),
+            "live_grants": _live_grants(),
+            "status": status_filter,
+            "statuses": _TOKEN_STATUSES,
+            "errors": errors or {},
+            "form": request.form if errors else {},
+            "page": _shared.pager(result, number, "govshare_downloads.tokens", **args),
+        },
+    )
+    return page, status
+
+
+@downloads.route("/govshare/tokens")
+def tokens() -> Any:
+    """The user's download and interface tokens (issue 19 item 8): status, grant, entry,
+    created, expiry, last use; never a secret."""
+    if not _shared.logged_in():
+        return _shared.login()
+    return _render_tokens()
+
+
+def _secret_page(token: dict[str, Any]) -> Any:
+    """The one page that shows a new secret: rendered in the POST's answer (never in a URL,
+    never stored by a cache)."""
+    grant = _grants_by_id([token["grant_id"]]).get(token["grant_id"])
+    page = tk.render("govshare/downloads/token_created.html", {"token": token, "grant": grant})
+    response = flask.make_response(page)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    return response
+
+
+def _days(value: str | None) -> int | None:
+    """A number of days of the form (blank: the default), in seconds."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    return int(value) * 24 * 3600 if value.isdigit() else -1
+
+
+@downloads.route("/govshare/tokens", methods=["POST"])
+def token_create() -> Any:
+    """A token from a live grant of the user's department; its secret shown once."""
+    if not _shared.logged_in():
+        return tk.abort(403, tk._("Log in first"))
+    data: dict[str, Any] = {"grant_id": request.form.get("grant_id") or ""}
+    expires = _days(request.form.get("expires_days"))
+    if expires is not None:
+        data["expires_in"] = expires  # -1 (not a number of days): refused by the action
+    if (request.form.get("max_uses") or "").strip():
+        data["max_uses"] = request.form["max_uses"].strip()
+    try:
+        token = tk.get_action("govshare_token_create")(_shared.context(), data)
+    except tk.ValidationError as error:
+        return _render_tokens(_shared.field_errors(error), 409)
+    except tk.NotAuthorized as error:
+        return _render_tokens({"grant_id": [str(error)]}, 403)
+    except tk.ObjectNotFound as error:
+        return _render_tokens({"grant_id": [str(error) or tk._("Not found")]}, 404)
+    return _secret_page(token)
+
+
+@downloads.route("/govshare/tokens/<token_id>/rotate", methods=["POST"])
+def token_rotate(token_id: str) -> Any:
+    """A new secret for one of the user's tokens; the old one stops at once."""
+    if not _shared.logged_in():
+        return tk.abort(403, tk._("Log in first"))
+    try:
+        token = tk.get_action("govshare_token_rotate")(_shared.context(), {"id": token_id})
+    except (tk.ValidationError, tk.NotAuthorized, tk.ObjectNotFound) as error:
+        if isinstance(error, tk.ObjectNotFound):
+            return _shared.abort_for(error)
+        _flash_refusal(error)
+        return tk.redirect_to("govshare_downloads.tokens")
+    return _secret_page(token)
+
+
+@downloads.route("/govshare/tokens/<token_id>/revoke", methods=["POST"])
+def token_revoke(token_id: str) -> Any:
+    """Stop one of the user's tokens at once."""
+    if not _shared.logged_in():
+        return tk.abort(403, tk._("Log in first"))
+    try:
+        tk.get_action("govshare_token_revoke")(_shared.context(), {"id": token_id})
+    except (tk.ValidationError, tk.NotAuthorized, tk.ObjectNotFound) as error:
+        if isinstance(error, tk.ObjectNotFound):
+            return _shared.abort_for(error)
+        _flash_refusal(error)
+        return tk.redirect_to("govshare_downloads.tokens")
+    tk.h.flash_success(tk._("Token revoked: it no longer works."))
+    return tk.redirect_to("govshare_downloads.tokens")

@@ -9,8 +9,13 @@ item 1): the routes only stream what these hand them.
 - ``govshare_bulk_prepare``: the bulk ZIP's checks, counts and records, committed before the
   archive is streamed.
 
-They serve the routes only (``logic/auth/downloads.py``): their answers hold open files and
-streams, not JSON. A refusal is ``{"reason", "status", "message_en", "message_zh"}``.
+The download list (下载清单, issue 19 item 8) is the action API's own: ``govshare_cart_add``,
+``govshare_cart_remove``, ``govshare_cart_show`` and ``govshare_cart_clear`` keep a user's
+picked resources (``downloads/cart.py``); ``POST /govshare/cart/download`` (or
+``/govshare/bulk`` with the list's ``available_resource_ids``) sends them as one ZIP.
+
+The three above serve the routes only (``logic/auth/downloads.py``): their answers hold open
+files and streams, not JSON. A refusal is ``{"reason", "status", "message_en", "message_zh"}``.
 
 What a holder receives is the grant's scope on the resource (issue 16, item 3): the original
 file only for a resource outside the DataStore that the grant covers entirely, else a CSV or
@@ -26,11 +31,21 @@ from ckan import model
 from ckan.logic import validate
 from ckan.types import Context, DataDict
 
+from ...core.membership import Person
 from ...core.transaction import atomic, commit
-from ...downloads import delivery
+from ...downloads import cart, delivery
+from ..auth.downloads import CART_LOG_IN
 from ..schema import downloads as schema
 
-__all__ = ["govshare_bulk_prepare", "govshare_download_authorize", "govshare_download_count"]
+__all__ = [
+    "govshare_bulk_prepare",
+    "govshare_cart_add",
+    "govshare_cart_clear",
+    "govshare_cart_remove",
+    "govshare_cart_show",
+    "govshare_download_authorize",
+    "govshare_download_count",
+]
 
 
 def _session_user(context: Context) -> model.User | None:
@@ -132,3 +147,77 @@ def govshare_bulk_prepare(context: Context, data_dict: DataDict) -> dict[str, An
         fmt=data_dict.get("format"),
     )
     return _answer(result, "archive")
+
+
+# ---------------------------------------------------------------------------- download list
+
+
+def _person(context: Context) -> Person:
+    """The caller, who must be a user (only a call that skipped the auth check has none)."""
+    person = Person.of(context)
+    if person.id is None:
+        raise tk.NotAuthorized(CART_LOG_IN)
+    return person
+
+
+@validate(schema.cart_add_schema)
+@atomic
+def govshare_cart_add(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Put resources in your download list (下载清单, issue 19 item 8; art. 14): each must be
+    covered by a live grant of one of your departments; of an entry, the resources such a
+    grant covers. All or nothing; a resource already listed stays. The list holds at most
+    ``ckanext.govshare.download.bulk_max_files`` resources (one ZIP).
+
+    :param resource_ids: resources (ids), a list or comma-separated
+    :param package_ids: entries (ids or names): their granted resources
+    :returns: the list (as ``govshare_cart_show``) with ``added``: the ids it added
+    """
+    tk.check_access("govshare_cart_add", context, data_dict)
+    person = _person(context)
+    added = cart.add(
+        person, data_dict.get("resource_ids") or [], data_dict.get("package_ids") or []
+    )
+    return {**cart.show(person), "added": added}
+
+
+@validate(schema.cart_remove_schema)
+@atomic
+def govshare_cart_remove(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Take resources out of your download list (issue 19 item 8).
+
+    :param resource_ids: resources of the list (ids); one not in it is refused (409)
+    :returns: the list (as ``govshare_cart_show``) with ``removed``: the ids taken out
+    """
+    tk.check_access("govshare_cart_remove", context, data_dict)
+    person = _person(context)
+    removed = cart.remove(person, data_dict["resource_ids"])
+    return {**cart.show(person), "removed": removed}
+
+
+@tk.side_effect_free
+@validate(schema.cart_show_schema)
+def govshare_cart_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Your download list as it stands now (issue 19 item 8; art. 14): each item's entry,
+    providing department, grant (purpose, period, downloads left), the granted columns, and
+    whether it can be downloaded now or why not (``reason``: ``grant_ended``, ``suspended``,
+    ``exhausted``, ``not_found`` or the scope rule's reason; ``reason_label`` in both
+    languages). Items of one grant share its downloads left, in the list's order.
+
+    :returns: ``{"count", "max_items", "available_count", "available_resource_ids",
+        "results"}``, oldest first
+    """
+    tk.check_access("govshare_cart_show", context, data_dict)
+    return cart.show(_person(context))
+
+
+@validate(schema.cart_show_schema)
+@atomic
+def govshare_cart_clear(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Empty your download list (issue 19 item 8).
+
+    :returns: the empty list (as ``govshare_cart_show``) with ``removed``: what it held
+    """
+    tk.check_access("govshare_cart_clear", context, data_dict)
+    person = _person(context)
+    removed = cart.clear(person)
+    return {**cart.show(person), "removed": removed}

@@ -22,6 +22,10 @@ from ...core.messages import message
 
 __all__ = [
     "govshare_bulk_prepare",
+    "govshare_cart_add",
+    "govshare_cart_clear",
+    "govshare_cart_remove",
+    "govshare_cart_show",
     "govshare_ckan_download_authorize",
     "govshare_download_authorize",
     "govshare_download_count",
@@ -80,3 +84,36 @@ def govshare_ckan_download_authorize(context: Context, data_dict: DataDict | Non
     """CKAN's own download route (``datalinks``): every visitor's download is judged and
     recorded there, open data included."""
     return _from_route(context)
+
+
+# ---------------------------------------------------------------------------- download list
+
+CART_LOG_IN = message("Log in to keep a download list", "请登录后使用下载清单")
+
+
+def _own_list(context: Context) -> AuthResult:
+    """A download list is its user's own (issue 19, item 8): any logged-in user has one;
+    what may go in it is the action's check (a live grant of one of their departments)."""
+    if context.get("user"):
+        return {"success": True}
+    return {"success": False, "msg": CART_LOG_IN}
+
+
+@tk.auth_allow_anonymous_access
+def govshare_cart_add(context: Context, data_dict: DataDict | None) -> AuthResult:
+    return _own_list(context)
+
+
+@tk.auth_allow_anonymous_access
+def govshare_cart_remove(context: Context, data_dict: DataDict | None) -> AuthResult:
+    return _own_list(context)
+
+
+@tk.auth_allow_anonymous_access
+def govshare_cart_show(context: Context, data_dict: DataDict | None) -> AuthResult:
+    return _own_list(context)
+
+
+@tk.auth_allow_anonymous_access
+def govshare_cart_clear(context: Context, data_dict: DataDict | None) -> AuthResult:
+    return _own_list(context)

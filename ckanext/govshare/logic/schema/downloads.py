@@ -16,11 +16,14 @@ from ckan.lib.navl.dictization_functions import missing
 
 from ...core.messages import message
 from ...hardening import limits
-from .fields import boolean, one_of, reference, required, whole_number
+from .fields import boolean, one_of, reference, required, string_list, whole_number
 
 __all__ = [
     "FORMATS",
     "bulk_prepare_schema",
+    "cart_add_schema",
+    "cart_remove_schema",
+    "cart_show_schema",
     "ckan_download_authorize_schema",
     "download_authorize_schema",
     "download_count_schema",
@@ -121,3 +124,39 @@ def ckan_download_authorize_schema() -> dict[str, Any]:
         "route": _passed_on(),
         **_extras(),
     }
+
+
+# ---------------------------------------------------------------------------- download list
+
+NOTHING_PICKED = message(
+    "Pick at least one resource (resource_ids) or entry (package_ids)",
+    "请至少选择一个资源（resource_ids）或信息资源（package_ids）",
+)
+
+
+def _something_picked(key: Any, data: dict[Any, Any], errors: Any, context: Any) -> None:
+    if errors.get(("resource_ids",)) or errors.get(("package_ids",)):
+        return
+    if not data.get(("resource_ids",)) and not data.get(("package_ids",)):
+        errors.setdefault(("resource_ids",), []).append(NOTHING_PICKED)
+
+
+def cart_add_schema() -> dict[str, Any]:
+    """``govshare_cart_add``: resources (ids) and/or entries (ids or names), a list or a
+    comma-separated string."""
+    return {
+        "resource_ids": [_optional(), string_list],
+        "package_ids": [_optional(), string_list],
+        "__after": [_something_picked],
+        **_extras(),
+    }
+
+
+def cart_remove_schema() -> dict[str, Any]:
+    """``govshare_cart_remove``: resources of the list (ids)."""
+    return {"resource_ids": [required, string_list], **_extras()}
+
+
+def cart_show_schema() -> dict[str, Any]:
+    """``govshare_cart_show`` and ``govshare_cart_clear`` take nothing."""
+    return {**_extras()}
