@@ -343,18 +343,36 @@ def _signoff_queue() -> list[dict[str, Any]]:
 
 @access.route("/govshare/escalations")
 def escalations() -> Any:
-    """Disputes escalated to the sharing authority or the joint conference."""
-    if shared.logged_in() and not tk.h.govshare_access_nav().get("escalations"):
+    """The disputes the sharing authority or the joint conference carries, open and decided,
+    filtered by status with counts (``govshare_dispute_list``; issue 19 item 5)."""
+    if not shared.logged_in():
+        return shared.login()
+    status = request.args.get("status", "").strip()
+    number = shared.page_number()
+    query: dict[str, Any] = {"limit": shared.PAGE_SIZE, "offset": (number - 1) * shared.PAGE_SIZE}
+    if status:
+        query["status"] = status
+    try:
+        result = tk.get_action("govshare_dispute_list")(shared.context(), query)
+    except tk.NotAuthorized:
         return tk.abort(
             403, tk._("Only the sharing authority and the joint conference decide disputes")
         )
+    except tk.ValidationError:
+        return tk.abort(400, tk._("No such status"))
     profile = tk.get_action("govshare_rule_profile_show")(shared.context(), {})
-    return _request_list(
+    args = {"status": status} if status else {}
+    return tk.render(
         "govshare/access/escalations.html",
-        "govshare_access.escalations",
-        {"direction": "incoming", "escalated": True},
-        # 2025 art. 28: the upper authority and the government, instead of the conference.
-        upper_authority=profile["rules"]["upper_authority"]["on"],
+        {
+            "requests": result["results"],
+            "count": result["count"],
+            "counts": result["counts"],
+            "status": status,
+            "page": shared.pager(result, number, "govshare_access.escalations", **args),
+            # 2025 art. 28: the upper authority and the government, instead of the conference.
+            "upper_authority": profile["rules"]["upper_authority"]["on"],
+        },
     )
 
 
