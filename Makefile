@@ -25,13 +25,14 @@ PYTEST_ARGS ?=
 # settings are in pyproject.toml ([tool.pyright]).
 PYRIGHT := PYRIGHT_PYTHON_IGNORE_WARNINGS=1 $(VENV)/bin/pyright --pythonpath $(VENV)/bin/python
 
-.PHONY: run stop test test-setup lint bench bench-exchange demo install clean purge help
+.PHONY: run stop test test-setup lint bench bench-exchange demo install clean purge help screenshots
 
 help:
 	@echo "make run      serve the catalogue with demo data at http://127.0.0.1:$(PORT)"
 	@echo "make stop     stop the server and the jobs worker"
 	@echo "make test     ruff, pyright, lint-imports + the whole test suite (CKAN_VERSION=2.12.0 for CKAN 2.12)"
 	@echo "make lint     ruff, pyright and lint-imports only"
+	@echo "make screenshots  the README's pictures (docs/screenshots/), taken by the accessibility browser test"
 	@echo "make bench    search benchmark (N=10000 by default)"
 	@echo "make bench-exchange  batch exchange: full push of 1,000,000 rows, incremental of 10,000, beside COPY"
 	@echo "make clean    remove the venvs, build files and logs (keeps config and data)"
@@ -60,6 +61,12 @@ test: test-setup
 	$(VENV)/bin/lint-imports
 	$(PYRIGHT)
 	$(VENV)/bin/python -m pytest --ckan-ini=$(TEST_INI) ckanext/govshare/tests $(PYTEST_ARGS)
+
+# The pictures in docs/screenshots/: the accessibility walk over every role's main pages
+# (tests/browser/test_accessibility.py) on the demo site, in the Chinese UI.
+screenshots: test-setup
+	GOVSHARE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(VENV)/bin/python -m pytest --ckan-ini=$(TEST_INI) \
+		ckanext/govshare/tests/browser/test_accessibility.py -p no:cacheprovider
 
 lint:
 	$(VENV)/bin/ruff check ckanext bench

@@ -6,8 +6,10 @@ system binary with the flags that keep it off the network (see ../shared/notes).
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -51,16 +53,52 @@ def live_server(ckan_config: Any, clean_db: Any) -> Iterator[str]:
         thread.join(timeout=5)
 
 
-def keep_screenshot(page: Any, name: str) -> None:
+def keep_screenshot(page: Any, name: str, *, docs: bool = False) -> None:
     """Save the page as ``test-results/<name>.png`` for a reviewer, once it has settled.
 
     Chromium cannot capture a page while it is navigating ("Unable to capture screenshot"),
     so the picture waits for the load and network to go quiet; callers take it after the
-    assertions that prove the page they want is shown.
+    assertions that prove the page they want is shown. ``docs=True`` marks a picture the README
+    shows: with ``GOVSHARE_SCREENSHOTS`` set (``make screenshots``) it is also written to
+    ``docs/screenshots/<name>.png``.
     """
     page.wait_for_load_state("load")
     page.wait_for_load_state("networkidle")
     page.screenshot(path=f"test-results/{name}.png", full_page=True)
+    target = os.environ.get("GOVSHARE_SCREENSHOTS")
+    if docs and target:
+        os.makedirs(target, exist_ok=True)
+        page.screenshot(path=os.path.join(target, f"{name}.png"), full_page=False)
+
+
+AXE_SCRIPT = Path(__file__).resolve().parents[4] / "node_modules" / "axe-core" / "axe.min.js"
+#: The impacts that fail a page (issue 19, item 11); minor and moderate ones are reported only.
+AXE_FAILING = ("serious", "critical")
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """Run axe-core (WCAG 2.1 A and AA rules, best practices) on the page as shown; answers
+    the serious and critical violations, each with the rule, its help text and the elements.
+
+    axe-core comes from npm (package.json; ``setup.sh browser`` installs it).
+    """
+    page.wait_for_load_state("networkidle")
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_SCRIPT))
+    result = page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {
+                runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa',
+                                                'best-practice']},
+                resultTypes: ['violations'],
+            });
+            return r.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ')),
+            }));
+        }"""
+    )
+    return [v for v in result if v["impact"] in AXE_FAILING]
 
 
 PASSWORD = "correct-horse-battery"
