@@ -51,8 +51,10 @@ apt_install() {
 
 # --- system packages: what building CKAN's requirements needs on Debian 12 ----------------
 step_system() {
-  # nodejs: pyright (make test, make lint) runs on it.
-  local need=(python3-venv python3-dev libpq-dev gcc libmagic1 postgresql-client curl nodejs)
+  # nodejs: pyright (make test, make lint) runs on it. fonts-wqy-microhei: the CJK TrueType
+  # font the yearly report's PDF embeds (reports/charts.py; issue 19, item 9).
+  local need=(python3-venv python3-dev libpq-dev gcc libmagic1 postgresql-client curl nodejs
+    fonts-wqy-microhei)
   if command -v dpkg-query >/dev/null; then apt_install "${need[@]}"; fi
 }
 

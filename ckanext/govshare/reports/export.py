@@ -1,7 +1,8 @@
 """The report as files: ``.xlsx`` (openpyxl) and ``.pdf`` (reportlab, charts included).
 
-Both carry every number of the report dict, labelled in Chinese and English. The PDF uses the
-built-in CID font ``STSong-Light`` for all its text, so Chinese renders with no font file.
+Both carry every number of the report dict, labelled in Chinese and English, the numbers of
+each chart among them. The PDF writes all its text in the CJK TrueType font of ``charts.py``,
+embedded as a subset, so it renders the same in any viewer.
 """
 
 from __future__ import annotations
@@ -101,6 +102,15 @@ def summary_rows(report: Mapping[str, Any]) -> Iterator[tuple[str, str, Any]]:
     for key, count in r["by_status"].items():
         yield both("requests_received"), both(key), count
     yield both("requests_received"), both("negotiations"), r["negotiations"]
+    # The charts' numbers: requests by month, answers by working days taken.
+    for month, (got, made) in enumerate(
+        zip(r["by_month"], report["requests_made"]["by_month"], strict=True)
+    ):
+        name = f"{both('month')} {month + 1}"
+        yield both("requests_by_month"), f"{name}: {both('received')}", got
+        yield both("requests_by_month"), f"{name}: {both('made')}", made
+    for days, count in answer_time_counts(r["answer_workdays"]).items():
+        yield both("answer_times"), f"{both('workdays')}: {days}", count
     m = report["requests_made"]
     yield both("requests_made"), both("total"), m["total"]
     for key, count in m["by_status"].items():
@@ -152,6 +162,12 @@ def summary_rows(report: Mapping[str, Any]) -> Iterator[tuple[str, str, Any]]:
         yield both("feedback"), both(key), count
     for key, count in report["findings_by_kind"].items():
         yield both("findings"), both(key), count
+
+
+def answer_time_counts(days: list[int]) -> dict[int, int]:
+    """How many requests were answered in each number of working days (the answer-times
+    chart's bars), from 0 to the longest."""
+    return {n: days.count(n) for n in range(max(days) + 1)} if days else {}
 
 
 FINDING_COLUMNS = ("kind", "article", "department", "object", "due_date", "detail", "evidence")
@@ -235,6 +251,7 @@ def _table(rows: list[list[Any]], widths: list[float] | None = None) -> Table:
     table.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), font),  # the cells' own font, Helvetica else
                 ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef4")),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -261,6 +278,8 @@ def pdf(report: Mapping[str, Any]) -> bytes:
         buffer,
         pagesize=page,
         title=title(report),
+        # Not Helvetica, which reportlab's canvas starts every page with: one embedded font.
+        initialFontName=font,
         leftMargin=15 * mm,
         rightMargin=15 * mm,
         topMargin=15 * mm,

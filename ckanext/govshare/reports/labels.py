@@ -97,6 +97,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "downloads_by_purpose": ("Downloads by purpose", "按用途分的下载"),
     "deadline": ("deadline", "期限"),
     "no_data": ("No data", "无数据"),
+    "month": ("Month", "月份"),
+    "workdays": ("Working days", "工作日"),
+    "requests_answered": ("Requests answered", "已答复申请"),
     # finding kinds
     "catalogue_overdue": ("Catalogue not updated on time", "目录未按时更新"),
     "answer_late": ("Request answered late", "申请逾期答复"),
