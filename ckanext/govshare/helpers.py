@@ -13,13 +13,24 @@ from .access import rules as access_rules
 from .access import workflow
 from .catalogue import codes
 from .core import clock, config, messages, serialise
-from .identity_helpers import govshare_about, govshare_avatar, govshare_initials, govshare_operator
+from .identity_helpers import (
+    govshare_about,
+    govshare_avatar,
+    govshare_initials,
+    govshare_local_image,
+    govshare_operator,
+    linked_user,
+    user_image,
+)
 
 __all__ = [
     "govshare_about",  # identity (issue 19, item 1): identity_helpers.py
     "govshare_avatar",
     "govshare_initials",
+    "govshare_local_image",
     "govshare_operator",
+    "linked_user",  # chained: CKAN's, with initials instead of Gravatar
+    "user_image",  # chained: CKAN's, with initials instead of Gravatar
     "govshare_access_nav",
     "govshare_access_path",
     "govshare_catalogue_stats",

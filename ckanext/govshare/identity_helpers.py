@@ -11,7 +11,15 @@ from markupsafe import Markup
 
 from .core import config, identity
 
-__all__ = ["govshare_about", "govshare_avatar", "govshare_initials", "govshare_operator"]
+__all__ = [
+    "govshare_about",
+    "govshare_avatar",
+    "govshare_initials",
+    "govshare_local_image",
+    "govshare_operator",
+    "linked_user",
+    "user_image",
+]
 
 
 def _zh() -> bool:
@@ -19,28 +27,89 @@ def _zh() -> bool:
 
 
 def govshare_initials(name: str | None) -> str:
-    """A person's or a department's initials (张伟（公安部数据专员） -> 张伟; Ada Lovelace -> AL)."""
+    """A person's or a department's initials (张伟（公安部数据专员） -> 张伟; Ada Lovelace ->
+    AL), as ``core.identity.initials``."""
     return identity.initials(name)
 
 
-def govshare_avatar(name: str | None, key: str | None = None, size: int = 40) -> Markup:
+def govshare_avatar(
+    name: str | None, key: str | None = None, size: int = 40, department: bool = False
+) -> Markup:
     """A coloured circle with a person's initials, instead of a Gravatar image: no request ever
-    leaves the platform. ``name``: the display name; ``key``: what keeps the colour stable
-    (the user's id or name; default the name); ``size``: in pixels, as CKAN's ``user_image``."""
+    leaves the platform. ``name``: the display name (a department's title with
+    ``department=True``: a rounded square with what it does, 公安部 -> 公安); ``key``: what
+    keeps the colour stable (the user's or department's name; default ``name``); ``size``: in
+    pixels, as CKAN's ``user_image``."""
     size = max(16, min(int(size or 40), 300))
-    text = identity.initials(name)
+    text = identity.department_initials(name) if department else identity.initials(name)
+    shape = (
+        "govshare-avatar govshare-avatar-department" if department else "govshare-avatar user-image"
+    )
     return Markup(
-        '<span class="govshare-avatar user-image" role="img" aria-label="{label}" '
+        '<span class="{shape}" role="img" aria-label="{label}" '
         'style="--govshare-avatar-bg: {bg}; --govshare-avatar-size: {size}px">'
         '<span aria-hidden="true">{text}</span></span>'
-    ).format(label=name or "?", bg=identity.colour(key or name), size=size, text=text)
+    ).format(shape=shape, label=name or "?", bg=identity.colour(key or name), size=size, text=text)
+
+
+def govshare_local_image(url: str | None) -> str:
+    """``url`` if the image is stored on the platform (an upload, or a path of the site), else
+    "": a page never makes the reader's browser fetch an address outside the platform (a
+    person's or a department's ``image_url`` may name any web site)."""
+    if not url:
+        return ""
+    site = (tk.config.get("ckan.site_url") or "").rstrip("/")
+    if url.startswith("/") and not url.startswith("//"):
+        return url
+    if site and url.startswith(site + "/"):
+        return url
+    return ""
+
+
+@tk.chained_helper
+def user_image(next_helper: Any, user_id: str, size: int = 100) -> Markup | str:
+    """CKAN's ``h.user_image``: the person's uploaded picture, else their initials (never a
+    Gravatar, never an outside address)."""
+    try:
+        user = tk.get_action("user_show")({"ignore_auth": True}, {"id": user_id})
+    except tk.ObjectNotFound:
+        return ""
+    if govshare_local_image(user.get("image_display_url")):
+        return next_helper(user_id, size)
+    return govshare_avatar(user.get("display_name") or user["name"], user["name"], size)
+
+
+@tk.chained_helper
+def linked_user(next_helper: Any, user: Any, maxlength: int = 0, avatar: int = 20) -> Any:
+    """CKAN's ``h.linked_user``: the person's avatar (``user_image`` above, which CKAN's own
+    would bypass) and their full name, linked to their page."""
+    key = getattr(user, "id", None) or str(user)
+    try:
+        found = tk.get_action("user_show")({"ignore_auth": True}, {"id": key})
+    except tk.ObjectNotFound:
+        return next_helper(user, maxlength, avatar)
+    display = found.get("display_name") or found["name"]
+    if maxlength and len(display) > maxlength:
+        display = display[:maxlength] + "..."
+    link = tk.h.link_to(display, tk.h.url_for("user.read", id=found["name"]))
+    icon = tk.h.user_image(found["id"], size=avatar)
+    return Markup("{icon} {link}").format(icon=icon, link=link)
 
 
 def _authority_title() -> str:
     """The sharing authority's department by its title (its name if it has no title)."""
     try:
         org = tk.get_action("organization_show")(
-            {"user": ""}, {"id": config.authority_org(), "include_datasets": False}
+            {"user": ""},
+            {
+                "id": config.authority_org(),
+                "include_datasets": False,
+                "include_users": False,
+                "include_extras": False,
+                "include_tags": False,
+                "include_groups": False,
+                "include_followers": False,
+            },
         )
     except (tk.ObjectNotFound, tk.NotAuthorized):
         return ""
@@ -55,13 +124,14 @@ def govshare_operator() -> str:
     return chosen or _authority_title()
 
 
-def govshare_about() -> dict[str, Any]:
-    """What the About page shows: the configured ``text`` (Markdown rendered, empty when the
-    site sets none for this language or the other), the ``operator``, the ``contacts`` (each
-    with ``kind``, ``label``, ``value`` and ``href``) and the rule profile in force
+def govshare_about(text: bool = True) -> dict[str, Any]:
+    """What the About page shows (the footer asks with ``text=False``): the configured ``text``
+    (Markdown rendered; empty when the site sets none, or not asked for), the ``operator``,
+    the ``contacts`` (each with ``kind``, ``label``, ``value`` and ``href``) and the rule
+    profile in force
     (``govshare_rule_profile_show``: ``profile`` with ``name`` and ``title``)."""
     en, zh = config.about_text_en(), config.about_text_zh()
-    text = (zh or en) if _zh() else (en or zh)
+    markdown = ((zh or en) if _zh() else (en or zh)) if text else ""
     contacts: list[dict[str, str]] = []
     phone, email, address = (
         config.about_contact_phone(),
@@ -82,7 +152,7 @@ def govshare_about() -> dict[str, Any]:
     found = tk.get_action("govshare_rule_profile_show")(context, {})
     lang = "zh_Hans_CN" if _zh() else "en"
     return {
-        "text": tk.h.render_markdown(text) if text else Markup(""),
+        "text": tk.h.render_markdown(markdown) if markdown else Markup(""),
         "operator": govshare_operator(),
         "contacts": contacts,
         "profile": {"name": found["name"], "title": found["title"][lang]},

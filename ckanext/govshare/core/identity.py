@@ -19,7 +19,7 @@ from typing import Any
 #: The platform's name where the site keeps CKAN's default title ("CKAN").
 DEFAULT_TITLE = "政务数据共享平台"
 #: Its English name, the header's tagline where the site sets no description of its own.
-DEFAULT_DESCRIPTION = "Government Data Sharing Platform"
+DEFAULT_DESCRIPTION = "Government data sharing platform"
 #: The emblem, also the tab's icon (``public/govshare/``).
 EMBLEM = "/govshare/emblem.svg"
 FAVICON = "/govshare/favicon.svg"
@@ -95,6 +95,35 @@ def initials(name: str | None) -> str:
     if len(letters) == 1:
         return letters[0].upper()
     return (letters[0] + letters[-1]).upper()
+
+
+#: What a department's title may start with that says only where it sits, not what it does.
+_PLACE_PREFIXES = ("中华人民共和国", "中共", "国家", "自治区", "自治州")
+#: One of these, once, after the prefixes (省市场监督管理局: the 市 of 市场 stays).
+_LEVEL_PREFIXES = "省市县区"
+_MINOR_WORDS = {"of", "the", "and", "for", "on"}
+
+
+def department_initials(title: str | None) -> str:
+    """What a department's avatar shows: the first two characters of what it does, after
+    where it sits (公安部 -> 公安, 国家统计局 -> 统计, 省市场监督管理局 -> 市场); a Latin
+    title's first letters without the small words (Ministry of Public Security -> MPS)."""
+    text = (title or "").strip()
+    han = "".join(c for c in text if _is_cjk(c))
+    if han:
+        rest = han
+        stripped = True
+        while stripped:
+            stripped = False
+            for prefix in _PLACE_PREFIXES:
+                if rest.startswith(prefix) and len(rest) - len(prefix) >= 2:
+                    rest, stripped = rest[len(prefix) :], True
+        if rest[0] in _LEVEL_PREFIXES and len(rest) >= 3:
+            rest = rest[1:]
+        return rest[:2]
+    words = text.replace("-", " ").replace("_", " ").split()
+    letters = [w[0].upper() for w in words if w.lower() not in _MINOR_WORDS and w[0].isalnum()]
+    return "".join(letters[:3]) or "?"
 
 
 def colour(key: str | None) -> str:

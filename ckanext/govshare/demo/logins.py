@@ -4,6 +4,7 @@ the configuration file (``demo-password.txt``, git-ignored)."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 from collections.abc import Iterable
@@ -32,25 +33,66 @@ def _demo_password() -> str:
 #: The logins of each organization: its data officer (admin) and a staff member (member).
 ROLES = (("officer", "admin"), ("staff", "member"))
 
+#: What each login does in its department, after the person's name: 张伟（公安部数据专员）.
+JOBS = {"officer": "数据专员", "staff": "工作人员"}
+
+# Common surnames and given names: each demo person gets a real-looking full name, always the
+# same for the same login (issue 19, item 1: people are shown by their full names).
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+    "郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘于蒋蔡"
+    "余杜叶程苏魏吕丁任沈姚卢"
+)
+_GIVEN_NAMES = (
+    "伟 芳 娜 敏 静 丽 强 磊 军 洋 勇 艳 杰 娟 涛 明 超 霞 平 刚 "
+    "秀英 桂英 建华 晓东 海燕 志强 文博 思远 雪梅 国栋 立新 红梅 "
+    "振华 婷婷 子涵 浩然 佳怡 俊杰"
+)
+_GIVEN = _GIVEN_NAMES.split()
+
+
+def person_name(login: str) -> str:
+    """The demo person's name for a login (stable: derived from the login name)."""
+    digest = hashlib.sha256(login.encode("utf-8")).digest()
+    surname = _SURNAMES[int.from_bytes(digest[:4], "big") % len(_SURNAMES)]
+    return surname + _GIVEN[int.from_bytes(digest[4:8], "big") % len(_GIVEN)]
+
+
+def full_name(login: str, department_title: str, suffix: str) -> str:
+    """The full name shown wherever the person is: their name, then their job in their
+    department (张伟（公安部数据专员）)."""
+    return f"{person_name(login)}（{department_title}{JOBS[suffix]}）"
+
+
+def _department_title(org: str) -> str:
+    group = model.Group.by_name(org)
+    return (group.title if group is not None else "") or org
+
 
 def _ensure_users(org: str, password: str, suffixes: tuple[str, ...]) -> int:
     """A data officer (organization admin) and a staff member (member) per department."""
     created = 0
+    title = _department_title(org)
     for suffix, role in ROLES:
         if suffix not in suffixes:
             continue
         name = f"{org}-{suffix}"[:100]
-        if model.User.by_name(name) is None:
+        fullname = full_name(name, title, suffix)
+        user = model.User.by_name(name)
+        if user is None:
             tk.get_action("user_create")(
                 site_context(),
                 {
                     "name": name,
                     "email": f"{name}@demo.invalid",
                     "password": password,
-                    "fullname": f"{org} {suffix}",
+                    "fullname": fullname,
                 },
             )
             created += 1
+        elif user.fullname == f"{org} {suffix}":
+            # A demo loaded before people had names: "ministry-of-public-security officer".
+            tk.get_action("user_patch")(site_context(), {"id": user.id, "fullname": fullname})
         tk.get_action("organization_member_create")(
             site_context(), {"id": org, "username": name, "role": role}
         )
