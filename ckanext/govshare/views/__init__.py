@@ -26,6 +26,7 @@ from .regional import regional
 from .reports import reports
 from .review import review
 from .usage import usage
+from .workbench import workbench
 
 __all__: list[str] = [
     "access",
@@ -49,4 +50,5 @@ __all__: list[str] = [
     "rules",
     "usage",
     "vocabulary",
+    "workbench",
 ]

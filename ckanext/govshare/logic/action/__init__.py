@@ -33,6 +33,7 @@ from . import (
     search,
     tokens,
     usage,
+    workbench,
 )
 from .access_extensions import *  # noqa: F403
 from .access_grant import *  # noqa: F403
@@ -60,6 +61,7 @@ from .reports import *  # noqa: F403
 from .search import *  # noqa: F403
 from .tokens import *  # noqa: F403
 from .usage import *  # noqa: F403
+from .workbench import *  # noqa: F403
 
 __all__: list[str] = [
     *disputes.__all__,
@@ -88,6 +90,7 @@ __all__: list[str] = [
     *reports.__all__,
     *search.__all__,
     *tokens.__all__,
+    *workbench.__all__,
 ]
 
 # Every govshare action refuses input no field may hold before it reads anything (issue 14).

@@ -32,6 +32,7 @@ from . import (
     tokens,
     upstream,
     usage,
+    workbench,
 )
 from . import datastore as _datastore
 from .access import *  # noqa: F403
@@ -57,6 +58,7 @@ from .reports import *  # noqa: F403
 from .tokens import *  # noqa: F403
 from .upstream import *  # noqa: F403
 from .usage import *  # noqa: F403
+from .workbench import *  # noqa: F403
 
 __all__: list[str] = [
     *disputes.__all__,
@@ -82,6 +84,7 @@ __all__: list[str] = [
     *reports.__all__,
     *tokens.__all__,
     *upstream.__all__,
+    *workbench.__all__,
 ]
 
 
