@@ -16,7 +16,7 @@ from ckan import model
 from ckan.lib.search import rebuild
 from ckan.tests.helpers import call_action
 
-from ckanext.govshare.search import analysis, connection, index_text
+from ckanext.govshare.search import analysis, connection, departments, index_text
 from ckanext.govshare.tests import factories as gs_factories
 
 SCHEMA = Path(__file__).resolve().parents[4] / "docker" / "solr" / "schema.xml"
@@ -101,18 +101,29 @@ class TestByDepartmentTitle:
         assert result_names(page) == {"resident-id-cards", "passports"}
         assert "2 datasets found" in page
 
-    def test_a_renamed_departments_entries_follow_once_reindexed(
+    def test_a_renamed_departments_entries_follow_its_new_title(
         self, world: dict[str, Any], sysadmin: dict[str, Any]
     ):
+        market = world["market"]
+        assert departments.indexed_title(market["id"]) == "市场监督管理局"
         call_action(
             "organization_patch",
             context={"user": sysadmin["name"]},
-            id=world["market"]["id"],
+            id=market["id"],
             title="市场监管总局",
         )
-        rebuild(world["licences"]["id"])
+        # What IOrganizationController.edit runs after a department is saved.
+        assert departments.reindex_if_renamed(market["id"], "市场监管总局") == 1
         assert found("市场监管总局") == {"business-licences"}
         assert found("监督管理局") == set()
+        assert departments.indexed_title(market["id"]) == "市场监管总局"
+        # Saved again without a new title: nothing to index.
+        assert departments.reindex_if_renamed(market["id"], "市场监管总局") == 0
+
+    def test_a_department_without_entries_needs_no_reindex(self, world: dict[str, Any]):
+        empty = gs_factories.Department(title="空部门")
+        assert departments.indexed_title(empty["id"]) is None
+        assert departments.reindex_if_renamed(empty["id"], "新名称") == 0
 
 
 class TestByDataItemName:
