@@ -97,3 +97,12 @@ def test_the_header_counts_unread_notices_on_an_ordinary_page(app, world: World,
     # A user with nothing unread has no badge.
     quiet = _header(app.get(f"{EN}/dataset/", headers=as_user("other")).body)
     assert "govshare-unread-count" not in quiet and "/govshare/workbench" in quiet
+
+
+def test_the_old_dashboard_leads_to_the_workbench(app, world: World, as_user):  # noqa: F811
+    body = app.get(f"{EN}/dashboard/datasets", headers=as_user("requester")).body
+    tabs = body.split('class="nav nav-tabs"', 1)[1].split("</ul>", 1)[0]
+    hrefs = re.findall(r'href="([^"]+)"', tabs)
+    assert hrefs[0].endswith("/govshare/workbench")
+    assert any(h.endswith("/dashboard/notices/") for h in hrefs)
+    assert "govshare-dashboard-workbench" in body and "Open the workbench" in body
