@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -172,23 +172,36 @@ def _as_dicts(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [as_dict(row) for row in rows]
 
 
-def export_csv(reader: Reader, filters: Mapping[str, Any]) -> dict[str, Any]:
+#: Reading columns put in front of the hashed ones: their headers, and a batch of events (under
+#: their hashed names) -> each event's cells (``audit.present.csv_rows``; issue 19 item 5).
+ReadingColumns = tuple[Sequence[str], Callable[[list[dict[str, Any]]], list[list[str]]]]
+
+
+def export_csv(
+    reader: Reader, filters: Mapping[str, Any], reading: ReadingColumns | None = None
+) -> dict[str, Any]:
     """Every event ``reader`` may see under ``filters``, newest first, as a CSV file: the
-    hashed fields and the links, cells that cannot run as formulas (issue 14, item 6)."""
+    hashed fields and the links (``CSV_COLUMNS``, by those names, so that the chain can be
+    verified on them), after the ``reading`` columns if given (local time, names, labels,
+    summary: not hashed), cells that cannot run as formulas (issue 14, item 6)."""
     where = _where(reader, filters)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
+    headers, cells_of = reading if reading is not None else ((), None)
+    writer.writerow([*headers, *CSV_COLUMNS])
     last: int | None = None
     while True:
         query = sa.select(event_table).where(where).order_by(_c.seq.desc()).limit(CSV_BATCH)
         if last is not None:
             query = query.where(_c.seq < last)
         rows = model.Session.execute(query).all()
-        for row in rows:
-            event = _hashed(row)
-            event["detail"] = json.dumps(event["detail"], ensure_ascii=False)
-            writer.writerow(cells.csv_row(event.get(column) for column in CSV_COLUMNS))
+        events = [_hashed(row) for row in rows]
+        readable = cells_of(events) if cells_of is not None else [[] for _ in events]
+        for event, extra in zip(events, readable, strict=True):
+            hashed = {**event, "detail": json.dumps(event["detail"], ensure_ascii=False)}
+            writer.writerow(
+                cells.csv_row([*extra, *(hashed.get(column) for column in CSV_COLUMNS)])
+            )
         if len(rows) < CSV_BATCH:
             break
         last = rows[-1].seq

@@ -11,6 +11,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from flask import Blueprint
 
+from ..core import clock
 from ._shared import context as _context
 from ._shared import page_number, pager, send_file
 
@@ -22,6 +23,13 @@ audit = Blueprint("govshare_audit", __name__, url_prefix="/govshare/audit")
 FILTERS = ("actor", "actor_org", "object_org", "object_id", "action", "since", "until")
 OLD_FILTERS = ("department",)
 PAGE_SIZE = 50
+
+
+def _zone() -> str:
+    """The platform's time zone (``ckanext.govshare.timezone``) as the time column says it:
+    ``UTC+08:00``."""
+    offset = clock.now().astimezone(clock.timezone()).strftime("%z")
+    return f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
 
 
 @audit.route("/")
@@ -38,7 +46,12 @@ def index() -> Any:
     errors: dict[str, Any] = {}
     try:
         if args.get("format") == "csv":
-            return send_file(tk.get_action("govshare_audit_export")(_context(), filters))
+            # The reading columns in the page's language (issue 19 item 5).
+            language = "zh_Hans_CN" if str(tk.h.lang()).startswith("zh") else "en"
+            exported = tk.get_action("govshare_audit_export")(
+                _context(), {**filters, "language": language}
+            )
+            return send_file(exported)
         result = tk.get_action("govshare_audit_list")(
             _context(), {**filters, "limit": PAGE_SIZE, "offset": (number - 1) * PAGE_SIZE}
         )
@@ -53,5 +66,6 @@ def index() -> Any:
             "filters": filters,
             "errors": errors,
             "page": pager(result, number, "govshare_audit.index", PAGE_SIZE, **filters),
+            "zone": _zone(),
         },
     )

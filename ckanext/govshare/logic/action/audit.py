@@ -10,7 +10,8 @@ import ckan.plugins.toolkit as tk
 from ckan.logic import validate
 from ckan.types import Action, Context, DataDict
 
-from ...audit import changes, trail, who
+from ...access import entries_of, workflow
+from ...audit import changes, present, trail, who
 from ...core.vocabulary import renamed, with_old_keys
 from .. import loading
 from ..schema.audit import audit_export_schema, audit_list_schema
@@ -58,6 +59,19 @@ OLD_KEYS = {old: new for old, new in trail.API_NAMES.items()}
 EITHER_SIDE = {"department": "actor_org or object_org"}
 
 
+#: What the trail's reading needs from the access domain (``audit.present.Reading``).
+READING = present.Reading(
+    states=workflow.STATE_LABELS,
+    entries_of={"access_request": entries_of.requests, "grant": entries_of.grants},
+)
+
+
+def _language(data_dict: DataDict) -> str:
+    """The language of the CSV's reading columns: asked for, else the site's."""
+    asked = data_dict.get("language") or tk.config.get("ckan.locale_default") or "en"
+    return "zh_Hans_CN" if str(asked).startswith("zh") else "en"
+
+
 def _reader(action: str, context: Context, data_dict: DataDict) -> trail.Reader:
     """Who reads, once the auth function let them (a refusal is recorded, issue 4)."""
     loading.check(action, context, data_dict, object_type="audit_trail")
@@ -89,13 +103,22 @@ def govshare_audit_list(context: Context, data_dict: DataDict) -> dict[str, Any]
         event has ``seq``, ``created``, ``actor_id``, ``actor_name``, ``actor_org_id``,
         ``action``, ``object_type``, ``object_id``, ``object_org_id``, ``outcome``,
         ``detail``, ``client_address``, ``request_id``, ``prev_hash``, ``hash`` (and until
-        0.3.0 ``time``, ``actor_department``, ``object_department``: the hashed names)
+        0.3.0 ``time``, ``actor_department``, ``object_department``: the hashed names);
+        and for reading (issue 19 item 5; not hashed): ``created_local`` (the platform's time
+        zone, ``ckanext.govshare.timezone``), ``action_label``, ``actor_display_name`` (full
+        name; the platform's own events "Platform"), ``actor_org_title``, ``object_label``,
+        ``object_title``, ``object_url`` (the page showing the object, when there is one),
+        ``object_org_title`` and ``summary`` (labels as ``{"en", "zh_Hans_CN"}``)
     """
     reader = _reader("govshare_audit_list", context, data_dict)
     answer = trail.page(reader, data_dict, limit=data_dict["limit"], offset=data_dict["offset"])
+    shown = present.present(answer["results"], READING)
     return {
         "count": answer["count"],
-        "results": [with_old_keys(e, OLD_KEYS) for e in answer["results"]],
+        "results": [
+            {**with_old_keys(e, OLD_KEYS), **extra}
+            for e, extra in zip(answer["results"], shown, strict=True)
+        ],
         "limit": data_dict["limit"],
         "offset": data_dict["offset"],
     }
@@ -109,7 +132,19 @@ def govshare_audit_export(context: Context, data_dict: DataDict) -> dict[str, An
     file the audit page downloads: the hashed fields and the chain's links, so that a copy
     can be checked outside the platform (docs/audit.md).
 
-    :returns: ``{"filename", "mimetype": "text/csv", "content"}`` (UTF-8 text with a BOM)
+    :param language: ``en`` or ``zh_Hans_CN``: the language of the reading columns (optional;
+        default the site's, ``ckan.locale_default``)
+    :returns: ``{"filename", "mimetype": "text/csv", "content"}`` (UTF-8 text with a BOM).
+        The first columns are for reading, not hashed: local time, user (full name), the
+        department acted for, event, object, its department, outcome, summary
+        (``audit.present.CSV_HEADERS``); then the hashed fields under their hashed names
+        (``seq`` … ``request_id``, ``chain.FIELDS``) and the links ``prev_hash``, ``hash``:
+        the chain is verified on those alone
     """
     reader = _reader("govshare_audit_export", context, data_dict)
-    return trail.export_csv(reader, data_dict)
+    language = _language(data_dict)
+
+    def reading(events: list[dict[str, Any]]) -> list[list[str]]:
+        return present.csv_rows(events, READING, language)
+
+    return trail.export_csv(reader, data_dict, (present.CSV_HEADERS[language], reading))

@@ -14,10 +14,13 @@ from ckan.types import Schema
 
 from ...core.messages import message
 from ...hardening import limits
-from .fields import paging_fields, reference
+from .fields import one_of, paging_fields, reference
 
 __all__ = ["audit_export_schema", "audit_list_schema", "iso_datetime"]
 
+
+#: Languages the export's reading columns are written in.
+LANGUAGES = ("en", "zh_Hans_CN")
 
 NOT_A_TIME = message(
     "Not a date or time: use ISO 8601, e.g. 2026-11-25 or 2026-11-25T08:00",
@@ -60,6 +63,8 @@ def audit_export_schema() -> Schema:
         "action": [ignore_empty, reference],
         "since": [ignore_empty, iso_datetime],
         "until": [ignore_empty, iso_datetime],
+        # The language of the CSV's reading columns (issue 19 item 5; default the site's).
+        "language": [ignore_empty, one_of(LANGUAGES)],
         "__extras": [ignore_missing],
     }
 
