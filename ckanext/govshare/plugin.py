@@ -10,7 +10,7 @@ from ckan import model
 from ckan.lib.plugins import DefaultTranslation
 from flask import has_request_context
 
-from . import i18n_plurals, logmask, profiles, signals
+from . import i18n_plurals, logmask, signals
 from .catalogue import facets as catalogue_facets
 from .catalogue.visibility import CataloguePermissionLabels
 from .core import identity
@@ -21,6 +21,7 @@ from .downloads import lognoise as download_lognoise
 from .logins import service as login_throttle
 from .regional import service as regional
 from .review import service as catalogue_review
+from .search import facet_titles as search_facet_titles
 from .search import index_text as search_text
 
 _labels = CataloguePermissionLabels()
@@ -131,30 +132,17 @@ class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
         if isinstance(entity, model.Group) and entity.is_organization:
             regional.sync_department(entity.id)
 
-    # IFacets: the catalogue's facets first, then CKAN's.
+    # IFacets: the catalogue's facets first, then CKAN's, on every search page (issue 19, item 4).
     def dataset_facets(self, facets_dict: Any, package_type: str) -> Any:
-        titles = {
-            "share_type": tk._("Share type"),
-            "resource_category": tk._("Resource category"),
-            "basic_category": tk._("Basic resource category"),
-            "theme": tk._("Theme"),
-            "update_cycle": tk._("Update cycle"),
-            "share_methods": tk._("Share methods"),
-            "open_to_public": tk._("Open to the public"),
-            "format_type": tk._("Resource format"),
-        }
-        if profiles.on("catalogue_grading"):
-            titles["data_grade"] = tk._("Data grade")  # 2025 Regulations art. 13
-        ordered = type(facets_dict)()
-        ordered["organization"] = tk._("Providing departments")
-        ordered.update(titles)
-        for key, value in facets_dict.items():
-            # No licence facet: CKAN titles it 授权, which here is a grant, and its labels are
-            # English licence names; an entry's openness is the 开放属性 facet (issue 19, item 4).
-            # ``facet.field=license_id`` still works in the API.
-            if key not in ordered and key != "license_id":
-                ordered[key] = value
-        return ordered
+        return search_facet_titles.ordered(facets_dict)
+
+    def organization_facets(
+        self, facets_dict: Any, organization_type: str, package_type: Any
+    ) -> Any:
+        return search_facet_titles.ordered(facets_dict, department=False)
+
+    def group_facets(self, facets_dict: Any, group_type: str, package_type: Any) -> Any:
+        return search_facet_titles.ordered(facets_dict)
 
     # IPermissionLabels: departments see the whole catalogue, the public the open part.
     def get_dataset_labels(self, dataset_obj: Any) -> list[str]:

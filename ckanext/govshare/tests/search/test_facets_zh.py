@@ -109,3 +109,31 @@ def test_facet_titles_and_labels_are_chinese(world: dict[str, Any], app: Any, ru
     }
     for title in coded_titles & set(blocks):
         assert all(_HAN.search(label) for label in blocks[title]), (title, blocks[title])
+
+
+def test_facets_without_values_are_not_shown(world: dict[str, Any], app: Any):
+    page = app.get("/zh_Hans_CN/dataset/", query_string={"q": "不存在的词语"}).body
+    assert "没有匹配该搜索的" not in page
+    assert facet_blocks(page) == {}
+
+
+def test_a_departments_page_has_the_same_facets_but_the_department(
+    world: dict[str, Any],
+    app: Any,
+    rule_profile: str,  # noqa: F811
+):
+    page = app.get("/zh_Hans_CN/organization/ministry-of-public-security").body
+    blocks = facet_blocks(page)
+    assert "提供部门" not in blocks and "机构" not in blocks and "组织" not in blocks
+    assert "授权" not in blocks and "Creative Commons" not in page
+    assert blocks["共享类型"] == ["有条件共享"]
+    assert blocks["主题"] == ["公共服务"]
+    assert ("数据分级" in blocks) == (rule_profile == "regulation-2025")
+
+
+def test_a_groups_page_has_the_same_facets(world: dict[str, Any], app: Any):
+    page = app.get("/zh_Hans_CN/group/population-theme").body
+    blocks = facet_blocks(page)
+    assert blocks["提供部门"] == ["公安部"]
+    assert blocks["共享方式"] == ["接口/系统对接", "文件下载"]
+    assert "授权" not in blocks
