@@ -18,8 +18,11 @@ from ckan import model
 from ckan.tests import factories, helpers
 
 from ckanext.govshare import cells
-from ckanext.govshare.audit import GENESIS, record, verify
+from ckanext.govshare.access import workflow
+from ckanext.govshare.audit import GENESIS, changes, present, record, verify
+from ckanext.govshare.audit.present import action_label
 from ckanext.govshare.audit.trail import CSV_COLUMNS
+from ckanext.govshare.logic import action
 from ckanext.govshare.tests import factories as gs
 
 pytestmark = pytest.mark.usefixtures("audit_db")
@@ -203,3 +206,22 @@ def test_the_api_answers_the_reading_keys_in_both_languages(scene):
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", approved["created_local"])
     # The hashed fields are answered as before.
     assert approved["action"] == "govshare_request_approve" and len(approved["hash"]) == 64
+
+
+def _labelled(code: str) -> bool:
+    en, zh = action_label(code)
+    return en != code and zh != code and bool(en) and bool(zh)
+
+
+def test_every_action_the_trail_records_has_a_label():
+    """CKAN's state changes (framed), every step of a request, every govshare action (a
+    refusal records its name) and the platform's own events read as words, not codes."""
+    codes = [
+        *changes.core_state_changes(),
+        *(f"govshare_request_{step.value}" for step in workflow.Action),
+        *(name for name in action.__all__ if name.startswith("govshare_")),
+        *present.ACTIONS,
+    ]
+    assert [code for code in codes if not _labelled(code)] == []
+    # Unknown codes are shown as they are, never blank.
+    assert action_label("something_new") == ("something_new", "something_new")
