@@ -18,7 +18,7 @@ from ckan import model
 from .. import profiles
 from ..core import clock
 from ..core.membership import Person
-from ..core.messages import message
+from ..core.messages import field_errors, message
 from ..core.serialise import plain
 from ..hardening import limits
 from . import attachments, codes, deadlines, rules, workflow
@@ -36,6 +36,7 @@ __all__ = [
     "cross_level",
     "entry_errors",
     "load_request",
+    "open_requests",
     "requesting_org",
     "scope_defaults",
     "signoff_required",
@@ -62,6 +63,26 @@ def load_request(request_id: str, *, for_update: bool = False) -> dict[str, Any]
         query = query.with_for_update()
     row = model.Session.execute(query).first()
     return dict(row._mapping) if row else None
+
+
+def open_requests(package_id: str, requesting_org_id: str) -> list[dict[str, Any]]:
+    """The department's requests on the entry that count as open (``rules.counts_as_open``),
+    newest first. Takes a transaction-scoped lock on the (entry, department) pair first, so
+    two requests sent at once are checked one after the other: the second sees the first."""
+    key = f"govshare_access_request:{package_id}:{requesting_org_id}"
+    model.Session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(key))))
+    c = request_table.c
+    rows = model.Session.execute(
+        sa.select(request_table)
+        .where(
+            c.package_id == package_id,
+            c.requesting_org_id == requesting_org_id,
+            c.status.in_(sorted(workflow.OPEN_STATES)),
+            c.kind.in_(sorted(rules.ONE_OPEN_KINDS)),
+        )
+        .order_by(c.submitted_at.desc(), c.id)
+    ).all()
+    return [dict(r._mapping) for r in rows]
 
 
 def attachment_of(request: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -269,6 +290,10 @@ def submit(
     """
     values = dict(data)
     values["requesting_org"] = requesting_org(person, values.get("requesting_org"), entry)
+    # One open request per entry and department (issue 19, item 3): the first is followed up.
+    duplicate = rules.duplicate_errors(open_requests(entry["id"], values["requesting_org"]))
+    if duplicate:
+        raise field_errors(tk.ValidationError, duplicate)
     scope_defaults(entry, values, negotiation=kind == codes.KIND_NEGOTIATION)
     upload = values.pop("attachment", None)
     request_id: str | None = None

@@ -13,7 +13,8 @@ from typing import Any
 
 from ..catalogue.codes import SHARE_STRICTNESS
 from ..core.messages import message
-from .codes import GRANT_ACTIVE, GRANT_SUSPENDED, SOURCE_RETURN
+from .codes import GRANT_ACTIVE, GRANT_SUSPENDED, KIND_NEGOTIATION, KIND_REQUEST, SOURCE_RETURN
+from .workflow import OPEN_STATES
 
 Errors = dict[str, list[str]]
 
@@ -263,6 +264,39 @@ def check_request(
     elif end and end < today:
         errors["period_end"] = [PERIOD_PAST]
     return errors
+
+
+#: The kinds of request one department may have only one of open on an entry at a time: a
+#: conditional request (art. 12(2)) and a negotiation (art. 12(3)) both ask for the entry's
+#: data; a use change (2025 art. 25) concerns a grant the department already holds.
+ONE_OPEN_KINDS = frozenset({KIND_REQUEST, KIND_NEGOTIATION})
+
+
+def counts_as_open(request: Mapping[str, Any]) -> bool:
+    """Whether ``request`` stands in the way of another one for the same entry by the same
+    department: someone still has to act on it (``workflow.OPEN_STATES``: submitted, returned
+    for completion, awaiting or returned by the department head's sign-off, negotiating, and
+    every level of escalation), and it asks for the entry's data (:data:`ONE_OPEN_KINDS`)."""
+    return request.get("status") in OPEN_STATES and request.get("kind") in ONE_OPEN_KINDS
+
+
+def duplicate_errors(open_requests: Iterable[Mapping[str, Any]]) -> Errors:
+    """A second request for an entry while the department's first one is open is refused
+    (issue 19, item 3): it names the open request so the department follows that one up (or
+    withdraws it) instead. ``open_requests``: the department's requests on the entry."""
+    found = next((r for r in open_requests if counts_as_open(r)), None)
+    if found is None:
+        return {}
+    ref = found["id"]
+    return {
+        "package_id": [
+            message(
+                f"Your department already has an open request for this entry ({ref}): follow "
+                "it up, or withdraw it before applying again",
+                f"本部门已有该信息资源尚未办结的申请（{ref}），请跟进该申请，或撤回后再申请",
+            )
+        ]
+    }
 
 
 def check_approval(request: Mapping[str, Any], data: Mapping[str, Any]) -> Errors:

@@ -157,7 +157,7 @@ def reason(grant: Mapping[str, Any] | None, state: str) -> str | None:
 
 def scope(grant: Mapping[str, Any], entry: Mapping[str, Any]) -> dict[str, Any]:
     """What ``grant`` covers of ``entry`` (art. 14): ``resources`` (names; ``None``: all of
-    them), ``resources_total``, ``items`` (``None``: all), ``items_total``, ``rows``
+    them), ``resources_total``, ``data_items`` (``None``: all), ``data_items_total``, ``rows``
     (``{"column", "values"}``; ``None``: every row)."""
     names = {
         str(r.get("id")): str(r.get("name") or r.get("id")) for r in entry.get("resources") or []
@@ -175,8 +175,8 @@ def scope(grant: Mapping[str, Any], entry: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "resources": resources,
         "resources_total": len(names),
-        "items": None if items is None else [str(i) for i in items],
-        "items_total": len(entry.get("data_items") or []),
+        "data_items": None if items is None else [str(i) for i in items],
+        "data_items_total": len(entry.get("data_items") or []),
         "rows": rows,
     }
 
