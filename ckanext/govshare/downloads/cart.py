@@ -2,8 +2,9 @@
 their departments, kept on the server for them, then downloaded as one ZIP (art. 14).
 
 A list is a user's own: one row per resource (``govshare_cart_item``, Alembic revision
-``8f1d3c5a7b29``), at most :func:`max_items` of them (the bulk ZIP's limit,
-``ckanext.govshare.download.bulk_max_files``, so that the whole list fits one archive). A
+``8f1d3c5a7b29``), at most :func:`max_items` of them (200, or fewer when the bulk ZIP's
+limit ``ckanext.govshare.download.bulk_max_files`` is lower, so the whole list fits one
+archive). A
 resource goes in only while one of the user's departments holds a live grant covering it; what
 the list says of each item is read when it is shown, with the rules the bulk download applies
 (``service.live_grants``, ``bulk.pick`` — the one scope function — and the grant's download
@@ -97,9 +98,14 @@ FULL = message(
 NOT_IN_LIST = message("Not in your download list: {ids}", "不在您的下载清单中：{ids}")
 
 
+#: The most resources a list holds (fewer if one bulk ZIP may carry fewer).
+LIMIT = 200
+
+
 def max_items() -> int:
-    """The most resources a list holds: what one bulk ZIP may carry."""
-    return config.download_bulk_max_files()
+    """The most resources a list holds: :data:`LIMIT`, or what one bulk ZIP may carry
+    (``ckanext.govshare.download.bulk_max_files``) when that is less."""
+    return min(LIMIT, config.download_bulk_max_files())
 
 
 def _ids(user_id: str) -> list[str]:

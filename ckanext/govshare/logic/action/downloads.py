@@ -166,7 +166,7 @@ def govshare_cart_add(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Put resources in your download list (下载清单, issue 19 item 8; art. 14): each must be
     covered by a live grant of one of your departments; of an entry, the resources such a
     grant covers. All or nothing; a resource already listed stays. The list holds at most
-    ``ckanext.govshare.download.bulk_max_files`` resources (one ZIP).
+    200 resources (fewer if ``ckanext.govshare.download.bulk_max_files`` is lower: one ZIP).
 
     :param resource_ids: resources (ids), a list or comma-separated
     :param package_ids: entries (ids or names): their granted resources
