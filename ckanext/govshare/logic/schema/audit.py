@@ -12,6 +12,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.types import Schema
 
+from ...core import clock
 from ...core.messages import message
 from ...hardening import limits
 from .fields import one_of, paging_fields, reference
@@ -30,7 +31,8 @@ NOT_A_TIME = message(
 
 def iso_datetime(value: Any, context: Any) -> dt.datetime | None:
     """An ISO 8601 date or time from ``limits.FIRST_DAY`` to ``limits.FILTER_LAST_DAY``; a
-    time without a zone is taken as UTC."""
+    time without a zone is the platform's local time (``ckanext.govshare.timezone``, the time
+    the audit page shows; issue 19 item 5)."""
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
@@ -45,7 +47,7 @@ def iso_datetime(value: Any, context: Any) -> dt.datetime | None:
     problem = limits.date_problem(parsed.date(), limits.FIRST_DAY, limits.FILTER_LAST_DAY)
     if problem:
         raise tk.Invalid(problem)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=clock.timezone())
 
 
 def audit_export_schema() -> Schema:

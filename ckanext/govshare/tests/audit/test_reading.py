@@ -225,3 +225,29 @@ def test_every_action_the_trail_records_has_a_label():
     assert [code for code in codes if not _labelled(code)] == []
     # Unknown codes are shown as they are, never blank.
     assert action_label("something_new") == ("something_new", "something_new")
+
+
+def test_times_without_a_zone_filter_in_local_time(scene):
+    """The page shows local time, so a filter typed as the page shows it is local too."""
+    found = helpers.call_action(
+        "govshare_audit_list", {"user": scene["admin"]["name"]}, **_mine(scene)
+    )["results"]
+    first = min(found, key=lambda e: e["seq"])
+    local = dt.datetime.strptime(first["created_local"], "%Y-%m-%d %H:%M:%S")
+    since = local.isoformat()
+    # From the first event's local second on: all three; from the next second: not it.
+    listed = helpers.call_action(
+        "govshare_audit_list", {"user": scene["admin"]["name"]}, **_mine(scene, since=since)
+    )
+    assert listed["count"] == 3
+    later = (local + dt.timedelta(seconds=1)).isoformat()
+    after = helpers.call_action(
+        "govshare_audit_list", {"user": scene["admin"]["name"]}, **_mine(scene, until=later)
+    )
+    assert first["seq"] in [e["seq"] for e in after["results"]]
+    before = helpers.call_action(
+        "govshare_audit_list",
+        {"user": scene["admin"]["name"]},
+        **_mine(scene, until=(local - dt.timedelta(hours=1)).isoformat()),
+    )
+    assert before["count"] == 0
