@@ -202,3 +202,29 @@ def test_the_notice_table_constraint(people):
     assert [tuple(col.name for col in con.columns) for con in constraint] == [
         (c.user_id.name, c.key.name)
     ]
+
+
+@pytest.mark.parametrize("kind", ["doubt", "error"])
+def test_the_feedback_subject_names_its_kind_once(kind):
+    """收到数据错误反馈, not 收到数据数据错误反馈 (issue 19, item 7)."""
+    from ckanext.govshare.feedback.rules import KIND_LABELS
+
+    en_label, zh_label = KIND_LABELS[kind]
+    params = {**PARAMS, "kind_zh": zh_label, "kind_en": en_label.lower()}
+    subject, body = texts.render("feedback_received", params, "zh_Hans_CN")
+    assert subject == f"收到{zh_label}反馈：人口基础信息"
+    assert "数据数据" not in subject + body
+
+
+def test_no_chinese_notice_doubles_a_word():
+    """Every kind, with each status it is sent with, reads without a doubled word."""
+    doubled = re.compile(r"([\u4e00-\u9fff]{2,4})\1")
+    found = {}
+    for kind in texts.KINDS:
+        for status in ("approved", "rejected", "granted", "denied", "escalated_government"):
+            params = {**PARAMS, "status": status, "reason": "理由", "kind_zh": "数据错误"}
+            subject, body = texts.render(kind, params, "zh_Hans_CN")
+            match = doubled.search(subject + "\n" + body)
+            if match:
+                found[(kind, status)] = match.group(0)
+    assert found == {}
