@@ -1,5 +1,6 @@
 # ckanext-govshare — two commands do all set-up on a fresh Debian machine:
-#   make run    serve the catalogue with demo data at http://127.0.0.1:5000
+#   make run    serve the catalogue with demo data at http://127.0.0.1:5000 (and a mail sink
+#               keeping the mail it sends under var/mail/)
 #   make test   run ruff, pyright, the import contracts and the whole test suite (own test database)
 # Both install what is missing (venv, packages, PostgreSQL, Redis) and reuse what runs.
 
@@ -29,7 +30,7 @@ PYRIGHT := PYRIGHT_PYTHON_IGNORE_WARNINGS=1 $(VENV)/bin/pyright --pythonpath $(V
 
 help:
 	@echo "make run      serve the catalogue with demo data at http://127.0.0.1:$(PORT)"
-	@echo "make stop     stop the server and the jobs worker"
+	@echo "make stop     stop the server, the jobs worker and the mail sink"
 	@echo "make test     ruff, pyright, lint-imports + the whole test suite (CKAN_VERSION=2.12.0 for CKAN 2.12)"
 	@echo "make lint     ruff, pyright and lint-imports only"
 	@echo "make screenshots  the README's pictures (docs/screenshots/), taken by the accessibility browser test"
@@ -43,8 +44,9 @@ install:
 
 # xloader's token before the demo: the demo's CSV/XLSX uploads are queued for loading into the
 # DataStore, and the worker (started after the web server) loads them.
+# The mail sink first (issue 19, item 10): the demo's notices are mailed to it, into var/mail/.
 run: install
-	$(SETUP) admin xloader demo serve
+	$(SETUP) admin xloader mail demo serve
 
 demo: install
 	$(VENV)/bin/ckan -c config/ckan.ini govshare demo

@@ -5,7 +5,7 @@
 #   scripts/setup.sh <step> [...]
 #
 # Steps: system browser venv services database config migrate datastore i18n admin xloader demo
-#        serve stop
+#        mail serve stop
 # Environment: CKAN_VERSION (default 2.11.6), VENV, CKAN_INI, DB_NAME, PORT, VAR (default var/).
 set -euo pipefail
 
@@ -240,6 +240,13 @@ def parse(source):
 wanted, have = parse(text), parse(open(target, encoding="utf-8").read())
 lines = open(target, encoding="utf-8").read().splitlines()
 added = []
+# smtp.server: the template's old placeholder (localhost:25, no server in development) becomes
+# the development sink that make run starts (issue 19, item 10); any other value stays.
+if have.has_option("app:main", "smtp.server") and \
+        have.get("app:main", "smtp.server").strip() == "localhost:25":
+    i = next(i for i, line in enumerate(lines) if line.split("=")[0].strip() == "smtp.server")
+    lines[i] = "smtp.server = " + wanted.get("app:main", "smtp.server")
+    added.append("smtp.server (the development mail sink)")
 # Plugins the template gained after configs were first written join an existing plugin list
 # (before govshare); other differences in the list are the site's own choice and stay.
 NEW_PLUGINS = ["datastore", "xloader"]
@@ -406,8 +413,31 @@ step_serve() {
   fi
 }
 
+# --- mail in development: a local SMTP sink keeping every message under var/mail/ ----------
+# (issue 19, item 10). config/ckan.ini's smtp.server points at it; sysadmins read the messages
+# at /govshare/mail. In production CKAN sends through the relay set in smtp.server instead.
+MAIL_PORT="${MAIL_PORT:-8025}"
+step_mail() {
+  mkdir -p "$VAR/mail"
+  chmod 0750 "$VAR/mail"
+  if running mail; then
+    log "Mail sink already running on 127.0.0.1:$MAIL_PORT ($VAR/mail)"
+    return 0
+  fi
+  nohup "$PY" -m ckanext.govshare.mail.sink --dir "$VAR/mail" --host 127.0.0.1 \
+    --port "$MAIL_PORT" >"$VAR/mail.log" 2>&1 &
+  echo $! > "$(pidfile mail)"
+  for _ in $(seq 20); do
+    "$PY" -c "import socket; socket.create_connection(('127.0.0.1', $MAIL_PORT), 1)" \
+      2>/dev/null && break
+    running mail || { cat "$VAR/mail.log" >&2; die "the mail sink did not start"; }
+    sleep 0.5
+  done
+  log "Mail sink on 127.0.0.1:$MAIL_PORT: messages kept under $VAR/mail, listed at /govshare/mail"
+}
+
 step_stop() {
-  for name in web worker; do
+  for name in web worker mail; do
     if running "$name"; then
       kill "$(cat "$(pidfile "$name")")" && log "Stopped $name"
     fi

@@ -14,6 +14,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from flask import Blueprint
 
+from ._shared import abort_for as _abort_for
 from ._shared import context as _context
 from ._shared import logged_in as _logged_in
 from ._shared import login as _login
@@ -92,3 +93,34 @@ def department_xlsx(org: str, year: int) -> Any:
 @reports.route("/govshare/reports/<org>/<int:year>.pdf")
 def department_pdf(org: str, year: int) -> Any:
     return _show(org, year, "pdf")
+
+
+# --- mail in development (issue 19, item 10): what the local SMTP sink kept, sysadmins only --
+
+
+@reports.route("/govshare/mail")
+def mail() -> Any:
+    if not _logged_in():
+        return _login()
+    try:
+        offset = max(int(tk.request.args.get("offset", 0)), 0)
+    except ValueError:
+        offset = 0
+    try:
+        found = tk.get_action("govshare_mail_list")(_context(), {"limit": 50, "offset": offset})
+    except (tk.NotAuthorized, tk.ObjectNotFound, tk.ValidationError) as error:
+        return _abort_for(error)
+    return tk.render("govshare/mail/index.html", {"found": found})
+
+
+@reports.route("/govshare/mail/<message_id>")
+def mail_read(message_id: str) -> Any:
+    if not _logged_in():
+        return _login()
+    try:
+        item = tk.get_action("govshare_mail_show")(_context(), {"id": message_id})
+    except tk.ValidationError:
+        return tk.abort(404, tk._("Not found"))
+    except (tk.NotAuthorized, tk.ObjectNotFound) as error:
+        return _abort_for(error)
+    return tk.render("govshare/mail/read.html", {"item": item})

@@ -14,6 +14,8 @@ from ckan.logic import validate
 from ckan.types import Context, DataDict
 
 from ...core.membership import Person
+from ...core.messages import message
+from ...mail import store as mail_store
 from ...reports import build, service
 from .. import loading
 from ..auth.reports import reads_everything
@@ -21,6 +23,8 @@ from ..schema import reports as schema
 
 __all__ = [
     "govshare_findings_list",
+    "govshare_mail_list",
+    "govshare_mail_show",
     "govshare_report_export",
     "govshare_report_list",
     "govshare_report_show",
@@ -112,3 +116,39 @@ def govshare_report_list(context: Context, data_dict: DataDict) -> dict[str, Any
     tk.check_access("govshare_report_list", context, data_dict)
     person = Person.of(context)
     return service.readable(everything=reads_everything(person), officer_of=person.officer_of)
+
+
+NO_SUCH_MESSAGE = message("No such message", "邮件不存在")
+
+
+@tk.side_effect_free
+@validate(schema.mail_list_schema)
+def govshare_mail_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The mail the development SMTP sink stored (``make run``; issue 19, item 10), newest
+    first. System administrators only.
+
+    :param limit: page size (default 50, at most 1000)
+    :param offset: messages to skip (default 0)
+    :returns: ``{"count", "results", "limit", "offset"}``; each result has ``id``, ``time``
+        (UTC, ISO 8601), ``from``, ``to``, ``subject`` and ``size`` (bytes)
+    """
+    tk.check_access("govshare_mail_list", context, data_dict)
+    found = mail_store.messages(
+        mail_store.mail_dir(), limit=data_dict["limit"], offset=data_dict["offset"]
+    )
+    return {**found, "limit": data_dict["limit"], "offset": data_dict["offset"]}
+
+
+@tk.side_effect_free
+@validate(schema.mail_show_schema)
+def govshare_mail_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """One message the development sink stored, with its text ``body`` and its ``headers``
+    (``[[name, value], ...]``). System administrators only.
+
+    :param id: the message's id (from ``govshare_mail_list``)
+    """
+    tk.check_access("govshare_mail_show", context, data_dict)
+    found = mail_store.message(mail_store.mail_dir(), str(data_dict["id"]))
+    if found is None:
+        raise tk.ObjectNotFound(NO_SUCH_MESSAGE)
+    return found

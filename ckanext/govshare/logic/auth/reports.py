@@ -22,6 +22,8 @@ from ..guard import lookup_key
 
 __all__ = [
     "govshare_findings_list",
+    "govshare_mail_list",
+    "govshare_mail_show",
     "govshare_report_export",
     "govshare_report_list",
     "govshare_report_show",
@@ -31,6 +33,10 @@ LOG_IN = message("Log in to read the yearly reports", "请登录后查看年度�
 PLATFORM_IS_THE_AUTHORITYS = message(
     "Only the sharing authority may read the platform-wide report",
     "只有共享主管部门可以查看全平台报告",
+)
+SYSADMINS_ONLY = message(
+    "Only system administrators may read the mail the platform sent",
+    "只有系统管理员可以查看平台发出的邮件",
 )
 DEPARTMENTS_OWN = message(
     "Only the department's data officers and the sharing authority may read its report",
@@ -89,3 +95,21 @@ def govshare_report_list(context: Context, data_dict: DataDict) -> AuthResult:
     if not context.get("auth_user_obj"):
         return {"success": False, "msg": LOG_IN}
     return {"success": True}
+
+
+def _sysadmin(context: Context) -> AuthResult:
+    """The development sink's mail (issue 19, item 10) carries other users' reset links and
+    notices: system administrators only (they pass CKAN's auth before this is asked)."""
+    if not context.get("auth_user_obj"):
+        return {"success": False, "msg": LOG_IN}
+    return {"success": False, "msg": SYSADMINS_ONLY}
+
+
+@tk.auth_allow_anonymous_access
+def govshare_mail_list(context: Context, data_dict: DataDict) -> AuthResult:
+    return _sysadmin(context)
+
+
+@tk.auth_allow_anonymous_access
+def govshare_mail_show(context: Context, data_dict: DataDict) -> AuthResult:
+    return _sysadmin(context)

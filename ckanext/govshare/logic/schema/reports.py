@@ -17,6 +17,8 @@ from .fields import department, one_of, paging_fields, reference, required
 
 __all__ = [
     "findings_list_schema",
+    "mail_list_schema",
+    "mail_show_schema",
     "report_export_schema",
     "report_list_schema",
     "report_show_schema",
@@ -70,3 +72,14 @@ def findings_list_schema() -> Schema:
 def report_list_schema() -> Schema:
     ignore_missing = tk.get_validator("ignore_missing")
     return {"__extras": [ignore_missing]}
+
+
+def mail_list_schema() -> Schema:
+    """The development sink's messages (issue 19, item 10): the paging every list takes."""
+    ignore_missing = tk.get_validator("ignore_missing")
+    return {**paging_fields(), "__extras": [ignore_missing]}
+
+
+def mail_show_schema() -> Schema:
+    """One stored message, by ``id`` (its file's name)."""
+    return {"id": [required, reference]}
