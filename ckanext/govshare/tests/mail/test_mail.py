@@ -105,6 +105,8 @@ def test_sysadmins_list_and_read_the_mail(app: Any, running_sink: int, mail_dir:
     assert paged["count"] == 2 and [m["id"] for m in paged["results"]] == [oldest["id"]]
 
     headers = _token(admin)
+    # The sysadmin pages' tabs lead to it.
+    assert 'href="/en/govshare/mail"' in app.get("/en/ckan-admin", headers=headers).body
     page = app.get("/en/govshare/mail", headers=headers)
     assert page.status_code == 200
     assert "共享申请已批准 Request approved" in page.body and "第二封 Second" in page.body
