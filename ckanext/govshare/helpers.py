@@ -16,9 +16,11 @@ from .core import clock, config, messages, serialise
 from .identity_helpers import (
     govshare_about,
     govshare_avatar,
+    govshare_department_title,
     govshare_initials,
     govshare_local_image,
     govshare_operator,
+    govshare_person_name,
     linked_user,
     user_image,
 )
@@ -26,9 +28,11 @@ from .identity_helpers import (
 __all__ = [
     "govshare_about",  # identity (issue 19, item 1): identity_helpers.py
     "govshare_avatar",
+    "govshare_department_title",
     "govshare_initials",
     "govshare_local_image",
     "govshare_operator",
+    "govshare_person_name",
     "linked_user",  # chained: CKAN's, with initials instead of Gravatar
     "user_image",  # chained: CKAN's, with initials instead of Gravatar
     "govshare_access_nav",

@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan.types import Context
+from flask import g, has_request_context
 from markupsafe import Markup
 
 from .core import config, identity
@@ -14,9 +16,11 @@ from .core import config, identity
 __all__ = [
     "govshare_about",
     "govshare_avatar",
+    "govshare_department_title",
     "govshare_initials",
     "govshare_local_image",
     "govshare_operator",
+    "govshare_person_name",
     "linked_user",
     "user_image",
 ]
@@ -50,6 +54,59 @@ def govshare_avatar(
         'style="--govshare-avatar-bg: {bg}; --govshare-avatar-size: {size}px">'
         '<span aria-hidden="true">{text}</span></span>'
     ).format(shape=shape, label=name or "?", bg=identity.colour(key or name), size=size, text=text)
+
+
+def _cached(kind: str, key: str, look_up: Any) -> str:
+    """One look-up per name and request (a list page names the same people many times)."""
+    store: dict[tuple[str, str], str] | None = None
+    if has_request_context():
+        store = g.setdefault("_govshare_names", {})
+    if store is not None and (kind, key) in store:
+        return store[(kind, key)]
+    value = look_up(key)
+    if store is not None:
+        store[(kind, key)] = value
+    return value
+
+
+def _person(key: str) -> str:
+    try:
+        user = tk.get_action("user_show")({"ignore_auth": True}, {"id": key})
+    except tk.ObjectNotFound:
+        return key
+    return user.get("display_name") or user["name"]
+
+
+def _department(key: str) -> str:
+    try:
+        org = tk.get_action("organization_show")(
+            {"ignore_auth": True},
+            {
+                "id": key,
+                "include_datasets": False,
+                "include_users": False,
+                "include_extras": False,
+                "include_tags": False,
+                "include_groups": False,
+                "include_followers": False,
+            },
+        )
+    except tk.ObjectNotFound:
+        return ""
+    return org.get("title") or org["name"]
+
+
+def govshare_person_name(user: str | None) -> str:
+    """A person's full name (张伟（公安部数据专员）) for a user name or id, as lists and
+    histories should show people (issue 19, item 1); the name itself for no such user, ""
+    for none."""
+    return _cached("user", user, _person) if user else ""
+
+
+def govshare_department_title(org: str | None) -> str:
+    """A department's title (公安部) for its name or id; the name itself for no such
+    department, "" for none."""
+    return (_cached("org", org, _department) or org) if org else ""
 
 
 def govshare_local_image(url: str | None) -> str:
@@ -96,32 +153,12 @@ def linked_user(next_helper: Any, user: Any, maxlength: int = 0, avatar: int = 2
     return Markup("{icon} {link}").format(icon=icon, link=link)
 
 
-def _authority_title() -> str:
-    """The sharing authority's department by its title (its name if it has no title)."""
-    try:
-        org = tk.get_action("organization_show")(
-            {"user": ""},
-            {
-                "id": config.authority_org(),
-                "include_datasets": False,
-                "include_users": False,
-                "include_extras": False,
-                "include_tags": False,
-                "include_groups": False,
-                "include_followers": False,
-            },
-        )
-    except (tk.ObjectNotFound, tk.NotAuthorized):
-        return ""
-    return org.get("title") or org.get("name") or ""
-
-
 def govshare_operator() -> str:
     """Who runs the platform, in the page's language: the configured operator, else the
     sharing authority's department by its title."""
     en, zh = config.about_operator_en(), config.about_operator_zh()
     chosen = (zh or en) if _zh() else (en or zh)
-    return chosen or _authority_title()
+    return chosen or _cached("org", config.authority_org(), _department)
 
 
 def govshare_about(text: bool = True) -> dict[str, Any]:
@@ -148,7 +185,7 @@ def govshare_about(text: bool = True) -> dict[str, Any]:
     if address:
         contacts.append({"kind": "address", "label": tk._("Address"), "value": address, "href": ""})
     user = tk.current_user
-    context = {"user": user.name if user and user.is_authenticated else ""}
+    context: Context = {"user": user.name if user and user.is_authenticated else ""}
     found = tk.get_action("govshare_rule_profile_show")(context, {})
     lang = "zh_Hans_CN" if _zh() else "en"
     return {

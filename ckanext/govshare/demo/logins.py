@@ -92,7 +92,10 @@ def _ensure_users(org: str, password: str, suffixes: tuple[str, ...]) -> int:
             created += 1
         elif user.fullname == f"{org} {suffix}":
             # A demo loaded before people had names: "ministry-of-public-security officer".
-            tk.get_action("user_patch")(site_context(), {"id": user.id, "fullname": fullname})
+            # (user_patch would lose the e-mail address: its user_show runs without the user.)
+            shown = tk.get_action("user_show")(site_context(), {"id": user.id})
+            shown.pop("display_name", None)
+            tk.get_action("user_update")(site_context(), {**shown, "fullname": fullname})
         tk.get_action("organization_member_create")(
             site_context(), {"id": org, "username": name, "role": role}
         )

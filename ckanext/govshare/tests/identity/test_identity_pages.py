@@ -196,10 +196,11 @@ def test_an_unconditional_open_entry_shows_its_share_type_and_its_licence(app: A
     assert "govshare-share-box" in side
     assert "Unconditional sharing" in side
     assert "Every department may obtain this data without applying." in side
-    assert re.search(r"Open to the public</?[^>]*>?:?\s*Open to the public", side) or (
-        "Open to the public: Open to the public" in side
+    assert re.search(
+        r"<dt>Open to the public</dt>\s*<dd class=\"govshare-open\">Open to the public</dd>", side
     )
-    assert 'class="govshare-licence"' in side  # open to the public: its licence too
+    # Open to the public: its licence too.
+    assert re.search(r"<dt>Licence</dt>\s*<dd class=\"govshare-licence\">\s*<a [^>]*>", side)
     assert "Social" not in side
     assert_clean(page)
 
@@ -278,3 +279,19 @@ def test_the_header_shows_the_logged_in_persons_initials(app: Any, world: World)
     assert 'aria-label="欧阳明华（公安部工作人员）"' in header
     assert "--govshare-avatar-size: 22px" in header
     assert_clean(page)
+
+
+def test_the_name_helpers_give_full_names_and_titles_for_login_and_url_names(
+    app: Any, world: World
+):
+    import ckan.plugins.toolkit as tk
+
+    with app.flask_app.test_request_context():
+        assert tk.h.govshare_person_name("mps-officer") == "张伟（公安部数据专员）"
+        assert tk.h.govshare_person_name(world.staff["id"]) == "欧阳明华（公安部工作人员）"
+        assert tk.h.govshare_person_name("nobody-here") == "nobody-here"
+        assert tk.h.govshare_person_name(None) == ""
+        assert tk.h.govshare_department_title("ministry-of-public-security") == "公安部"
+        assert tk.h.govshare_department_title(world.department["id"]) == "公安部"
+        assert tk.h.govshare_department_title("no-such-department") == "no-such-department"
+        assert tk.h.govshare_operator() == "省政务服务和数据管理局"
