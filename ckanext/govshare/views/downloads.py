@@ -300,7 +300,8 @@ def bulk_download() -> Any:
 def _back(default: str) -> str:
     """Where a form goes back to: its ``came_from`` when it is a path of this site."""
     came = request.form.get("came_from") or ""
-    return came if came.startswith("/") and not came.startswith("//") else default
+    local = came.startswith("/") and not came.startswith(("//", "/\\"))
+    return came if local and "\n" not in came and "\r" not in came else default
 
 
 def _flash_refusal(error: tk.ValidationError | tk.NotAuthorized) -> None:
