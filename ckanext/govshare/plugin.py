@@ -21,6 +21,7 @@ from .downloads import lognoise as download_lognoise
 from .logins import service as login_throttle
 from .regional import service as regional
 from .review import service as catalogue_review
+from .search import departments as search_departments
 from .search import facet_titles as search_facet_titles
 from .search import index_text as search_text
 
@@ -127,6 +128,8 @@ class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
     def create(self, entity: Any) -> None:
         if isinstance(entity, model.Group) and entity.is_organization:
             regional.sync_department(entity.id)
+            # Its entries are found by its title (issue 19, item 4): CKAN reindexes none of them.
+            search_departments.reindex_if_renamed(entity.id, entity.title)
 
     def edit(self, entity: Any) -> None:
         if isinstance(entity, model.Group) and entity.is_organization:
