@@ -128,12 +128,12 @@ class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
     def create(self, entity: Any) -> None:
         if isinstance(entity, model.Group) and entity.is_organization:
             regional.sync_department(entity.id)
-            # Its entries are found by its title (issue 19, item 4): CKAN reindexes none of them.
-            search_departments.reindex_if_renamed(entity.id, entity.title)
 
     def edit(self, entity: Any) -> None:
         if isinstance(entity, model.Group) and entity.is_organization:
             regional.sync_department(entity.id)
+            # Its entries are found by its title (issue 19, item 4): CKAN reindexes none of them.
+            search_departments.reindex_if_renamed(entity.id, entity.title)
 
     # IFacets: the catalogue's facets first, then CKAN's, on every search page (issue 19, item 4).
     def dataset_facets(self, facets_dict: Any, package_type: str) -> Any:

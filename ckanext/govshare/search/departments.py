@@ -61,6 +61,9 @@ def reindex_if_renamed(org_id: str, title: str | None) -> int:
     held = indexed_title(org_id)
     if held is None or held == (title or ""):
         return 0
+    # The department's new title is still pending in the session when CKAN calls the hook, and
+    # package_show reads the department with a plain SELECT: flush it first (not a commit).
+    model.Session.flush()
     ids = entry_ids(org_id)
     index = search.index_for(model.Package)
     show = tk.get_action("package_show")
