@@ -180,6 +180,14 @@ def request_form(world: World, **overrides: Any) -> dict[str, Any]:
     return form
 
 
+def another_entry(world: World, share_type: str = "conditional") -> dict[str, Any]:
+    """A further entry of the provider: a department has one open request per entry at a time
+    (issue 19, item 3), so a test that needs several open at once asks for several entries."""
+    return gs.SharingEntry(
+        context=_as_admin(), owner_org=world.provider["id"], share_type=share_type
+    )
+
+
 #: What a 2025 return lists and a 2025 rejection gives (art. 21), in the suites' answers.
 MISSING_ITEMS = [{"field": "basis", "note": "请补充申请依据原文"}]
 GROUNDS = ["beyond_duties"]

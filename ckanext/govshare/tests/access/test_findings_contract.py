@@ -17,7 +17,7 @@ from ckanext.govshare.access.model import grant_table
 from ckanext.govshare.core import clock
 from ckanext.govshare.tests import factories as gs
 
-from .conftest import World, request_form
+from .conftest import World, another_entry, request_form
 
 pytestmark = [
     pytest.mark.usefixtures("with_request_context"),
@@ -45,8 +45,10 @@ def _return(world: World, request_id: str, *fields: str) -> None:
 
 
 def _returned_twice(world: World, second: str) -> dict[str, Any]:
-    """Returned for its basis, resubmitted with a new basis, returned again for ``second``."""
-    request = world.call("requester_officer", "govshare_request_create", **request_form(world))
+    """Returned for its basis, resubmitted with a new basis, returned again for ``second``;
+    on an entry of its own (one open request per entry and department, issue 19)."""
+    form = request_form(world, package_id=another_entry(world)["id"])
+    request = world.call("requester_officer", "govshare_request_create", **form)
     _return(world, request["id"], "basis")
     world.call(
         "requester_officer",
@@ -201,8 +203,13 @@ def test_delivery_usage_records_and_disposal_as_the_actions_record_them(
 
 def test_a_late_answer_counts_against_the_extended_due_date(world: World, frozen: Any) -> None:
     frozen(MONDAY)  # due Monday 2026-09-28
+    # One open request per entry and department (issue 19): two entries.
     within, beyond = (
-        world.call("requester_officer", "govshare_request_create", **request_form(world))
+        world.call(
+            "requester_officer",
+            "govshare_request_create",
+            **request_form(world, package_id=another_entry(world)["id"]),
+        )
         for _ in range(2)
     )
     extensions = {}

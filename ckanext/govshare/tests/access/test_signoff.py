@@ -18,7 +18,7 @@ from ckanext.govshare.core import clock
 from ckanext.govshare.notices.model import notice_table
 from ckanext.govshare.reminders import scheduler
 
-from .conftest import World, request_form
+from .conftest import World, another_entry, request_form
 
 pytestmark = [
     pytest.mark.usefixtures("with_request_context"),
@@ -274,7 +274,9 @@ def test_a_request_waiting_for_its_head_expires_with_its_period(world: World, fr
         "requester", "govshare_request_create", **request_form(world, period_end=end)
     )
     returned = world.call(
-        "requester", "govshare_request_create", **request_form(world, period_end=end)
+        "requester",
+        "govshare_request_create",
+        **request_form(world, period_end=end, package_id=another_entry(world)["id"]),
     )
     world.call(
         "requester_officer",
@@ -295,9 +297,10 @@ def test_a_request_waiting_for_its_head_expires_with_its_period(world: World, fr
 
 def test_the_providers_report_counts_only_what_reached_it(world: World):
     world.call("requester", "govshare_request_create", **request_form(world))  # waiting
-    unsent = world.call("requester", "govshare_request_create", **request_form(world))
+    elsewhere = {"package_id": another_entry(world)["id"]}  # one open request per entry
+    unsent = world.call("requester", "govshare_request_create", **request_form(world, **elsewhere))
     world.call("requester", "govshare_request_withdraw", id=unsent["id"])
-    sent = world.call("requester", "govshare_request_create", **request_form(world))
+    sent = world.call("requester", "govshare_request_create", **request_form(world, **elsewhere))
     world.call("requester_officer", "govshare_request_signoff", id=sent["id"], decision="approve")
     report = world.call(
         "sysadmin",
@@ -481,7 +484,11 @@ def test_one_draft_at_a_time_and_a_bad_draft_writes_nothing(world: World):
             grounds=["other"],
         )
     assert " | " in raised.value.error_dict["status"][0]
-    other = world.call("requester_officer", "govshare_request_create", **request_form(world))
+    other = world.call(
+        "requester_officer",
+        "govshare_request_create",
+        **request_form(world, package_id=another_entry(world)["id"]),
+    )
     events = _count(event_table)
     with pytest.raises(tk.ValidationError) as raised:
         world.call("provider_staff", "govshare_request_decide", id=other["id"], decision="reject")
@@ -578,7 +585,11 @@ def test_who_answers_and_who_drafts(world: World, who: str | None, outcome: str)
 
 def test_staff_see_the_requests_to_their_department_but_not_drafts_of_others(world: World):
     sent = world.call("requester_officer", "govshare_request_create", **request_form(world))
-    waiting = world.call("requester", "govshare_request_create", **request_form(world))
+    waiting = world.call(
+        "requester",
+        "govshare_request_create",
+        **request_form(world, package_id=another_entry(world)["id"]),
+    )
     incoming = world.call("provider_staff", "govshare_request_list", direction="incoming")
     ids = {r["id"] for r in incoming["results"]}
     assert sent["id"] in ids and waiting["id"] not in ids
@@ -587,9 +598,18 @@ def test_staff_see_the_requests_to_their_department_but_not_drafts_of_others(wor
 
 
 def test_the_workbench_lists_what_waits_for_the_callers_signoff(world: World):
-    waiting = world.call("requester", "govshare_request_create", **request_form(world))
+    # One open request per entry and department (issue 19, item 3): three entries.
+    waiting = world.call(
+        "requester",
+        "govshare_request_create",
+        **request_form(world, package_id=another_entry(world)["id"]),
+    )
     drafted = _drafted(world)
-    plain = world.call("requester_officer", "govshare_request_create", **request_form(world))
+    plain = world.call(
+        "requester_officer",
+        "govshare_request_create",
+        **request_form(world, package_id=another_entry(world)["id"]),
+    )
 
     def ids(who: str) -> set[str]:
         return {r["id"] for r in world.call(who, "govshare_request_list", signoff=True)["results"]}

@@ -88,6 +88,8 @@ def test_a_negotiation_opens_with_its_reason_as_the_first_message(world: World):
     negotiation = _negotiating(world, reason="请协商共享")
     assert [e["action"] for e in negotiation["history"]] == ["negotiate", "comment"]
     assert negotiation["history"][-1]["message"] == "请协商共享"
+    # One open negotiation per entry and department (issue 19, item 3).
+    world.call("requester", "govshare_request_withdraw", id=negotiation["id"])
     old = _negotiating(world, message="旧名称")
     assert old["history"][-1]["message"] == "旧名称"
     assert _notes(old) == [("message", "reason")]
@@ -236,8 +238,8 @@ def test_paging_out_of_range_is_a_field_error(world: World, action: str, field: 
 
 
 def test_refusals_are_in_both_languages(world: World):
+    grant = _approved_grant(world)  # decided first: one open request per entry (issue 19)
     request = _submitted(world)
-    grant = _approved_grant(world)
     cases = [
         ("other", "govshare_request_show", {"id": request["id"]}),
         ("requester", "govshare_request_decide", {"id": request["id"], "decision": "approve"}),

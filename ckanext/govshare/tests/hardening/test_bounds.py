@@ -11,7 +11,7 @@ import pytest
 
 from ckanext.govshare.core import clock, paging
 from ckanext.govshare.hardening import limits
-from ckanext.govshare.tests.access.conftest import request_form
+from ckanext.govshare.tests.access.conftest import another_entry, request_form
 
 from .conftest import Platform
 
@@ -69,7 +69,11 @@ def test_a_period_of_use_lasts_at_most_five_years(platform: Platform):
     too_long = request_form(platform.world, period_end=five.isoformat())
     named = refused(api(platform, "requester", "govshare_request_create", **too_long), "period_end")
     assert "5" in named["period_end"][0]
-    fits = request_form(platform.world, period_end=(five - dt.timedelta(days=1)).isoformat())
+    fits = request_form(
+        platform.world,
+        period_end=(five - dt.timedelta(days=1)).isoformat(),
+        package_id=another_entry(platform.world)["id"],  # one open request per entry
+    )
     assert api(platform, "requester", "govshare_request_create", **fits).status_code == 200
 
 
@@ -78,7 +82,11 @@ def test_the_longest_period_is_configurable(platform: Platform):
     today = clock.today()
     form = request_form(platform.world, period_end=(today + dt.timedelta(days=400)).isoformat())
     refused(api(platform, "requester", "govshare_request_create", **form), "period_end")
-    fits = request_form(platform.world, period_end=(today + dt.timedelta(days=300)).isoformat())
+    fits = request_form(
+        platform.world,
+        period_end=(today + dt.timedelta(days=300)).isoformat(),
+        package_id=another_entry(platform.world)["id"],  # one open request per entry
+    )
     assert api(platform, "requester", "govshare_request_create", **fits).status_code == 200
 
 

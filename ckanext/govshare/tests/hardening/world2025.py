@@ -15,7 +15,7 @@ from ckan.tests import helpers
 
 from ckanext.govshare.core import clock
 from ckanext.govshare.tests import factories as gs
-from ckanext.govshare.tests.access.conftest import World, request_form
+from ckanext.govshare.tests.access.conftest import World, another_entry, request_form
 
 REFERRAL = {"upper_platform": "浙江省一体化智能化公共数据平台", "reference": "杭数移〔2026〕3号"}
 
@@ -46,16 +46,21 @@ def build(w: World) -> dict[str, list[str]]:
     """Make the 2025 objects in ``w`` (under ``regulation-2025``); their ids by kind."""
     today = clock.today()
     awaiting = w.call("requester", "govshare_request_create", **request_form(w))
-    drafted = w.call("requester_officer", "govshare_request_create", **request_form(w))
+
+    def elsewhere() -> dict[str, Any]:
+        """A request on an entry of its own: one open request per entry and department."""
+        return request_form(w, package_id=another_entry(w)["id"])
+
+    drafted = w.call("requester_officer", "govshare_request_create", **elsewhere())
     w.call("provider_staff", "govshare_request_decide", id=drafted["id"], decision="approve")
-    extended = w.call("requester_officer", "govshare_request_create", **request_form(w))
+    extended = w.call("requester_officer", "govshare_request_create", **elsewhere())
     extension = w.call(
         "provider_officer", "govshare_request_extend", id=extended["id"], days=3, reason="数据量大"
     )
     approved = w.call(
         "provider_officer",
         "govshare_request_decide",
-        id=w.call("requester_officer", "govshare_request_create", **request_form(w))["id"],
+        id=w.call("requester_officer", "govshare_request_create", **elsewhere())["id"],
         decision="approve",
         data_items=["统一社会信用代码"],
     )["grant"]
