@@ -20,7 +20,7 @@ from playwright.sync_api import Page, expect
 from ckanext.govshare.tests import factories as gs_factories
 from ckanext.govshare.tests.datastore_tables import load_table
 
-from .conftest import PASSWORD, keep_screenshot, log_in
+from .conftest import PASSWORD, axe_violations, keep_screenshot, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -133,6 +133,7 @@ def test_pick_two_resources_download_one_zip_then_a_token(page: Page, live_serve
         )
         expect(items.nth(n)).to_contain_text("市场监管局")
     expect(page.locator(".govshare-cart-unavailable")).to_have_count(0)
+    assert axe_violations(page) == []
     keep_screenshot(page, "download-list", docs=True)
 
     # One ZIP: a file cut to the grant for each resource, and the manifest.
@@ -160,11 +161,14 @@ def test_pick_two_resources_download_one_zip_then_a_token(page: Page, live_serve
     secret = page.locator("#token-secret").input_value()
     assert secret.startswith("gsd_")
     assert secret not in page.url
-    keep_screenshot(page, "token-created")
+    assert axe_violations(page) == []
+    keep_screenshot(page, "token-created", docs=True)
     page.goto(live_server + "/govshare/tokens")
     expect(page.locator("body")).not_to_contain_text(secret)
     token_row = page.locator(".govshare-token-row")
     expect(token_row).to_have_count(1)
+    assert axe_violations(page) == []
+    keep_screenshot(page, "tokens", docs=True)
     expect(token_row).to_contain_text("企业登记信息")
     expect(token_row.locator(".govshare-token-status")).to_have_text("有效")
     works = page.request.get(
