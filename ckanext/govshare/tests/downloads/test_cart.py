@@ -260,3 +260,28 @@ def test_the_grant_pages_offer_the_list_and_name_departments_by_title(
     assert "govshare-grant-cart-add" not in incoming  # the provider downloads nothing here
     page = app.get(f"/govshare/grants/{shared.grant['id']}", headers=staff).get_data(as_text=True)
     assert "govshare-grant-cart" in page and f'value="{shared.upload["id"]}"' in page
+
+
+def test_the_add_form_goes_back_to_the_page_it_came_from_on_this_site_only(
+    app: Any, shared: Shared, as_user: Any
+) -> None:
+    """The "Add to download list" button beside a download button (``downloads/button.html``)
+    comes back to its resource page; an address off the site is never followed."""
+    url = f"/dataset/{shared.world.unconditional['name']}/resource/{shared.upload['id']}"
+    response = app.post(
+        "/govshare/cart/add",
+        data={"resource_ids": shared.upload["id"], "came_from": url},
+        headers=as_user("requester"),
+        follow_redirects=False,
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith(url)
+    for elsewhere in ("//evil.example/x", "/\\evil.example/x", "https://evil.example/x"):
+        outside = app.post(
+            "/govshare/cart/add",
+            data={"resource_ids": shared.link["id"], "came_from": elsewhere},
+            headers=as_user("requester"),
+            follow_redirects=False,
+        )
+        assert outside.headers["Location"].endswith("/govshare/cart")
+    listed = shared.world.call("requester", "govshare_cart_show")["available_resource_ids"]
+    assert listed == [shared.upload["id"], shared.link["id"]]
