@@ -17,6 +17,8 @@ pytestmark = pytest.mark.browser
 
 
 def test_staff_applies_officer_approves_staff_sees_the_grant(page: Page, live_server: str):
+    # Irreversible decisions ask first (issue 19, item 6): this journey confirms each.
+    page.on("dialog", lambda dialog: dialog.accept())
     staff = factories.User(name="tax-clerk", password=PASSWORD)
     officer = factories.User(name="market-officer", password=PASSWORD)
     gs_factories.Department(

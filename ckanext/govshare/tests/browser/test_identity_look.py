@@ -41,7 +41,7 @@ def test_the_platforms_look_and_no_request_leaves_it(page: Page, live_server: st
 
     log_in(page, live_server, person["name"])
     page.goto(live_server + "/")
-    logo = page.locator(".masthead hgroup h1 a")
+    logo = page.locator(".masthead hgroup .h1 a")
     expect(logo).to_have_text("政务数据共享平台")
     emblem: Any = logo.evaluate("a => getComputedStyle(a, '::before').backgroundImage")
     assert "/govshare/emblem.svg" in emblem

@@ -34,6 +34,8 @@ def _sysadmin() -> dict[str, str]:
 
 
 def test_staff_drafts_head_signs_off_provider_approves_and_delivers(page: Page, live_server: str):
+    # Irreversible decisions ask first (issue 19, item 6): this journey confirms each.
+    page.on("dialog", lambda dialog: dialog.accept())
     staff = factories.User(name="tax-clerk", password=PASSWORD)
     head = factories.User(name="tax-head", password=PASSWORD)
     officer = factories.User(name="market-officer", password=PASSWORD)
@@ -130,6 +132,8 @@ def test_staff_drafts_head_signs_off_provider_approves_and_delivers(page: Page, 
 
 
 def test_authority_approves_a_pending_entry_from_the_review_queue(page: Page, live_server: str):
+    # Irreversible decisions ask first (issue 19, item 6): this journey confirms each.
+    page.on("dialog", lambda dialog: dialog.accept())
     reviewer = factories.User(name="authority-officer", password=PASSWORD)
     staff = factories.User(name="tax-clerk", password=PASSWORD)
     gs_factories.Department(

@@ -90,8 +90,8 @@ def sidebar(page: str) -> str:
 
 def test_home_names_the_platform_with_its_emblem_and_favicon_not_ckan(app: Any, world: World):
     page = get(app, "/")
-    assert re.search(r'<h1>\s*<a href="/[^"]*">政务数据共享平台</a>', page)
-    assert "<h2>Government data sharing platform</h2>" in page
+    assert re.search(r'<div class="h1"><a href="/[^"]*">政务数据共享平台</a>', page)
+    assert '<div class="h2">Government data sharing platform</div>' in page
     assert 'class="header-text-logo-tagline' in page  # the emblem sits beside the name (CSS)
     assert '<link rel="shortcut icon" href="/govshare/favicon.svg"' in page
     assert "<title>" in page and "政务数据共享平台" in page.split("</title>")[0]
@@ -123,8 +123,8 @@ def test_the_footer_names_who_runs_the_platform_and_no_ckan_links(app: Any, worl
 @pytest.mark.ckan_config("ckan.favicon", "/base/images/ckan.ico")
 def test_where_the_site_keeps_ckans_defaults_the_platforms_own_show(app: Any, world: World):
     page = get(app, "/")
-    assert re.search(r'<h1>\s*<a href="/[^"]*">政务数据共享平台</a>', page)
-    assert "<h2>Government data sharing platform</h2>" in page
+    assert re.search(r'<div class="h1"><a href="/[^"]*">政务数据共享平台</a>', page)
+    assert '<div class="h2">Government data sharing platform</div>' in page
     assert '<link rel="shortcut icon" href="/govshare/favicon.svg"' in page
     assert_clean(page)
 
@@ -136,8 +136,8 @@ def test_where_the_site_keeps_ckans_defaults_the_platforms_own_show(app: Any, wo
 @pytest.mark.ckan_config("ckanext.govshare.about.contact_phone", "0571-12345678")
 def test_a_configured_name_operator_and_phone_show_instead(app: Any, world: World):
     page = get(app, "/")
-    assert re.search(r'<h1>\s*<a href="/[^"]*">浙江省公共数据平台</a>', page)
-    assert "<h2>一网通享</h2>" in page
+    assert re.search(r'<div class="h1"><a href="/[^"]*">浙江省公共数据平台</a>', page)
+    assert '<div class="h2">一网通享</div>' in page
     assert "政务数据共享平台" not in page.split("</header>")[0]
     assert re.search(r"<strong>[^<]+</strong>\s*浙江省大数据发展管理局", page)
     assert '<a href="tel:057112345678">0571-12345678</a>' in page
