@@ -31,7 +31,7 @@ def _zh() -> bool:
 
 
 def govshare_initials(name: str | None) -> str:
-    """A person's or a department's initials (张伟（公安部数据专员） -> 张伟; Ada Lovelace ->
+    """A person's or a department's initials (张伟（公安部数据管理员） -> 张伟; Ada Lovelace ->
     AL), as ``core.identity.initials``."""
     return identity.initials(name)
 
@@ -97,7 +97,7 @@ def _department(key: str) -> str:
 
 
 def govshare_person_name(user: str | None) -> str:
-    """A person's full name (张伟（公安部数据专员）) for a user name or id, as lists and
+    """A person's full name (张伟（公安部数据管理员）) for a user name or id, as lists and
     histories should show people (issue 19, item 1); the name itself for no such user, ""
     for none."""
     return _cached("user", user, _person) if user else ""

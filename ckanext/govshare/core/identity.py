@@ -74,7 +74,7 @@ def initials(name: str | None) -> str:
 
     A Chinese name gives its last one or two characters, as DingTalk and the provincial
     platforms do (张伟 -> 张伟, 王小明 -> 小明, 欧阳明华 -> 明华); a note in brackets after the
-    name (张伟（公安部数据专员）) is left out. A Latin name gives the first letters of its first and
+    name (张伟（公安部）) is left out. A Latin name gives the first letters of its first and
     last words (Ada Lovelace -> AL); a login name's parts split on "-", "_" and "." count as
     words (ministry-of-public-security-officer -> MO). Nothing usable gives "?".
     """

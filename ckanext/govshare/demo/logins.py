@@ -33,8 +33,8 @@ def _demo_password() -> str:
 #: The logins of each organization: its data officer (admin) and a staff member (member).
 ROLES = (("officer", "admin"), ("staff", "member"))
 
-#: What each login does in its department, after the person's name: 张伟（公安部数据专员）.
-JOBS = {"officer": "数据专员", "staff": "工作人员"}
+#: What each login does in its department, after the person's name: 张伟（公安部数据管理员）.
+JOBS = {"officer": "数据管理员", "staff": "工作人员"}
 
 # Common surnames and given names: each demo person gets a real-looking full name, always the
 # same for the same login (issue 19, item 1: people are shown by their full names).
@@ -60,7 +60,7 @@ def person_name(login: str) -> str:
 
 def full_name(login: str, department_title: str, suffix: str) -> str:
     """The full name shown wherever the person is: their name, then their job in their
-    department (张伟（公安部数据专员）)."""
+    department (张伟（公安部数据管理员）)."""
     return f"{person_name(login)}（{department_title}{JOBS[suffix]}）"
 
 

@@ -29,7 +29,7 @@ NOT_HOLDER = message(
 NOT_REVOKER = message(
     "Only the token's owner, the data officers of the holding or providing department or the "
     "sharing authority may revoke a token",
-    "只有令牌持有人、持有授权部门或提供部门的数据专员、共享主管部门可以撤销令牌",
+    "只有令牌持有人、持有授权部门或提供部门的数据管理员、共享主管部门可以撤销令牌",
 )
 
 NOT_OWNER = message(

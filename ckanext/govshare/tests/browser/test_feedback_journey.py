@@ -60,7 +60,7 @@ def test_staff_reports_doubtful_data_officer_answers_staff_reads_it(page: Page, 
     expect(panel.locator("h2")).to_contain_text("0条待处理")
     form = panel.locator("form.govshare-feedback-report")
     expect(form).to_be_hidden()
-    panel.get_by_text("反馈数据疑问").click()
+    panel.get_by_text("反馈数据疑义").click()
     expect(form).to_be_visible()
     expect(form.locator("#field-organization")).to_have_count(0)  # one department: no choice
     form.locator("#field-kind-error").check()

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.browser
 def test_the_platforms_look_and_no_request_leaves_it(page: Page, live_server: str):
     person = factories.User(
         name="mps-officer",
-        fullname="张伟（公安部数据专员）",
+        fullname="张伟（公安部数据管理员）",
         password=PASSWORD,
         # Someone's picture on another site: never fetched.
         image_url="https://www.gravatar.com/avatar/0000?s=100",
@@ -55,7 +55,7 @@ def test_the_platforms_look_and_no_request_leaves_it(page: Page, live_server: st
 
     page.goto(f"{live_server}/user/{person['name']}")
     expect(page.locator("#user-info .govshare-avatar")).to_have_text("张伟")
-    expect(page.locator("#user-info h1")).to_have_text("张伟（公安部数据专员）")
+    expect(page.locator("#user-info h1")).to_have_text("张伟（公安部数据管理员）")
     keep_screenshot(page, "identity-user")
 
     page.goto(f"{live_server}/organization/{department['name']}")

@@ -24,7 +24,7 @@ def test_report_on_the_entry_page_and_answer_it(app, world: World, as_user):  # 
     assert "Report doubtful data" in page and 'name="data_item"' in page
     assert world.conditional["resources"][0]["id"] in page  # resources selectable
     assert "govshare-entry-feedback" not in app.get(entry_url).body  # anonymous: nothing
-    assert "反馈数据疑问" in app.get(entry_url.removeprefix(EN), headers=staff).body
+    assert "反馈数据疑义" in app.get(entry_url.removeprefix(EN), headers=staff).body
 
     url = f"{EN}/govshare/feedback/new?package_id={world.conditional['name']}"
     form = {"kind": "error", "data_item": "法定代表人", "description": ""}

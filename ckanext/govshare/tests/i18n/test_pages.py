@@ -19,7 +19,7 @@ CORE_STRINGS = {
     "Username or Email": "用户名或电子邮箱",
     "Request Reset": "申请重置密码",
 }
-PAGE_SLIPS = {slip: right for slip, right in SLIPS.items() if slip != "数据专员"}
+PAGE_SLIPS = SLIPS
 
 
 class _Text(HTMLParser):

@@ -18,7 +18,7 @@ def test_demo_logins_get_full_names_and_old_url_names_are_repaired(clean_db: Any
     officer = model.User.by_name("ministry-of-public-security-officer")
     staff = model.User.by_name("ministry-of-public-security-staff")
     assert officer is not None and staff is not None
-    assert re.fullmatch(r"[\u4e00-\u9fff]{2,3}（公安部数据专员）", officer.fullname or "")
+    assert re.fullmatch(r"[\u4e00-\u9fff]{2,3}（公安部数据管理员）", officer.fullname or "")
     assert re.fullmatch(r"[\u4e00-\u9fff]{2,3}（公安部工作人员）", staff.fullname or "")
     # A demo loaded before: "ministry-of-public-security officer" becomes a person's name.
     officer.fullname = "ministry-of-public-security officer"
@@ -27,7 +27,7 @@ def test_demo_logins_get_full_names_and_old_url_names_are_repaired(clean_db: Any
     assert logins.load(["ministry-of-public-security"]) == 0
     model.Session.expire_all()
     assert (model.User.by_name("ministry-of-public-security-officer").fullname or "").endswith(
-        "（公安部数据专员）"
+        "（公安部数据管理员）"
     )
     repaired = model.User.by_name("ministry-of-public-security-officer")
     assert repaired is not None

@@ -43,7 +43,7 @@ class World:
 def build() -> World:
     gs.Department(name="sharing-authority", title="省政务服务和数据管理局")
     department = gs.Department(name="ministry-of-public-security", title="公安部")
-    officer = factories.User(name="mps-officer", fullname="张伟（公安部数据专员）")
+    officer = factories.User(name="mps-officer", fullname="张伟（公安部数据管理员）")
     staff = factories.User(name="mps-staff", fullname="欧阳明华（公安部工作人员）")
     helpers.call_action(
         "organization_member_create", id=department["id"], username=officer["name"], role="admin"
@@ -227,11 +227,11 @@ def test_a_resource_page_has_no_social_buttons(app: Any, world: World):
 def test_a_user_page_shows_initials_and_the_full_name_without_follow(app: Any, world: World):
     page = get(app, f"/en/user/{world.officer['name']}", world)
     assert re.search(
-        r'<span class="govshare-avatar user-image" role="img" aria-label="张伟（公安部数据专员）"'
+        r'<span class="govshare-avatar user-image" role="img" aria-label="张伟（公安部数据管理员）"'
         r'[^>]*--govshare-avatar-size: 270px[^>]*><span aria-hidden="true">张伟</span>',
         page,
     )
-    assert '<h1 class="heading">张伟（公安部数据专员）</h1>' in page
+    assert '<h1 class="heading">张伟（公安部数据管理员）</h1>' in page
     assert "Followers" not in page and "follow_button" not in page
     assert not re.search(r">\s*Follow\s*<", page)
     assert_clean(page)
@@ -264,7 +264,7 @@ def test_the_departments_list_and_the_home_page_show_departments_by_title_and_in
 def test_the_members_list_shows_full_names_with_initials(app: Any, world: World):
     page = get(app, f"/en/organization/members/{world.department['name']}", world)
     for person, initials in (
-        ("张伟（公安部数据专员）", "张伟"),
+        ("张伟（公安部数据管理员）", "张伟"),
         ("欧阳明华（公安部工作人员）", "明华"),
     ):
         assert f'aria-label="{person}"' in page
@@ -287,7 +287,7 @@ def test_the_name_helpers_give_full_names_and_titles_for_login_and_url_names(
     import ckan.plugins.toolkit as tk
 
     with app.flask_app.test_request_context():
-        assert tk.h.govshare_person_name("mps-officer") == "张伟（公安部数据专员）"
+        assert tk.h.govshare_person_name("mps-officer") == "张伟（公安部数据管理员）"
         assert tk.h.govshare_person_name(world.staff["id"]) == "欧阳明华（公安部工作人员）"
         assert tk.h.govshare_person_name("nobody-here") == "nobody-here"
         assert tk.h.govshare_person_name(None) == ""

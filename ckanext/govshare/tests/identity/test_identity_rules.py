@@ -19,7 +19,7 @@ pytestmark = pytest.mark.unit
         ("张伟", "张伟"),
         ("王小明", "小明"),
         ("欧阳明华", "明华"),
-        ("张伟（公安部数据专员）", "张伟"),
+        ("张伟（公安部数据管理员）", "张伟"),
         ("李娜 (staff)", "李娜"),
         ("Ada Lovelace", "AL"),
         ("ada", "A"),
@@ -98,7 +98,7 @@ def test_the_platforms_defaults_replace_ckans_own_and_nothing_the_site_set():
 def test_demo_people_have_a_chinese_full_name_with_their_job_in_their_department():
     officer = logins.full_name("ministry-of-public-security-officer", "公安部", "officer")
     staff = logins.full_name("ministry-of-public-security-staff", "公安部", "staff")
-    assert re.fullmatch(r"[\u4e00-\u9fff]{2,3}（公安部数据专员）", officer)
+    assert re.fullmatch(r"[\u4e00-\u9fff]{2,3}（公安部数据管理员）", officer)
     assert re.fullmatch(r"[\u4e00-\u9fff]{2,3}（公安部工作人员）", staff)
     # The same login, the same person, every time the demo loads.
     assert logins.full_name("ministry-of-public-security-officer", "公安部", "officer") == officer
