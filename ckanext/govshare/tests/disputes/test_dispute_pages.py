@@ -6,14 +6,17 @@ from typing import Any
 
 import pytest
 
+from ckanext.govshare.tests.access.conftest import another_entry
+
 from .conftest import World, request_form
 from .test_dispute_path import REFERRAL, _regions
 
 EN = "/en"
 
 
-def _at_authority(world: World) -> dict[str, Any]:
-    form = request_form(world, package_id=world.not_shared["id"], reason="请协商共享")
+def _at_authority(world: World, entry: dict[str, Any] | None = None) -> dict[str, Any]:
+    package_id = (entry or world.not_shared)["id"]
+    form = request_form(world, package_id=package_id, reason="请协商共享")
     negotiation = world.call("requester", "govshare_negotiation_open", **form)
     return world.call(
         "requester", "govshare_request_escalate", id=negotiation["id"], reason="协商未果"
@@ -90,7 +93,8 @@ def test_the_authoritys_dispute_queue_holds_every_level(app, world: World, as_us
         "authority", "govshare_request_escalate", id=referred["id"], reason="移送", **REFERRAL
     )
     _regions(world, "330100", "330100")
-    before_government = _at_authority(world)
+    # A second dispute of the same department: on another entry (one open request per entry).
+    before_government = _at_authority(world, another_entry(world, "not_shared"))
     world.call("authority", "govshare_request_escalate", id=before_government["id"], reason="报请")
     page = app.get(f"{EN}/govshare/escalations", headers=as_user("authority")).body
     assert "referred to the common upper authority" in page

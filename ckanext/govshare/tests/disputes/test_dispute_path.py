@@ -118,10 +118,10 @@ def test_within_one_level_the_authority_refers_to_the_government(world: World):
     assert up["status"] == "escalated_government"
     assert up["escalation_level"] == "government"
     assert up["referral"] is None
-    # Both departments are told where it went, in both languages.
+    # Both departments are told where it went, in the reader's language only (issue 19, item 7).
     told = _notices(world, "requester", "request_escalated")
     assert "已提交本级人民政府协调" in told[-1]["body"]
-    assert "escalated to the people's government" in told[-1]["body"]
+    assert "escalated to the people's government" not in told[-1]["body"]
     # The authority carries it; the joint conference sees nothing of it.
     queue = world.call("authority", "govshare_request_list", direction="incoming", escalated=True)
     assert [r["id"] for r in queue["results"]] == [request["id"]]
@@ -353,6 +353,8 @@ def test_the_2016_path_keeps_the_joint_conference(world: World):
     with pytest.raises(tk.ValidationError):
         world.call("authority", "govshare_request_escalate", id=request["id"], reason="上报")
     _patch_org(world, world.provider, is_central="true")
+    # One open request per entry and department (issue 19, item 3): the first is withdrawn.
+    world.call("requester", "govshare_request_withdraw", id=request["id"])
     central = _at_authority(world)
     up = world.call(
         "authority",
