@@ -187,6 +187,7 @@ OBJECTS: dict[str, Texts] = {
     "tag": ("tag", "标签"),
     "system": ("platform", "平台"),
     "cart": ("download list", "下载清单"),
+    "download_list": ("download list", "下载清单"),
     "notice": ("notices", "通知"),
     "report": ("report", "报告"),
     "subscription": ("exchange subscription", "交换订阅"),
