@@ -638,6 +638,7 @@ _PLAIN = {
     "path": ["dataset/"],
     "view_id": ["no-resource-view"],  # no view plugin is enabled: no view exists
     "jti": ["no-token"],
+    "message_id": ["no-message"],  # the development mail sink keeps none in the walk
 }
 
 
