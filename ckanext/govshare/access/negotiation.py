@@ -49,7 +49,13 @@ def open_negotiation(
 def reopen_as_negotiation(
     request: Mapping[str, Any], person: Person, reason: str | None
 ) -> dict[str, Any]:
-    """A rejected request goes on to negotiation, keeping its history."""
+    """A rejected request goes on to negotiation, keeping its history; not while the
+    department has applied again and that request is still open (one open request per entry
+    and department, issue 19 item 3)."""
+    others = requests.open_requests(request["package_id"], request["requesting_org_id"])
+    duplicate = rules.duplicate_errors(r for r in others if r["id"] != request["id"])
+    if duplicate:
+        raise field_errors(tk.ValidationError, duplicate)
     return step(request, Action.NEGOTIATE, person, text=reason)
 
 

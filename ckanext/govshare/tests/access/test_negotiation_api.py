@@ -182,6 +182,27 @@ def test_a_rejected_request_goes_on_to_negotiation(world: World, rule_profile: s
         world.call("other", "govshare_negotiation_open", request_id=request["id"])
 
 
+def test_a_rejected_request_is_not_reopened_beside_a_new_open_one(world: World):
+    """One open request per entry and department (issue 19, item 3): after applying again, the
+    department follows the new request up instead of reopening the rejected one."""
+    first = world.submit(**request_form(world))
+    world.call(
+        "provider_officer",
+        "govshare_request_decide",
+        id=first["id"],
+        decision="reject",
+        reason="不符合共享条件",
+        **told_at_once("reject"),
+    )
+    again = world.submit(**request_form(world))
+    with pytest.raises(tk.ValidationError) as raised:
+        world.call("requester", "govshare_negotiation_open", request_id=first["id"], reason="再议")
+    (text,) = raised.value.error_dict["package_id"]
+    assert again["id"] in text and " | " in text
+    shown = world.call("requester", "govshare_request_show", id=first["id"])
+    assert shown["status"] == "rejected"
+
+
 @pytest.mark.parametrize(
     ("who", "allowed"),
     [
