@@ -93,3 +93,7 @@ def test_the_form_refuses_and_names_the_open_request(app, world: World, as_user)
     assert "本部门已有该信息资源尚未办结的申请" in chinese and first["id"] in chinese
     mine = world.call("requester", "govshare_request_list", direction="outgoing")
     assert mine["count"] == 1
+    # The form itself links to the open request, before anything is filled in.
+    page = app.get(url, headers=as_user("requester")).body
+    link = f'href="{EN}/govshare/requests/{first["id"]}"'
+    assert "govshare-open-request-notice" in page and link in page
