@@ -109,6 +109,8 @@ def test_apply_approve_take_a_token_and_query_two_columns(page: Page, live_serve
     expect(page.locator(".govshare-quota-capacity")).to_have_text("1000")
     expect(page.locator("#decide-max_calls_per_day")).to_have_value("100")
     page.fill("#decide-max_calls_per_day", "50")
+    # Approving is irreversible: the page asks first (issue 19, item 6).
+    page.once("dialog", lambda dialog: dialog.accept())
     page.locator("button[name=decision][value=approve]").click()
     expect(page.locator(".govshare-request-heading")).to_contain_text("已同意")
 
