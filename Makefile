@@ -33,7 +33,7 @@ help:
 	@echo "make stop     stop the server, the jobs worker and the mail sink"
 	@echo "make test     ruff, pyright, lint-imports + the whole test suite (CKAN_VERSION=2.12.0 for CKAN 2.12)"
 	@echo "make lint     ruff, pyright and lint-imports only"
-	@echo "make screenshots  the README's pictures (docs/screenshots/), taken by the accessibility browser test"
+	@echo "make screenshots  the README's pictures (docs/screenshots/), taken by the browser tests"
 	@echo "make bench    search benchmark (N=10000 by default)"
 	@echo "make bench-exchange  batch exchange: full push of 1,000,000 rows, incremental of 10,000, beside COPY"
 	@echo "make clean    remove the venvs, build files and logs (keeps config and data)"
@@ -64,11 +64,11 @@ test: test-setup
 	$(PYRIGHT)
 	$(VENV)/bin/python -m pytest --ckan-ini=$(TEST_INI) ckanext/govshare/tests $(PYTEST_ARGS)
 
-# The pictures in docs/screenshots/: the accessibility walk over every role's main pages
-# (tests/browser/test_accessibility.py) on the demo site, in the Chinese UI.
+# The pictures in docs/screenshots/: the browser tests (the accessibility walk over every
+# role's main pages of the demo site, and the journeys), in the Chinese UI.
 screenshots: test-setup
 	GOVSHARE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(VENV)/bin/python -m pytest --ckan-ini=$(TEST_INI) \
-		ckanext/govshare/tests/browser/test_accessibility.py -p no:cacheprovider
+		ckanext/govshare/tests/browser -p no:cacheprovider
 
 lint:
 	$(VENV)/bin/ruff check ckanext bench
