@@ -15,7 +15,7 @@ from ckanext.govshare.access.model import event_table, extension_table, request_
 from ckanext.govshare.audit.model import event_table as audit_table
 from ckanext.govshare.notices.model import notice_table
 
-from .conftest import World, request_form
+from .conftest import World, another_entry, request_form
 
 PROFILE = pytest.mark.ckan_config("ckanext.govshare.rule_profile", "regulation-2025")
 pytestmark = pytest.mark.usefixtures("with_request_context")
@@ -25,10 +25,12 @@ pytestmark = pytest.mark.usefixtures("with_request_context")
 MONDAY = dt.datetime(2026, 9, 14, 2, 0, tzinfo=dt.timezone.utc)
 
 
-def _request(world: World) -> dict[str, Any]:
+def _request(world: World, package_id: str | None = None) -> dict[str, Any]:
     """A request submitted at once: by the requesting department's data officer, whose own
-    request needs no sign-off of its head (2025 art. 20)."""
-    request = world.call("requester_officer", "govshare_request_create", **request_form(world))
+    request needs no sign-off of its head (2025 art. 20); on ``package_id`` when given (one
+    open request per entry and department)."""
+    form = request_form(world, package_id=package_id) if package_id else request_form(world)
+    request = world.call("requester_officer", "govshare_request_create", **form)
     assert request["status"] == "submitted"
     return request
 
@@ -270,7 +272,7 @@ def test_who_sees_an_extension(world: World, who: str, sees: bool) -> None:
 
 @PROFILE
 def test_the_list_puts_pending_ones_first(world: World) -> None:
-    first, second = _request(world), _request(world)
+    first, second = _request(world), _request(world, another_entry(world)["id"])
     one = world.call(
         "provider_officer", "govshare_request_extend", id=first["id"], days=2, reason="一"
     )

@@ -10,8 +10,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from ckan import model
 from ckan.tests import helpers
 
+from ckanext.govshare.access import workflow
+from ckanext.govshare.access.model import request_table
 from ckanext.govshare.core import clock
 from ckanext.govshare.tests import factories as gs
 from ckanext.govshare.tests.access.conftest import (  # noqa: F401
@@ -55,6 +58,7 @@ def renew(w: World, objects: Objects) -> Objects:
     """A submitted request, a live grant with a token, open feedback and an open obligation."""
     today = clock.today()
     requester = w.users["requester"]
+    _withdraw_open_requests(w)
     objects.request = gs.AccessRequest(user=requester, **request_form(w))
     objects.grant = gs.Grant(
         user=requester,
@@ -73,6 +77,22 @@ def renew(w: World, objects: Objects) -> Objects:
     notices = w.call("provider_officer", "govshare_notice_list", limit=1)["results"]
     objects.notice = notices[0]["id"] if notices else ""
     return objects
+
+
+def _withdraw_open_requests(w: World) -> None:
+    """A department has one open request per entry (issue 19, item 3): the last fresh request,
+    and any a fuzzed call made on the conditional entry, are set aside (withdrawn) first."""
+    c = request_table.c
+    model.Session.execute(
+        request_table.update()
+        .where(
+            c.package_id == w.conditional["id"],
+            c.requesting_org_id == w.requester_org["id"],
+            c.status.in_(sorted(workflow.OPEN_STATES)),
+        )
+        .values(status=workflow.WITHDRAWN)
+    )
+    model.Session.commit()
 
 
 @pytest.fixture

@@ -45,11 +45,12 @@ def _regions(w: World, provider: str, requester: str) -> None:
 def build(w: World) -> dict[str, list[str]]:
     """Make the 2025 objects in ``w`` (under ``regulation-2025``); their ids by kind."""
     today = clock.today()
-    awaiting = w.call("requester", "govshare_request_create", **request_form(w))
 
     def elsewhere() -> dict[str, Any]:
         """A request on an entry of its own: one open request per entry and department."""
         return request_form(w, package_id=another_entry(w)["id"])
+
+    awaiting = w.call("requester", "govshare_request_create", **elsewhere())
 
     drafted = w.call("requester_officer", "govshare_request_create", **elsewhere())
     w.call("provider_staff", "govshare_request_decide", id=drafted["id"], decision="approve")
