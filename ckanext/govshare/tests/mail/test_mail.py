@@ -176,11 +176,20 @@ def log_lines() -> Iterator[io.StringIO]:
     loggers = [logging.getLogger(n) for n in ("ckan", "ckanext")]
     for logger in loggers:
         logger.addHandler(handler)
+    # A test that loaded the ini's logging section (a CLI command) leaves the loggers that
+    # existed then disabled (fileConfig's disable_existing_loggers): these two log here.
+    mailer_logger = logging.getLogger("ckan.lib.mailer")
+    example = logging.getLogger("ckanext.govshare.example")
+    disabled = [(lg, lg.disabled) for lg in (mailer_logger, example)]
+    for lg, _ in disabled:
+        lg.disabled = False
     try:
         yield out
     finally:
         for logger in loggers:
             logger.removeHandler(handler)
+        for lg, was in disabled:
+            lg.disabled = was
 
 
 def test_a_failing_smtp_server_logs_one_line_without_a_traceback(
