@@ -23,7 +23,6 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
-from ckan.types import Context
 
 from .. import profiles, workdays
 from ..audit import store
@@ -31,6 +30,7 @@ from ..core import clock, paging
 from ..core.membership import OFFICER_CAPACITIES, Person, authority_org_id, users_of
 from ..core.messages import field_errors, message
 from ..core.serialise import label, plain
+from ..search import reindex as search_reindex
 from . import rules
 from .model import review_table
 
@@ -430,20 +430,8 @@ def pending_due_by(last: dt.date, today: dt.date) -> list[dict[str, Any]]:
 
 def reindex(package_ids: Iterable[str]) -> None:
     """Index the entries again in the caller's transaction: their permission labels follow
-    their review. Not ``search.rebuild``, which commits the session in the middle of the
-    action (as CKAN's own ``package_update`` indexes before its commit)."""
-    from ckan import logic
-
-    for package_id in package_ids:
-        context: Context = {"ignore_auth": True, "validate": False, "use_cache": False}
-        both = getattr(logic, "index_update_package", None)
-        if both is not None:  # CKAN 2.12: the index takes both schemas' answers
-            both(context, package_id)
-            continue
-        from ckan.lib.search import index_for
-
-        pkg_dict = tk.get_action("package_show")(context, {"id": package_id})
-        index_for(model.Package).update_dict(pkg_dict)
+    their review (``search.reindex``, on CKAN 2.11 and 2.12)."""
+    search_reindex.entries(package_ids)
 
 
 def after_dataset_show(pkg_dict: dict[str, Any]) -> None:

@@ -13,11 +13,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.lib import search
 from ckan.lib.search.query import solr_literal
-from ckan.types import Context
+
+from . import reindex
 
 
 def indexed_title(org_id: str) -> str | None:
@@ -65,11 +65,7 @@ def reindex_if_renamed(org_id: str, title: str | None) -> int:
     # package_show reads the department with a plain SELECT: flush it first (not a commit).
     model.Session.flush()
     ids = entry_ids(org_id)
-    index = search.index_for(model.Package)
-    show = tk.get_action("package_show")
-    for entry_id in ids:
-        context: Context = {"ignore_auth": True, "validate": False, "use_cache": False}
-        index.update_dict(show(context, {"id": entry_id}), defer_commit=True)
+    reindex.entries(ids, defer_commit=True)
     if ids:
-        index.commit()
+        search.index_for(model.Package).commit()
     return len(ids)

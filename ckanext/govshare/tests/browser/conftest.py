@@ -98,7 +98,39 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
             }));
         }"""
     )
-    return [v for v in result if v["impact"] in AXE_FAILING]
+    found = [v for v in result if v["impact"] in AXE_FAILING]
+    if _ckan_version() >= (2, 12):
+        found = [
+            {**v, "nodes": kept}
+            for v in found
+            if (kept := [n for n in v["nodes"] if not _core_212_defect(v["id"], n)])
+        ]
+    return found
+
+
+#: Violations in markup CKAN 2.12 itself renders, which the platform does not override:
+#: (axe rule, a part of the element's selector, where CKAN renders it). They are left out on
+#: 2.12 only (2.11 renders none of them, and the walk there checks them); each is a defect
+#: to report upstream, and the README's accessibility section names them.
+CORE_212_DEFECTS = (
+    # ckan/lib/pagination.py Page.pager: the previous/next links hold only an icon.
+    ("link-name", ".page-link"),
+    # snippets/facet_list.html: aria-label "Search datasets by …" drops the count it shows.
+    ("label-content-name-mismatch", 'a[hx-boost="true"]'),
+    # package/snippets/resource_item.html: aria-label "Navigate to resource: …" drops the
+    # format label the link shows.
+    ("label-content-name-mismatch", ".resource-item > .heading"),
+)
+
+
+def _core_212_defect(rule: str, node: str) -> bool:
+    return any(rule == r and part in node for r, part in CORE_212_DEFECTS)
+
+
+def _ckan_version() -> tuple[int, ...]:
+    import ckan
+
+    return tuple(int(p) for p in ckan.__version__.split(".")[:2] if p.isdigit())
 
 
 PASSWORD = "correct-horse-battery"

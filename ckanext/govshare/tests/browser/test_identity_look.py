@@ -55,7 +55,7 @@ def test_the_platforms_look_and_no_request_leaves_it(page: Page, live_server: st
 
     page.goto(f"{live_server}/user/{person['name']}")
     expect(page.locator("#user-info .govshare-avatar")).to_have_text("张伟")
-    expect(page.locator("#user-info h1")).to_have_text("张伟（公安部数据管理员）")
+    expect(page.locator("#user-info .heading")).to_have_text("张伟（公安部数据管理员）")
     keep_screenshot(page, "identity-user")
 
     page.goto(f"{live_server}/organization/{department['name']}")

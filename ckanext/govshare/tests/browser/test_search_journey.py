@@ -48,7 +48,8 @@ def test_find_an_entry_from_the_home_page(page: Page, live_server: str):
     expect(results).to_have_count(2)
     expect(page.locator(".dataset-list")).not_to_contain_text("医疗机构名录")
 
-    page.get_by_role("link", name="卫生健康委员会").first.click()
+    # The department facet (result rows also link their provider, to its page).
+    page.locator(".nav-facet").get_by_role("link", name="卫生健康委员会").first.click()
     expect(results).to_have_count(1)
     expect(results.first).to_contain_text("预防接种统计")
 

@@ -188,7 +188,7 @@ def test_the_page_lists_the_items_and_downloads_one_zip(
         follow_redirects=False,
     )
     assert response.status_code == 302 and response.headers["Location"].endswith("/govshare/cart")
-    page = app.get("/govshare/cart", headers=staff).get_data(as_text=True)
+    page = app.get("/en/govshare/cart", headers=staff).get_data(as_text=True)
     assert page.count('class="govshare-cart-item') == 2
     assert "人口数据" in page and "市场监管局" in page and "The original file" in page
     assert "Download 2 files as one ZIP" in page
@@ -221,9 +221,11 @@ def test_unavailable_items_are_shown_with_the_reason_and_left_out(
     _add(shared, shared.upload, shared.link)
     _set_grant(shared, max_downloads=1, downloads_used=0)
     staff = as_user("requester")
-    page = app.get("/govshare/cart", headers=staff).get_data(as_text=True)
-    assert "govshare-cart-unavailable" in page and "该授权的下载次数已用完" in page
+    page = app.get("/en/govshare/cart", headers=staff).get_data(as_text=True)
+    assert "govshare-cart-unavailable" in page
     assert "Download 1 file as one ZIP" in page
+    chinese = app.get("/govshare/cart", headers=staff).get_data(as_text=True)
+    assert "该授权的下载次数已用完" in chinese and "将 1 个文件打包为 ZIP 下载" in chinese
     archive, manifest = _zip(app.post("/govshare/cart/download", headers=staff))
     assert [f["resource_id"] for f in manifest["files"]] == [shared.upload["id"]]
     assert manifest["refused"] == []  # left out, not asked for and refused

@@ -26,7 +26,7 @@ def _rows() -> list[dict[str, Any]]:
 def test_the_list_shows_tokens_never_their_secrets(app: Any, shared: Shared, as_user: Any) -> None:
     made = shared.token(max_uses=5)
     shared.world.call("requester_officer", "govshare_token_create", grant_id=shared.grant["id"])
-    page = app.get("/govshare/tokens", headers=as_user("requester")).get_data(as_text=True)
+    page = app.get("/en/govshare/tokens", headers=as_user("requester")).get_data(as_text=True)
     assert page.count('class="govshare-token-row"') == 1  # a colleague's token is not listed
     assert f'data-token-id="{made["id"]}"' in page
     assert made["token"] not in page and not SECRET.search(page)
