@@ -78,7 +78,7 @@ def test_a_whole_entry_goes_in_as_its_granted_resources(shared: Shared) -> None:
     entry = shared.world.unconditional
     added = shared.world.call("requester", "govshare_cart_add", package_ids=[entry["name"]])
     ids = {
-        r["id"]
+        r.id
         for r in model.Session.query(model.Resource.id).filter_by(
             package_id=entry["id"], state="active"
         )
