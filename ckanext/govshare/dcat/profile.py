@@ -11,18 +11,24 @@ Links: the profile writes what ``package_show`` / ``package_search`` gave the re
 ``datalinks`` policy has already taken the links to data out for readers who may not download
 (art. 14). A distribution without a link gets the entry's request page on this platform as
 its ``dcat:accessURL`` (DCAT-AP requires one): a page, not data.
+
+Issue 20: formats are EU file types and media types IANA IRIs (``media``), whatever kind of
+resource the entry holds (an upload with the media type CKAN detected, a link, a DataStore
+table, none); a resource the service interface serves gets its ``dcat:accessService``
+(``access_service``). Both are read back.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckanext.dcat.profiles import DCAT as DCAT_NS
-from ckanext.dcat.profiles import DCT, FOAF, RDF, RDFS, SKOS, VCARD, XSD
+from ckanext.dcat.profiles import DCT, FOAF, RDF, RDFS, SKOS, VCARD, XSD, CleanedURIRef
 from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
 from ckanext.dcat.utils import catalog_uri, publisher_uri_organization_fallback, resource_uri
 from rdflib import BNode, Literal, URIRef
@@ -31,7 +37,8 @@ from rdflib.term import Node
 from ..access import rules as access_rules
 from ..catalogue.codes import SHARE_METHODS, SHARE_TYPES
 from ..core import config
-from . import vocab
+from . import access_service, media, vocab
+from . import datastore as datastore_tables
 from .vocab import GOVSHARE
 
 # Single-valued text fields written as govshare literals.
@@ -136,7 +143,18 @@ def prepared(entry: Mapping[str, Any]) -> dict[str, Any]:
         data["publisher_name"] = org.get("title") or org.get("name")
         if entry.get("provider_code"):
             data["publisher_identifier"] = entry["provider_code"]
-    data["resources"] = [dict(r) for r in entry.get("resources") or []]
+    data["resources"] = [_prepared_resource(r) for r in entry.get("resources") or []]
+    return data
+
+
+def _prepared_resource(resource: Mapping[str, Any]) -> dict[str, Any]:
+    """The resource without what the govshare profile writes itself (format, media type) or
+    what would not validate (a stored ``access_services`` without title or endpoint)."""
+    data = {k: v for k, v in resource.items() if k not in ("format", "mimetype")}
+    if "access_services" in data:
+        services = access_service.valid_stored(data.pop("access_services"))
+        if services:
+            data["access_services"] = services
     return data
 
 
@@ -151,8 +169,6 @@ def _as_list(value: Any) -> list[str]:
     if value in (None, "", []):
         return []
     if isinstance(value, str):
-        import json
-
         if value.startswith("["):
             try:
                 return [str(v) for v in json.loads(value)]
@@ -170,8 +186,10 @@ class GovshareProfile(EuropeanDCATAP3Profile):
     def graph_from_dataset(self, dataset_dict: dict[str, Any], dataset_ref: Node) -> None:
         self.g.bind("govshare", GOVSHARE)
         super().graph_from_dataset(prepared(dataset_dict), dataset_ref)
-        self._share_metadata(dataset_dict, dataset_ref)
+        items = self._share_metadata(dataset_dict, dataset_ref)
         self._distributions_without_links(dataset_dict, dataset_ref)
+        self._formats(dataset_dict)
+        self._access_services(dataset_dict, dataset_ref, items)
         self._conform(dataset_ref)
 
     def graph_from_catalog(self, catalog_dict: dict[str, Any] | None, catalog_ref: Node) -> None:
@@ -196,7 +214,7 @@ class GovshareProfile(EuropeanDCATAP3Profile):
 
     def _conform(self, ref: Node) -> None:
         """What the DCAT-AP 3 SHACL shapes ask beyond the DCAT-AP 3 profile's output: the
-        classes of links and contact points, and formats as EU file types."""
+        classes of links and contact points."""
         g = self.g
         for contact in g.objects(ref, DCAT_NS.contactPoint):
             g.add((contact, RDF.type, VCARD.Kind))
@@ -204,15 +222,62 @@ class GovshareProfile(EuropeanDCATAP3Profile):
             for predicate in (DCAT_NS.accessURL, DCAT_NS.downloadURL):
                 for link in g.objects(distribution, predicate):
                     g.add((link, RDF.type, RDFS.Resource))
-            for fmt in list(g.objects(distribution, DCT["format"])):
-                uri = vocab.file_type(str(fmt)) if isinstance(fmt, Literal) else None
-                if uri is not None:
-                    g.remove((distribution, DCT["format"], fmt))
-                    g.add((distribution, DCT["format"], uri))
-                    g.add((uri, RDF.type, DCT.MediaTypeOrExtent))
-                    g.add((uri, RDFS.label, Literal(str(fmt))))
 
-    def _share_metadata(self, entry: Mapping[str, Any], ref: Node) -> None:
+    def _formats(self, entry: Mapping[str, Any]) -> None:
+        """Each distribution's ``dct:format`` (an EU file type, else its label on a blank
+        ``dct:MediaTypeOrExtent``) and ``dcat:mediaType`` (an IANA IRI, a ``dct:MediaType``)
+        from the resource's ``format`` and ``mimetype``, whatever made the resource: CKAN's
+        detected ``text/csv`` of an upload is a literal the DCAT-AP 3 shapes reject (issue 20).
+        An odd value is left out rather than written invalid (``media``)."""
+        g = self.g
+        for resource in entry.get("resources") or []:
+            if not resource.get("id"):
+                continue
+            distribution = CleanedURIRef(resource_uri(dict(resource)))
+            g.remove((distribution, DCT["format"], None))
+            g.remove((distribution, DCAT_NS.mediaType, None))
+            fmt = media.resource_format(resource.get("format"), resource.get("mimetype"))
+            if fmt is not None:
+                node: Node = URIRef(fmt.iri) if fmt.iri else BNode()
+                g.add((distribution, DCT["format"], node))
+                g.add((node, RDF.type, DCT.MediaTypeOrExtent))
+                g.add((node, RDFS.label, Literal(fmt.label)))
+            iri = media.media_type_iri(
+                media.resource_media_type(resource.get("format"), resource.get("mimetype"))
+            )
+            if iri is not None:
+                g.add((distribution, DCAT_NS.mediaType, URIRef(iri)))
+                g.add((URIRef(iri), RDF.type, DCT.MediaType))
+
+    def _access_services(self, entry: Mapping[str, Any], ref: Node, items: list[BNode]) -> None:
+        """The service interface of each resource it serves (issue 20, item 2)."""
+        if not access_service.offers_interface(entry):
+            return
+        cut = [
+            str(r["id"])
+            for r in entry.get("resources") or []
+            if r.get("id") and r.get("govshare_restricted") and "datastore_active" not in r
+        ]
+        stored = self.stored_tables(cut) if cut else set()
+        page = request_page(site_url(), entry)
+        resources = {str(r.get("id")): r for r in entry.get("resources") or []}
+        share_type = entry.get("share_type")
+        concept = (
+            self._share_concept(share_type) if share_type in vocab.SHARE_TYPE_BROADER else None
+        )
+        for found in access_service.interfaces(entry, site_url(), page, stored):
+            distribution = CleanedURIRef(resource_uri(dict(resources[found.resource_id])))
+            access_service.add(
+                self.g, found, distribution, ref, share_concept=concept, item_nodes=items
+            )
+
+    @staticmethod
+    def stored_tables(resource_ids: list[str]) -> set[str]:
+        """The resources (of those cut by the link policy) whose table is in the DataStore."""
+        return datastore_tables.active_ids(resource_ids)
+
+    def _share_metadata(self, entry: Mapping[str, Any], ref: Node) -> list[BNode]:
+        """The share metadata of the entry; its data items' nodes, in order."""
         g = self.g
         for key, predicate in TEXT_FIELDS.items():
             value = _text(entry.get(key))
@@ -224,9 +289,13 @@ class GovshareProfile(EuropeanDCATAP3Profile):
         share_type = entry.get("share_type")
         if share_type in vocab.SHARE_TYPE_BROADER:
             g.add((ref, GOVSHARE.shareType, self._share_concept(share_type)))
+        items = []
         for position, item in enumerate(entry.get("data_items") or []):
-            g.add((ref, GOVSHARE.dataItem, self._data_item(item, position)))
+            node = self._data_item(item, position)
+            g.add((ref, GOVSHARE.dataItem, node))
+            items.append(node)
         g.add((ref, GOVSHARE.requestPage, URIRef(request_page(site_url(), entry))))
+        return items
 
     def _share_concept(self, code: str) -> URIRef:
         """The share-type concept, described enough to be read without fetching the scheme."""
@@ -328,17 +397,49 @@ class GovshareProfile(EuropeanDCATAP3Profile):
             kept.append({"key": REQUEST_PAGE_EXTRA, "value": str(page)})
         data["extras"] = kept
         self._parse_resources(data, str(page) if page is not None else None)
+        distributions = {str(d): d for d in g.objects(ref, DCAT_NS.distribution)}
         for resource in data.get("resources") or []:
-            self._parse_format(resource)
+            distribution = distributions.get(str(resource.get("distribution_ref") or ""))
+            if distribution is not None:
+                self._parse_format(resource, distribution)
+                services = access_service.parse(g, distribution)
+                if services:
+                    resource[access_service.ACCESS_SERVICES] = json.dumps(
+                        services, ensure_ascii=False
+                    )
+                else:
+                    resource.pop(access_service.ACCESS_SERVICES, None)
         return data
 
-    def _parse_format(self, resource: dict[str, Any]) -> None:
-        """An EU file-type URI back to the format label it was written from."""
-        fmt = str(resource.get("format") or "")
-        if not vocab.is_file_type(fmt):
-            return
-        labels = {str(v) for v in self.g.objects(URIRef(fmt), RDFS.label)}
-        resource["format"] = labels.pop() if len(labels) == 1 else fmt.rpartition("/")[2]
+    def _parse_format(self, resource: dict[str, Any], distribution: Node) -> None:
+        """``format`` and ``mimetype`` back from the IRIs (or a lower platform's literals):
+        the label the file type was written with, the IANA type as ``type/subtype``."""
+        g = self.g
+        fmt = g.value(distribution, DCT["format"])
+        label: str | None = None
+        mimetype = media.media_type(str(g.value(distribution, DCAT_NS.mediaType) or ""))
+        if isinstance(fmt, Literal):
+            label = str(fmt).strip() or None
+            if mimetype is None and "/" in (label or ""):
+                mimetype = media.media_type(label)  # a media type as the format (DCAT 1)
+        elif fmt is not None:
+            labels = sorted({str(v) for v in g.objects(fmt, RDFS.label)})
+            if isinstance(fmt, URIRef) and media.is_file_type_iri(str(fmt)):
+                code = media.file_type_code(str(fmt))
+                fallback = media.label_of(code) if code else str(fmt).rpartition("/")[2]
+                label = labels[0] if len(labels) == 1 else fallback
+            elif isinstance(fmt, URIRef) and media.is_iana_iri(str(fmt)):
+                label = media.media_type(str(fmt))
+            else:
+                label = labels[0] if labels else None
+        if label is None and mimetype is not None:
+            code = media.file_type_code(mimetype)
+            label = media.label_of(code) if code else None
+        for key, value in (("format", label), ("mimetype", mimetype)):
+            if value:
+                resource[key] = value
+            else:
+                resource.pop(key, None)
 
     def _share_code(self, concept: Node | None) -> str | None:
         if concept is None:

@@ -9,7 +9,6 @@ whatever base it uses.
 
 from __future__ import annotations
 
-import re
 from importlib import resources
 
 from rdflib import Graph, Namespace, URIRef
@@ -18,7 +17,6 @@ from rdflib import Graph, Namespace, URIRef
 GOVSHARE = Namespace("https://w3id.org/govshare/ns#")
 
 ACCESS_RIGHT = Namespace("http://publications.europa.eu/resource/authority/access-right/")
-FILE_TYPE = Namespace("http://publications.europa.eu/resource/authority/file-type/")
 LANGUAGE = Namespace("http://publications.europa.eu/resource/authority/language/")
 FREQUENCY = Namespace("http://publications.europa.eu/resource/authority/frequency/")
 
@@ -87,18 +85,6 @@ def _http(uri: str | None) -> str:
 
 def language(locale: str) -> URIRef | None:
     return LANGUAGES.get(locale.replace("-", "_").split("_")[0].lower())
-
-
-def file_type(label: str) -> URIRef | None:
-    """A format label (``CSV``, ``xlsx``) as an EU file-type URI; ``None`` for a media type."""
-    code = re.sub(r"[^A-Za-z0-9]+", "_", label.strip()).strip("_").upper()
-    if not code or "/" in label:
-        return None
-    return FILE_TYPE[code]
-
-
-def is_file_type(uri: str) -> bool:
-    return _http(uri).startswith(str(FILE_TYPE))
 
 
 def default_base_uri(site_url: str) -> str:
