@@ -9,7 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ...core.messages import message
-from ...dcat import export
+from ...dcat import cache, export
 from ..guard import lookup_key
 
 # dcat_datasets_list belongs to the dcat_json_interface plugin, which the platform does not
@@ -23,16 +23,24 @@ NOT_AN_ID = message("Give the entry's id or name", "请提供信息资源的标�
 @tk.chained_action
 @tk.side_effect_free
 def dcat_catalog_show(up: Any, context: Context, data_dict: DataDict) -> Any:
-    """A catalogue page (``/catalog.ttl?page=N``): searched with the export filter."""
+    """A catalogue page (``/catalog.ttl?page=N``): searched with the export filter; under the
+    govshare profile, assembled from each entry's kept RDF (``dcat/cache.py``, issue 20 item 3)."""
     with export.exporting():
+        if cache.applies(data_dict):
+            tk.check_access("dcat_catalog_show", context, data_dict)
+            return cache.catalog(context, data_dict)
         return up(context, data_dict)
 
 
 @tk.chained_action
 @tk.side_effect_free
 def dcat_catalog_search(up: Any, context: Context, data_dict: DataDict) -> Any:
-    """A catalogue search (``/catalog.ttl?q=…``): searched with the export filter."""
+    """A catalogue search (``/catalog.ttl?q=…``): searched with the export filter, assembled
+    like a page."""
     with export.exporting():
+        if cache.applies(data_dict):
+            tk.check_access("dcat_catalog_search", context, data_dict)
+            return cache.catalog(context, data_dict)
         return up(context, data_dict)
 
 

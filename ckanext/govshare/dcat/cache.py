@@ -1,0 +1,275 @@
+"""Catalogue pages assembled from each entry's kept RDF (issue 20 item 3; docs/federation.md).
+
+ckanext-dcat's ``/catalog.*`` rebuilds every entry's graph on every page (about 0.6 s a page of
+100). Here each entry's triples are built once per change of what the reader's search gives
+(``cache_keys.digest``) and kept in ``govshare_dcat_rdf`` (one row per entry and link-visibility
+class, ``cache_keys.variant``): a page is the search (ckanext-dcat's own, so paging, ``q``,
+``fq`` and ``modified_since`` are unchanged), the catalogue part and the hydra paging built by
+the serializer as before, and the kept N-Triples of its entries. Turtle and N3 take those lines
+as they are; RDF/XML and JSON-LD parse them into the page's graph and serialise it.
+
+Never stale: a kept row is served only when it was built from exactly the dict this reader's
+search gave now, under the same profile code and settings (``cache_keys.fingerprint``); the
+search decides which entries a reader gets (deleted, private or withdrawn ones never reach
+here), and the link policy has been applied to them when read. Rows are also deleted in the
+transaction that changes their entry, one of its resources or its department (SQLAlchemy
+mapper events below), so what is kept shrinks with what changed.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import functools
+import hashlib
+import logging
+from collections.abc import Iterable, Mapping
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
+from ckan import model
+from ckan.model import meta
+from ckanext.dcat import logic as dcat_logic
+from ckanext.dcat.processors import RDFSerializer
+from ckanext.dcat.profiles import DCAT
+from ckanext.dcat.utils import DCAT_EXPOSE_SUBCATALOGS, dataset_uri, url_to_rdflib_format
+from rdflib import ConjunctiveGraph, URIRef
+from sqlalchemy import event, exc
+from sqlalchemy.dialects.postgresql import insert
+
+from . import cache_keys
+
+log = logging.getLogger(__name__)
+
+TABLE = "govshare_dcat_rdf"
+PROFILE = "govshare"
+# Settings that can appear in an entry's RDF: any change of them is a new fingerprint.
+SETTING_PREFIXES = (
+    "ckanext.dcat.",
+    "ckanext.govshare.",
+    "ckan.site_",
+    "ckan.locale",
+    "ckan.root_path",
+    "scheming.",
+)
+
+kept_table = sa.Table(
+    TABLE,
+    meta.metadata,
+    sa.Column("package_id", sa.UnicodeText, primary_key=True),
+    sa.Column("variant", sa.UnicodeText, primary_key=True),
+    sa.Column("digest", sa.UnicodeText, nullable=False),
+    sa.Column("triples", sa.UnicodeText, nullable=False),
+    sa.Column("built_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+
+def profiles_of(data_dict: Mapping[str, Any]) -> list[str]:
+    """The profiles a catalogue request is served with (ckanext-dcat's rule)."""
+    asked = data_dict.get("profiles")
+    if asked:
+        return [str(p) for p in asked]
+    configured = str(tk.config.get("ckanext.dcat.rdf.profiles") or "").split()
+    return configured or ["euro_dcat_ap_3"]
+
+
+def applies(data_dict: Mapping[str, Any]) -> bool:
+    """Pages of the govshare profile are assembled from kept RDF; other profiles (and
+    sub-catalogues, which group entries by their source) take ckanext-dcat's path."""
+    if tk.asbool(tk.config.get(DCAT_EXPOSE_SUBCATALOGS, False)):
+        return False
+    return PROFILE in profiles_of(data_dict)
+
+
+@functools.lru_cache(maxsize=1)
+def code_version() -> str:
+    """The code that shapes an entry's RDF: this package's source (the profile, its vocabulary
+    and the code lists it reads), ckanext-dcat's and rdflib's versions. Read once a process."""
+    digest = hashlib.sha256()
+    for name in ("ckanext-dcat", "rdflib", "ckan"):
+        try:
+            digest.update(f"{name}={metadata.version(name)}\n".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name}=?\n".encode())
+    root = Path(__file__).resolve().parents[1]
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".ttl", ".yaml") and "tests" not in path.parts:
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def fingerprint(profiles: Iterable[str]) -> str:
+    settings = {
+        key: value
+        for key, value in tk.config.items()
+        if isinstance(key, str) and key.startswith(SETTING_PREFIXES)
+    }
+    return cache_keys.fingerprint(code_version(), profiles, settings)
+
+
+def _kept(keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str]]:
+    """(package id, variant) → (digest, triples) of the rows kept for these keys."""
+    if not keys:
+        return {}
+    c = kept_table.c
+    rows = model.Session.execute(
+        sa.select(c.package_id, c.variant, c.digest, c.triples).where(
+            sa.tuple_(c.package_id, c.variant).in_(keys)
+        )
+    ).all()
+    return {(r.package_id, r.variant): (r.digest, r.triples) for r in rows}
+
+
+def _keep(rows: list[dict[str, Any]]) -> None:
+    """Write the rows built for a page in a transaction of their own: a catalogue read keeps
+    no other change, and a failure to keep costs a rebuild, never the page."""
+    if not rows:
+        return
+    statement = insert(kept_table).values(rows)
+    statement = statement.on_conflict_do_update(
+        index_elements=[kept_table.c.package_id, kept_table.c.variant],
+        set_={
+            "digest": statement.excluded.digest,
+            "triples": statement.excluded.triples,
+            "built_at": statement.excluded.built_at,
+        },
+    )
+    engine = meta.engine
+    if engine is None:
+        return
+    try:
+        with engine.begin() as connection:
+            # A row locked by an open change of its entry: wait briefly, then leave it.
+            connection.execute(sa.text("SET LOCAL lock_timeout = '2s'"))
+            connection.execute(statement)
+    except exc.DBAPIError:
+        log.warning("Kept DCAT RDF not written (%d entries)", len(rows), exc_info=True)
+
+
+def fragments(
+    serializer: RDFSerializer, entries: list[dict[str, Any]], profiles: list[str]
+) -> list[tuple[URIRef, str]]:
+    """Each entry's dataset URI and N-Triples: kept ones whose digest matches, the others
+    built by the profile (and kept)."""
+    mark = fingerprint(profiles)
+    keys = [
+        (str(e.get("id") or ""), cache_keys.variant(e), cache_keys.digest(mark, e)) for e in entries
+    ]
+    keeping = _table_exists(model.Session.connection())
+    kept = _kept([(i, v) for i, v, _ in keys if i]) if keeping else {}
+    now = dt.datetime.now(dt.timezone.utc)
+    result: list[tuple[URIRef, str]] = []
+    built: dict[tuple[str, str], dict[str, Any]] = {}
+    for entry, (entry_id, variant, digest) in zip(entries, keys, strict=True):
+        found = kept.get((entry_id, variant))
+        if found is not None and found[0] == digest:
+            result.append((URIRef(dataset_uri(entry)), found[1]))
+            continue
+        serializer.g = ConjunctiveGraph()
+        ref = serializer.graph_from_dataset(entry)
+        triples = serializer.g.serialize(format="nt")
+        result.append((ref, triples))
+        if entry_id:
+            built[(entry_id, variant)] = {
+                "package_id": entry_id,
+                "variant": variant,
+                "digest": digest,
+                "triples": triples,
+                "built_at": now,
+            }
+    if keeping:
+        _keep(list(built.values()))
+    return result
+
+
+@functools.lru_cache(maxsize=8)
+def _loaded(profiles: tuple[str, ...], compatibility: bool) -> RDFSerializer:
+    """A serializer with its profiles loaded (entry points are read once, not on each page)."""
+    return RDFSerializer(profiles=list(profiles), compatibility_mode=compatibility)
+
+
+def serializer_for(profiles: list[str]) -> RDFSerializer:
+    """A serializer of its own for one page (its graph is its own, its profiles shared)."""
+    compatibility = tk.asbool(tk.config.get("ckanext.dcat.compatibility_mode", False))
+    serializer = copy.copy(_loaded(tuple(profiles), compatibility))
+    serializer.g = ConjunctiveGraph()
+    return serializer
+
+
+def catalog(context: Any, data_dict: dict[str, Any]) -> str:
+    """A catalogue page as ``dcat_catalog_show`` / ``dcat_catalog_search`` answer it: the same
+    search, catalogue node and hydra paging, the entries' triples from what is kept."""
+    query = dcat_logic._search_ckan_datasets(context, data_dict)
+    entries = query["results"]
+    paging = dcat_logic._pagination_info(query, data_dict)
+    profiles = profiles_of(data_dict)
+    serializer = serializer_for(profiles)
+    parts = fragments(serializer, entries, profiles)
+
+    serializer.g = ConjunctiveGraph()
+    catalog_ref = serializer.graph_from_catalog({})
+    if paging:
+        serializer._add_pagination_triples(paging)
+    fmt = url_to_rdflib_format(data_dict.get("format") or "xml")
+    if fmt in cache_keys.LINE_FORMATS:
+        # The catalogue's dcat:dataset links as lines too: rdflib's Turtle writer is slow.
+        links = "".join(
+            f"{catalog_ref.n3()} {DCAT.dataset.n3()} {ref.n3()} .\n" for ref, _ in parts
+        )
+        head = serializer.g.serialize(format=fmt)
+        return cache_keys.assembled(head, [links, *(t for _, t in parts)])
+    for ref, triples in parts:
+        serializer.g.add((catalog_ref, DCAT.dataset, ref))
+        serializer.g.parse(data=triples, format="nt")
+    return serializer.g.serialize(format=fmt)
+
+
+# ---------------------------------------------------------------- invalidation
+
+
+# Databases where the table was found (a database not migrated yet keeps nothing; only a
+# table found is remembered, so a later migration is seen).
+_found: set[str] = set()
+
+
+def _table_exists(connection: Any) -> bool:
+    url = str(connection.engine.url)
+    if url in _found:
+        return True
+    if sa.inspect(connection).has_table(TABLE):
+        _found.add(url)
+        return True
+    return False
+
+
+def _forget(connection: Any, package_ids: Iterable[str | None]) -> None:
+    ids = sorted({i for i in package_ids if i})
+    if ids and _table_exists(connection):
+        connection.execute(kept_table.delete().where(kept_table.c.package_id.in_(ids)))
+
+
+def _entry_changed(_mapper: Any, connection: Any, target: Any) -> None:
+    _forget(connection, [target.id])
+
+
+def _resource_changed(_mapper: Any, connection: Any, target: Any) -> None:
+    _forget(connection, [target.package_id])
+
+
+def _department_changed(_mapper: Any, connection: Any, target: Any) -> None:
+    """A department's title and its other fields appear in its entries' RDF (publisher)."""
+    if not getattr(target, "is_organization", False) or not _table_exists(connection):
+        return
+    entries = sa.select(model.Package.id).where(model.Package.owner_org == target.id)
+    connection.execute(kept_table.delete().where(kept_table.c.package_id.in_(entries)))
+
+
+for _event in ("after_update", "after_delete"):
+    event.listen(model.Package, _event, _entry_changed)
+for _event in ("after_insert", "after_update", "after_delete"):
+    event.listen(model.Resource, _event, _resource_changed)
+event.listen(model.Group, "after_update", _department_changed)
