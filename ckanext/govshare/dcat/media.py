@@ -146,6 +146,7 @@ _FORMAT_ALIASES: dict[str, str] = {
     "TRIG": "RDF_TRIG",
     "RDF_XML": "RDF_XML",
     "XSD": "SCHEMA_XML",
+    "SKOS": "SKOS_XML",
     "SPARQL": "SPARQLQ",
     "SPARQL_RESULTS": "SPARQLQRES",
     "ESRI_REST": "REST",
