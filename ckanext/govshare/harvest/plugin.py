@@ -3,7 +3,8 @@
 - ``govshare_dcat_harvester``: ckanext-dcat's RDF harvester (source type ``govshare_dcat_rdf``):
   it reads the lower platform with the API token of the harvest source's config (an account
   that may see the catalogue but not download restricted data), and stamps every harvested
-  entry with its origin (``origin.stamp``). ckanext-dcat already deletes what left the source.
+  entry with its origin (``origin.stamp``). It reads only what changed since its last job and
+  still deletes what left the source (``incremental``).
 - ``govshare_ckan_harvester``: ckanext-harvest's CKAN harvester, stamping origins too, and
   mirroring entries deleted or made private upstream. The stock harvester asks only for what
   changed since its last run, so an entry that disappeared from the source's search (deleted,
@@ -13,6 +14,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import threading
@@ -27,10 +29,11 @@ from ckan import model
 from ckan.types import Context
 from ckanext.dcat.harvesters.rdf import DCATRDFHarvester
 from ckanext.dcat.interfaces import IDCATRDFHarvester
+from ckanext.dcat.processors import HYDRA, RDFParser, RDFParserException
 from ckanext.harvest.harvesters.ckanharvester import CKANHarvester, SearchError
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra, HarvestSource
 
-from . import naming, origin, unchanged
+from . import incremental, naming, origin, unchanged
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +159,9 @@ class GovshareDCATRDFHarvester(_SourceFromDatabase, DCATRDFHarvester):
       stock harvester fails on every update of such an entry;
     - finds it through the harvest records, by an index, not by scanning every extra;
     - names a new entry as the source platform does (``naming``), not after its title;
-    - skips an entry whose import would write it as it is (``unchanged``).
+    - skips an entry whose import would write it as it is (``unchanged``);
+    - asks for what changed since its last complete job (``modified_since``), and still
+      mirrors deletions, by the catalogue's count or a walk of it (``incremental``).
     """
 
     p.implements(IDCATRDFHarvester, inherit=True)
@@ -210,9 +215,84 @@ class GovshareDCATRDFHarvester(_SourceFromDatabase, DCATRDFHarvester):
             log.error("More than one dataset has the guid %s", guid)
         return tk.get_action("package_show")({"ignore_auth": True}, {"id": datasets[0][0]})
 
+    def gather_stage(self, harvest_job: Any) -> Any:
+        """ckanext-dcat's gather, reading only what changed since the last complete job unless
+        a full walk is due (``incremental.py``)."""
+        config = _config(harvest_job.source)
+        previous = self.last_error_free_job(harvest_job)
+        started = previous.gather_started if previous is not None else None
+        now = harvest_job.gather_started or dt.datetime.utcnow()
+        if started is None or incremental.full_walk_due(started, now, config):
+            _source.since = None
+        else:
+            _source.since = incremental.since(started, config)
+        try:
+            return super().gather_stage(harvest_job)
+        finally:
+            _source.since = None
+
+    def _mark_datasets_for_deletion(self, guids_in_source: list[str], harvest_job: Any) -> Any:
+        """Deletions of an incremental job: none when the catalogue's count proves it, else
+        those a walk of the whole catalogue finds (``incremental.none_deleted``)."""
+        if not getattr(_source, "since", None):
+            return super()._mark_datasets_for_deletion(guids_in_source, harvest_job)
+        current = (
+            model.Session.query(HarvestObject.guid)
+            .filter(HarvestObject.current == True)  # noqa: E712
+            .filter(HarvestObject.harvest_source_id == harvest_job.source.id)
+        )
+        known = {guid for (guid,) in current} | set(guids_in_source)
+        every = self._catalogue_guids(harvest_job, total_only=True)
+        if isinstance(every, int) and incremental.none_deleted(every, known):
+            return []
+        log.info(
+            "%s: the catalogue's count differs from the entries known: full walk",
+            harvest_job.source.url,
+        )
+        every = self._catalogue_guids(harvest_job, total_only=False)
+        if not isinstance(every, set) or not every:
+            self._save_gather_error(
+                "Could not list the catalogue's entries: nothing deleted", harvest_job
+            )
+            return []
+        return super()._mark_datasets_for_deletion(list(every), harvest_job)
+
+    def _catalogue_guids(self, harvest_job: Any, *, total_only: bool) -> int | set[str] | None:
+        """The whole catalogue's ``hydra:totalItems`` (``total_only``: its first page only), or
+        the guid of every entry it holds (every page); None if a page cannot be read."""
+        source_url = harvest_job.source.url
+        rdf_format = _config(harvest_job.source).get("rdf_format")
+        url: str | None = source_url
+        guids: set[str] = set()
+        seen: set[str] = set()
+        while url and url not in seen:
+            seen.add(url)
+            content, rdf_format = self._get_content_and_type(
+                url, harvest_job, 1, content_type=rdf_format
+            )
+            if not content:
+                return None
+            parser = RDFParser()
+            try:
+                parser.parse(content, _format=rdf_format)
+            except RDFParserException:
+                return None
+            if total_only:
+                totals = [int(str(o)) for o in parser.g.objects(None, HYDRA.totalItems)]
+                return totals[0] if totals else None
+            for dataset in parser.datasets():
+                guid = self._get_guid(dataset, source_url=source_url)
+                if guid:
+                    guids.add(guid)
+            url = parser.next_page()
+        return guids
+
     # IDCATRDFHarvester
     def before_download(self, url: str, harvest_job: Any) -> tuple[str, list[str]]:
         _source.api_key = _config(harvest_job.source).get("api_key")
+        since = getattr(_source, "since", None)
+        if since and url == harvest_job.source.url:
+            url = incremental.with_param(url, "modified_since", since)
         return url, []
 
     def update_session(self, session: Any) -> Any:
