@@ -10,6 +10,14 @@ prints p50/p95 per query and overall.
 
 Entries are written straight into the index (as ``PackageSearchIndex`` would write them) under
 their own ``ckan.site_id``, so loading 100,000 takes minutes, not hours of ``package_create``.
+
+Then a live site's writing: ``--writes`` changes (default 5,000), one transaction each as CKAN
+commits an edit: entries re-indexed with new facet values and titles, some made private or
+public again, some deleted and added back. Queries are timed before and after that load (the
+GIN indexes' pending lists, dead rows and kept facet counts all grow with it), and the kept
+facet counts are checked against a scan of the index after it.
+
+    python bench/search.py -n 100000 --writes 5000 --gin-fastupdate on   # PostgreSQL's default
 """
 
 from __future__ import annotations
@@ -136,8 +144,10 @@ def synthetic_doc(i: int, rng: random.Random) -> dict[str, Any]:
     org = rng.choice(DEPARTMENTS)
     tags = rng.sample(TAGS, k=rng.randint(1, 4))
     formats = rng.sample(FORMATS, k=rng.randint(1, 3))
-    created = datetime(2020, 1, 1, tzinfo=timezone.utc) + timedelta(minutes=rng.randint(0, 3e6))
-    modified = created + timedelta(minutes=rng.randint(0, 5e5))
+    created = datetime(2020, 1, 1, tzinfo=timezone.utc) + timedelta(
+        minutes=rng.randint(0, 3_000_000)
+    )
+    modified = created + timedelta(minutes=rng.randint(0, 500_000))
     share = _pick_share(rng)
     notes = f"{region}{subject}相关的{kind}，由{org}按月更新，供各部门共享使用。第{i}号资源。"
     pkg = {
@@ -241,6 +251,84 @@ QUERIES: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
+GIN_INDEXES = (
+    "ix_govshare_search_index_tsv",
+    "ix_govshare_search_index_terms",
+    "ix_govshare_search_index_facets",
+)
+
+
+def set_gin_fastupdate(value: str) -> None:
+    """``--gin-fastupdate``: the GIN indexes' setting for this run (the migration's is off)."""
+    import sqlalchemy as sa
+    from ckan import model
+
+    for name in GIN_INDEXES:
+        model.Session.execute(sa.text(f"ALTER INDEX {name} SET (fastupdate = {value})"))
+        model.Session.execute(sa.text(f"SELECT gin_clean_pending_list('{name}'::regclass)"))
+    model.Session.commit()
+
+
+def write_load(n: int, writes: int, seed: int) -> None:
+    """``writes`` changes as a live site makes them, one transaction each (see the docstring)."""
+    from ckan import model
+
+    from ckanext.govshare.search.connection import PostgresSearchConnection
+
+    conn = PostgresSearchConnection()
+    rng = random.Random(seed + 1)
+    times: list[float] = []
+    started = time.perf_counter()
+    for w in range(writes):
+        i = rng.randrange(n)
+        doc = synthetic_doc(i, random.Random(rng.getrandbits(64)))
+        doc["name"] = f"entry-{i:06d}"
+        kind = rng.random()
+        t0 = time.perf_counter()
+        if kind < 0.02:  # deleted, and added back by the next change of the entry
+            conn.delete(id=f"bench-{i}")
+            model.Session.commit()
+            conn.add([doc])
+        elif kind < 0.07:  # private to its department
+            doc["capacity"] = "private"
+            doc["permission_labels"] = [f"member-{doc['owner_org']}"]
+            conn.add([doc])
+        else:  # new facet values and title (a public entry again, if it was private)
+            conn.add([doc])
+        model.Session.commit()
+        times.append((time.perf_counter() - t0) * 1000)
+        if (w + 1) % 500 == 0:
+            print(f"\r  {w + 1}/{writes} changes", end="", flush=True)
+    took = time.perf_counter() - started
+    print(
+        f"\n  {writes / took:.0f} changes/s; per change p50 {percentile(times, 50):.1f} ms, "
+        f"p95 {percentile(times, 95):.1f} ms"
+    )
+
+
+def check_kept_counts() -> None:
+    """The kept facet counts against a scan of the index (the two must be equal)."""
+    import sqlalchemy as sa
+    from ckan import model
+
+    key = "site_id, state, capacity, dataset_type, entity_type"
+    kept = model.Session.execute(
+        sa.text(
+            f"SELECT {key}, labels, code, sum(n) FROM govshare_search_facet_count "
+            f"GROUP BY {key}, labels, code HAVING sum(n) <> 0 "
+            f"EXCEPT SELECT {key}, permission_labels, c.code, count(*) "
+            f"FROM govshare_search_index, unnest(facet_ids || CAST(0 AS bigint)) AS c(code) "
+            f"GROUP BY {key}, permission_labels, c.code"
+        )
+    ).fetchall()
+    rows = model.Session.execute(sa.text("SELECT count(*) FROM govshare_search_facet_count"))
+    print(
+        f"  kept facet counts: {rows.scalar()} rows; "
+        f"{'equal to a scan of the index' if not kept else f'{len(kept)} DIFFER from the scan'}"
+    )
+    model.Session.rollback()
+
+
 def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     k = max(0, min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1))))
@@ -277,11 +365,17 @@ def run(repeat: int, *, cached: bool) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--ckan-ini", default="config/bench.ini")
     parser.add_argument("-n", type=int, default=10000, help="catalogue entries to load")
     parser.add_argument("--repeat", type=int, default=30, help="timed runs per query")
     parser.add_argument("--seed", type=int, default=2016)
+    parser.add_argument("--writes", type=int, default=5000, help="changes of the write load")
+    parser.add_argument(
+        "--gin-fastupdate",
+        choices=["on", "off"],
+        help="set the GIN indexes' fastupdate for this run (default: as migrated, off)",
+    )
     args = parser.parse_args()
 
     from ckan.cli import load_config
@@ -299,9 +393,18 @@ def main() -> None:
         print(f"  {args.n / took:.0f} entries/s indexed ({took:.1f} s)")
     else:
         print("  already loaded")
+    if args.gin_fastupdate:
+        set_gin_fastupdate(args.gin_fastupdate)
+        print(f"GIN indexes: fastupdate = {args.gin_fastupdate}")
     print(f"\npackage_search as an anonymous visitor, {args.repeat} runs per query.")
     print("Uncached (cache_ttl = 0: every answer computed from the index):")
     run(args.repeat, cached=False)
+    if args.writes:
+        print(f"\nWrite load: {args.writes} changes, one transaction each...")
+        write_load(args.n, args.writes, args.seed)
+        check_kept_counts()
+        print("\nUncached, after the write load:")
+        run(args.repeat, cached=False)
     print("\nCached (the default: answers kept until the index changes):")
     run(args.repeat, cached=True)
 

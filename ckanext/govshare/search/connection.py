@@ -21,9 +21,10 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.common import config
 
-from . import compiler, facet_codes, result_cache
+from . import compiler, facet_codes, facet_counts, result_cache
 from .compiler import SqlQuery, tsquery_literal
 from .document import build_row
+from .facet_counts_scope import Scope, scope_of
 from .fields import Kind, is_coded_facet, is_stored, kind_of
 
 log = logging.getLogger(__name__)
@@ -246,34 +247,74 @@ class PostgresSearchConnection:
         facet_fields = [f for f in _as_list(params.get("facet.field")) if f]
         want_facets = str(params.get("facet", "false")).lower() == "true" and bool(facet_fields)
         facets: dict[str, Any] = {"facet_fields": {f: [] for f in facet_fields}}
+        scope = self._kept_scope(q, fq, params)
+        # Ranked first: the page is the top of every match, so the pass that finds the page
+        # also counts the hits; otherwise the page is read in index order, stopping early,
+        # and counted apart. (Facets are counted apart: that scan runs in parallel.)
+        ranked = rows > 0 and rank_sql != "1.0" and self._score_first(params.get("sort"))
+        page: list[tuple[dict[str, Any], float]] | None = None
         if want_facets:
-            # One pass counts the hits and the facet values together.
             hits, facets["facet_fields"] = self._facets(
                 where,
                 query,
                 facet_fields,
                 limit=_int(params.get("facet.limit"), 100),
                 mincount=_int(params.get("facet.mincount"), 0),
+                scope=scope,
             )
+        elif scope is not None:
+            hits = facet_counts.hits(self.session, scope)
+        elif ranked:
+            hits, page = self._ranked_page(where, query, rank_sql, order_by, rows, start)
         else:
-            hits = (
-                self.session.execute(
-                    sa.text(f"SELECT count(*) FROM {TABLE} i WHERE {where}"), query.params
-                ).scalar()
-                or 0
-            )
-        docs: list[dict[str, Any]] = []
-        if rows > 0 and hits > start:
-            page = dict(query.params, _rows=rows, _start=start)
+            hits = self._count(where, query)
+        if page is None and rows > 0 and hits > start:
+            params_page = dict(query.params, _rows=rows, _start=start)
             result = self.session.execute(
                 sa.text(
                     f"SELECT i.doc, {rank_sql} AS score FROM {TABLE} i WHERE {where} "
                     f"ORDER BY {order_by} LIMIT :_rows OFFSET :_start"
                 ),
-                page,
+                params_page,
             )
-            docs = [self._project(row.doc, row.score, fl) for row in result]
+            page = [(row.doc, row.score) for row in result]
+        docs = [self._project(doc, score, fl) for doc, score in page or []]
         return Results(docs, int(hits or 0), facets)
+
+    def _count(self, where: str, query: SqlQuery) -> int:
+        sql = sa.text(f"SELECT count(*) FROM {TABLE} i WHERE {where}")
+        return int(self.session.execute(sql, query.params).scalar() or 0)
+
+    @staticmethod
+    def _score_first(sort: str | None) -> bool:
+        first = (sort or "score desc").split(",")[0].split()
+        return bool(first) and first[0] == "score"
+
+    def _ranked_page(
+        self, where: str, query: SqlQuery, rank_sql: str, order_by: str, rows: int, start: int
+    ) -> tuple[int, list[tuple[dict[str, Any], float]]]:
+        """The page of a ranked search and its number of hits, from one pass over the matches
+        (ranking reads every match anyway; a separate count read them all again)."""
+        result = self.session.execute(
+            sa.text(
+                f"SELECT i.doc, {rank_sql} AS score, count(*) OVER () AS _hits "
+                f"FROM {TABLE} i WHERE {where} "
+                f"ORDER BY {order_by} LIMIT :_rows OFFSET :_start"
+            ),
+            dict(query.params, _rows=rows, _start=start),
+        ).fetchall()
+        if result:
+            return int(result[0]._hits), [(row.doc, row.score) for row in result]
+        return (self._count(where, query) if start else 0), []
+
+    def _kept_scope(self, q: str, fq: list[str], params: dict[str, Any]) -> Scope | None:
+        """The visibility groups the search selects, if the kept counts can answer it."""
+        if params.get("defType") == "dismax":
+            return None  # ``*:*`` is free text to dismax
+        scope = scope_of(q, fq, params)
+        if scope is None or not facet_counts.available(self.session):
+            return None
+        return scope
 
     @staticmethod
     def _field_list(fl: Any) -> list[str] | None:
@@ -295,20 +336,13 @@ class PostgresSearchConnection:
             out["score"] = float(score)
         return out
 
-    def _facets(
-        self, where: str, query: SqlQuery, fields: list[str], *, limit: int, mincount: int
-    ) -> tuple[int, dict[str, list[Any]]]:
-        """The number of hits, and value counts per field ordered as Solr orders them.
-
-        String fields are counted from the integer ``facet_ids`` (see ``facet_codes``); text
-        fields (facets on their analysed terms) and per-dataset fields from ``terms``.
-        """
-        coded = [f for f in fields if is_coded_facet(f)]
-        counts: dict[str, list[tuple[str, int]]] = defaultdict(list)
-        fids = facet_codes.field_ids(self.session, coded, create=False)
+    def _scan_codes(
+        self, where: str, query: SqlQuery, field_ids: list[int]
+    ) -> tuple[int, dict[int, int]]:
+        """Hits and code counts by a pass over the matching rows' ``facet_ids``."""
         params = dict(
             query.params,
-            _fids=list(fids.values()) or [-1],
+            _fids=field_ids or [-1],
             _shift=facet_codes.FIELD_SHIFT,
             _hits=facet_codes.HITS_CODE,
         )
@@ -322,12 +356,38 @@ class PostgresSearchConnection:
             params,
         ).fetchall()
         hits = 0
-        by_code = {}
+        by_code: dict[int, int] = {}
         for code, n in result:
             if code == facet_codes.HITS_CODE:
                 hits = int(n)
             else:
-                by_code[code] = int(n)
+                by_code[int(code)] = int(n)
+        return hits, by_code
+
+    def _facets(
+        self,
+        where: str,
+        query: SqlQuery,
+        fields: list[str],
+        *,
+        limit: int,
+        mincount: int,
+        scope: Scope | None = None,
+    ) -> tuple[int, dict[str, list[Any]]]:
+        """The number of hits, and value counts per field ordered as Solr orders them.
+
+        String fields are counted from the integer facet codes (see ``facet_codes``): read
+        from the counts kept per visibility group when the search selects whole groups
+        (``scope``, see ``facet_counts``), else by a pass over the matching rows. Text fields
+        (facets on their analysed terms) and per-dataset fields are counted from ``terms``.
+        """
+        coded = [f for f in fields if is_coded_facet(f)]
+        counts: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        fids = list(facet_codes.field_ids(self.session, coded, create=False).values())
+        if scope is not None:
+            hits, by_code = facet_counts.counts(self.session, scope, fids)
+        else:
+            hits, by_code = self._scan_codes(where, query, fids)
         for code, (field, value) in facet_codes.decode(self.session, list(by_code)).items():
             counts[field].append((value, by_code[code]))
         for f in fields:

@@ -28,6 +28,9 @@ def reset_audit() -> None:
 
 
 SNAPSHOT_SCHEMA = "govshare_test_snapshot"
+#: Tables kept by triggers from others (the search index's facet counts): putting their rows
+#: back would count the index's restored rows twice; the triggers restore them.
+DERIVED = ("govshare_search_facet_count",)
 
 
 @dataclass
@@ -59,8 +62,10 @@ def _tables(conn: sa.engine.Connection) -> list[_Table]:
             "JOIN pg_attribute a ON a.attrelid = c.oid "
             "WHERE n.nspname = 'public' AND c.relkind = 'r' AND a.attnum > 0 "
             "AND NOT a.attisdropped AND a.attgenerated = '' "
-            "AND c.relname NOT LIKE '%alembic_version' ORDER BY c.relname, a.attnum"
-        )
+            "AND c.relname NOT LIKE '%alembic_version' AND c.relname <> ALL(:derived) "
+            "ORDER BY c.relname, a.attnum"
+        ),
+        {"derived": list(DERIVED)},
     ):
         columns.setdefault(name, []).append(column)
     keys: dict[str, list[str]] = {}
