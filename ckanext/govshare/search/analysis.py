@@ -61,6 +61,38 @@ def _terms(text: str, *, unigrams: bool) -> list[str]:
     return terms
 
 
+def positioned_terms(text: str, *, unigrams: bool) -> tuple[list[tuple[str, int]], int]:
+    """Terms of one value with their positions, and the number of positions it takes.
+
+    As Solr's ``CJKBigramFilter`` with ``outputUnigrams``: the k-th bigram of a CJK run and
+    its k-th character share position k, the run's last character takes the next one, so a
+    run of n characters takes n positions. A phrase query analysed the same way keeps the
+    same distances between its terms, which is how a phrase matches only contiguous text.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    out: list[tuple[str, int]] = []
+    pos = 0
+    for cjk, word in _TOKEN_RE.findall(text):
+        if not cjk:
+            out.append((_fold_word(word), pos))
+            pos += 1
+            continue
+        if len(cjk) == 1:
+            out.append((cjk, pos))
+        else:
+            out.extend((cjk[i : i + 2], pos + i) for i in range(len(cjk) - 1))
+            if unigrams:
+                out.extend((ch, pos + i) for i, ch in enumerate(cjk))
+        pos += len(cjk)
+    return out, pos
+
+
+def phrase_terms(text: str) -> list[tuple[str, int]]:
+    """The terms a phrase query must find at these relative positions (bigrams, a lone CJK
+    character whole, as ``query_terms``)."""
+    return positioned_terms(text, unigrams=False)[0]
+
+
 def index_terms(values: Iterable[object], *, unigrams: bool = True) -> list[str]:
     """Distinct terms of every value, for storing in the index (order kept).
 

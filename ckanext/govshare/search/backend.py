@@ -33,6 +33,18 @@ def _active() -> bool:
     return "govshare_search" in (config.get("ckan.plugins") or [])
 
 
+class DateDecodingConnection(PostgresSearchConnection):
+    """The connection CKAN's ``make_connection()`` gives by default: as pysolr with CKAN's
+    ``solr_datetime_decoder``, a stored date (``2014-03-22T00:00:00Z``) comes back as a
+    ``datetime``; ``make_connection(decode_dates=False)`` (dataset search) keeps strings."""
+
+    def search(self, q: str = "*:*", search_handler: str | None = None, **params: Any) -> Any:
+        results = super().search(q, search_handler, **params)
+        results.docs = [search_common.solr_datetime_decoder(dict(d)) for d in results.docs]
+        results.raw_response["response"]["docs"] = results.docs
+        return results
+
+
 def make_connection(decode_dates: bool = True) -> Any:
     """Replacement for ``ckan.lib.search.common.make_connection``.
 
@@ -40,7 +52,7 @@ def make_connection(decode_dates: bool = True) -> Any:
     """
     if not _active():
         return _ORIGINAL_MAKE_CONNECTION(decode_dates)
-    return PostgresSearchConnection()
+    return DateDecodingConnection() if decode_dates else PostgresSearchConnection()
 
 
 def check_schema_version(schema_file: str | None = None) -> bool:

@@ -12,7 +12,6 @@ import datetime as dt
 import json
 import math
 import re
-import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,8 +21,18 @@ from luqum.parser import parser as lucene_parser
 
 from ..core import clock
 from . import analysis, facet_codes
-from .document import parse_solr_date
-from .fields import ARRAY_COLUMNS, COLUMNS, Kind, is_coded_facet, kind_of
+from .document import date_term, parse_solr_date, to_millis
+from .fields import (
+    ARRAY_COLUMNS,
+    COLUMNS,
+    TEXT_SOURCE_PREFIXES,
+    TEXT_SOURCES_A,
+    TEXT_SOURCES_B,
+    TEXT_SOURCES_D,
+    Kind,
+    is_coded_facet,
+    kind_of,
+)
 
 TRUE = "TRUE"
 FALSE = "FALSE"
@@ -83,15 +92,58 @@ def _not(part: str | None) -> str | None:
 # single-field conditions
 
 
-def _text_match(q: SqlQuery, field_name: str, text: str) -> str | None:
+def _quote(term: str) -> str:
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _unquote(quoted: str) -> str:
+    return quoted.replace("''", "'").replace("\\\\", "\\")
+
+
+def phrase_tsquery(text: str, weight: str = "") -> str | None:
+    """A phrase as a tsquery: its terms in order, each at its distance from the one before
+    (``<->``, ``<2>`` after a CJK run, as ``analysis.positioned_terms`` lays out documents), so
+    "Government Expenditure" matches neither "Government Extra Expenditure" nor the words
+    reversed, and 人口数据 only the contiguous text."""
+    terms = analysis.phrase_terms(text)
+    if not terms:
+        return None
+    out = _quote(terms[0][0]) + weight
+    for (term, pos), (_, before) in zip(terms[1:], terms, strict=False):
+        distance = max(pos - before, 1)
+        op = "<->" if distance == 1 else f"<{distance}>"
+        out = f"({out} {op} {_quote(term)}{weight})"
+    return out
+
+
+# The weight class of the full-text vector each text field is indexed under (document.py).
+def _weight(field_name: str) -> str | None:
+    if field_name in TEXT_SOURCES_A:
+        return "A"
+    if field_name in TEXT_SOURCES_B:
+        return "B"
+    if field_name in TEXT_SOURCES_D or field_name.startswith(TEXT_SOURCE_PREFIXES):
+        return "D"
+    return None
+
+
+def _text_match(q: SqlQuery, field_name: str, text: str, *, phrase: bool = False) -> str | None:
     terms = analysis.query_terms(text)
     if not terms:
         return None  # an analysed-away term is dropped, as Lucene drops it
+    adjacent = phrase_tsquery(text) if phrase and len(terms) > 1 else None
     if field_name == "text":
         q.rank_terms.extend(terms)
-        return f"(i.tsv @@ CAST({q.bind(tsquery_literal(terms))} AS tsquery))"
+        expr = adjacent or tsquery_literal(terms)
+        return f"(i.tsv @@ CAST({q.bind(expr)} AS tsquery))"
     containment = json.dumps({"t:" + field_name: terms}, ensure_ascii=False)
-    return f"(i.terms @> CAST({q.bind(containment)} AS jsonb))"
+    cond = f"(i.terms @> CAST({q.bind(containment)} AS jsonb))"
+    weight = _weight(field_name)
+    if adjacent and weight:
+        # The words are in the field, and next to each other in its part of the vector.
+        weighted = phrase_tsquery(text, ":" + weight)
+        cond = f"({cond} AND i.tsv @@ CAST({q.bind(weighted)} AS tsquery))"
+    return cond
 
 
 def _exact_match(q: SqlQuery, field_name: str, value: str) -> str:
@@ -173,7 +225,7 @@ def term_condition(q: SqlQuery, field_name: str, value: str, *, phrase: bool = F
         return _wildcard_match(q, field_name, value)
     kind = kind_of(field_name)
     if kind == Kind.TEXT:
-        return _text_match(q, field_name, value)
+        return _text_match(q, field_name, value, phrase=phrase)
     if kind == Kind.NGRAM:
         return _ngram_match(q, field_name, value)
     if kind == Kind.DATE:
@@ -240,7 +292,7 @@ def solr_date(value: str, now: dt.datetime | None = None) -> dt.datetime:
         pos = m.end()
     if pos != len(rest):
         raise QuerySyntaxError(f"Invalid date math: {value}")
-    return base
+    return to_millis(base)  # Solr's precision
 
 
 _DATE_COLUMNS = {"metadata_created", "metadata_modified"}
@@ -260,8 +312,8 @@ def _range_condition(
         return _and(conds) or f"({col} IS NOT NULL)"
     # Any other field: compare every value of the field (scalar or list) in the document.
     if kind == Kind.DATE:
-        low = low.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z") if low else None
-        high = high.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z") if high else None
+        low = date_term(low) if low else None
+        high = date_term(high) if high else None
         cast = "text"
     elif kind == Kind.INT:
         cast = "numeric"
@@ -358,6 +410,9 @@ class _LuceneCompiler:
                 modifier, clause = "+", clause.a
             elif isinstance(clause, (tree.Prohibit, tree.Not)):
                 modifier, clause = "-", clause.a
+            if modifier and isinstance(clause, _MODIFIERS):
+                # Lucene's grammar takes one modifier per clause: ``--included`` does not parse.
+                raise QuerySyntaxError(f"Cannot parse {str(node)!r}: two modifiers in a row")
             if occurs and conj == "AND" and occurs[-1] != "MUST_NOT":
                 occurs[-1] = "MUST"
             if occurs and conj == "OR" and self.default_and and occurs[-1] != "MUST_NOT":
@@ -383,6 +438,9 @@ class _LuceneCompiler:
         if not musts and not shoulds:
             parts.insert(0, TRUE)  # a purely negative list matches all but the excluded
         return _and(parts)
+
+
+_MODIFIERS = (tree.Plus, tree.Prohibit, tree.Not)
 
 
 def _flatten(node: tree.Item) -> list[tuple[str | None, tree.Item]]:
@@ -412,6 +470,9 @@ def _unescape(value: str) -> str:
 def compile_lucene(
     q: SqlQuery, text: str, *, default_field: str = "text", default_and: bool = True
 ) -> str | None:
+    local = _LOCAL_PARAMS.match(text)
+    if local:
+        return _compile_local(q, local.group(1), local.group(2), default_field, default_and)
     text = text.strip()
     if not text or text == "*:*":
         return TRUE
@@ -436,43 +497,155 @@ def minimum_match(optional_clauses: int) -> int:
     return math.floor(n * 0.8)
 
 
+_DISMAX_TOKEN = re.compile(r'([+-]*)"([^"]*)"|(\S+)')
+
+
+def _dismax_clauses(text: str) -> list[tuple[str, str]]:
+    """``(modifier, tsquery)`` of each clause of a dismax query, as Solr's dismax reads it:
+    unbalanced quotes are dropped, a quoted phrase is one clause, ``+``/``-`` mark required
+    and prohibited clauses, and a doubled modifier (``--included``) is a syntax error."""
+    if text.count('"') % 2:
+        text = text.replace('"', " ")
+    clauses: list[tuple[str, str]] = []
+    for m in _DISMAX_TOKEN.finditer(text):
+        phrase, word = m.group(2), m.group(3) or ""
+        if phrase is None:
+            if word in ("AND", "OR", "&&", "||"):
+                continue
+            modifiers = word[: len(word) - len(word.lstrip("+-"))]
+            word = word[len(modifiers) :]
+            if not word:
+                continue  # a lone operator: Solr's dismax strips it
+        else:
+            modifiers = m.group(1)
+        if len(modifiers) > 1:
+            raise QuerySyntaxError(f'Cannot parse {m.group(0)!r}: Encountered "{modifiers[1]}"')
+        if phrase is not None:
+            expr = phrase_tsquery(phrase)
+        else:
+            terms = analysis.query_terms(word)
+            expr = tsquery_literal(terms) if terms else None
+        if expr:
+            clauses.append((modifiers, expr))
+    return clauses
+
+
 def compile_dismax(q: SqlQuery, text: str) -> str | None:
-    try:
-        words = shlex.split(text, posix=True)
-    except ValueError:
-        words = text.replace('"', " ").split()
-    required, optional, prohibited = [], [], []
-    for word in words:
-        if word in ("AND", "OR", "&&", "||"):
-            continue
-        target = optional
-        if word.startswith("+") and len(word) > 1:
-            word, target = word[1:], required
-        elif word.startswith("-") and len(word) > 1:
-            word, target = word[1:], prohibited
-        terms = analysis.query_terms(word)
-        if not terms:
-            continue
-        target.append(terms)
+    local = _LOCAL_PARAMS.match(text)
+    if local:
+        return _compile_local(q, local.group(1), local.group(2), "text", True)
+    clauses = _dismax_clauses(text)
+    required = [e for mod, e in clauses if mod == "+"]
+    optional = [e for mod, e in clauses if mod == ""]
+    prohibited = [e for mod, e in clauses if mod == "-"]
+    for expr in required + optional:
+        q.rank_terms.extend(_unquote(t) for t in re.findall(r"'((?:[^']|'')*)'", expr))
     conds: list[str] = []
-    for terms in required:
-        q.rank_terms.extend(terms)
-        conds.append(f"(i.tsv @@ CAST({q.bind(tsquery_literal(terms))} AS tsquery))")
+    for expr in required:
+        conds.append(f"(i.tsv @@ CAST({q.bind(expr)} AS tsquery))")
     if optional:
         need = minimum_match(len(optional))
-        for terms in optional:
-            q.rank_terms.extend(terms)
         if need == len(optional):
-            merged = [t for terms in optional for t in terms]
-            conds.append(f"(i.tsv @@ CAST({q.bind(tsquery_literal(merged))} AS tsquery))")
+            merged = " & ".join(f"({e})" for e in optional)
+            conds.append(f"(i.tsv @@ CAST({q.bind(merged)} AS tsquery))")
         elif need > 0:
-            any_of = " | ".join("(" + tsquery_literal(t) + ")" for t in optional)
-            hits = " + ".join(
-                f"(i.tsv @@ CAST({q.bind(tsquery_literal(t))} AS tsquery))::int" for t in optional
-            )
+            any_of = " | ".join(f"({e})" for e in optional)
+            hits = " + ".join(f"(i.tsv @@ CAST({q.bind(e)} AS tsquery))::int" for e in optional)
             conds.append(f"(i.tsv @@ CAST({q.bind(any_of)} AS tsquery) AND ({hits}) >= {need})")
-    for terms in prohibited:
-        conds.append(f"(NOT i.tsv @@ CAST({q.bind(tsquery_literal(terms))} AS tsquery))")
+    for expr in prohibited:
+        conds.append(f"(NOT i.tsv @@ CAST({q.bind(expr)} AS tsquery))")
     if not conds:
-        return TRUE if not words else FALSE
+        return TRUE if not text.split() else FALSE
     return _and(list(conds))
+
+
+# ---------------------------------------------------------------------------------------------
+# Solr local params ({!bool must=x}, {!lucene q.op=AND}...), which CKAN lets through for the
+# parsers named in ``ckan.search.solr_allowed_query_parsers``
+
+_LOCAL_PARAMS = re.compile(r"^\s*\{!(.*?)\}(.*)$", re.S)
+_LOCAL_PARAM = re.compile(r"""([\w.]+)=(?:'([^']*)'|"([^"]*)"|(\S+))|(\S+)""")
+
+
+def _parse_local_params(header: str) -> tuple[str, dict[str, list[str]]]:
+    """The parser's name and the parameters of a ``{!...}`` prefix, as Solr reads them:
+    ``{!bool must=a}``, ``{!type=bool must=a}`` and ``{!must=a type=bool}`` are the same."""
+    parser = ""
+    params: dict[str, list[str]] = {}
+    pos = 0
+    for m in _LOCAL_PARAM.finditer(header):
+        if header[pos : m.start()].strip():
+            raise QuerySyntaxError(f"Cannot parse local params {{!{header}}}")
+        pos = m.end()
+        key, bare = m.group(1), m.group(5)
+        if bare is not None:
+            if parser or params:
+                raise QuerySyntaxError(f"Cannot parse local params {{!{header}}}")
+            parser = bare
+            continue
+        value = next(v for v in m.group(2, 3, 4) if v is not None)
+        if value.startswith("$"):
+            raise QuerySyntaxError("parameter references in local params are not supported")
+        if key == "type":
+            parser = value
+        else:
+            params.setdefault(key, []).append(value)
+    if header[pos:].strip():
+        raise QuerySyntaxError(f"Cannot parse local params {{!{header}}}")
+    return parser or "lucene", params
+
+
+def _one(params: dict[str, list[str]], key: str, default: str) -> str:
+    return params.get(key, [default])[-1]
+
+
+def _compile_local(
+    q: SqlQuery, header: str, body: str, default_field: str, default_and: bool
+) -> str | None:
+    parser, params = _parse_local_params(header)
+    body = _one(params, "v", body)
+    df = _one(params, "df", default_field)
+    op_and = _one(params, "q.op", "AND" if default_and else "OR").upper() == "AND"
+    if parser == "lucene":
+        return compile_lucene(q, body, default_field=df, default_and=op_and)
+    if parser in ("dismax", "edismax"):
+        return compile_query(q, body, def_type=parser, default_field=df, default_and=op_and)
+    if parser == "bool":
+        # Solr's BoolQParser: each clause is a query of the default parser.
+        def sub(value: str) -> str | None:
+            return compile_query(q, value, default_field=df, default_and=op_and)
+
+        musts = [sub(v) for v in params.get("must", []) + params.get("filter", [])]
+        shoulds = [sub(v) for v in params.get("should", [])]
+        nots = [_not(sub(v)) for v in params.get("must_not", [])]
+        parts: list[str | None] = list(musts)
+        if shoulds and not musts:
+            parts.append(_or(shoulds))
+        if not musts and not shoulds:
+            parts.insert(0, TRUE if nots else FALSE)
+        return _and([*parts, *nots]) or FALSE
+    if parser in ("field", "term", "prefix"):
+        if "f" not in params:
+            raise QuerySyntaxError(f"the {parser} parser needs f=<field>")
+        name = _one(params, "f", "")
+        if parser == "prefix":
+            return _wildcard_match(q, name, body + "*")
+        return term_condition(q, name, body, phrase=True)
+    raise QuerySyntaxError(f"query parser {parser!r} is not supported by the embedded backend")
+
+
+def compile_query(
+    q: SqlQuery,
+    text: str,
+    *,
+    def_type: str = "lucene",
+    default_field: str = "text",
+    default_and: bool = False,
+) -> str | None:
+    """A ``q`` or ``fq`` as Solr parses it: local params first, then ``defType``."""
+    local = _LOCAL_PARAMS.match(text)
+    if local:
+        return _compile_local(q, local.group(1), local.group(2), default_field, default_and)
+    if def_type in ("dismax", "edismax") and (def_type == "dismax" or ":" not in text):
+        return compile_dismax(q, text)
+    return compile_lucene(q, text, default_field=default_field, default_and=default_and)

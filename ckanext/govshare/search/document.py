@@ -83,6 +83,54 @@ def parse_solr_date(value: Any) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
 
 
+def to_millis(value: dt.datetime) -> dt.datetime:
+    """A date in UTC at Solr's precision: Solr keeps milliseconds."""
+    value = value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    value = value.astimezone(dt.timezone.utc)
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+
+def solr_date_text(value: dt.datetime) -> str:
+    """A date as Solr returns it: UTC with ``Z``, milliseconds only when there are any
+    (``2014-06-10T08:24:12.782Z``, ``2014-03-22T00:00:00Z``)."""
+    value = to_millis(value)
+    text = value.strftime("%Y-%m-%dT%H:%M:%S")
+    if value.microsecond:
+        text += f".{value.microsecond // 1000:03d}"
+    return text + "Z"
+
+
+def date_term(value: dt.datetime) -> str:
+    """A date as the index compares it: fixed width, so text order is time order."""
+    value = to_millis(value)
+    return value.strftime("%Y-%m-%dT%H:%M:%S") + f".{value.microsecond // 1000:03d}Z"
+
+
+def _stored_date(value: Any) -> Any:
+    parsed = parse_solr_date(value)
+    return solr_date_text(parsed) if parsed is not None else value
+
+
+def stored_document(doc: dict[str, Any]) -> dict[str, Any]:
+    """The document as Solr stores it: date fields in Solr's form (see ``solr_date_text``)."""
+    out = dict(doc)
+    for field, value in doc.items():
+        if value is None or kind_of(field) != Kind.DATE:
+            continue
+        if isinstance(value, (list, tuple)):
+            out[field] = [_stored_date(v) for v in value]
+        else:
+            out[field] = _stored_date(value)
+    return out
+
+
+def _exact_terms(kind: Kind, values: list[Any]) -> list[str]:
+    if kind == Kind.DATE:
+        dates = [parse_solr_date(v) for v in values]
+        return list(dict.fromkeys(date_term(d) for d in dates if d is not None))
+    return list(dict.fromkeys(exact_value(v) for v in values))
+
+
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 _MAX_POSITION = 16383  # PostgreSQL's limit on tsvector positions
 
@@ -91,21 +139,26 @@ def tsvector_literal(weighted: list[tuple[str, list[Any]]], *, unigrams: bool = 
     """A tsvector in PostgreSQL's text form, built here so no SQL parser re-splits the terms.
 
     Positions let ``ts_rank`` weigh a match in a title (A) above one in a tag (B) or the
-    abstract (D), as dismax weighs ``title^4 tags^2 text``.
+    abstract (D), as dismax weighs ``title^4 tags^2 text``, and let a phrase (``<->``) match
+    only words next to each other in one value: one position is left free between values, as
+    Solr's ``positionIncrementGap`` keeps a phrase from spanning two values of a field.
     """
     positions: dict[str, list[str]] = {}
-    pos = 0
+    pos = 1
     for weight, values in weighted:
         for value in values:
-            for term in analysis.index_terms([value], unigrams=unigrams):
-                pos = min(pos + 1, _MAX_POSITION)
+            terms, width = analysis.positioned_terms(str(value), unigrams=unigrams)
+            for term, offset in terms:
+                at = min(pos + offset, _MAX_POSITION)
                 entries = positions.setdefault(term, [])
                 if len(entries) < 256:  # PostgreSQL keeps at most 256 positions per lexeme
-                    entries.append(f"{pos}{weight}")
+                    entries.append(f"{at}{weight}")
+            if width:
+                pos += width + 1
     parts = []
     for term, entries in positions.items():
         quoted = term.replace("\\", "\\\\").replace("'", "''")
-        parts.append(f"'{quoted}':{','.join(entries)}")
+        parts.append(f"'{quoted}':{','.join(dict.fromkeys(entries))}")
     return " ".join(parts)
 
 
@@ -134,7 +187,7 @@ def build_row(doc: dict[str, Any]) -> IndexRow:
         elif kind in (Kind.TEXT, Kind.NGRAM):
             terms["t:" + field] = analysis.index_terms(values)
         else:
-            exact = list(dict.fromkeys(exact_value(v) for v in values))
+            exact = _exact_terms(kind, values)
             terms[field] = exact
             if is_coded_facet(field):
                 facet_pairs.extend((field, v) for v in exact)
@@ -150,7 +203,7 @@ def build_row(doc: dict[str, Any]) -> IndexRow:
         index_id=str(doc["index_id"]),
         package_id=str(doc["id"]),
         site_id=str(doc.get("site_id") or ""),
-        doc=json.dumps(doc, ensure_ascii=False, default=str),
+        doc=json.dumps(stored_document(doc), ensure_ascii=False, default=str),
         terms=json.dumps(terms, ensure_ascii=False),
         tsv=tsvector_literal([("A", weight_a), ("B", weight_b), ("D", weight_d)]),
         tsv_rank=tsvector_literal([("A", weight_a), ("B", weight_b)], unigrams=False),
@@ -162,6 +215,6 @@ def build_row(doc: dict[str, Any]) -> IndexRow:
         permission_labels=[exact_value(v) for v in _values(doc.get("permission_labels"))],
         title_string=str(title or doc.get("name") or ""),
         name=str(doc.get("name") or ""),
-        metadata_created=parse_solr_date(doc.get("metadata_created")) or _EPOCH,
-        metadata_modified=parse_solr_date(doc.get("metadata_modified")) or _EPOCH,
+        metadata_created=to_millis(parse_solr_date(doc.get("metadata_created")) or _EPOCH),
+        metadata_modified=to_millis(parse_solr_date(doc.get("metadata_modified")) or _EPOCH),
     )
