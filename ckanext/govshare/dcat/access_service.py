@@ -268,3 +268,73 @@ def valid_stored(services: Any) -> list[dict[str, Any]] | None:
         ):
             return None
     return services
+
+
+def _http(value: Any) -> str | None:
+    text = str(value or "").strip()
+    return text if text.startswith(("http://", "https://")) and " " not in text else None
+
+
+def add_stored(
+    g: Graph,
+    service: Mapping[str, Any],
+    distribution: Node,
+    dataset: Node,
+    *,
+    item_nodes: Sequence[Node] = (),
+) -> Node | None:
+    """Write a service the resource keeps (``access_services``: read from a lower platform's
+    export by :func:`parse`, or set on the resource) as valid DCAT-AP 3, so an upper platform
+    passes a lower one's interface on to the level above (art. 11); ``None`` when it lacks a
+    title or an http(s) endpoint. Only the keys :func:`parse` gives are written: a value that
+    would not validate (an access right that is text, not a ``dct:RightsStatement``) is
+    written as DCAT-AP 3 takes it."""
+    endpoints = service.get("endpoint_url")
+    endpoints = [e for e in (endpoints if isinstance(endpoints, list) else [endpoints]) if e]
+    links = [URIRef(e) for e in (_http(e) for e in endpoints) if e]
+    title = str(service.get("title") or "").strip()
+    if not links or not title:
+        return None
+    uri = _http(service.get("uri"))
+    node: Node = URIRef(uri) if uri else BNode()
+    g.add((distribution, DCAT_NS.accessService, node))
+    g.add((node, RDF.type, DCAT_NS.DataService))
+    for link in links:
+        g.add((node, DCAT_NS.endpointURL, link))
+        g.add((link, RDF.type, RDFS.Resource))
+    for key, predicate, lang in (
+        ("title", DCT.title, "en"),
+        ("title_zh", DCT.title, "zh"),
+        ("description", DCT.description, "en"),
+        ("description_zh", DCT.description, "zh"),
+    ):
+        text = str(service.get(key) or "").strip()
+        if text:
+            g.add((node, predicate, Literal(text, lang=lang)))
+    description = _http(service.get("endpoint_description"))
+    if description:
+        g.add((node, DCAT_NS.endpointDescription, URIRef(description)))
+        g.add((URIRef(description), RDF.type, RDFS.Resource))
+    rights = str(service.get("access_rights") or "").strip()
+    if rights:
+        statement: Node = URIRef(rights) if _http(rights) else BNode()
+        g.add((node, DCT.accessRights, statement))
+        g.add((statement, RDF.type, DCT.RightsStatement))
+        if isinstance(statement, BNode):
+            g.add((statement, RDFS.label, Literal(rights)))
+    for key, predicate in (
+        ("verify_url", GOVSHARE.verifyURL),
+        ("request_page", GOVSHARE.requestPage),
+    ):
+        link = _http(service.get(key))
+        if link:
+            g.add((node, predicate, URIRef(link)))
+    conditions = str(service.get("share_conditions") or "").strip()
+    if conditions:
+        g.add((node, GOVSHARE.shareConditions, Literal(conditions)))
+    names = {str(n) for n in service.get("data_items") or [] if n}
+    for item in item_nodes:
+        if str(g.value(item, DCT.title) or "") in names:
+            g.add((node, GOVSHARE.dataItem, item))
+    g.add((node, DCAT_NS.servesDataset, dataset))
+    return node

@@ -1,28 +1,51 @@
-"""Which resources have their table in the DataStore, read from the database (issue 20, item 2).
+"""What the export reads from the database about resources the link policy cut (issue 20,
+item 2).
 
 The link policy (``datalinks.policy``) cuts a resource to its description for a reader who may
-not download it, ``datastore_active`` and ``url_type`` included. Whether the service interface
-serves the resource is no link and no data, and is what a department that may not download
-needs to know to apply for it (art. 12, 22), so the export reads it here for the cut resources.
+not download it: ``datastore_active``, ``url_type`` and the resource's extras go too. Whether
+the service interface serves the resource (its table is in the DataStore), and the services a
+harvested resource was offered through on its source platform (``access_services``), are no
+link and no data: they are what a department that may not download needs to find the interface
+and apply for it (art. 12, 22). The export reads them here, one statement per entry.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from ckan import model
 
-_ACTIVE = sa.text(
-    "select id from resource where id = any(:ids) and state = 'active' "
-    "and (url_type = 'datastore' "
-    "or lower(coalesce(extras::jsonb ->> 'datastore_active', '')) = 'true')"
+_FACTS = sa.text(
+    "select id, url_type = 'datastore' "
+    "or lower(coalesce(extras::jsonb ->> 'datastore_active', '')) = 'true' as in_datastore, "
+    "extras::jsonb ->> 'access_services' as access_services "
+    "from resource where id = any(:ids) and state = 'active'"
 )
 
 
-def active_ids(resource_ids: Iterable[str]) -> set[str]:
-    """The ids among ``resource_ids`` whose table is in the DataStore (one statement)."""
+@dataclass(frozen=True)
+class Facts:
+    in_datastore: bool = False
+    access_services: Any = None  # as stored: a JSON text (or a list)
+
+
+def _services(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return value
+
+
+def facts(resource_ids: Iterable[str]) -> dict[str, Facts]:
+    """Per resource id (of those given that exist), its table and its stored services."""
     ids = sorted({str(i) for i in resource_ids if i})
     if not ids:
-        return set()
-    return {row.id for row in model.Session.execute(_ACTIVE, {"ids": ids})}
+        return {}
+    rows = model.Session.execute(_FACTS, {"ids": ids})
+    return {row.id: Facts(bool(row.in_datastore), _services(row.access_services)) for row in rows}

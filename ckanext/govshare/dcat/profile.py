@@ -148,14 +148,13 @@ def prepared(entry: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _prepared_resource(resource: Mapping[str, Any]) -> dict[str, Any]:
-    """The resource without what the govshare profile writes itself (format, media type) or
-    what would not validate (a stored ``access_services`` without title or endpoint)."""
-    data = {k: v for k, v in resource.items() if k not in ("format", "mimetype")}
-    if "access_services" in data:
-        services = access_service.valid_stored(data.pop("access_services"))
-        if services:
-            data["access_services"] = services
-    return data
+    """The resource without what the govshare profile writes itself: format, media type and
+    the services it is offered through (``access_services``)."""
+    return {
+        k: v
+        for k, v in resource.items()
+        if k not in ("format", "mimetype", access_service.ACCESS_SERVICES)
+    }
 
 
 def _text(value: Any) -> str | None:
@@ -250,31 +249,44 @@ class GovshareProfile(EuropeanDCATAP3Profile):
                 g.add((URIRef(iri), RDF.type, DCT.MediaType))
 
     def _access_services(self, entry: Mapping[str, Any], ref: Node, items: list[BNode]) -> None:
-        """The service interface of each resource it serves (issue 20, item 2)."""
-        if not access_service.offers_interface(entry):
-            return
-        cut = [
-            str(r["id"])
-            for r in entry.get("resources") or []
-            if r.get("id") and r.get("govshare_restricted") and "datastore_active" not in r
-        ]
-        stored = self.stored_tables(cut) if cut else set()
-        page = request_page(site_url(), entry)
-        resources = {str(r.get("id")): r for r in entry.get("resources") or []}
-        share_type = entry.get("share_type")
-        concept = (
-            self._share_concept(share_type) if share_type in vocab.SHARE_TYPE_BROADER else None
-        )
-        for found in access_service.interfaces(entry, site_url(), page, stored):
-            distribution = CleanedURIRef(resource_uri(dict(resources[found.resource_id])))
-            access_service.add(
-                self.g, found, distribution, ref, share_concept=concept, item_nodes=items
+        """The services each resource is offered through (issue 20, item 2): this platform's
+        interface for a table it serves, and the services a harvested resource keeps from its
+        source (passed on to the level above, art. 11). For a resource the link policy cut,
+        the database says both (``datastore``): asked only for an entry that offers the
+        interface or was harvested."""
+        resources = [r for r in entry.get("resources") or [] if r.get("id")]
+        local = access_service.offers_interface(entry)
+        facts: dict[str, datastore_tables.Facts] = {}
+        if local or entry.get("source_platform_url") or entry.get("source_apply_url"):
+            cut = [str(r["id"]) for r in resources if r.get("govshare_restricted")]
+            facts = self.stored_facts(cut) if cut else {}
+        g = self.g
+        if local:
+            page = request_page(site_url(), entry)
+            share_type = entry.get("share_type")
+            concept = (
+                self._share_concept(share_type) if share_type in vocab.SHARE_TYPE_BROADER else None
             )
+            tables = {rid for rid, fact in facts.items() if fact.in_datastore}
+            by_id = {str(r["id"]): r for r in resources}
+            for found in access_service.interfaces(entry, site_url(), page, tables):
+                distribution = CleanedURIRef(resource_uri(dict(by_id[found.resource_id])))
+                access_service.add(
+                    g, found, distribution, ref, share_concept=concept, item_nodes=items
+                )
+        for resource in resources:
+            fact = facts.get(str(resource["id"]))
+            kept = resource.get(access_service.ACCESS_SERVICES)
+            if kept is None and fact is not None:
+                kept = fact.access_services
+            distribution = CleanedURIRef(resource_uri(dict(resource)))
+            for service in access_service.valid_stored(kept) or []:
+                access_service.add_stored(g, service, distribution, ref, item_nodes=items)
 
     @staticmethod
-    def stored_tables(resource_ids: list[str]) -> set[str]:
-        """The resources (of those cut by the link policy) whose table is in the DataStore."""
-        return datastore_tables.active_ids(resource_ids)
+    def stored_facts(resource_ids: list[str]) -> dict[str, datastore_tables.Facts]:
+        """Of the resources the link policy cut: their tables and stored services."""
+        return datastore_tables.facts(resource_ids)
 
     def _share_metadata(self, entry: Mapping[str, Any], ref: Node) -> list[BNode]:
         """The share metadata of the entry; its data items' nodes, in order."""

@@ -12,7 +12,7 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS
 
-from ckanext.govshare.dcat import access_service, media, profile
+from ckanext.govshare.dcat import access_service, datastore, media, profile
 from ckanext.govshare.dcat.vocab import GOVSHARE
 
 from . import samples
@@ -91,11 +91,11 @@ def _no_database(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     says so), and the lookups asked for."""
     asked: list[list[str]] = []
 
-    def stored(ids: list[str]) -> set[str]:
+    def stored(ids: list[str]) -> dict[str, datastore.Facts]:
         asked.append(sorted(ids))
-        return set()
+        return {}
 
-    monkeypatch.setattr(profile.GovshareProfile, "stored_tables", staticmethod(stored))
+    monkeypatch.setattr(profile.GovshareProfile, "stored_facts", staticmethod(stored))
     return asked
 
 
@@ -197,8 +197,11 @@ def test_the_interface_is_found_by_a_reader_who_may_not_download(
 ) -> None:
     """The link policy cuts datastore_active from the resource: the database says it."""
     entry = _restricted(_entry())
+    facts = {TABLE: datastore.Facts(in_datastore=True)}
     monkeypatch.setattr(
-        profile.GovshareProfile, "stored_tables", staticmethod(lambda ids: {TABLE} & set(ids))
+        profile.GovshareProfile,
+        "stored_facts",
+        staticmethod(lambda ids: {k: v for k, v in facts.items() if k in ids}),
     )
     graph = _graph(entry)
     assert set(_services(graph)) == {TABLE}
@@ -281,3 +284,76 @@ def test_a_stored_access_service_is_exported_only_when_valid(stored: Any, kept: 
     assert (graph.value(_distribution(LINK), DCAT.accessService) is not None) is kept
     _shacl(graph)
     assert (access_service.valid_stored(link["access_services"]) is not None) is kept
+
+
+def _upper_copy(parsed: dict[str, Any]) -> dict[str, Any]:
+    """The entry as an upper platform holds it after harvesting ``parsed``: its resources are
+    no tables of the upper platform's, they keep the source's services."""
+    entry = _entry(source_apply_url=profile.request_page(SITE, _entry()))
+    entry["source_platform_url"] = SITE
+    kept = {r["name"]: r for r in parsed["resources"]}
+    for resource in entry["resources"]:
+        resource.pop("datastore_active", None)
+        resource["url_type"] = ""
+        services = kept[resource["name"]].get("access_services")
+        if services:
+            resource["access_services"] = services
+    return entry
+
+
+def test_an_upper_platform_passes_the_interface_on_to_the_level_above() -> None:
+    """Province → national (art. 11): the harvested services are exported again, valid, and
+    read back the same."""
+    (first,) = _parse(_graph(_entry()))
+    upper = _upper_copy(first)
+    graph = _graph(upper)
+    _shacl(graph)
+    assert set(_services(graph)) == {TABLE, LOADED}
+    (again,) = _parse(graph)
+    for before, after in zip(first["resources"], again["resources"], strict=True):
+        assert json.loads(before.get("access_services") or "null") == json.loads(
+            after.get("access_services") or "null"
+        ), before["name"]
+
+
+def test_a_department_on_the_upper_platform_finds_the_harvested_interface(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The link policy cut the resource's extras: the database gives the kept services."""
+    (first,) = _parse(_graph(_entry()))
+    upper = _upper_copy(first)
+    stored = {
+        r["id"]: datastore.Facts(access_services=json.loads(r["access_services"]))
+        for r in upper["resources"]
+        if r.get("access_services")
+    }
+    monkeypatch.setattr(
+        profile.GovshareProfile,
+        "stored_facts",
+        staticmethod(lambda ids: {k: v for k, v in stored.items() if k in ids}),
+    )
+    graph = _graph(_restricted(upper))
+    assert set(_services(graph)) == {TABLE, LOADED}
+    endpoints = {str(o) for o in graph.objects(None, DCAT.endpointURL)}
+    assert endpoints == {f"{SITE}/govshare/query/{TABLE}", f"{SITE}/govshare/query/{LOADED}"}
+    _shacl(graph)
+
+
+def test_a_stored_service_with_text_rights_is_written_valid() -> None:
+    entry = _entry(share_methods=["file_download"])
+    link = next(r for r in entry["resources"] if r["id"] == LINK)
+    link["access_services"] = json.dumps(
+        [
+            {
+                "title": "WMS",
+                "endpoint_url": ["https://maps.example.gov.cn/wms"],
+                "access_rights": "仅限政务外网",
+                "uri": "not an iri",
+            }
+        ]
+    )
+    graph = _graph(entry)
+    service = graph.value(_distribution(LINK), DCAT.accessService)
+    rights = graph.value(service, DCTERMS.accessRights)
+    assert graph.value(rights, RDFS.label) == Literal("仅限政务外网")
+    _shacl(graph)
