@@ -7,6 +7,7 @@ import click
 from .audit.cli import audit
 from .exchange.cli import exchange
 from .hardening import session
+from .harvest.cli import harvest
 from .outages.worker import worker
 from .reminders.cli import remind
 from .reports.cli import report
@@ -31,6 +32,7 @@ govshare.add_command(calendar)
 govshare.add_command(worker)
 govshare.add_command(exchange)
 govshare.add_command(usage)
+govshare.add_command(harvest)
 
 
 @govshare.command("demo")

@@ -33,7 +33,7 @@ from ckanext.dcat.processors import HYDRA, RDFParser, RDFParserException
 from ckanext.harvest.harvesters.ckanharvester import CKANHarvester, SearchError
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra, HarvestSource
 
-from . import incremental, naming, origin, unchanged
+from . import commits, incremental, naming, origin, pages, unchanged
 
 log = logging.getLogger(__name__)
 
@@ -296,6 +296,7 @@ class GovshareDCATRDFHarvester(_SourceFromDatabase, DCATRDFHarvester):
         return url, []
 
     def update_session(self, session: Any) -> Any:
+        session = pages.OneRequestPerPage(session.headers)
         api_key = getattr(_source, "api_key", None)
         if api_key:
             session.headers["Authorization"] = api_key
@@ -319,7 +320,8 @@ class GovshareDCATRDFHarvester(_SourceFromDatabase, DCATRDFHarvester):
             force_all=bool(_config(source).get("force_all")),
         ):
             return "unchanged"
-        result = super().import_stage(harvest_object)
+        with commits.relaxed(model.Session):
+            result = super().import_stage(harvest_object)
         if result is True:
             harvest_object.extras.append(HarvestObjectExtra(key=unchanged.EXTRA, value=current))
             harvest_object.save()
@@ -437,7 +439,8 @@ class GovshareCKANHarvester(_SourceFromDatabase, CKANHarvester):
         if status != "delete":
             token = _importing.set(True)
             try:
-                return super().import_stage(harvest_object)
+                with commits.relaxed(model.Session):
+                    return super().import_stage(harvest_object)
             finally:
                 _importing.reset(token)
         context: Context = {"session": model.Session, "user": self._get_user_name()}

@@ -1,0 +1,31 @@
+"""``ckan govshare harvest run SOURCE``: one harvest job, run to its end in this process
+(``jobs.py``), for an upper platform's schedule of its lower platforms (federation.md)."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.group("harvest", short_help="Harvest a lower platform.")
+def harvest() -> None:
+    """Harvest jobs run without ckanext-harvest's queues."""
+
+
+@harvest.command("run")
+@click.argument("source")
+@click.option(
+    "--batch",
+    type=click.IntRange(1, 100_000),
+    default=None,
+    help="Records imported between two closings of the database session (default 500).",
+)
+def run(source: str, batch: int | None) -> None:
+    """Gather, fetch and import a new job of the harvest source SOURCE (id or name)."""
+    from . import jobs  # ckanext-harvest: only a harvesting platform has it installed
+
+    def progress(done: int, total: int) -> None:
+        click.echo(f"{done}/{total} records imported", err=True)
+
+    outcome = jobs.run(source, batch=batch or jobs.DEFAULT_BATCH, progress=progress)
+    statuses = ", ".join(f"{n} {status}" for status, n in sorted(outcome.statuses.items()))
+    click.echo(f"Job {outcome.job_id}: {outcome.gathered} records gathered; {statuses or 'none'}")
