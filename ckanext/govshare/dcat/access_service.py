@@ -9,7 +9,8 @@ harvest the catalogue must let their users find that interface and apply for it 
 The distribution gets a ``dcat:DataService`` (DCAT-AP 3 § Data Service: ``dct:title`` and
 ``dcat:endpointURL`` mandatory) with
 
-- ``dcat:endpointURL``: the query address (the verify address as ``govshare:verifyURL``);
+- ``dcat:endpointURL``: the query address (the verify address as ``govshare:verifyURL``),
+  ``dcat:endpointDescription``: the interface's OpenAPI document (``openapi``);
 - ``dct:title``, ``dct:description`` (en, zh): what the interface does and the data items it
   serves by name. DCAT-AP 3 has no property for the fields a service serves, and
   ``dct:description`` is the one every DCAT reader shows; ``govshare:dataItem`` links the same
@@ -37,6 +38,7 @@ from rdflib.term import Node
 
 from ..catalogue.codes import SHARE_TYPES
 from ..interface.rules import SHARE_METHODS as INTERFACE_METHODS
+from . import openapi
 from .vocab import GOVSHARE
 
 QUERY_PATH = "/govshare/query/"
@@ -57,6 +59,7 @@ class Interface:
     resource_name: str
     endpoint: str
     verify: str
+    description: str
     share_type: str | None
     share_conditions: str | None
     request_page: str
@@ -107,6 +110,7 @@ def interfaces(
                 resource_name=str(resource.get("name") or "").strip() or rid,
                 endpoint=f"{site}{QUERY_PATH}{rid}",
                 verify=f"{site}{VERIFY_PATH}{rid}",
+                description=f"{site}{openapi.PATH}",
                 share_type=entry.get("share_type") if entry.get("share_type") else None,
                 share_conditions=conditions,
                 request_page=request_page,
@@ -167,6 +171,9 @@ def add(
     g.add((service, DCAT_NS.endpointURL, endpoint))
     g.add((endpoint, RDF.type, RDFS.Resource))
     g.add((service, GOVSHARE.verifyURL, URIRef(interface.verify)))
+    description = URIRef(interface.description)
+    g.add((service, DCAT_NS.endpointDescription, description))
+    g.add((description, RDF.type, RDFS.Resource))
     words = texts(interface)
     for key, predicate in (("title", DCT.title), ("description", DCT.description)):
         en, zh = words[key]
@@ -225,6 +232,7 @@ def parse(g: Graph, distribution: Node) -> list[dict[str, Any]]:
             label = _text(g, rights, RDFS.label, "en")
             parsed["access_rights"] = label or str(rights)
         for key, predicate in (
+            ("endpoint_description", DCAT_NS.endpointDescription),
             ("verify_url", GOVSHARE.verifyURL),
             ("request_page", GOVSHARE.requestPage),
             ("share_conditions", GOVSHARE.shareConditions),

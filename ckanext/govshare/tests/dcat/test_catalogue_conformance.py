@@ -359,6 +359,15 @@ def test_tables_the_interface_serves_are_discoverable_by_every_reader(
             f"{site_url}/govshare/query/{resource['id']}"
         )
         assert (service, RDF.type, DCAT.DataService) in graph
+        description = str(graph.value(service, DCAT.endpointDescription))
+        assert description == f"{site_url}/govshare/interface/openapi.json"
+        answer = app.get(description.removeprefix(site_url))  # any reader, no token
+        assert answer.status_code == 200
+        assert answer.json["servers"] == [{"url": site_url}]
+        assert set(answer.json["paths"]) == {
+            "/govshare/query/{resource_id}",
+            "/govshare/verify/{resource_id}",
+        }
     # Not in the DataStore, or the entry offers no interface: no service.
     assert _service(graph, site["entries"]["api"]["resources"][1]) is None
     assert _service(graph, site["entries"]["form"]["resources"][0]) is None

@@ -174,6 +174,9 @@ def test_tables_served_by_the_interface_get_a_data_service() -> None:
     assert (service, RDF.type, DCAT.DataService) in graph
     assert graph.value(service, DCAT.endpointURL) == URIRef(f"{SITE}/govshare/query/{TABLE}")
     assert graph.value(service, GOVSHARE.verifyURL) == URIRef(f"{SITE}/govshare/verify/{TABLE}")
+    assert graph.value(service, DCAT.endpointDescription) == URIRef(
+        f"{SITE}/govshare/interface/openapi.json"
+    )
     assert graph.value(service, DCAT.servesDataset) == ref
     titles = {t.language: str(t) for t in graph.objects(service, DCTERMS.title)}
     assert titles == {"en": "Service interface: a3", "zh": "服务接口：a3"}
@@ -240,6 +243,7 @@ def test_the_service_reads_back_onto_the_resource() -> None:
     (service,) = json.loads(by_name[KINDS[TABLE]["name"]]["access_services"])
     assert service["endpoint_url"] == [f"{SITE}/govshare/query/{TABLE}"]
     assert service["verify_url"] == f"{SITE}/govshare/verify/{TABLE}"
+    assert service["endpoint_description"] == f"{SITE}/govshare/interface/openapi.json"
     assert service["title"] == "Service interface: a3"
     assert service["title_zh"] == "服务接口：a3"
     assert service["data_items"] == [i["name"] for i in entry["data_items"]]
