@@ -335,32 +335,74 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[k]
 
 
+def _backend_cpu_ns() -> tuple[int, int]:
+    """The PostgreSQL backend of CKAN's session and the CPU time it has used (nanoseconds,
+    ``/proc/<pid>/schedstat``); ``(0, 0)`` where that cannot be read (another host, not Linux)."""
+    import sqlalchemy as sa
+    from ckan import model
+
+    pid = int(model.Session.execute(sa.text("SELECT pg_backend_pid()")).scalar() or 0)
+    try:
+        with open(f"/proc/{pid}/schedstat") as f:
+            return pid, int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0, 0
+
+
 def run(repeat: int, *, cached: bool) -> None:
-    """Times every query; ``cached=False`` measures the index itself (every answer computed)."""
+    """Times every query; ``cached=False`` measures the index itself (every answer computed).
+
+    Beside the wall-clock times, the CPU time each search used — CKAN's process plus its
+    PostgreSQL backend — which is what it takes on an idle core: on a machine whose cores
+    other work is using, the wall clock measures the queue as much as the search. (Parallel
+    query workers' CPU is not counted: ``--serial`` runs without them.)
+    """
     import ckan.plugins.toolkit as tk
 
     tk.config["ckanext.govshare.search.cache_ttl"] = 300 if cached else 0
     search = tk.get_action("package_search")
-    print(f"{'query':28} {'hits':>7} {'p50 ms':>8} {'p95 ms':>8} {'mean ms':>8}")
+    print(
+        f"{'query':28} {'hits':>7} {'p50 ms':>8} {'p95 ms':>8} {'mean ms':>8}"
+        f" {'cpu p50':>8} {'cpu p95':>8}"
+    )
     everything: list[float] = []
+    cpu_everything: list[float] = []
     for label, params in QUERIES:
         times = []
+        cpu = []
         hits = 0
         for i in range(repeat + 2):
+            pid, backend_before = _backend_cpu_ns()
+            client_before = time.process_time_ns()
             started = time.perf_counter()
             result = search({"user": "", "ignore_auth": False}, dict(params))
             elapsed = (time.perf_counter() - started) * 1000
+            client = time.process_time_ns() - client_before
+            pid_after, backend_after = _backend_cpu_ns()
             if i >= 2:  # two warm-up runs
                 times.append(elapsed)
+                if pid and pid == pid_after:
+                    cpu.append((client + backend_after - backend_before) / 1e6)
             hits = result["count"]
         everything.extend(times)
+        cpu_everything.extend(cpu)
+        cpu_cols = (
+            f" {percentile(cpu, 50):8.1f} {percentile(cpu, 95):8.1f}"
+            if cpu
+            else f" {'-':>8} {'-':>8}"
+        )
         print(
             f"{label:28} {hits:7d} {percentile(times, 50):8.1f} {percentile(times, 95):8.1f} "
-            f"{statistics.mean(times):8.1f}"
+            f"{statistics.mean(times):8.1f}{cpu_cols}"
         )
+    cpu_cols = (
+        f" {percentile(cpu_everything, 50):8.1f} {percentile(cpu_everything, 95):8.1f}"
+        if cpu_everything
+        else ""
+    )
     print(
         f"{'ALL QUERIES':28} {'':7} {percentile(everything, 50):8.1f} "
-        f"{percentile(everything, 95):8.1f} {statistics.mean(everything):8.1f}"
+        f"{percentile(everything, 95):8.1f} {statistics.mean(everything):8.1f}{cpu_cols}"
     )
 
 
@@ -375,6 +417,11 @@ def main() -> None:
         "--gin-fastupdate",
         choices=["on", "off"],
         help="set the GIN indexes' fastupdate for this run (default: as migrated, off)",
+    )
+    parser.add_argument(
+        "--serial",
+        action="store_true",
+        help="no parallel query workers (so the CPU column counts all of a query's work)",
     )
     args = parser.parse_args()
 
@@ -393,6 +440,20 @@ def main() -> None:
         print(f"  {args.n / took:.0f} entries/s indexed ({took:.1f} s)")
     else:
         print("  already loaded")
+    if args.serial:
+        from ckan import model
+        from sqlalchemy import event
+
+        def serial(dbapi_connection: Any, _record: Any) -> None:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SET max_parallel_workers_per_gather = 0")
+
+        engine = model.meta.engine
+        assert engine is not None
+        model.Session.remove()
+        engine.dispose()
+        event.listen(engine, "connect", serial)
+        print("Parallel query workers: off")
     if args.gin_fastupdate:
         set_gin_fastupdate(args.gin_fastupdate)
         print(f"GIN indexes: fastupdate = {args.gin_fastupdate}")
