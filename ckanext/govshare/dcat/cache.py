@@ -13,7 +13,7 @@ search gave now, under the same profile code and settings (``cache_keys.fingerpr
 search decides which entries a reader gets (deleted, private or withdrawn ones never reach
 here), and the link policy has been applied to them when read. Rows are also deleted in the
 transaction that changes their entry, one of its resources or its department (SQLAlchemy
-mapper events below), so what is kept shrinks with what changed.
+mapper events note them; one statement before the commit), so little out of date is kept.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from ckanext.dcat.processors import RDFSerializer
 from ckanext.dcat.profiles import DCAT
 from ckanext.dcat.utils import DCAT_EXPOSE_SUBCATALOGS, dataset_uri, url_to_rdflib_format
 from rdflib import ConjunctiveGraph, URIRef
-from sqlalchemy import event, exc
+from sqlalchemy import event, exc, orm
 from sqlalchemy.dialects.postgresql import insert
 
 from . import cache_keys
@@ -246,26 +246,60 @@ def _table_exists(connection: Any) -> bool:
     return False
 
 
-def _forget(connection: Any, package_ids: Iterable[str | None]) -> None:
-    ids = sorted({i for i in package_ids if i})
-    if ids and _table_exists(connection):
-        connection.execute(kept_table.delete().where(kept_table.c.package_id.in_(ids)))
+_PENDING = "govshare_dcat_forget"
 
 
-def _entry_changed(_mapper: Any, connection: Any, target: Any) -> None:
-    _forget(connection, [target.id])
+def _pending(target: Any) -> dict[str, set[str]] | None:
+    """The entries and departments changed in the target's session since it last committed."""
+    session = orm.object_session(target)
+    if session is None:
+        return None
+    return session.info.setdefault(_PENDING, {"entries": set(), "departments": set()})
 
 
-def _resource_changed(_mapper: Any, connection: Any, target: Any) -> None:
-    _forget(connection, [target.package_id])
+def _entry_changed(_mapper: Any, _connection: Any, target: Any) -> None:
+    pending = _pending(target)
+    if pending is not None and target.id:
+        pending["entries"].add(target.id)
 
 
-def _department_changed(_mapper: Any, connection: Any, target: Any) -> None:
+def _resource_changed(_mapper: Any, _connection: Any, target: Any) -> None:
+    pending = _pending(target)
+    if pending is not None and target.package_id:
+        pending["entries"].add(target.package_id)
+
+
+def _department_changed(_mapper: Any, _connection: Any, target: Any) -> None:
     """A department's title and its other fields appear in its entries' RDF (publisher)."""
-    if not getattr(target, "is_organization", False) or not _table_exists(connection):
+    pending = _pending(target)
+    if pending is not None and getattr(target, "is_organization", False):
+        pending["departments"].add(target.id)
+
+
+def _forget(session: orm.Session) -> None:
+    """Before the change commits, in its transaction: one statement for all it touched (CKAN
+    flushes in its own ``before_commit``; what is left is flushed here first)."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    pending = session.info.pop(_PENDING, None)
+    if not pending or not (pending["entries"] or pending["departments"]):
         return
-    entries = sa.select(model.Package.id).where(model.Package.owner_org == target.id)
-    connection.execute(kept_table.delete().where(kept_table.c.package_id.in_(entries)))
+    if not _table_exists(session.connection()):
+        return
+    c = kept_table.c
+    conditions = []
+    if pending["entries"]:
+        conditions.append(c.package_id.in_(sorted(pending["entries"])))
+    if pending["departments"]:
+        owned = sa.select(model.Package.id).where(
+            model.Package.owner_org.in_(sorted(pending["departments"]))
+        )
+        conditions.append(c.package_id.in_(owned))
+    session.execute(kept_table.delete().where(sa.or_(*conditions)))
+
+
+def _drop_pending(session: orm.Session, *_: Any) -> None:
+    session.info.pop(_PENDING, None)
 
 
 for _event in ("after_update", "after_delete"):
@@ -273,3 +307,5 @@ for _event in ("after_update", "after_delete"):
 for _event in ("after_insert", "after_update", "after_delete"):
     event.listen(model.Resource, _event, _resource_changed)
 event.listen(model.Group, "after_update", _department_changed)
+event.listen(orm.Session, "before_commit", _forget)
+event.listen(orm.Session, "after_rollback", _drop_pending)
