@@ -55,20 +55,38 @@ def make_connection(decode_dates: bool = True) -> Any:
     return DateDecodingConnection() if decode_dates else PostgresSearchConnection()
 
 
+SOLR_URL_IGNORED = (
+    "solr_url is set (%s) but the embedded search backend (plugin govshare_search) is in "
+    "ckan.plugins: every search and index write goes to PostgreSQL, never to Solr. Remove "
+    "solr_url, or remove govshare_search from ckan.plugins to search with Solr."
+)
+TABLE_MISSING = (
+    "The search index table %s is missing: nothing can be searched or indexed. Run "
+    "`ckan db upgrade -p govshare_search`, then `ckan search-index rebuild`."
+)
+
+
+def startup_problems(solr_url: str | None, table_exists: bool) -> list[tuple[int, str]]:
+    """What start-up reports about a site configured for the embedded backend, so that it is
+    never mistaken for a Solr site: ``(logging level, message)``."""
+    problems: list[tuple[int, str]] = []
+    if solr_url:
+        problems.append((logging.WARNING, SOLR_URL_IGNORED % solr_url))
+    if not table_exists:
+        problems.append((logging.ERROR, TABLE_MISSING % TABLE))
+    return problems
+
+
 def check_schema_version(schema_file: str | None = None) -> bool:
-    """Replacement for ``check_solr_schema_version``: the index table must exist."""
+    """Replacement for ``check_solr_schema_version``, which CKAN calls at every start: the
+    index table must exist, and a solr_url that is not used is reported."""
     if not _active():
         return _originals[("ckan.lib.search", "check_solr_schema_version")](schema_file)
     engine = model.meta.engine
-    if engine is None:  # start-up, before the database is configured: nothing to check yet
-        return True
-    if not sa.inspect(engine).has_table(TABLE):
-        log.warning(
-            "The search index table %s is missing: run `ckan db upgrade -p govshare_search`",
-            TABLE,
-        )
-        return False
-    return True
+    table_exists = engine is None or sa.inspect(engine).has_table(TABLE)
+    for level, message in startup_problems(config.get("solr_url"), table_exists):
+        log.log(level, message)
+    return table_exists
 
 
 def _rebind(module: Any, name: str, value: Any) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 import ckan.plugins as p
 import yaml
 from ckan import model
+from ckan.config.declaration.option import Flag
 
 from . import backend, result_cache
 from . import model as _model  # noqa: F401 - registers the index table with CKAN's metadata
@@ -29,6 +30,11 @@ class GovshareSearchPlugin(p.SingletonPlugin):
         tests load it alone)."""
         with open(_DECLARATION, encoding="utf-8") as f:
             declaration.load_dict(yaml.safe_load(f))
+        # CKAN requires solr_url; a site on the embedded backend needs none (and is told at
+        # start-up that one it sets is not used: backend.check_schema_version).
+        solr_url = declaration.get("solr_url")
+        if solr_url is not None:
+            solr_url.flags &= ~Flag.required
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
