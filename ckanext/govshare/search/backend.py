@@ -66,6 +66,10 @@ TABLE_MISSING = (
 )
 
 
+#: Start-up reports already logged by this process.
+REPORTED: set[str] = set()
+
+
 def startup_problems(solr_url: str | None, table_exists: bool) -> list[tuple[int, str]]:
     """What start-up reports about a site configured for the embedded backend, so that it is
     never mistaken for a Solr site: ``(logging level, message)``."""
@@ -85,7 +89,9 @@ def check_schema_version(schema_file: str | None = None) -> bool:
     engine = model.meta.engine
     table_exists = engine is None or sa.inspect(engine).has_table(TABLE)
     for level, message in startup_problems(config.get("solr_url"), table_exists):
-        log.log(level, message)
+        if message not in REPORTED:  # once a process: CKAN runs this at each plugin load too
+            REPORTED.add(message)
+            log.log(level, message)
     return table_exists
 
 

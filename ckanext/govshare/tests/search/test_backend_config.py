@@ -60,6 +60,7 @@ def reports() -> Iterator[Any]:
     """What the backend logs (the ini's ``ckanext`` logger does not propagate to pytest's, and
     a CLI test that loaded the ini's logging section leaves the backend's logger disabled)."""
     handler = _Kept()
+    backend.REPORTED.clear()
     disabled = backend.log.disabled
     backend.log.disabled = False
     backend.log.addHandler(handler)
