@@ -10,14 +10,17 @@ test of the installed CKAN (renamed or gone in that version) is reported, not an
 
 from __future__ import annotations
 
-#: module -> the word the test's ``Class::function`` must contain (None: every test).
+#: module -> the word the test's ``Class::function`` must contain (None: every test). The
+#: action modules run whole, as the outside review of issue 20 ran them (524 tests with the
+#: search controller tests): every dataset action of core reads or writes the index. For a
+#: shorter run, "search" (test_get) and "package" (test_create) keep 52 of their 378 tests.
 MODULES: dict[str, str | None] = {
     "ckan.tests.lib.search.test_common": None,
     "ckan.tests.lib.search.test_index": None,
     "ckan.tests.lib.search.test_query": None,
     "ckan.tests.lib.search.test_search": None,
-    "ckan.tests.logic.action.test_get": "search",
-    "ckan.tests.logic.action.test_create": "package",
+    "ckan.tests.logic.action.test_get": None,
+    "ckan.tests.logic.action.test_create": None,
     "ckan.tests.controllers.test_package": "search",
 }
 
