@@ -186,9 +186,10 @@ class GovshareProfile(EuropeanDCATAP3Profile):
         self.g.bind("govshare", GOVSHARE)
         super().graph_from_dataset(prepared(dataset_dict), dataset_ref)
         items = self._share_metadata(dataset_dict, dataset_ref)
-        self._distributions_without_links(dataset_dict, dataset_ref)
-        self._formats(dataset_dict)
-        self._access_services(dataset_dict, dataset_ref, items)
+        distributions = _distributions(dataset_dict)
+        self._distributions_without_links(dataset_dict, distributions)
+        self._formats(dataset_dict, distributions)
+        self._access_services(dataset_dict, dataset_ref, items, distributions)
         self._conform(dataset_ref)
 
     def graph_from_catalog(self, catalog_dict: dict[str, Any] | None, catalog_ref: Node) -> None:
@@ -222,7 +223,7 @@ class GovshareProfile(EuropeanDCATAP3Profile):
                 for link in g.objects(distribution, predicate):
                     g.add((link, RDF.type, RDFS.Resource))
 
-    def _formats(self, entry: Mapping[str, Any]) -> None:
+    def _formats(self, entry: Mapping[str, Any], distributions: Mapping[str, Node]) -> None:
         """Each distribution's ``dct:format`` (an EU file type, else its label on a blank
         ``dct:MediaTypeOrExtent``) and ``dcat:mediaType`` (an IANA IRI, a ``dct:MediaType``)
         from the resource's ``format`` and ``mimetype``, whatever made the resource: CKAN's
@@ -230,9 +231,9 @@ class GovshareProfile(EuropeanDCATAP3Profile):
         An odd value is left out rather than written invalid (``media``)."""
         g = self.g
         for resource in entry.get("resources") or []:
-            if not resource.get("id"):
+            distribution = distributions.get(str(resource.get("id") or ""))
+            if distribution is None:
                 continue
-            distribution = CleanedURIRef(resource_uri(dict(resource)))
             g.remove((distribution, DCT["format"], None))
             g.remove((distribution, DCAT_NS.mediaType, None))
             fmt = media.resource_format(resource.get("format"), resource.get("mimetype"))
@@ -248,7 +249,13 @@ class GovshareProfile(EuropeanDCATAP3Profile):
                 g.add((distribution, DCAT_NS.mediaType, URIRef(iri)))
                 g.add((URIRef(iri), RDF.type, DCT.MediaType))
 
-    def _access_services(self, entry: Mapping[str, Any], ref: Node, items: list[BNode]) -> None:
+    def _access_services(
+        self,
+        entry: Mapping[str, Any],
+        ref: Node,
+        items: list[BNode],
+        distributions: Mapping[str, Node],
+    ) -> None:
         """The services each resource is offered through (issue 20, item 2): this platform's
         interface for a table it serves, and the services a harvested resource keeps from its
         source (passed on to the level above, art. 11). For a resource the link policy cut,
@@ -268,9 +275,8 @@ class GovshareProfile(EuropeanDCATAP3Profile):
                 self._share_concept(share_type) if share_type in vocab.SHARE_TYPE_BROADER else None
             )
             tables = {rid for rid, fact in facts.items() if fact.in_datastore}
-            by_id = {str(r["id"]): r for r in resources}
             for found in access_service.interfaces(entry, site_url(), page, tables):
-                distribution = CleanedURIRef(resource_uri(dict(by_id[found.resource_id])))
+                distribution = distributions[found.resource_id]
                 access_service.add(
                     g, found, distribution, ref, share_concept=concept, item_nodes=items
                 )
@@ -279,7 +285,9 @@ class GovshareProfile(EuropeanDCATAP3Profile):
             kept = resource.get(access_service.ACCESS_SERVICES)
             if kept is None and fact is not None:
                 kept = fact.access_services
-            distribution = CleanedURIRef(resource_uri(dict(resource)))
+            if not kept:
+                continue
+            distribution = distributions[str(resource["id"])]
             for service in access_service.valid_stored(kept) or []:
                 access_service.add_stored(g, service, distribution, ref, item_nodes=items)
 
@@ -347,13 +355,17 @@ class GovshareProfile(EuropeanDCATAP3Profile):
             g.add((node, GOVSHARE.shareType, self._share_concept(item["share_type"])))
         return node
 
-    def _distributions_without_links(self, entry: Mapping[str, Any], ref: Node) -> None:
+    def _distributions_without_links(
+        self, entry: Mapping[str, Any], distributions: Mapping[str, Node]
+    ) -> None:
         """A distribution the reader may not download points to the request page (art. 12)."""
         page = URIRef(request_page(site_url(), entry))
         for resource in entry.get("resources") or []:
             if resource.get("url"):
                 continue
-            distribution = URIRef(resource_uri(dict(resource)))
+            distribution = distributions.get(str(resource.get("id") or ""))
+            if distribution is None:
+                continue
             self.g.remove((distribution, DCAT_NS.downloadURL, None))
             self.g.remove((distribution, DCAT_NS.accessURL, None))
             self.g.add((distribution, DCAT_NS.accessURL, page))
@@ -496,6 +508,15 @@ class GovshareProfile(EuropeanDCATAP3Profile):
                 resource["url"] = ""
                 resource.pop("access_url", None)
                 resource.pop("download_url", None)
+
+
+def _distributions(entry: Mapping[str, Any]) -> dict[str, Node]:
+    """Each resource's distribution node, by resource id, as the DCAT-AP profile names it."""
+    return {
+        str(r["id"]): CleanedURIRef(resource_uri(dict(r)))
+        for r in entry.get("resources") or []
+        if r.get("id")
+    }
 
 
 def _contact(data: Mapping[str, Any], extras: Mapping[str, Any]) -> dict[str, Any]:
