@@ -382,3 +382,44 @@ def test_each_entry_alone_validates(app: Any, site: dict[str, Any]):
             text = _turtle(app, site, f"/dataset/{entry['id']}.ttl", role)
             _shacl(Graph().parse(data=text, format="turtle"))
             assert site["secret"] not in text and VALUES[0] not in text, (role, key)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="dcat/cache.py keeps the department's row: CKAN's datastore marks the resource "
+    "datastore_active with a bulk UPDATE (ckanext/datastore/logic/action.py, "
+    "set_datastore_active_flag: Session.query(Resource).update(...)), which fires no mapper "
+    "event, and the department's cut copy of the entry does not change, so its kept RDF is "
+    "served without the interface. Deleting the kept rows makes it pass. Fix in dcat/cache.py "
+    "(forget an entry on a bulk update of its resources, e.g. SessionEvents.do_orm_execute), "
+    "then drop this mark.",
+)
+def test_a_table_loaded_later_is_offered_at_once(app: Any, site: dict[str, Any]):
+    """xloader (datastore_create on the resource) marks the table with a bulk UPDATE of the
+    resource row: the next export offers the interface, also to a department whose copy of
+    the entry is cut by the link policy (the entry is not open to the public)."""
+    context = {"user": site["users"]["officer"]["name"]}
+    tag = f"later-{RUN}"
+    entry = helpers.call_action(
+        "package_create",
+        context=context,
+        name=f"later-{RUN}",
+        title="Loaded later 后导入",
+        notes="摘要",
+        owner_org=site["provider"]["id"],
+        **_fields(share_methods=["api"], tags=[{"name": tag}], open_to_public="not_open"),
+    )
+    resource = helpers.call_action(
+        "resource_create",
+        context=context,
+        package_id=entry["id"],
+        name="later.csv",
+        url="http://open.example.gov.cn/later.csv",
+    )
+    readers = ["department", "sysadmin"]
+    for role in readers:  # what each reader's export keeps
+        assert _service(_catalogue(app, site, role, f"fq=tags:{tag}"), resource) is None
+    load_table(resource["id"], records=[{"统一社会信用代码": "9133", "企业名称": VALUES[2]}])
+    for role in readers:
+        graph = _catalogue(app, site, role, f"fq=tags:{tag}")
+        assert _service(graph, resource) is not None, role
