@@ -374,6 +374,10 @@ class _LuceneCompiler:
         if isinstance(node, (tree.Boost, tree.Fuzzy)):
             return self.compile(node.term if isinstance(node, tree.Fuzzy) else node.expr, fld)
         if isinstance(node, tree.Proximity):
+            if isinstance(node.term, tree.Phrase):
+                # A sloppy phrase ("a b"~2): its words anywhere in the field, a superset of
+                # Solr's answer (positions within the slop are not checked).
+                return term_condition(self.q, fld, _unescape(node.term.value[1:-1]))
             return self.compile(node.term, fld)
         if isinstance(
             node,

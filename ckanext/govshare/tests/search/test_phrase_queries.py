@@ -91,6 +91,10 @@ class TestPhrases:
         assert _names(conn, 'notes:"government expenditure"', "lucene") == {"notes"}
         assert _names(conn, 'title:"数据人口"', "lucene") == {"zh-reversed"}
 
+    def test_a_sloppy_phrase_matches_the_words_apart(self, conn: PostgresSearchConnection):
+        found = _names(conn, 'title:"Government Expenditure"~2', "lucene")
+        assert found == {"plain", "extra"}
+
     def test_phrase_with_required_and_prohibited_words(self, conn: PostgresSearchConnection):
         assert _names(conn, '+"Government Expenditure" -report') == {"plain"}
         assert _names(conn, '-"Government Expenditure" +government') == {"extra", "tags"}
