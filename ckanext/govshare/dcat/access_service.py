@@ -278,6 +278,16 @@ def valid_stored(services: Any) -> list[dict[str, Any]] | None:
     return services
 
 
+def not_naming(services: Any, link: str) -> list[dict[str, Any]] | None:
+    """The kept services that nowhere name ``link`` (the resource's own link, which the
+    reader may not have: art. 14): read from the database for such a reader, a service is
+    left out rather than passed on with it."""
+    kept = valid_stored(services)
+    if kept is None or not link:
+        return kept
+    return [s for s in kept if link not in json.dumps(s, ensure_ascii=False)] or None
+
+
 def _http(value: Any) -> str | None:
     text = str(value or "").strip()
     return text if text.startswith(("http://", "https://")) and " " not in text else None

@@ -22,7 +22,7 @@ from ckan import model
 _FACTS = sa.text(
     "select id, url_type = 'datastore' "
     "or lower(coalesce(extras::jsonb ->> 'datastore_active', '')) = 'true' as in_datastore, "
-    "extras::jsonb ->> 'access_services' as access_services "
+    "extras::jsonb ->> 'access_services' as access_services, url "
     "from resource where id = any(:ids) and state = 'active'"
 )
 
@@ -31,6 +31,7 @@ _FACTS = sa.text(
 class Facts:
     in_datastore: bool = False
     access_services: Any = None  # as stored: a JSON text (or a list)
+    url: str = ""  # the resource's own link, which a service shown to the reader may not name
 
 
 def _services(value: Any) -> Any:
@@ -48,4 +49,7 @@ def facts(resource_ids: Iterable[str]) -> dict[str, Facts]:
     if not ids:
         return {}
     rows = model.Session.execute(_FACTS, {"ids": ids})
-    return {row.id: Facts(bool(row.in_datastore), _services(row.access_services)) for row in rows}
+    return {
+        row.id: Facts(bool(row.in_datastore), _services(row.access_services), row.url or "")
+        for row in rows
+    }

@@ -260,11 +260,14 @@ class GovshareProfile(EuropeanDCATAP3Profile):
         interface for a table it serves, and the services a harvested resource keeps from its
         source (passed on to the level above, art. 11). For a resource the link policy cut,
         the database says both (``datastore``): asked only for an entry that offers the
-        interface or was harvested."""
+        interface or was harvested; kept services are read there for a harvested entry only
+        (what its source exported to this platform's account), and never one that names the
+        resource's own link."""
         resources = [r for r in entry.get("resources") or [] if r.get("id")]
         local = access_service.offers_interface(entry)
+        harvested = bool(entry.get("source_platform_url") or entry.get("source_apply_url"))
         facts: dict[str, datastore_tables.Facts] = {}
-        if local or entry.get("source_platform_url") or entry.get("source_apply_url"):
+        if local or harvested:
             cut = [str(r["id"]) for r in resources if r.get("govshare_restricted")]
             facts = self.stored_facts(cut) if cut else {}
         g = self.g
@@ -283,8 +286,8 @@ class GovshareProfile(EuropeanDCATAP3Profile):
         for resource in resources:
             fact = facts.get(str(resource["id"]))
             kept = resource.get(access_service.ACCESS_SERVICES)
-            if kept is None and fact is not None:
-                kept = fact.access_services
+            if kept is None and fact is not None and harvested:
+                kept = access_service.not_naming(fact.access_services, fact.url)
             if not kept:
                 continue
             distribution = distributions[str(resource["id"])]

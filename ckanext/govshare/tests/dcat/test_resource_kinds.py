@@ -361,3 +361,40 @@ def test_a_stored_service_with_text_rights_is_written_valid() -> None:
     rights = graph.value(service, DCTERMS.accessRights)
     assert graph.value(rights, RDFS.label) == Literal("仅限政务外网")
     _shacl(graph)
+
+
+def _facts(monkeypatch: pytest.MonkeyPatch, facts: dict[str, datastore.Facts]) -> None:
+    monkeypatch.setattr(
+        profile.GovshareProfile,
+        "stored_facts",
+        staticmethod(lambda ids: {k: v for k, v in facts.items() if k in ids}),
+    )
+
+
+WMS = [{"title": "WMS", "endpoint_url": ["https://maps.example.gov.cn/wms"]}]
+
+
+def test_services_kept_on_a_local_resource_stay_with_those_who_see_its_extras(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Only a harvested entry's kept services are read from the database for a cut reader:
+    on a local one they are the provider's extras, which the link policy keeps from others."""
+    _facts(monkeypatch, {LINK: datastore.Facts(access_services=WMS)})
+    graph = _graph(_restricted(_entry(share_methods=["api"])))
+    assert LINK not in _services(graph)
+
+
+def test_a_kept_service_naming_the_resource_link_is_not_passed_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    link = KINDS[LINK]["url"]
+    naming = [{"title": "Raw", "endpoint_url": [link]}]
+    entry = _entry(share_methods=["file_download"], source_apply_url=SITE + "/apply")
+    entry["source_platform_url"] = SITE
+    _facts(monkeypatch, {LINK: datastore.Facts(access_services=[*naming, *WMS], url=link)})
+    graph = _graph(_restricted(entry))
+    endpoints = {str(o) for o in graph.objects(None, DCAT.endpointURL)}
+    assert endpoints == {"https://maps.example.gov.cn/wms"}
+    assert link not in graph.serialize(format="nt")
+    _facts(monkeypatch, {LINK: datastore.Facts(access_services=naming, url=link)})
+    assert LINK not in _services(_graph(_restricted(entry)))
