@@ -76,9 +76,11 @@ def upgrade():
         )
         """
     )
-    # No index: a read scans the table (a few thousand rows), and a sequential scan prunes
-    # the rows the last merge deleted as it goes, where an index would keep pointing at them
-    # until a vacuum. Vacuumed after every 1,000 changed rows, whatever its size.
+    # Read by an index scan (``facet_counts.counts``): it visits the live rows only, and marks
+    # the entries of rows a merge deleted as dead the first time it meets them, so reads stay
+    # as fast between vacuums (and on servers without autovacuum) as after one. Vacuumed after
+    # every 1,000 changed rows, whatever its size.
+    op.execute(f"CREATE INDEX ix_{COUNTS}_code ON {COUNTS} (site_id, code)")
     op.execute(f"ALTER TABLE {COUNTS} SET ({COUNTS_AUTOVACUUM})")
     op.execute(
         f"""
