@@ -45,7 +45,8 @@ SOURCES = {
     "dcat": ("govshare_dcat_rdf", "/catalog.ttl", '{{"rdf_format": "turtle"}}'),
     "ckan": ("govshare_ckan", "", "{{}}"),
     # ckanext-harvest's own CKAN harvester, run as its consumers run it (run_harvest ``:stock``).
-    "stock": ("ckan", "", "{{}}"),
+    # (A config of its own: ckanext-harvest refuses two sources of one URL and config.)
+    "stock": ("ckan", "", '{{"api_version": 3}}'),
 }
 
 
@@ -160,8 +161,18 @@ def main() -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     federation = Federation(Path(args.ckan_ini).resolve(), workdir)
     extra = {"ckanext.dcat.rdf.profiles": "govshare", "ckanext.dcat.datasets_per_page": "100"}
+    chosen = [args.only] if args.only else list(SOURCES)
+    # The stock CKAN harvester harvests into a stock CKAN of its own: the platform's rules
+    # refuse what it sends (a resource code without an origin), and it creates its entries
+    # under the source's ids, as govshare_ckan does. The same search backend and activities.
+    roles = {"lower": extra, "upper": extra}
+    if "stock" in chosen:
+        roles["upper-stock"] = {
+            **extra,
+            "ckan.plugins": "activity harvest ckan_harvester govshare_search",
+        }
     try:
-        federation.start({"lower": extra, "upper": extra})
+        federation.start(roles)
         lower = federation.wait(federation.sites["lower"])
         site_id = re.search(r"^ckan\.site_id\s*=\s*(\S+)", lower.ini.read_text(), re.M)[1]
         print(f"Loading {args.n} synthetic entries into the lower site ({lower.url})...")
@@ -169,14 +180,16 @@ def main() -> None:
             [sys.executable, __file__, "-n", str(args.n), "--load-into", str(lower.ini), site_id],
             check=True,
         )
-        upper = federation.wait(federation.sites["upper"])
-        chosen = [args.only] if args.only else list(SOURCES)
+        targets = {
+            key: federation.wait(federation.sites["upper-stock" if key == "stock" else "upper"])
+            for key in chosen
+        }
         for key in chosen:
             source_type, path, config = SOURCES[key]
-            upper.action(
+            targets[key].action(
                 "organization_create", name=f"via-{key}", title=key, department_level="national"
             )
-            upper.action(
+            targets[key].action(
                 "harvest_source_create",
                 name=f"bench-{key}",
                 title="Lower platform",
@@ -194,8 +207,13 @@ def main() -> None:
             if not chosen:
                 break
             what = "first harvest" if number == 1 else f"harvest {number} (nothing changed)"
-            print(f"{what.capitalize()} with {', '.join(chosen)} into the upper ({upper.url})...")
-            harvest(upper, chosen, args)
+            for name in dict.fromkeys(targets[key].name for key in chosen):
+                site = federation.sites[name]
+                keys = [key for key in chosen if targets[key].name == name]
+                print(
+                    f"{what.capitalize()} with {', '.join(keys)} into {site.name} ({site.url})..."
+                )
+                harvest(site, keys, args)
     finally:
         federation.stop()
 
