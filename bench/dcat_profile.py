@@ -12,7 +12,7 @@ entries/second and ms/entry for:
   through the service interface: formats and media types as IRIs, two DataServices;
 - ``govshare-kinds-cut``: the same as a department that may not download reads them (links
   cut by the link policy): one statement per entry asks the database which tables the
-  interface serves (``dcat/datastore.py``).
+  interface serves (``dcat/cut_resources.py``).
 
     python bench/dcat_profile.py --ckan-ini config/gs_h_dcat.ini -n 2000
 """

@@ -37,8 +37,7 @@ from rdflib.term import Node
 from ..access import rules as access_rules
 from ..catalogue.codes import SHARE_METHODS, SHARE_TYPES
 from ..core import config
-from . import access_service, media, vocab
-from . import datastore as datastore_tables
+from . import access_service, cut_resources, media, vocab
 from .vocab import GOVSHARE
 
 # Single-valued text fields written as govshare literals.
@@ -259,14 +258,14 @@ class GovshareProfile(EuropeanDCATAP3Profile):
         """The services each resource is offered through (issue 20, item 2): this platform's
         interface for a table it serves, and the services a harvested resource keeps from its
         source (passed on to the level above, art. 11). For a resource the link policy cut,
-        the database says both (``datastore``): asked only for an entry that offers the
+        the database says both (``cut_resources``): asked only for an entry that offers the
         interface or was harvested; kept services are read there for a harvested entry only
         (what its source exported to this platform's account), and never one that names the
         resource's own link."""
         resources = [r for r in entry.get("resources") or [] if r.get("id")]
         local = access_service.offers_interface(entry)
         harvested = bool(entry.get("source_platform_url") or entry.get("source_apply_url"))
-        facts: dict[str, datastore_tables.Facts] = {}
+        facts: dict[str, cut_resources.Facts] = {}
         if local or harvested:
             cut = [str(r["id"]) for r in resources if r.get("govshare_restricted")]
             facts = self.stored_facts(cut) if cut else {}
@@ -295,9 +294,9 @@ class GovshareProfile(EuropeanDCATAP3Profile):
                 access_service.add_stored(g, service, distribution, ref, item_nodes=items)
 
     @staticmethod
-    def stored_facts(resource_ids: list[str]) -> dict[str, datastore_tables.Facts]:
+    def stored_facts(resource_ids: list[str]) -> dict[str, cut_resources.Facts]:
         """Of the resources the link policy cut: their tables and stored services."""
-        return datastore_tables.facts(resource_ids)
+        return cut_resources.facts(resource_ids)
 
     def _share_metadata(self, entry: Mapping[str, Any], ref: Node) -> list[BNode]:
         """The share metadata of the entry; its data items' nodes, in order."""

@@ -12,7 +12,7 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS
 
-from ckanext.govshare.dcat import access_service, datastore, media, profile
+from ckanext.govshare.dcat import access_service, cut_resources, media, profile
 from ckanext.govshare.dcat.vocab import GOVSHARE
 
 from . import samples
@@ -91,7 +91,7 @@ def _no_database(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     says so), and the lookups asked for."""
     asked: list[list[str]] = []
 
-    def stored(ids: list[str]) -> dict[str, datastore.Facts]:
+    def stored(ids: list[str]) -> dict[str, cut_resources.Facts]:
         asked.append(sorted(ids))
         return {}
 
@@ -200,7 +200,7 @@ def test_the_interface_is_found_by_a_reader_who_may_not_download(
 ) -> None:
     """The link policy cuts datastore_active from the resource: the database says it."""
     entry = _restricted(_entry())
-    facts = {TABLE: datastore.Facts(in_datastore=True)}
+    facts = {TABLE: cut_resources.Facts(in_datastore=True)}
     monkeypatch.setattr(
         profile.GovshareProfile,
         "stored_facts",
@@ -327,7 +327,7 @@ def test_a_department_on_the_upper_platform_finds_the_harvested_interface(
     (first,) = _parse(_graph(_entry()))
     upper = _upper_copy(first)
     stored = {
-        r["id"]: datastore.Facts(access_services=json.loads(r["access_services"]))
+        r["id"]: cut_resources.Facts(access_services=json.loads(r["access_services"]))
         for r in upper["resources"]
         if r.get("access_services")
     }
@@ -363,7 +363,7 @@ def test_a_stored_service_with_text_rights_is_written_valid() -> None:
     _shacl(graph)
 
 
-def _facts(monkeypatch: pytest.MonkeyPatch, facts: dict[str, datastore.Facts]) -> None:
+def _facts(monkeypatch: pytest.MonkeyPatch, facts: dict[str, cut_resources.Facts]) -> None:
     monkeypatch.setattr(
         profile.GovshareProfile,
         "stored_facts",
@@ -379,7 +379,7 @@ def test_services_kept_on_a_local_resource_stay_with_those_who_see_its_extras(
 ) -> None:
     """Only a harvested entry's kept services are read from the database for a cut reader:
     on a local one they are the provider's extras, which the link policy keeps from others."""
-    _facts(monkeypatch, {LINK: datastore.Facts(access_services=WMS)})
+    _facts(monkeypatch, {LINK: cut_resources.Facts(access_services=WMS)})
     graph = _graph(_restricted(_entry(share_methods=["api"])))
     assert LINK not in _services(graph)
 
@@ -391,10 +391,10 @@ def test_a_kept_service_naming_the_resource_link_is_not_passed_on(
     naming = [{"title": "Raw", "endpoint_url": [link]}]
     entry = _entry(share_methods=["file_download"], source_apply_url=SITE + "/apply")
     entry["source_platform_url"] = SITE
-    _facts(monkeypatch, {LINK: datastore.Facts(access_services=[*naming, *WMS], url=link)})
+    _facts(monkeypatch, {LINK: cut_resources.Facts(access_services=[*naming, *WMS], url=link)})
     graph = _graph(_restricted(entry))
     endpoints = {str(o) for o in graph.objects(None, DCAT.endpointURL)}
     assert endpoints == {"https://maps.example.gov.cn/wms"}
     assert link not in graph.serialize(format="nt")
-    _facts(monkeypatch, {LINK: datastore.Facts(access_services=naming, url=link)})
+    _facts(monkeypatch, {LINK: cut_resources.Facts(access_services=naming, url=link)})
     assert LINK not in _services(_graph(_restricted(entry)))

@@ -6,7 +6,8 @@ not download it: ``datastore_active``, ``url_type`` and the resource's extras go
 the service interface serves the resource (its table is in the DataStore), and the services a
 harvested resource was offered through on its source platform (``access_services``), are no
 link and no data: they are what a department that may not download needs to find the interface
-and apply for it (art. 12, 22). The export reads them here, one statement per entry.
+and apply for it (art. 12, 22). The export reads them here, one statement per entry, with the
+resource's own link, read only to leave out a kept service that names it (art. 14).
 """
 
 from __future__ import annotations
