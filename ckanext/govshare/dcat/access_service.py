@@ -132,8 +132,8 @@ def texts(interface: Interface) -> dict[str, tuple[str, str]]:
         "for a grant; calls carry its token."
     )
     zh_desc = (
-        "对该资源数据表的联机查询和查询核验，按调用方授权范围裁剪（2025年条例第二十二条、"
-        "第二十五条）。请在申请页面申请授权，调用时携带授权令牌。"
+        "对该资源数据表的联机查询和查询核验，按调用方授权范围裁剪（《政务数据共享条例》"
+        "第二十二条、第二十五条）。请在申请页面申请授权，调用时携带授权令牌。"
     )
     if shown:
         en_desc += f" Data items served: {en_items}."

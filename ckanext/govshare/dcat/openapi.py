@@ -128,8 +128,8 @@ def document(site: str, max_limit: int) -> dict[str, Any]:
                 "Online query and query-and-verify of a resource's table, cut to the caller's "
                 "grant (2025 Regulations art. 22, 25). Apply for a grant on the entry's request "
                 "page; a token of the grant is sent as a bearer token, never in the address.",
-                "对资源数据表的联机查询和查询核验，按调用方授权范围裁剪（2025年条例第二十二条、"
-                "第二十五条）。请在信息资源的申请页面申请授权；调用时以Bearer方式携带授权令牌，"
+                "对资源数据表的联机查询和查询核验，按调用方授权范围裁剪（《政务数据共享条例》"
+                "第二十二条、第二十五条）。请在信息资源的申请页面申请授权；调用时以Bearer方式携带授权令牌，"
                 "不得放在地址中。",
             ),
         },
