@@ -18,6 +18,7 @@ mapper events note them; one statement before the commit), so little out of date
 
 from __future__ import annotations
 
+import ast
 import copy
 import datetime as dt
 import functools
@@ -84,21 +85,51 @@ def applies(data_dict: Mapping[str, Any]) -> bool:
     return PROFILE in profiles_of(data_dict)
 
 
+def _sources(root: Path, start: Path) -> list[Path]:
+    """The files of ``start``'s package and, transitively, of the platform's modules they import
+    (``from ..catalogue.codes import …``): the code an entry's RDF depends on."""
+    found: set[Path] = set()
+    todo = [p for p in sorted(start.iterdir()) if p.suffix in (".py", ".ttl")]
+    while todo:
+        path = todo.pop()
+        if path in found or not path.is_file():
+            continue
+        found.add(path)
+        if path.suffix != ".py":
+            continue
+        for node in ast.walk(ast.parse(path.read_bytes())):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                base = path.parent
+                for _ in range(node.level - 1):
+                    base = base.parent
+                target = base.joinpath(*(node.module or "").split("."))
+                names = [target / f"{a.name}.py" for a in node.names] + [target]
+                for candidate in names:
+                    module = candidate.with_suffix(".py")
+                    package = candidate / "__init__.py"
+                    for file in (module, package):
+                        if file.is_file() and root in file.parents:
+                            todo.append(file)
+    return sorted(found)
+
+
 @functools.lru_cache(maxsize=1)
 def code_version() -> str:
-    """The code that shapes an entry's RDF: this package's source (the profile, its vocabulary
-    and the code lists it reads), ckanext-dcat's and rdflib's versions. Read once a process."""
+    """The code that shapes an entry's RDF: this package's modules (the profile, its vocabulary,
+    the service interface's description, the share-type scheme) and the platform's modules they
+    import (code lists, access paths, settings), ckanext-dcat's, rdflib's and CKAN's versions.
+    Read once a process."""
     digest = hashlib.sha256()
     for name in ("ckanext-dcat", "rdflib", "ckan"):
         try:
             digest.update(f"{name}={metadata.version(name)}\n".encode())
         except metadata.PackageNotFoundError:
             digest.update(f"{name}=?\n".encode())
-    root = Path(__file__).resolve().parents[1]
-    for path in sorted(root.rglob("*")):
-        if path.suffix in (".py", ".ttl", ".yaml") and "tests" not in path.parts:
-            digest.update(str(path.relative_to(root)).encode())
-            digest.update(path.read_bytes())
+    here = Path(__file__).resolve().parent
+    root = here.parent
+    for path in _sources(root, here):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
