@@ -13,6 +13,7 @@ from .access import rules as access_rules
 from .access import workflow
 from .catalogue import codes
 from .core import clock, config, messages, serialise
+from .dcat import access_service
 from .identity_helpers import (
     govshare_about,
     govshare_avatar,
@@ -66,6 +67,7 @@ __all__ = [
     "govshare_today",
     "govshare_rule_on",
     "govshare_use_change_kind",
+    "govshare_harvested_interfaces",
 ]
 
 
@@ -397,3 +399,27 @@ def govshare_report_names(report: dict[str, Any]) -> dict[str, str]:
     from .reports import export
 
     return export.department_names(report)
+
+
+def govshare_harvested_interfaces(pkg: dict[str, Any]) -> list[dict[str, Any]]:
+    """The service interfaces a harvested entry's resources are offered through on the source
+    platform (``access_services``, read from its DCAT export; issue 20, item 2), in the page's
+    language: where the interface answers and what it serves. Applying is at the source."""
+    zh = _zh()
+    shown = []
+    for res in pkg.get("resources") or []:
+        for service in access_service.valid_stored(res.get(access_service.ACCESS_SERVICES)) or []:
+            endpoints = service.get("endpoint_url") or []
+            shown.append(
+                {
+                    "resource": res.get("name") or res.get("id"),
+                    "title": (zh and service.get("title_zh")) or service.get("title"),
+                    "description": (zh and service.get("description_zh"))
+                    or service.get("description"),
+                    "endpoints": endpoints if isinstance(endpoints, list) else [endpoints],
+                    "verify_url": service.get("verify_url"),
+                    "endpoint_description": service.get("endpoint_description"),
+                    "data_items": service.get("data_items") or [],
+                }
+            )
+    return shown

@@ -112,8 +112,31 @@ def access_now(
     return NONE
 
 
+# A harvested resource's service interfaces on its source platform (ckanext-dcat's key, as
+# ``dcat/access_service.py`` reads them): addresses and descriptions of an interface that
+# answers only under a grant there, so users of an upper platform find it and apply at the
+# source (issue 20, item 2). Kept without the link only when no text of it names the link.
+SERVICES_KEY = "access_services"
+
+
+def _services_without(services: Any, link: str) -> Any:
+    """``services`` when no text of them contains ``link`` (nor the resource's CKAN download
+    path), else ``None``: a description that names the data's address is not shown."""
+    if not services:
+        return None
+    text = services if isinstance(services, str) else json.dumps(services, ensure_ascii=False)
+    if link and link in text:
+        return None
+    if "/download/" in text or "/resource/" in text:
+        return None
+    return services
+
+
 def redact_resource(resource: Mapping[str, Any], download_url: str | None) -> dict[str, Any]:
     kept = {k: v for k, v in resource.items() if k in SAFE_RESOURCE_KEYS}
+    services = _services_without(resource.get(SERVICES_KEY), str(resource.get("url") or ""))
+    if services is not None:
+        kept[SERVICES_KEY] = services
     kept["url"] = download_url or ""
     kept["govshare_restricted"] = True
     return kept

@@ -308,3 +308,33 @@ def test_the_index_stores_no_link_of_an_entry_that_is_not_open_data():
     assert policy.index_document({**doc, "data_dict": "{no"})["data_dict"] == ""
     opened = {**doc, "open_to_public": "open"}
     assert policy.index_document(copy.deepcopy(opened)) == opened
+
+
+# A harvested resource's interfaces on its source platform (issue 20, item 2)
+
+SERVICE = {
+    "title": "Query interface",
+    "endpoint_url": ["https://lower.example/govshare/query/r9"],
+    "data_items": ["企业名称"],
+}
+
+
+def test_a_harvested_interface_is_shown_without_the_link():
+    entry = copy.deepcopy(ENTRY)
+    entry["resources"][0]["access_services"] = json.dumps([SERVICE])
+    shown = show(OTHER, set(), now(), entry)
+    kept = shown["resources"][0]
+    assert kept["url"] == ""
+    assert json.loads(kept["access_services"]) == [SERVICE]
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [A, "https://lower.example/dataset/x/resource/r1/download/a.csv"],
+)
+def test_an_interface_naming_the_data_link_is_not_shown(endpoint: str):
+    entry = copy.deepcopy(ENTRY)
+    entry["resources"][0]["access_services"] = [{**SERVICE, "endpoint_url": [endpoint]}]
+    shown = show(OTHER, set(), now(), entry)
+    assert "access_services" not in shown["resources"][0]
+    assert A not in json.dumps(shown)
