@@ -253,9 +253,10 @@ def catalog(context: Any, data_dict: dict[str, Any]) -> str:
         )
         head = serializer.g.serialize(format=fmt)
         return cache_keys.assembled(head, [links, *(t for _, t in parts)])
-    for ref, triples in parts:
+    for ref, _ in parts:
         serializer.g.add((catalog_ref, DCAT.dataset, ref))
-        serializer.g.parse(data=triples, format="nt")
+    if parts:  # one parse of the page's lines: rdflib's parser is set up once
+        serializer.g.parse(data=cache_keys.assembled("", (t for _, t in parts)), format="nt")
     return serializer.g.serialize(format=fmt)
 
 
