@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -88,6 +89,10 @@ def harvest(upper: Any, chosen: list[str], args: argparse.Namespace) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env={
+            **os.environ,
+            **({"GOVSHARE_HARVEST_STRICT_COMMITS": "1"} if args.strict_commits else {}),
+        },
     )
     for line in run.stdout:  # one line per source, as each job ends
         if not line.startswith("{"):
@@ -136,6 +141,11 @@ def main() -> None:
     parser.add_argument("--ckan-ini", default="config/bench-harvest.ini")
     parser.add_argument("-n", type=int, default=10_000, help="catalogue entries to harvest")
     parser.add_argument("--only", choices=sorted(SOURCES), help="one harvester only")
+    parser.add_argument(
+        "--strict-commits",
+        action="store_true",
+        help="commits wait for the disk, as before harvest/commits.py (for comparison)",
+    )
     parser.add_argument(
         "--stock-sample",
         type=int,
