@@ -9,11 +9,19 @@ the serializer as before, and the kept N-Triples of its entries. Turtle and N3 t
 as they are; RDF/XML and JSON-LD parse them into the page's graph and serialise it.
 
 Never stale: a kept row is served only when it was built from exactly the dict this reader's
-search gave now, under the same profile code and settings (``cache_keys.fingerprint``); the
-search decides which entries a reader gets (deleted, private or withdrawn ones never reach
-here), and the link policy has been applied to them when read. Rows are also deleted in the
-transaction that changes their entry, one of its resources or its department (SQLAlchemy
-mapper events note them; one statement before the commit), so little out of date is kept.
+search gave now, under the same profile code and settings (``cache_keys.fingerprint``), and
+from the same stored rows of the entry's resources: the profile reads the table and the kept
+services of a resource the link policy cut from the database (``cut_resources``), which the
+reader's dict does not show, so each row's version (PostgreSQL's ``xmin``, new on every write
+of the row, whatever wrote it: an ORM flush, a bulk ``UPDATE`` such as CKAN's
+``set_datastore_active_flag``, plain SQL, another process) is part of the digest, read for the
+whole page in one statement. The search decides which entries a reader gets (deleted, private
+or withdrawn ones never reach here), and the link policy has been applied to them when read.
+
+Rows are also deleted in the transaction that changes their entry, one of its resources or its
+department, so little out of date is kept: SQLAlchemy mapper events note the rows a flush
+writes, ``do_orm_execute`` the rows a bulk ``UPDATE``/``DELETE`` through the session matches
+(mapper events do not see those); one statement before the commit.
 """
 
 from __future__ import annotations
@@ -181,16 +189,39 @@ def _keep(rows: list[dict[str, Any]]) -> None:
         log.warning("Kept DCAT RDF not written (%d entries)", len(rows), exc_info=True)
 
 
+_VERSIONS = sa.text("select id, xmin::text as version from resource where id = any(:ids)")
+
+
+def row_versions(resource_ids: Iterable[str]) -> dict[str, str]:
+    """Resource id → the version of its row (``xmin``: the transaction that last wrote it), for
+    those that exist. One statement; a resource's primary-key lookups."""
+    ids = sorted({str(i) for i in resource_ids if i})
+    if not ids:
+        return {}
+    rows = model.Session.execute(_VERSIONS, {"ids": ids})
+    return {row.id: row.version for row in rows}
+
+
+def _page_versions(entries: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    return row_versions(rid for e in entries for rid in cache_keys.resource_ids(e))
+
+
 def fragments(
     serializer: RDFSerializer, entries: list[dict[str, Any]], profiles: list[str]
 ) -> list[tuple[URIRef, str]]:
     """Each entry's dataset URI and N-Triples: kept ones whose digest matches, the others
-    built by the profile (and kept)."""
+    built by the profile (and kept, if the rows it read did not change while it built)."""
     mark = fingerprint(profiles)
-    keys = [
-        (str(e.get("id") or ""), cache_keys.variant(e), cache_keys.digest(mark, e)) for e in entries
-    ]
     keeping = _table_exists(model.Session.connection())
+    versions = _page_versions(entries) if keeping else {}
+    keys = [
+        (
+            str(e.get("id") or ""),
+            cache_keys.variant(e),
+            cache_keys.digest(mark, e, cache_keys.versions_of(e, versions)),
+        )
+        for e in entries
+    ]
     kept = _kept([(i, v) for i, v, _ in keys if i]) if keeping else {}
     now = dt.datetime.now(dt.timezone.utc)
     result: list[tuple[URIRef, str]] = []
@@ -211,10 +242,25 @@ def fragments(
                 "digest": digest,
                 "triples": triples,
                 "built_at": now,
+                "entry": entry,
             }
-    if keeping:
-        _keep(list(built.values()))
+    if keeping and built:
+        _keep(_unchanged(list(built.values()), versions))
     return result
+
+
+def _unchanged(built: list[dict[str, Any]], before: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The built rows whose resources' rows are the versions their digest names. The profile
+    read them in statements of its own, after ``before`` was read: a write committed in between
+    (and not undone: a new write is a new version) would file triples under a digest they do
+    not match. Such a row is served to this reader, as built, and not kept."""
+    entries = [row.pop("entry") for row in built]
+    now = _page_versions(entries)
+    return [
+        row
+        for row, entry in zip(built, entries, strict=True)
+        if cache_keys.versions_of(entry, now) == cache_keys.versions_of(entry, before)
+    ]
 
 
 @functools.lru_cache(maxsize=8)
@@ -284,9 +330,13 @@ _PENDING = "govshare_dcat_forget"
 def _pending(target: Any) -> dict[str, set[str]] | None:
     """The entries and departments changed in the target's session since it last committed."""
     session = orm.object_session(target)
-    if session is None:
+    if not isinstance(session, orm.Session):
         return None
-    return session.info.setdefault(_PENDING, {"entries": set(), "departments": set()})
+    return _noted(session)
+
+
+def _noted(session: orm.Session) -> dict[str, set[str]]:
+    return session.info.setdefault(_PENDING, {"entries": set(), "departments": set(), "all": set()})
 
 
 def _entry_changed(_mapper: Any, _connection: Any, target: Any) -> None:
@@ -308,15 +358,46 @@ def _department_changed(_mapper: Any, _connection: Any, target: Any) -> None:
         pending["departments"].add(target.id)
 
 
+# Tables whose bulk UPDATE/DELETE changes kept RDF: the column that names the entry (or the
+# department) a matched row belongs to.
+_BULK_TARGETS = {"package": ("entries", "id"), "resource": ("entries", "package_id")}
+_BULK_TARGETS["group"] = ("departments", "id")
+
+
+def _bulk_changed(state: orm.ORMExecuteState) -> None:
+    """A bulk ``UPDATE``/``DELETE`` through the session (``Query.update``, ``update(Resource)``,
+    ``resource_table.update()``): mapper events do not see it, so the entries of the rows its
+    WHERE matches are noted here, read just before it runs, in its transaction. Without a
+    WHERE, every kept row is forgotten. (Plain SQL text is not seen: the digest still refuses
+    what it left out of date, see the module's docstring.)"""
+    if not (state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    target = _BULK_TARGETS.get(str(getattr(table, "name", "")))
+    if table is None or target is None:
+        return
+    kind, column = target
+    pending = _noted(state.session)
+    where = getattr(state.statement, "whereclause", None)
+    if where is None:
+        pending["all"].add("*")
+        return
+    matched = state.session.connection().execute(sa.select(table.c[column]).where(where))
+    pending[kind].update(str(v) for v in matched.scalars() if v)
+
+
 def _forget(session: orm.Session) -> None:
     """Before the change commits, in its transaction: one statement for all it touched (CKAN
     flushes in its own ``before_commit``; what is left is flushed here first)."""
     if session.new or session.dirty or session.deleted:
         session.flush()
     pending = session.info.pop(_PENDING, None)
-    if not pending or not (pending["entries"] or pending["departments"]):
+    if not pending or not (pending["entries"] or pending["departments"] or pending["all"]):
         return
     if not _table_exists(session.connection()):
+        return
+    if pending["all"]:
+        session.execute(kept_table.delete())
         return
     c = kept_table.c
     conditions = []
@@ -339,5 +420,6 @@ for _event in ("after_update", "after_delete"):
 for _event in ("after_insert", "after_update", "after_delete"):
     event.listen(model.Resource, _event, _resource_changed)
 event.listen(model.Group, "after_update", _department_changed)
+event.listen(orm.Session, "do_orm_execute", _bulk_changed)
 event.listen(orm.Session, "before_commit", _forget)
 event.listen(orm.Session, "after_rollback", _drop_pending)

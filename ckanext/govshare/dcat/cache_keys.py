@@ -52,10 +52,30 @@ def canonical(entry: Mapping[str, Any]) -> str:
     return json.dumps(entry, sort_keys=True, ensure_ascii=False, default=str)
 
 
-def digest(fingerprint: str, entry: Mapping[str, Any]) -> str:
-    """What a kept copy must match to be served: the profile's output shape and the entry."""
+def digest(
+    fingerprint: str, entry: Mapping[str, Any], stored: Mapping[str, str] | None = None
+) -> str:
+    """What a kept copy must match to be served: the profile's output shape, the entry, and
+    the version of each of its resources' rows as stored (``stored``: resource id → row
+    version), which the profile reads beyond the dict for resources the link policy cut."""
     text = fingerprint + "\n" + canonical(entry)
+    if stored:
+        text += "\n" + json.dumps(sorted(stored.items()))
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def resource_ids(entry: Mapping[str, Any]) -> list[str]:
+    """The ids of the entry's resources as shown (cut ones keep their id)."""
+    found = []
+    for resource in entry.get("resources") or []:
+        if isinstance(resource, Mapping) and resource.get("id"):
+            found.append(str(resource["id"]))
+    return found
+
+
+def versions_of(entry: Mapping[str, Any], versions: Mapping[str, str]) -> dict[str, str]:
+    """The row versions of the entry's resources; a resource without a row is ``"-"``."""
+    return {rid: versions.get(rid, "-") for rid in resource_ids(entry)}
 
 
 def fingerprint(code_version: str, profiles: Iterable[str], settings: Mapping[str, Any]) -> str:

@@ -387,16 +387,6 @@ def test_each_entry_alone_validates(app: Any, site: dict[str, Any]):
             assert site["secret"] not in text and VALUES[0] not in text, (role, key)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="dcat/cache.py keeps the department's row: CKAN's datastore marks the resource "
-    "datastore_active with a bulk UPDATE (ckanext/datastore/logic/action.py, "
-    "set_datastore_active_flag: Session.query(Resource).update(...)), which fires no mapper "
-    "event, and the department's cut copy of the entry does not change, so its kept RDF is "
-    "served without the interface. Deleting the kept rows makes it pass. Fix in dcat/cache.py "
-    "(forget an entry on a bulk update of its resources, e.g. SessionEvents.do_orm_execute), "
-    "then drop this mark.",
-)
 def test_a_table_loaded_later_is_offered_at_once(app: Any, site: dict[str, Any]):
     """xloader (datastore_create on the resource) marks the table with a bulk UPDATE of the
     resource row: the next export offers the interface, also to a department whose copy of

@@ -271,3 +271,117 @@ def test_modified_since_and_paging_as_before(app: Any, site: dict[str, Any]):
     assert next(page.objects(None, HYDRA.totalItems)) == Literal(1)
     page = _graph(app, site, f"/catalog.ttl?{ONLY}&page=9")
     assert not set(page.subjects(RDF.type, DCAT.Dataset))
+
+
+def _variants(package_id: str) -> dict[str, str]:
+    """variant → digest of the rows kept for an entry."""
+    rows = model.Session.execute(
+        sa.text("SELECT variant, digest FROM govshare_dcat_rdf WHERE package_id = :id"),
+        {"id": package_id},
+    ).all()
+    model.Session.rollback()
+    return {r.variant: r.digest for r in rows}
+
+
+def _keep_both(app: Any, site: dict[str, Any]) -> None:
+    for role in ("sysadmin", "department"):
+        _text(app, site, f"/catalog.ttl?{ONLY}", role)
+
+
+def test_a_bulk_update_forgets_the_rows_it_matches(app: Any, site: dict[str, Any]):
+    """A bulk UPDATE through the session fires no mapper event (CKAN's datastore marks a table
+    so): the rows its WHERE matches forget their entries' kept RDF in its transaction, in the
+    ORM's form and Core's, of a resource, an entry or a department; a rollback forgets
+    nothing."""
+    closed, opened = site["entries"]["closed"], site["entries"]["open"]
+    resource = closed["resources"][0]
+    updates = [
+        lambda: (
+            model.Session.query(model.Resource)
+            .filter(model.Resource.id == resource["id"])
+            .update({"description": "bulk 批量"}, synchronize_session=False)
+        ),
+        lambda: model.Session.execute(
+            sa.update(model.Package)
+            .where(model.Package.id == closed["id"])
+            .values(metadata_modified=model.Package.metadata_modified)
+        ),
+        lambda: model.Session.execute(
+            model.resource_table.update()
+            .where(model.resource_table.c.package_id == closed["id"])
+            .values(description="core 批量")
+        ),
+    ]
+    for update in updates:
+        _keep_both(app, site)
+        assert len(_variants(closed["id"])) >= 2 and _variants(opened["id"])
+        update()
+        model.Session.rollback()
+        assert len(_variants(closed["id"])) >= 2
+        update()
+        model.Session.commit()
+        assert not _variants(closed["id"])
+        assert _variants(opened["id"]), "an entry the update did not match keeps its rows"
+
+    _keep_both(app, site)
+    model.Session.query(model.Group).filter(model.Group.id == site["provider"]["id"]).update(
+        {"description": "批量"}, synchronize_session=False
+    )
+    model.Session.commit()
+    assert not _variants(closed["id"]) and not _variants(opened["id"])
+
+
+def test_a_write_no_event_sees_is_never_served_stale(app: Any, site: dict[str, Any]):
+    """Plain SQL (or another process) marks a cut resource's table in the DataStore: no event
+    forgets the kept row, but the row's version is in the digest, so the next page offers a
+    department the interface the profile now finds in the database."""
+    admin = site["admin"]
+    entry = helpers.call_action(
+        "package_create",
+        context={"user": admin["name"], "ignore_auth": True},
+        name=f"sql-{RUN}",
+        title="Marked by SQL 直接标记",
+        notes="摘要",
+        owner_org=site["provider"]["id"],
+        **{
+            **gs.entry_fields(),
+            "share_methods": ["api"],
+            "open_to_public": "not_open",
+            "tags": [{"name": TAG}],
+            "resources": [{"url": f"{SECRET}sql.csv", "name": "sql.csv", "format": "CSV"}],
+        },
+    )
+    resource_id = entry["resources"][0]["id"]
+
+    def service() -> Any:
+        page = _graph(app, site, f"/catalog.ttl?{ONLY}", "department")
+        (distribution,) = [
+            d for d in page.objects(_ref(entry), DCAT.distribution) if resource_id in str(d)
+        ]
+        return page.value(distribution, DCAT.accessService)
+
+    assert service() is None
+    kept = _variants(entry["id"])
+    assert cache.cache_keys.NO_LINKS in kept
+    model.Session.execute(
+        sa.text(
+            "UPDATE resource SET extras = jsonb_set(coalesce(extras, '{}')::jsonb, "
+            "'{datastore_active}', 'true')::text WHERE id = :id"
+        ),
+        {"id": resource_id},
+    )
+    model.Session.commit()
+    assert _variants(entry["id"]) == kept, "no event saw the write"
+    assert service() is not None
+    assert _variants(entry["id"])[cache.cache_keys.NO_LINKS] != kept[cache.cache_keys.NO_LINKS]
+
+
+def test_the_digest_names_the_resources_rows():
+    """The same dict with another stored version of one of its resources is another digest."""
+    entry = {"id": "e", "resources": [{"id": "r1"}, {"id": "r2"}]}
+    keys = cache.cache_keys
+    assert keys.versions_of(entry, {"r1": "7"}) == {"r1": "7", "r2": "-"}
+    one = keys.digest("f", entry, keys.versions_of(entry, {"r1": "7", "r2": "9"}))
+    assert one == keys.digest("f", entry, {"r2": "9", "r1": "7"})
+    assert one != keys.digest("f", entry, keys.versions_of(entry, {"r1": "8", "r2": "9"}))
+    assert one != keys.digest("f", entry)
