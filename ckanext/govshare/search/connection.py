@@ -62,6 +62,9 @@ _SORT_COLUMNS = {
 }
 
 
+#: Pages from this many page lengths deep find their ids first (see ``_page``): from there the
+#: skipped rows' reads cost more than a second lookup of the page's rows by id.
+IDS_FIRST_FROM = 4
 _INDEXED_ORDER = {f"{column} {d}" for column in _SORT_COLUMNS.values() for d in ("ASC", "DESC")}
 
 
@@ -295,7 +298,8 @@ class PostgresSearchConnection:
         order is the same total order (the sort columns, then ``index_id``) in both passes.
         """
         params = dict(query.params, _rows=rows, _start=start)
-        if _on_columns(order_by):
+        # Near the top, reading the rows directly costs less than the ids' second lookup.
+        if start >= IDS_FIRST_FROM * rows and _on_columns(order_by):
             sql = (
                 f"SELECT i.doc, {rank_sql} AS score FROM ("
                 f"SELECT i.index_id FROM {TABLE} i WHERE {where} "

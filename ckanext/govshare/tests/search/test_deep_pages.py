@@ -5,7 +5,8 @@ catalogue; the backend finds the page's ids by one index and reads only the page
 These tests walk every page of every sort on an index column, in both directions, with ties
 (entries modified at the same millisecond), and compare each page with the order computed here
 from the rows: the sort column, then ``index_id`` in the sort's last direction, as the backend
-breaks ties. Private and withheld entries must never appear on an anonymous reader's page.
+breaks ties, on both paths (ids first from ``IDS_FIRST_FROM`` page lengths deep; here also
+from the first page). Private entries must never appear on an anonymous reader's page.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.tests.helpers import call_action
 
+from ckanext.govshare.search import connection
 from ckanext.govshare.search.connection import PostgresSearchConnection, _on_columns
 from ckanext.govshare.tests import factories as gs_factories
 
@@ -47,6 +49,13 @@ def build() -> dict[str, Any]:
     return {"dept": dept}
 
 
+@pytest.fixture(params=[0, connection.IDS_FIRST_FROM], ids=["ids-first", "as-deployed"])
+def ids_first_from(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Pages from this many page lengths deep find their ids first (0: every page)."""
+    monkeypatch.setattr(connection, "IDS_FIRST_FROM", request.param)
+    return request.param
+
+
 @pytest.fixture
 def world(module_world: Any) -> dict[str, Any]:
     return module_world(build)
@@ -66,7 +75,7 @@ def expected(field: str, direction: str) -> list[str]:
     return [r.name for r in ordered]
 
 
-@pytest.mark.usefixtures("world")
+@pytest.mark.usefixtures("world", "ids_first_from")
 @pytest.mark.parametrize("field", SORTS)
 @pytest.mark.parametrize("direction", ["asc", "desc"])
 @pytest.mark.parametrize("per_page", [1, 3, 100])
@@ -91,7 +100,7 @@ def test_every_page_of_an_indexed_sort_is_in_the_rows_order(
     assert "private-entry" not in got
 
 
-@pytest.mark.usefixtures("world")
+@pytest.mark.usefixtures("world", "ids_first_from")
 def test_two_index_columns_sort_as_one_order():
     """``metadata_modified desc, name asc``: ties on the first broken by the second."""
     rows = model.Session.execute(
@@ -114,8 +123,9 @@ def test_two_index_columns_sort_as_one_order():
 
 
 @pytest.mark.usefixtures("world")
-def test_a_text_query_sorted_by_date_keeps_its_scores():
+def test_a_text_query_sorted_by_date_keeps_its_scores(monkeypatch: pytest.MonkeyPatch):
     """The ids-first page still returns each document's score when ``fl`` asks for it."""
+    monkeypatch.setattr(connection, "IDS_FIRST_FROM", 0)
     conn = PostgresSearchConnection()
     params = {"fq": ["+capacity:public"], "sort": "metadata_modified desc", "fl": "name score"}
     by_date = conn.search(q="entry", rows=3, start=2, **params)
