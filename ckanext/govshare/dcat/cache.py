@@ -360,8 +360,11 @@ def _department_changed(_mapper: Any, _connection: Any, target: Any) -> None:
 
 # Tables whose bulk UPDATE/DELETE changes kept RDF: the column that names the entry (or the
 # department) a matched row belongs to.
-_BULK_TARGETS = {"package": ("entries", "id"), "resource": ("entries", "package_id")}
-_BULK_TARGETS["group"] = ("departments", "id")
+_BULK_TARGETS = {
+    "package": ("entries", "id"),
+    "resource": ("entries", "package_id"),
+    "group": ("departments", "id"),
+}
 
 
 def _bulk_changed(state: orm.ORMExecuteState) -> None:

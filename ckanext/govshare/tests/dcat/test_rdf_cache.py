@@ -330,6 +330,15 @@ def test_a_bulk_update_forgets_the_rows_it_matches(app: Any, site: dict[str, Any
     model.Session.commit()
     assert not _variants(closed["id"]) and not _variants(opened["id"])
 
+    _keep_both(app, site)  # no WHERE: every row may have changed, nothing kept is left
+    model.Session.query(model.Group).update(
+        {"description": model.Group.description}, synchronize_session=False
+    )
+    model.Session.commit()
+    left = model.Session.execute(sa.text("SELECT count(*) FROM govshare_dcat_rdf")).scalar()
+    model.Session.rollback()
+    assert left == 0
+
 
 def test_a_write_no_event_sees_is_never_served_stale(app: Any, site: dict[str, Any]):
     """Plain SQL (or another process) marks a cut resource's table in the DataStore: no event
