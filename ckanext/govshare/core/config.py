@@ -57,12 +57,14 @@ def vocabulary_base_uri() -> str:
 
 def search_coded_facets() -> list[str]:
     """Fields, besides the catalogue's own facets, kept as integers by the search index."""
-    return tk.config["ckanext.govshare.search.coded_facets"]
+    # As declared (a list); as text where the declaration was not applied (CKAN 2.12's test
+    # fixtures restore the configuration as read from the ini: tests/ckan_core).
+    return tk.aslist(tk.config["ckanext.govshare.search.coded_facets"])
 
 
 def search_cache_ttl() -> int:
     """Seconds a search answer is kept in Redis; 0 turns the cache off."""
-    return tk.config["ckanext.govshare.search.cache_ttl"]
+    return tk.asint(tk.config["ckanext.govshare.search.cache_ttl"])
 
 
 # --- deadlines (art. 8, 12, 15; workflows.md, "Deadlines and working days") ----------------
