@@ -84,11 +84,45 @@ _LOGGING = [
 ]
 
 
+def own_database(platform_ini: str) -> str:
+    """The URL of a database of the core tests' own, ``<test db>_ckan_core``, created when
+    missing: CKAN's resets leave a database with core's tables only (no plugin's migrations),
+    which the platform's suite must never find in its own database."""
+    import configparser
+
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+
+    from ckanext.govshare.tests.federation.sites import admin_url
+
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    parser.read(platform_ini, encoding="utf-8")
+    url = make_url(parser.get("app:main", "sqlalchemy.url"))
+    name = f"{url.database}_ckan_core"
+    own = url.set(database=name).render_as_string(hide_password=False)
+    engine = sa.create_engine(
+        admin_url(url.render_as_string(hide_password=False)),
+        isolation_level="AUTOCOMMIT",
+        poolclass=sa.pool.NullPool,
+    )
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(
+                sa.text("select 1 from pg_database where datname = :name"), {"name": name}
+            ).scalar()
+            if not found:
+                conn.execute(sa.text(f'create database "{name}" owner "{url.username}"'))
+    finally:
+        engine.dispose()
+    return own
+
+
 def core_ini(platform_ini: str, directory: str) -> str:
-    """Writes an ini that takes ``platform_ini`` (database, Redis, secrets) with CKAN's test
-    settings over it, and returns its path."""
+    """Writes an ini that takes ``platform_ini`` (Redis, secrets) with CKAN's test settings
+    and a database of its own over it, and returns its path."""
     lines = ["[app:main]", f"use = config:{os.path.abspath(platform_ini)}"]
     lines += [f"{key} = {value}" for key, value in CORE_SETTINGS.items()]
+    lines.append(f"sqlalchemy.url = {own_database(platform_ini)}")
     lines += _LOGGING
     path = os.path.join(directory, "ckan-core-tests.ini")
     with open(path, "w", encoding="utf-8") as f:
@@ -139,6 +173,15 @@ def _loaded() -> None:
 
     if not plugins.plugin_loaded(PLUGIN):
         plugins.load(PLUGIN)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _database_built() -> None:
+    """The core tests' own database starts as CKAN's resets leave it (a new one is empty, and
+    not every test asks for ``clean_db``)."""
+    from ckan.tests import helpers
+
+    helpers.reset_db()
 
 
 def _migrate_after_reset() -> None:
