@@ -16,6 +16,7 @@ from ckan import model
 from ckan.types import Context
 
 from ..core.messages import message
+from ..search import reindex as search_reindex
 from . import spreadsheet
 
 
@@ -109,6 +110,10 @@ def import_workbook(
         report.created.clear()
         report.updated.clear()
         return report
+    if not partial:
+        # With ``defer_commit`` CKAN 2.12 leaves indexing to the caller (2.11 indexed anyway):
+        # the entries are indexed in the same transaction, so they are found once committed.
+        search_reindex.entries([*report.created, *report.updated], defer_commit=True)
     session.commit()
     report.committed = True
     return report
