@@ -378,6 +378,7 @@ def test_tables_the_interface_serves_are_discoverable_by_every_reader(
 
 
 def test_each_entry_alone_validates(app: Any, site: dict[str, Any]):
+    assert len(site["entries"]) >= 5  # api, table, form and the spreadsheet's two
     for role in ROLES:
         for key, entry in site["entries"].items():
             if role is None and key in ("table", "sheet_not_shared"):
@@ -410,6 +411,7 @@ def test_a_table_loaded_later_is_offered_at_once(app: Any, site: dict[str, Any])
         url="http://open.example.gov.cn/later.csv",
     )
     readers = ["department", "sysadmin"]
+    assert resource["id"] and readers
     for role in readers:  # what each reader's export keeps
         assert _service(_catalogue(app, site, role, f"fq=tags:{tag}"), resource) is None
     load_table(resource["id"], records=[{"统一社会信用代码": "9133", "企业名称": VALUES[2]}])
