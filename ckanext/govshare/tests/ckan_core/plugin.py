@@ -176,7 +176,7 @@ def _loaded() -> None:
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _database_built() -> None:
+def _database_built(_loaded: None) -> None:
     """The core tests' own database starts as CKAN's resets leave it (a new one is empty, and
     not every test asks for ``clean_db``)."""
     from ckan.tests import helpers
