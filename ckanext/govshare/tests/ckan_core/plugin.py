@@ -151,8 +151,8 @@ def _keep_backend_loaded() -> None:
 
 def _never_unload() -> None:
     """CKAN 2.12 has no system plugins: its fixtures unload every plugin before the tests and
-    after each ``with_plugins``. There, ``govshare_search`` is loaded once (``_loaded``) and
-    CKAN's ``unload`` passes it over, so no test runs without it."""
+    after each ``with_plugins``. There, ``govshare_search`` is loaded once (at session start)
+    and CKAN's ``unload`` passes it over, so no test runs without it."""
     from ckan.plugins import core
 
     original = core.unload
@@ -166,22 +166,20 @@ def _never_unload() -> None:
     core.unload = unload
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _loaded() -> None:
-    """``govshare_search`` is loaded for every test (on CKAN 2.11 already, as a system plugin)."""
-    from ckan import plugins
+@pytest.hookimpl(trylast=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """After CKAN's own start, before collection: CKAN's search tests ask at import whether the
+    index answers (``search.is_available()``), so the backend is loaded and a new database
+    built now, not at the first test."""
+    import sqlalchemy as sa
+    from ckan import model, plugins
+    from ckan.tests import helpers
 
     if not plugins.plugin_loaded(PLUGIN):
         plugins.load(PLUGIN)
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _database_built(_loaded: None) -> None:
-    """The core tests' own database starts as CKAN's resets leave it (a new one is empty, and
-    not every test asks for ``clean_db``)."""
-    from ckan.tests import helpers
-
-    helpers.reset_db()
+    engine = model.meta.engine
+    if engine is None or not sa.inspect(engine).has_table(f"{PLUGIN}_alembic_version"):
+        helpers.reset_db()
 
 
 def _migrate_after_reset() -> None:
