@@ -22,6 +22,7 @@ The decision itself is ``policy.show_activity_data``, on the entry as it is now.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
@@ -37,6 +38,9 @@ from .policy import Viewer
 _STORED = "_govshare_stored_data"  # the data as stored, on the Activity object
 _SHOWN = "_govshare_shown_data"  # the view put in its place
 _VIEWS = "_govshare_views"  # views already made of it, by viewer (until it is reloaded)
+# In ``session.info``: the session's activities that may hold data in memory (a view, or the
+# data they were created or assigned with) since its last reload; see ``reload_all``.
+_HELD = "govshare_activities_held"
 
 
 def _entry_of(activity_type: str | None, object_id: Any, data: Mapping[str, Any]) -> str | None:
@@ -92,7 +96,15 @@ def stored_data(activity: Any) -> Any:
     return data
 
 
-def _judge(activity: Any) -> None:
+def _hold(activity: Any, session: Any = None) -> None:
+    """Note that ``activity`` holds data in memory in its session (for ``reload_all``)."""
+    session = session if session is not None else orm.object_session(activity)
+    if session is not None:
+        session.info.setdefault(_HELD, weakref.WeakSet()).add(activity)
+
+
+def _judge(activity: Any, session: Any = None) -> None:
+    _hold(activity, session)
     data = sa.inspect(activity).dict.get("data")
     if not isinstance(data, dict):
         return
@@ -104,28 +116,53 @@ def _judge(activity: Any) -> None:
     set_committed_value(activity, "data", shown)
 
 
-def _on_load(activity: Any, _context: Any) -> None:
-    _judge(activity)
+def _on_load(activity: Any, context: Any) -> None:
+    _judge(activity, getattr(context, "session", None))
 
 
-def _on_refresh(activity: Any, _context: Any, attrs: Any) -> None:
+def _on_refresh(activity: Any, context: Any, attrs: Any) -> None:
     if attrs is None or "data" in attrs:
-        _judge(activity)
+        _judge(activity, getattr(context, "session", None))
 
 
 def reload_all(session: Any = None) -> None:
     """Forget the views of the activities a session holds: the next read judges them again
-    (for the user of the request, on the state after a write)."""
-    try:
-        from ckanext.activity.model.activity import Activity
-    except ImportError:  # no ckanext-activity: no stored activities
-        return
+    (for the user of the request, on the state after a write).
+
+    The activities are those noted since the last reload (loaded, refreshed, created or
+    assigned ``data`` in the session), not the whole identity map: a harvest's session holds
+    thousands of objects, and walking them all after every flush and commit was a fifth of
+    an import (issue 20, item 4)."""
     session = session or model.Session()
-    for obj in list(session.identity_map.values()):
-        if isinstance(obj, Activity) and orm.attributes.instance_state(obj).persistent:
+    held = session.info.pop(_HELD, None)
+    if not held:
+        return
+    for obj in list(held):
+        state = orm.attributes.instance_state(obj)
+        if state.persistent and state.session_id == session.hash_key:
             for key in (_STORED, _SHOWN, _VIEWS):
                 obj.__dict__.pop(key, None)
             session.expire(obj, ["data"])
+        elif state.pending and state.session_id == session.hash_key:
+            _hold(obj, session)  # not written yet: reloaded after the flush that writes it
+
+
+def _on_persistent(session: Any, obj: Any) -> None:
+    """An activity written by (or merged into) the session holds the data it was made with."""
+    if _is_activity(obj):
+        _hold(obj, session)
+
+
+def _on_set(activity: Any, *_: Any) -> None:
+    _hold(activity)
+
+
+def _is_activity(obj: Any) -> bool:
+    try:
+        from ckanext.activity.model.activity import Activity
+    except ImportError:  # no ckanext-activity: no stored activities
+        return False
+    return isinstance(obj, Activity)
 
 
 def _after_write(session: Any, *_: Any) -> None:
@@ -162,6 +199,9 @@ def install() -> bool:
     if not event.contains(Activity, "load", _on_load):
         event.listen(Activity, "load", _on_load)
         event.listen(Activity, "refresh", _on_refresh)
+        event.listen(Activity.data, "set", _on_set)
+        event.listen(orm.Session, "pending_to_persistent", _on_persistent)
+        event.listen(orm.Session, "detached_to_persistent", _on_persistent)
         for name in ("after_flush_postexec", "after_commit", "after_soft_rollback"):
             event.listen(orm.Session, name, _after_write)
     flask.request_started.connect(_at_request_start, weak=False)  # once: keyed by receiver
