@@ -23,6 +23,7 @@ from .regional import service as regional
 from .review import service as catalogue_review
 from .search import departments as search_departments
 from .search import facet_titles as search_facet_titles
+from .search import index_once as search_index_once
 from .search import index_text as search_text
 
 _labels = CataloguePermissionLabels()
@@ -60,6 +61,8 @@ class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
         i18n_plurals.install()
         # Stored activities are judged when read, on the entry as it is now (issue 14, item 1).
         datalinks_stored.install()
+        # A new entry is indexed once per commit, not twice (issue 20, item 4).
+        search_index_once.install()
         # The platform's name, emblem and favicon; initials, never Gravatar (issue 19, item 1).
         identity.apply_defaults(config)
         tk.add_template_directory(config, "templates")
