@@ -63,11 +63,12 @@ test-setup:
 CKAN_CORE_TESTS := ckan.tests.lib.search ckan.tests.logic.action.test_get \
 	ckan.tests.logic.action.test_create ckan.tests.controllers.test_package
 
+# --durations: the slowest tests and set-ups in the log, to keep CI's time in view.
 test: test-setup
 	$(VENV)/bin/ruff check ckanext bench
 	$(VENV)/bin/lint-imports
 	$(PYRIGHT)
-	$(VENV)/bin/python -m pytest --ckan-ini=$(TEST_INI) ckanext/govshare/tests $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest --ckan-ini=$(TEST_INI) ckanext/govshare/tests --durations=25 $(PYTEST_ARGS)
 	$(VENV)/bin/python -m pytest --ckan-ini=$(TEST_INI) -p ckanext.govshare.tests.ckan_core.plugin \
 		--pyargs $(CKAN_CORE_TESTS)
 

@@ -7,7 +7,8 @@ catalogue field into the lower's search index (the documents of ``bench/catalog_
 then times a full first harvest of them by each harvester, one after the other, into the upper
 site: ``govshare_dcat_rdf`` (ckanext-dcat's RDF harvester reading ``/catalog.ttl`` through the
 govshare profile) and ``govshare_ckan`` (the CKAN harvester reading ``package_search``). The
-time is the harvest job's, gather to the last import, in one process (CKAN's start excluded),
+time is the harvest job's, gather to the last import, in one process (CKAN's start excluded;
+beside it the CPU time that process spent, which the machine's other work does not inflate),
 run by ``harvest/jobs.py`` (``ckan govshare harvest run``). Beside them, stock ckanext-harvest's
 ``ckan`` harvester on the same entries, run as its own consumers run it; it is slow, so by
 default it imports a sample of 1,000 records and the whole job is extrapolated from it
@@ -124,6 +125,12 @@ def harvest(upper: Any, chosen: list[str], args: argparse.Namespace) -> None:
             f"({records / max(imported, 1e-9):.1f} records/s: {statuses or 'none'})",
             flush=True,
         )
+        if "cpu_seconds" in result:
+            print(
+                f"    CPU of the harvesting process: {result['cpu_seconds']:.1f} s, "
+                f"{1000 * result['cpu_seconds'] / max(records, 1):.1f} ms a record",
+                flush=True,
+            )
         if key == "stock" and 0 < records < args.n:
             whole = float(gather or 0) + imported * args.n / records
             print(

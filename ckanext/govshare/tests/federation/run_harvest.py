@@ -2,8 +2,10 @@
 
 ``python -m ckanext.govshare.tests.federation.run_harvest <ini> <source>...``: the sources
 run one after the other, as ``ckan govshare harvest run`` runs one, but CKAN starts once.
-Prints one JSON line per source with the seconds its job took and its records' statuses
-(``bench/harvest.py`` reads them).
+Prints one JSON line per source with the seconds its job took, the CPU seconds this process
+spent on it (the upper platform's import, whatever else the machine runs; the source's
+server and PostgreSQL are other processes) and its records' statuses (``bench/harvest.py``
+reads them).
 
 ``<source>:stock[:K]`` runs the job as ckanext-harvest's own consumers would (gather, then
 ``fetch_and_import_stages`` for each record in one long session, nothing of ``jobs.py``), and
@@ -65,13 +67,19 @@ def main(ini: str, sources: list[str]) -> None:
         for spec in sources:
             source, _, mode = spec.partition(":")
             started = time.perf_counter()
+            cpu = time.process_time()
             if mode.startswith("stock"):
                 sample = mode.partition(":")[2]
                 statuses = _stock(source, int(sample) if sample else None)
             else:
                 statuses = jobs.run(source, batch=batch).statuses
             took = time.perf_counter() - started
-            line = {"source": source, "seconds": round(took, 3), "statuses": statuses}
+            line = {
+                "source": source,
+                "seconds": round(took, 3),
+                "cpu_seconds": round(time.process_time() - cpu, 3),
+                "statuses": statuses,
+            }
             print(json.dumps(line), flush=True)
 
 
