@@ -87,12 +87,21 @@ class _Loaded:
     app: Any = None
 
 
-def _setup_key(request: pytest.FixtureRequest) -> tuple[Any, ...]:
+def _setup_key(request: pytest.FixtureRequest, *, with_profile: bool = True) -> tuple[Any, ...]:
     marks = tuple(
         (repr(mark.args), repr(sorted(mark.kwargs.items())))
         for mark in request.node.iter_markers("ckan_config")
+        if with_profile or not (mark.args and mark.args[0] == PROFILE_OPTION)
     )
     return (marks, tk.config.get("ckan.plugins"))
+
+
+def _apply_profile_marks(request: pytest.FixtureRequest, config: Any) -> None:
+    """The test's rule profile, set as CKAN's ``ckan_config`` sets its marks (in the same
+    order: the last one applied wins)."""
+    for mark in request.node.iter_markers("ckan_config"):
+        if mark.args and mark.args[0] == PROFILE_OPTION:
+            config[PROFILE_OPTION] = mark.args[1]
 
 
 @pytest.fixture
@@ -104,13 +113,20 @@ def with_plugins(request: pytest.FixtureRequest, ckan_config: Any) -> Iterator[N
     loaded while the next test has the same ``ckan_config`` marks and nothing unloaded
     them; the configuration the load produced is put back for each test, since
     ``ckan_config`` restores the one from before the load when a test ends.
+
+    The rule profile is not part of what a load depends on: the platform reads it from the
+    configuration on every use (``core/config.py``), and nothing a plugin sets up when loaded
+    depends on it. A test under the other profile gets the loaded plugins and configuration
+    with its own profile set (a module run under both profiles used to load the plugins and
+    build an app again in between).
     """
     from ckan.plugins import core
 
-    key = _setup_key(request)
+    key = _setup_key(request, with_profile=False)
     if key == _Loaded.key and _Loaded.plugins == core._PLUGINS:
         ckan_config.clear()
         ckan_config.update(copy.deepcopy(_Loaded.config))
+        _apply_profile_marks(request, ckan_config)
     else:
         _Loaded.key = None
         ckan.plugins.load_all()
