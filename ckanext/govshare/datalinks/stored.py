@@ -143,13 +143,12 @@ def reload_all(session: Any = None) -> None:
             for key in (_STORED, _SHOWN, _VIEWS):
                 obj.__dict__.pop(key, None)
             session.expire(obj, ["data"])
-        elif state.pending and state.session_id == session.hash_key:
-            _hold(obj, session)  # not written yet: reloaded after the flush that writes it
 
 
 def _on_persistent(session: Any, obj: Any) -> None:
-    """An activity written by (or merged into) the session holds the data it was made with."""
-    if _is_activity(obj):
+    """An activity written by (or merged into) the session holds the data it was made with
+    (a pending one is noted here, once the flush that writes it makes it persistent)."""
+    if _activity_class is not None and isinstance(obj, _activity_class):
         _hold(obj, session)
 
 
@@ -157,12 +156,8 @@ def _on_set(activity: Any, *_: Any) -> None:
     _hold(activity)
 
 
-def _is_activity(obj: Any) -> bool:
-    try:
-        from ckanext.activity.model.activity import Activity
-    except ImportError:  # no ckanext-activity: no stored activities
-        return False
-    return isinstance(obj, Activity)
+# ckanext-activity's ``Activity``, once ``install`` has found it.
+_activity_class: type | None = None
 
 
 def _after_write(session: Any, *_: Any) -> None:
@@ -195,7 +190,8 @@ def install() -> bool:
         return False
     if not getattr(model_activity.activity_dictize, "govshare_datalinks", False):
         model_activity.activity_dictize = _dictize_through(model_activity.activity_dictize)
-    Activity = model_activity.Activity
+    global _activity_class
+    Activity = _activity_class = model_activity.Activity
     if not event.contains(Activity, "load", _on_load):
         event.listen(Activity, "load", _on_load)
         event.listen(Activity, "refresh", _on_refresh)
