@@ -31,6 +31,8 @@ setup(
         "limits>=5,<6",
         # Fernet: exchange targets' connection strings encrypted at rest (issue 17).
         "cryptography>=42,<47",
+        # Chinese names of uploaded files in pinyin before CKAN munges them (issue 20, item 1).
+        "pypinyin>=0.50,<1",
     ],
     entry_points={
         "ckan.plugins": [

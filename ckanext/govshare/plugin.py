@@ -12,6 +12,7 @@ from flask import has_request_context
 
 from . import i18n_plurals, logmask, signals
 from .catalogue import facets as catalogue_facets
+from .catalogue import upload_names
 from .catalogue.visibility import CataloguePermissionLabels
 from .core import identity
 from .datalinks import hooks as datalinks
@@ -53,6 +54,7 @@ class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IPermissionLabels)
     p.implements(p.IAuthenticator, inherit=True)
     p.implements(p.IOrganizationController, inherit=True)
+    p.implements(p.IUploader, inherit=True)
 
     def update_config(self, config: Any) -> None:
         # No download token or Authorization value in any log line (issue 14, item 2).
@@ -74,6 +76,14 @@ class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
         chosen = config.get(landing) or config.get("ckan.route_after_login")  # its old name
         if chosen in (None, "", "dashboard.datasets"):
             config[landing] = "govshare_workbench.index"
+
+    # IUploader: every resource upload passes here before CKAN's uploader munges its name, in
+    # resource_create, resource_update and package_update alike, on CKAN 2.11 and 2.12. A
+    # Chinese file name is written in pinyin so that a name and its type survive (issue 20,
+    # item 1); returning None leaves the storing to the next uploader plugin, or CKAN's own.
+    def get_resource_uploader(self, data_dict: dict[str, Any]) -> None:
+        upload_names.prepare_upload(data_dict)
+        return None
 
     def get_signal_subscriptions(self) -> Any:
         return signals.subscriptions()

@@ -169,7 +169,9 @@ def _form_entry(site: dict[str, Any], app: Any) -> dict[str, Any]:
             "id": "",
             "name": "表单上传.csv",
             "url": "",
-            "upload": (io.BytesIO(CSV), "form-upload.csv"),
+            # A Chinese file name, as most of the platform's users have (CKAN alone stores it
+            # as ".csv", with no media type).
+            "upload": (io.BytesIO(CSV), "表单上传.csv"),
             "save": "go-metadata",
         },
         headers=headers,
@@ -325,6 +327,7 @@ def test_each_kind_of_resource_exports_its_format_and_media_type(
     api, form = site["entries"]["api"], site["entries"]["form"]
     uploads = [api["resources"][0], form["resources"][0]]
     assert [r["mimetype"] for r in uploads] == ["text/csv", "text/csv"]
+    assert form["resources"][0]["url"].endswith("/download/biao-dan-shang-chuan.csv")
     for upload in uploads:
         distribution = _distribution(graph, upload)
         assert graph.value(distribution, DCAT.mediaType) == IANA_CSV, role
