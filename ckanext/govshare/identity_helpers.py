@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan import model
 from ckan.types import Context
 from flask import g, has_request_context
 from markupsafe import Markup
@@ -78,22 +79,13 @@ def _person(key: str) -> str:
 
 
 def _department(key: str) -> str:
-    try:
-        org = tk.get_action("organization_show")(
-            {"ignore_auth": True},
-            {
-                "id": key,
-                "include_datasets": False,
-                "include_users": False,
-                "include_extras": False,
-                "include_tags": False,
-                "include_groups": False,
-                "include_followers": False,
-            },
-        )
-    except tk.ObjectNotFound:
+    """The department's title, read from its record: ``organization_show`` also counts the
+    department's datasets with a search (about 17 ms), and the footer names the operating
+    department on every page. A title is public."""
+    group = model.Group.get(key)
+    if group is None or not group.is_organization:
         return ""
-    return org.get("title") or org["name"]
+    return group.title or group.name
 
 
 def govshare_person_name(user: str | None) -> str:

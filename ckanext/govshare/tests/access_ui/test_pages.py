@@ -123,6 +123,54 @@ def test_the_inbox_lists_incoming_requests_for_data_officers_only(
     assert "govshare-inbox-count" in header
 
 
+# The header's access links for each role of workflows.md (measures-2016: staff draft
+# nothing, so only data officers have the inbox): inbox, requests and grants, batch
+# exchange, disputes.
+HEADER_LINKS = {
+    "provider_officer": {"inbox", "requests", "exchange"},
+    "provider_editor": {"inbox", "requests", "exchange"},
+    "provider_staff": {"requests"},
+    "requester": {"requests"},
+    "requester_officer": {"inbox", "requests", "exchange"},
+    "other": {"requests"},
+    "authority": {"requests", "exchange", "escalations"},
+    "conference": {"requests", "exchange", "escalations"},
+    "outsider": set(),
+    "sysadmin": {"inbox", "requests", "exchange", "escalations"},
+}
+_LINK_PATHS = {
+    "inbox": "/govshare/inbox",
+    "requests": "/govshare/requests",
+    "exchange": "/govshare/exchange",
+    "escalations": "/govshare/escalations",
+}
+
+
+def test_the_header_links_each_role_to_its_access_pages(app, world: World, as_user):
+    import re
+
+    for who, expected in HEADER_LINKS.items():
+        body = app.get(f"{EN}/dataset/", headers=as_user(who)).body
+        header = body.split("</header>", 1)[0]
+        hrefs = set(re.findall(r'href="(?:/en)?(/govshare/[a-z]+)"', header))
+        shown = {link for link, path in _LINK_PATHS.items() if path in hrefs}
+        assert shown == expected, who
+    anonymous = app.get(f"{EN}/dataset/").body.split("</header>", 1)[0]
+    assert not any(path in anonymous for path in _LINK_PATHS.values())
+
+
+@pytest.mark.ckan_config("ckanext.govshare.rule_profile", "regulation-2025")
+def test_under_the_2025_regulations_staff_have_the_inbox(app, world: World, as_user):
+    """2025 art. 20: staff draft their department's answers, so they read its inbox."""
+    import re
+
+    for who in ("provider_staff", "requester", "other"):
+        header = app.get(f"{EN}/dataset/", headers=as_user(who)).body.split("</header>", 1)[0]
+        assert re.search(r'href="(?:/en)?/govshare/inbox"', header), who
+    outsider = app.get(f"{EN}/dataset/", headers=as_user("outsider")).body
+    assert "/govshare/inbox" not in outsider.split("</header>", 1)[0]
+
+
 def test_overdue_requests_are_highlighted(app, world: World, as_user, frozen):
     import datetime as dt
 
