@@ -149,6 +149,7 @@ _LINK_PATHS = {
 def test_the_header_links_each_role_to_its_access_pages(app, world: World, as_user):
     import re
 
+    assert set(HEADER_LINKS) == set(world.users), "every user of the world"
     for who, expected in HEADER_LINKS.items():
         body = app.get(f"{EN}/dataset/", headers=as_user(who)).body
         header = body.split("</header>", 1)[0]
