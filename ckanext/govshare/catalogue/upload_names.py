@@ -13,14 +13,30 @@ name as its title when it was given none, as CKAN's upload form does.
 from __future__ import annotations
 
 import os
+import re
 import unicodedata
-from typing import Any
+from typing import Any, Literal
 
 from ckan.lib.munge import munge_filename
 from pypinyin import lazy_pinyin
 
 #: The name a file gets when nothing of its own is left after munging.
 FALLBACK_STEM = "file"
+#: The most of a file name read: CKAN keeps 100 characters of the stored name, and a title of
+#: 200 is plenty; a browser may send anything.
+MAX_NAME = 255
+
+
+def _file_name(filename: str, form: Literal["NFC", "NFKC"]) -> str:
+    """The last part of a path a browser sent (some send ``C:\\…``), normalised to ``form``,
+    without control characters (PostgreSQL stores no NUL), at most ``MAX_NAME`` long with
+    its extension kept."""
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    name = re.sub(r"[\x00-\x1f\x7f]", "", unicodedata.normalize(form, name)).strip()
+    if len(name) > MAX_NAME:
+        stem, ext = os.path.splitext(name)
+        name = stem[: max(MAX_NAME - len(ext), 0)] + ext[:MAX_NAME]
+    return name
 
 
 def _pinyin(text: str, separator: str) -> str:
@@ -36,8 +52,10 @@ def _pinyin(text: str, separator: str) -> str:
 def storable_name(filename: str) -> str:
     """The name to give CKAN for an uploaded file called ``filename``: Chinese in pinyin, and
     a stem where CKAN's munging would leave none, so that a name and extension survive."""
-    name = unicodedata.normalize("NFKC", filename).replace("\\", "/").rsplit("/", 1)[-1]
+    name = _file_name(filename, "NFKC")
     stem, ext = os.path.splitext(name)
+    if not ext and stem.startswith("."):
+        stem, ext = "", stem  # ".csv": an extension with nothing before it
     if not name.isascii():
         stem, ext = _pinyin(stem, "-"), _pinyin(ext, "")
     if munge_filename(stem + ext).startswith("."):
@@ -55,5 +73,4 @@ def prepare_upload(resource: dict[str, Any]) -> None:
         return
     upload.filename = storable_name(original)  # type: ignore[union-attr]
     if not resource.get("name"):
-        title = unicodedata.normalize("NFC", original).replace("\\", "/").rsplit("/", 1)[-1]
-        resource["name"] = title.strip()[:200] or None
+        resource["name"] = _file_name(original, "NFC")[:200] or None

@@ -32,6 +32,7 @@ CSV = "统一社会信用代码,企业名称\n9131,某某公司\n".encode()
         ("人口.tar.gz", "ren-kou.tar.gz"),
         ("C:\\用户\\人口.csv", "ren-kou.csv"),  # a path some browsers send
         ("【】.csv", "file.csv"),  # nothing of its own left
+        ("\xa0.csv", "file.csv"),  # a space (NFKC) before the extension: nothing left
         ("registrations.csv", "registrations.csv"),  # ASCII: as CKAN has it
     ],
 )
@@ -86,34 +87,37 @@ def _stored(resource: dict[str, Any], path: str, mimetype: str, fmt: str | None)
         assert resource["format"] == fmt
 
 
-def test_resource_create_through_the_api(officer: dict[str, Any]) -> None:
-    made = call_action(
+def _create(officer: dict[str, Any], filename: str, **fields: Any) -> dict[str, Any]:
+    return call_action(
         "resource_create",
         dict(officer["context"]),
         package_id=officer["entry"]["id"],
-        upload=_file("人口数据.csv"),
+        upload=_file(filename),
+        **fields,
     )
+
+
+def test_resource_create_through_the_api(officer: dict[str, Any]) -> None:
+    made = _create(officer, "人口数据.csv")
     _stored(made, "ren-kou-shu-ju.csv", "text/csv", "CSV")
     assert made["name"] == "人口数据.csv", "named after the file, as the form does"
-    named = call_action(
-        "resource_create",
-        dict(officer["context"]),
-        package_id=officer["entry"]["id"],
-        name="企业登记",
-        upload=_file("企业登记信息.csv"),
-    )
+    named = _create(officer, "企业登记信息.csv", name="企业登记")
     _stored(named, "qi-ye-deng-ji-xin-xi.csv", "text/csv", "CSV")
     assert named["name"] == "企业登记", "a name given is kept"
 
 
+def test_odd_names_a_browser_may_send(officer: dict[str, Any]) -> None:
+    """A NUL byte (PostgreSQL stores none) or a name of 100,000 characters: stored, named."""
+    with_nul = _create(officer, "人口\x00数据.csv")
+    _stored(with_nul, "ren-kou-shu-ju.csv", "text/csv", "CSV")
+    assert with_nul["name"] == "人口数据.csv"
+    huge = _create(officer, "人" * 100_000 + ".csv")
+    assert huge["url"].endswith(".csv") and huge["mimetype"] == "text/csv"
+    assert len(huge["name"]) == 200
+
+
 def test_resource_update_with_a_new_file(officer: dict[str, Any]) -> None:
-    made = call_action(
-        "resource_create",
-        dict(officer["context"]),
-        package_id=officer["entry"]["id"],
-        name="统计",
-        upload=_file("统计.csv"),
-    )
+    made = _create(officer, "统计.csv", name="统计")
     updated = call_action(
         "resource_update",
         dict(officer["context"]),
