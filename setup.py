@@ -33,6 +33,8 @@ setup(
         "cryptography>=42,<47",
         # Chinese names of uploaded files in pinyin before CKAN munges them (issue 20, item 1).
         "pypinyin>=0.50,<1",
+        # Facet counts of a search's matches by bitmap intersections (issue 20, item 5).
+        "pyroaring>=1,<2",
     ],
     entry_points={
         "ckan.plugins": [

@@ -323,7 +323,10 @@ def vacuum() -> None:
     started = time.perf_counter()
     with engine.connect() as conn:
         conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-        conn.exec_driver_sql("VACUUM (ANALYZE) govshare_search_index, govshare_search_facet_count")
+        conn.exec_driver_sql(
+            "VACUUM (ANALYZE) govshare_search_index, govshare_search_facet_count, "
+            "govshare_search_facet_change"
+        )
     took = time.perf_counter() - started
     print(f"\n  VACUUM (ANALYZE) of the index and the kept counts: {took:.1f} s")
 
@@ -351,31 +354,69 @@ def check_kept_counts() -> None:
     model.Session.rollback()
 
 
+def check_postings() -> None:
+    """This process's facet bitmaps, brought up to date from the change log, against the index
+    (the two must be equal: every code's rows, exactly)."""
+    import sqlalchemy as sa
+    from ckan import model
+
+    from ckanext.govshare.search import facet_postings
+
+    kept = facet_postings.POSTINGS.current(model.meta.engine)
+    scan = {
+        int(code): facet_postings.bitmap(packed)
+        for code, packed in model.Session.execute(
+            sa.text(
+                "SELECT c.code, string_agg(int4send(i.ord), '') FROM govshare_search_index i, "
+                "unnest(i.facet_ids) AS c(code) GROUP BY c.code"
+            )
+        )
+    }
+    model.Session.rollback()
+    differ = [code for code in set(kept) | set(scan) if kept.get(code) != scan.get(code)]
+    print(
+        f"  facet bitmaps: {len(kept)} codes, rebuilt {facet_postings.POSTINGS.rebuilds} times; "
+        f"{'equal to the index' if not differ else f'{len(differ)} DIFFER from the index'}"
+    )
+
+
 def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     k = max(0, min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1))))
     return ordered[k]
 
 
-def _backend_cpu_ns() -> tuple[int, int]:
-    """The PostgreSQL backend of CKAN's session and the CPU time it has used (nanoseconds,
-    ``/proc/<pid>/schedstat``); ``(0, 0)`` where that cannot be read (another host, not Linux)."""
+def _backend_cpu_ns() -> tuple[int, dict[int, int]]:
+    """CKAN's session backend, and the CPU time every client backend of this database has used
+    (nanoseconds, ``/proc/<pid>/schedstat``): a search may read on a second connection (the
+    facet bitmaps' refresh, ``search/facet_postings.py``). ``(0, {})`` where that cannot be
+    read (another host, not Linux)."""
     import sqlalchemy as sa
     from ckan import model
 
     pid = int(model.Session.execute(sa.text("SELECT pg_backend_pid()")).scalar() or 0)
-    try:
-        with open(f"/proc/{pid}/schedstat") as f:
-            return pid, int(f.read().split()[0])
-    except (OSError, ValueError, IndexError):
-        return 0, 0
+    pids = model.Session.execute(
+        sa.text(
+            "SELECT pid FROM pg_stat_activity "
+            "WHERE datname = current_database() AND backend_type = 'client backend'"
+        )
+    ).scalars()
+    used: dict[int, int] = {}
+    for backend in pids:
+        try:
+            with open(f"/proc/{backend}/schedstat") as f:
+                used[int(backend)] = int(f.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            if backend == pid:
+                return 0, {}
+    return pid, used
 
 
 def run(repeat: int, *, cached: bool) -> None:
     """Times every query; ``cached=False`` measures the index itself (every answer computed).
 
     Beside the wall-clock times, the CPU time each search used — CKAN's process plus its
-    PostgreSQL backend — which is what it takes on an idle core: on a machine whose cores
+    PostgreSQL backends — which is what it takes on an idle core: on a machine whose cores
     other work is using, the wall clock measures the queue as much as the search. (Parallel
     query workers' CPU is not counted: ``--serial`` runs without them.)
     """
@@ -404,7 +445,10 @@ def run(repeat: int, *, cached: bool) -> None:
             if i >= 2:  # two warm-up runs
                 times.append(elapsed)
                 if pid and pid == pid_after:
-                    cpu.append((client + backend_after - backend_before) / 1e6)
+                    backends = sum(
+                        ns - backend_before.get(backend, 0) for backend, ns in backend_after.items()
+                    )
+                    cpu.append((client + backends) / 1e6)
             hits = result["count"]
         everything.extend(times)
         cpu_everything.extend(cpu)
@@ -450,6 +494,12 @@ def main() -> None:
         action="store_true",
         help="no parallel query workers (so the CPU column counts all of a query's work)",
     )
+    parser.add_argument(
+        "--scan-facets",
+        action="store_true",
+        help="count a search's facets by a scan of its matches, not the kept bitmaps "
+        "(the way before migration c8f2a4d6e1b9, for comparison)",
+    )
     args = parser.parse_args()
 
     from ckan.cli import load_config
@@ -487,6 +537,11 @@ def main() -> None:
         limit = f", gin_pending_list_limit = {args.gin_pending_limit} kB"
         limit = limit if args.gin_pending_limit else ""
         print(f"GIN indexes: fastupdate = {args.gin_fastupdate}{limit}")
+    if args.scan_facets:
+        from ckanext.govshare.search import facet_postings
+
+        facet_postings.available = lambda session: False  # type: ignore[assignment]
+        print("Facets of searches' matches: counted by a scan (--scan-facets)")
     print(f"\npackage_search as an anonymous visitor, {args.repeat} runs per query.")
     print("Uncached (cache_ttl = 0: every answer computed from the index):")
     run(args.repeat, cached=False)
@@ -494,6 +549,7 @@ def main() -> None:
         print(f"\nWrite load: {args.writes} changes, one transaction each...")
         write_load(args.n, args.writes, args.seed)
         check_kept_counts()
+        check_postings()
         print("\nUncached, after the write load (nothing vacuumed since):")
         run(args.repeat, cached=False)
         vacuum()

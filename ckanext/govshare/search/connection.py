@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 import pysolr
@@ -21,7 +22,7 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.common import config
 
-from . import compiler, facet_codes, facet_counts, result_cache
+from . import compiler, facet_codes, facet_counts, facet_postings, result_cache
 from .compiler import SqlQuery, tsquery_literal
 from .document import build_row
 from .facet_counts_scope import Scope, scope_of
@@ -69,9 +70,22 @@ _INDEXED_ORDER = {f"{column} {d}" for column in _SORT_COLUMNS.values() for d in 
 
 
 def _on_columns(order_by: str) -> bool:
-    """Whether an ``ORDER BY`` of ``_order_by`` sorts on index columns only (no score, no
+    """Whether an ``ORDER BY`` of ``_order`` sorts on index columns only (no score, no
     document field): then the page's ids can be found without reading its rows."""
     return all(clause in _INDEXED_ORDER for clause in order_by.split(", "))
+
+
+Page = list[tuple[dict[str, Any], float]]
+
+
+@dataclass(frozen=True)
+class PageWanted:
+    """The page a search asks for, for a pass that finds it with the facets."""
+
+    rank_sql: str
+    order: list[tuple[str, str]]
+    rows: int
+    start: int
 
 
 class Results:
@@ -183,8 +197,9 @@ class PostgresSearchConnection:
             )
         return compiler._and(parts) or compiler.TRUE
 
-    def _order_by(self, sort: str | None, query: SqlQuery, rank_sql: str) -> str:
-        clauses: list[str] = []
+    def _order(self, sort: str | None, query: SqlQuery, rank_sql: str) -> list[tuple[str, str]]:
+        """The ``ORDER BY`` clauses of a Solr ``sort``, as (expression, direction) pairs."""
+        clauses: list[tuple[str, str]] = []
         last_direction = "ASC"
         for part in (sort or "score desc").split(","):
             part = part.strip()
@@ -202,7 +217,7 @@ class PostgresSearchConnection:
                     continue  # no text to rank by: every score is equal
                 expr = rank_sql
             elif name in _SORT_COLUMNS:
-                clauses.append(f"{_SORT_COLUMNS[name]} {direction}")
+                clauses.append((_SORT_COLUMNS[name], direction))
                 continue
             elif kind_of(name) == Kind.INT:
                 expr = f"CAST(i.doc->>{query.bind(name)} AS numeric)"
@@ -210,10 +225,10 @@ class PostgresSearchConnection:
                 raise pysolr.SolrError(f"can not sort on multivalued/text field: {name}")
             else:
                 expr = f'(i.doc->>{query.bind(name)}) COLLATE "C"'
-            clauses.append(f"{expr} {direction} NULLS LAST")
+            clauses.append((expr, f"{direction} NULLS LAST"))
         # Ties in a stable order (Solr uses its internal document order).
-        clauses.append(f"i.index_id {last_direction}")
-        return ", ".join(clauses)
+        clauses.append(("i.index_id", last_direction))
+        return clauses
 
     def search(self, q: str = "*:*", search_handler: str | None = None, **params: Any) -> Results:
         q = q if q not in (None, "") else "*:*"
@@ -253,7 +268,8 @@ class PostgresSearchConnection:
             # Ranked on the small name/title/tags vector: title^4 tags^2, as dismax weighs them;
             # matches only in the abstract rank equal, newest first.
             rank_sql = f"ts_rank(i.tsv_rank, CAST({rank_q} AS tsquery))"
-        order_by = self._order_by(params.get("sort"), query, rank_sql)
+        order = self._order(params.get("sort"), query, rank_sql)
+        order_by = ", ".join(f"{expr} {way}" for expr, way in order)
 
         fl = self._field_list(params.get("fl"))
         facet_fields = [f for f in _as_list(params.get("facet.field")) if f]
@@ -266,13 +282,14 @@ class PostgresSearchConnection:
         ranked = rows > 0 and rank_sql != "1.0" and self._score_first(params.get("sort"))
         page: list[tuple[dict[str, Any], float]] | None = None
         if want_facets:
-            hits, facets["facet_fields"] = self._facets(
+            hits, facets["facet_fields"], page = self._facets(
                 where,
                 query,
                 facet_fields,
                 limit=_int(params.get("facet.limit"), 100),
                 mincount=_int(params.get("facet.mincount"), 0),
                 scope=scope,
+                wanted=PageWanted(rank_sql, order, rows, start) if rows > 0 else None,
             )
         elif scope is not None:
             hits = facet_counts.hits(self.session, scope)
@@ -368,6 +385,60 @@ class PostgresSearchConnection:
             out["score"] = float(score)
         return out
 
+    def _match_codes(
+        self, where: str, query: SqlQuery, field_ids: list[int], wanted: PageWanted | None
+    ) -> tuple[int, dict[int, int], Page | None]:
+        """Hits, code counts and the ``wanted`` page, from one pass over the matches.
+
+        The pass keeps each match's row number, rank and sort keys (a ``MATERIALIZED`` CTE):
+        the numbers go back as one ``bytea`` and each requested code's count is an
+        intersection with the kept bitmaps (``facet_postings``); the page is the top of the
+        kept rows, so ranking does not read the matches a second time. The scan answers (and
+        the page is left to ``_page``) when the fields have no codes, the index is not yet
+        migrated, or this transaction has written: its matches may hold rows the bitmaps,
+        built from committed changes, do not.
+        """
+        if not field_ids or not facet_postings.available(self.session):
+            return (*self._scan_codes(where, query, field_ids), None)
+        params = dict(query.params, _rows=wanted.rows if wanted else 0)
+        params["_start"] = wanted.start if wanted else 0
+        order = wanted.order if wanted else [("i.index_id", "ASC")]
+        rank_sql = wanted.rank_sql if wanted else "1.0"
+        # Each sort key is kept with the match (the score, when it sorts, once).
+        names = ["_score" if expr == rank_sql else f"_k{n}" for n, (expr, _) in enumerate(order)]
+        pairs = list(zip(names, order, strict=True))
+        kept = [(name, expr) for name, (expr, _) in pairs if name != "_score"]
+        sort = ", ".join(f"{name} {way}" for name, (_, way) in pairs)
+        match_cols = ", ".join(
+            ["i.index_id", "i.ord", f"{rank_sql} AS _score", *(f"{e} AS {k}" for k, e in kept)]
+        )
+        stats_cols = ", ".join(["NULL AS _score", *(f"NULL AS {k}" for k, _ in kept)])
+        page_cols = ", ".join(["x._score", *(f"x.{k}" for k, _ in kept)])
+        result = self.session.execute(
+            sa.text(
+                f"WITH m AS MATERIALIZED (SELECT {match_cols} FROM {TABLE} i WHERE {where}), "
+                f"x AS (SELECT * FROM m ORDER BY {sort} LIMIT :_rows OFFSET :_start) "
+                f"SELECT 0 AS _kind, NULL AS doc, {stats_cols}, "
+                f"(SELECT count(*) FROM m) AS _hits, "
+                f"(SELECT string_agg(int4send(m.ord), '') FROM m) AS _ords, "
+                f"txid_current_if_assigned() IS NOT NULL AS _own "
+                f"UNION ALL SELECT 1, i.doc, {page_cols}, NULL, NULL, NULL "
+                f"FROM x JOIN {TABLE} i ON i.index_id = x.index_id "
+                f"ORDER BY _kind, {sort}"
+            ),
+            params,
+        ).fetchall()
+        stats, rows = result[0], result[1:]
+        if stats._own:
+            return (*self._scan_codes(where, query, field_ids), None)
+        page = [(row.doc, row._score) for row in rows] if wanted else None
+        if not stats._hits:
+            return 0, {}, page
+        matches = facet_postings.bitmap(stats._ords)
+        engine = self.session.get_bind()
+        counts = facet_postings.POSTINGS.counts(engine, matches, field_ids)
+        return int(stats._hits), counts, page
+
     def _scan_codes(
         self, where: str, query: SqlQuery, field_ids: list[int]
     ) -> tuple[int, dict[int, int]]:
@@ -403,21 +474,24 @@ class PostgresSearchConnection:
         limit: int,
         mincount: int,
         scope: Scope | None = None,
-    ) -> tuple[int, dict[str, list[Any]]]:
+        wanted: PageWanted | None = None,
+    ) -> tuple[int, dict[str, list[Any]], Page | None]:
         """The number of hits, and value counts per field ordered as Solr orders them.
 
         String fields are counted from the integer facet codes (see ``facet_codes``): read
         from the counts kept per visibility group when the search selects whole groups
-        (``scope``, see ``facet_counts``), else by a pass over the matching rows. Text fields
-        (facets on their analysed terms) and per-dataset fields are counted from ``terms``.
+        (``scope``, see ``facet_counts``), else from the matches (``_match_codes``), which
+        also finds the ``wanted`` page when it can. Text fields (facets on their analysed
+        terms) and per-dataset fields are counted from ``terms``.
         """
+        page: Page | None = None
         coded = [f for f in fields if is_coded_facet(f)]
         counts: dict[str, list[tuple[str, int]]] = defaultdict(list)
         fids = list(facet_codes.field_ids(self.session, coded, create=False).values())
         if scope is not None:
             hits, by_code = facet_counts.counts(self.session, scope, fids)
         else:
-            hits, by_code = self._scan_codes(where, query, fids)
+            hits, by_code, page = self._match_codes(where, query, fids, wanted)
         for code, (field, value) in facet_codes.decode(self.session, list(by_code)).items():
             counts[field].append((value, by_code[code]))
         for f in fields:
@@ -442,7 +516,7 @@ class PostgresSearchConnection:
                 values.sort(key=lambda vn: (-vn[1], vn[0]))
                 values = values[:limit]
             out[f] = [x for value, n in values for x in (value, n)]
-        return hits, out
+        return hits, out, page
 
     def ping(self) -> str:
         self.session.execute(sa.text(f"SELECT 1 FROM {TABLE} LIMIT 1"))

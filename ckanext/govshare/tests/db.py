@@ -28,9 +28,10 @@ def reset_audit() -> None:
 
 
 SNAPSHOT_SCHEMA = "govshare_test_snapshot"
-#: Tables kept by triggers from others (the search index's facet counts): putting their rows
-#: back would count the index's restored rows twice; the triggers restore them.
-DERIVED = ("govshare_search_facet_count",)
+#: Tables kept by triggers from others (the search index's facet counts and the log of its
+#: facet changes): putting their rows back would count the index's restored rows twice (or
+#: take back the log of the restore itself); the triggers restore them.
+DERIVED = ("govshare_search_facet_count", "govshare_search_facet_change")
 
 
 @dataclass
