@@ -32,15 +32,21 @@ log = logging.getLogger(__name__)
 
 TABLE = "govshare_search_index"
 
+# A row keeps its number (``ord``, the facet bitmaps' member) when re-indexed, and takes one
+# only when new: a plain upsert would draw a number from the sequence on every write, and a
+# 32-bit sequence would run out after two billion re-indexings.
 _UPSERT = sa.text(
     f"""
     INSERT INTO {TABLE} (index_id, package_id, site_id, doc, terms, tsv, tsv_rank, facet_ids,
                          state, capacity, dataset_type, entity_type, permission_labels,
-                         title_string, name, metadata_created, metadata_modified, indexed_at)
+                         title_string, name, metadata_created, metadata_modified, indexed_at,
+                         ord)
     VALUES (:index_id, :package_id, :site_id, CAST(:doc AS jsonb), CAST(:terms AS jsonb),
             CAST(:tsv AS tsvector), CAST(:tsv_rank AS tsvector), CAST(:facet_ids AS bigint[]),
             :state, :capacity, :dataset_type, :entity_type, CAST(:permission_labels AS text[]),
-            :title_string, :name, :metadata_created, :metadata_modified, now())
+            :title_string, :name, :metadata_created, :metadata_modified, now(),
+            COALESCE((SELECT o.ord FROM {TABLE} o WHERE o.index_id = :index_id),
+                     nextval(pg_get_serial_sequence('{TABLE}', 'ord'))))
     ON CONFLICT (index_id) DO UPDATE SET
         package_id = EXCLUDED.package_id, site_id = EXCLUDED.site_id, doc = EXCLUDED.doc,
         terms = EXCLUDED.terms, tsv = EXCLUDED.tsv,

@@ -201,6 +201,34 @@ def test_an_emptied_index_and_a_long_silence(world: dict[str, Any], counted: lis
     assert facet_postings.POSTINGS.rebuilds == rebuilds + 1
 
 
+def test_a_row_keeps_its_number_and_only_new_rows_draw_one(world: dict[str, Any]):
+    """Re-indexing (every edit) keeps the row's ``ord`` and draws nothing from the sequence,
+    so the 32-bit numbers last as long as new entries do."""
+
+    def numbers() -> tuple[dict[str, int], int]:
+        rows = model.Session.execute(sa.text("SELECT name, ord FROM govshare_search_index"))
+        last = model.Session.execute(
+            sa.text(
+                "SELECT last_value FROM pg_sequences WHERE schemaname || '.' || sequencename "
+                "= pg_get_serial_sequence('govshare_search_index', 'ord')"
+            )
+        ).scalar_one()
+        return {name: ord_ for name, ord_ in rows}, int(last)
+
+    before, last = numbers()
+    assert len(before) >= 4
+    ctx = {"user": world["sysadmin"]}
+    for i in range(3):
+        call_action("package_patch", ctx, id="entry-0", tags=[{"name": f"改{i}"}])
+    after, last_after = numbers()
+    assert after == before and last_after == last
+    gs_factories.CatalogueEntry(name="brand-new", owner_org=world["police"])
+    added, last_added = numbers()
+    assert last_added == last + 1
+    assert added == {**before, "brand-new": last + 1}
+    assert_bitmaps_equal_index()
+
+
 def test_a_long_backlog_is_read_as_the_index(
     world: dict[str, Any], counted: list[int], monkeypatch: pytest.MonkeyPatch
 ):
