@@ -357,21 +357,12 @@ def check_kept_counts() -> None:
 def check_postings() -> None:
     """This process's facet bitmaps, brought up to date from the change log, against the index
     (the two must be equal: every code's rows, exactly)."""
-    import sqlalchemy as sa
     from ckan import model
 
     from ckanext.govshare.search import facet_postings
 
     kept = facet_postings.POSTINGS.current(model.meta.engine)
-    scan = {
-        int(code): facet_postings.bitmap(packed)
-        for code, packed in model.Session.execute(
-            sa.text(
-                "SELECT c.code, string_agg(int4send(i.ord), '') FROM govshare_search_index i, "
-                "unnest(i.facet_ids) AS c(code) GROUP BY c.code"
-            )
-        )
-    }
+    scan = facet_postings.from_index(model.Session)
     model.Session.rollback()
     differ = [code for code in set(kept) | set(scan) if kept.get(code) != scan.get(code)]
     print(

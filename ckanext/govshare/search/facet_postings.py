@@ -51,6 +51,19 @@ def bitmap(packed: bytes | memoryview | None) -> BitMap:
     return BitMap(numbers)
 
 
+def from_index(conn: Any) -> dict[int, BitMap]:
+    """Every code's bitmap, read from the index rows themselves."""
+    return {
+        int(code): bitmap(packed)
+        for code, packed in conn.execute(
+            sa.text(
+                f"SELECT c.code, string_agg(int4send(i.ord), '') FROM {INDEX} i, "
+                f"unnest(i.facet_ids) AS c(code) GROUP BY c.code"
+            )
+        )
+    }
+
+
 class _Available:
     seen = False
 
@@ -115,14 +128,7 @@ class Postings:
                 self.table, self.xmin, self.read_at = table, int(xmin), now
 
     def _rebuild(self, conn: Any, xmin: int) -> None:
-        codes: dict[int, BitMap] = {}
-        for code, packed in conn.execute(
-            sa.text(
-                f"SELECT c.code, string_agg(int4send(i.ord), '') FROM {INDEX} i, "
-                f"unnest(i.facet_ids) AS c(code) GROUP BY c.code"
-            )
-        ):
-            codes[int(code)] = bitmap(packed)
+        codes = from_index(conn)
         # The log rows this snapshot sees are in the index read above: never applied again.
         self.seq = int(conn.execute(sa.text(f"SELECT coalesce(max(seq), 0) FROM {TABLE}")).scalar())
         self.done = {
