@@ -8,6 +8,7 @@ once per module (``module_world``); objects a single test needs come from the fa
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import copy
 import functools
@@ -23,11 +24,14 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.tests import factories
 
+from ckanext.govshare.core import clock
 from ckanext.govshare.search import result_cache
 from ckanext.govshare.tests import factories as gs_factories
-from ckanext.govshare.tests.db import Snapshot
+from ckanext.govshare.tests.db import SNAPSHOT_SCHEMA, Snapshot
 
 _STACK = inspect.stack
+#: The platform's clock as the code has it: a world built while a test pinned it is not shared.
+_CLOCK_NOW = clock.now
 
 
 def pytest_configure(config: Any) -> None:
@@ -184,27 +188,58 @@ T = TypeVar("T")
 
 
 class _Worlds:
-    """The world the current module built, and the snapshot of the database it left."""
+    """The worlds built so far (the last ``KEPT``), each with the snapshot of the database
+    it left, most recently used last."""
 
-    key: tuple[Any, ...] | None = None
-    value: Any = None
-    snapshot: Snapshot | None = None
+    KEPT = 4
+    kept: collections.OrderedDict[tuple[Any, ...], tuple[Any, Snapshot]] = collections.OrderedDict()
     built = 0
     restored = 0
+
+    @classmethod
+    def schema(cls) -> str:
+        """A snapshot schema no kept world uses (the least recently used one's, when full)."""
+        if len(cls.kept) >= cls.KEPT:
+            cls.kept.popitem(last=False)
+        used = {snapshot.schema for _, snapshot in cls.kept.values()}
+        return next(
+            f"{SNAPSHOT_SCHEMA}_{n}"
+            for n in range(cls.KEPT)
+            if f"{SNAPSHOT_SCHEMA}_{n}" not in used
+        )
+
+
+def _world_key(request: pytest.FixtureRequest, build: Callable[[], Any]) -> tuple[Any, ...]:
+    """What a world depends on: its build function, the test's set-up and the whole
+    configuration. A later module that builds the same world with the same function, on the
+    same configuration, gets its snapshot back instead of a new build (a folder's modules
+    share their conftest's world; modules run under both rule profiles switch between two). A
+    world built by a closure (it may hold the module's own fixtures' values) or under a pinned
+    clock stays its module's own."""
+    own = bool(getattr(build, "__closure__", None)) or clock.now is not _CLOCK_NOW
+    settings = tuple(sorted((key, repr(value)) for key, value in tk.config.items()))
+    return (
+        request.path if own else None,
+        build.__module__,
+        build.__qualname__,
+        repr(_setup_key(request)),
+        hash(settings),
+    )
 
 
 @pytest.fixture
 def module_world(
     request: pytest.FixtureRequest, with_plugins: None, reset_database: Callable[[], None]
 ) -> Callable[..., Any]:
-    """``get(build)``: the module's world, built once per module, as it was after ``build``.
+    """``get(build)``: the module's world, built once, as it was after ``build``.
 
-    The first test of a module that asks for it resets the database and calls ``build``
-    (with the plugins loaded); each later test of the module gets the same world back with
-    whatever the tests before it wrote taken away (``tests.db.Snapshot``), so tests may write
-    freely: a request, an approval, a patched entry or a deleted member are gone for the next
-    test. A change of ``ckan_config`` marks builds it again. Each test gets its own copy of
-    the returned object. A test that also asks for ``clean_db`` gets the world on a reset
+    The first test that asks for a world resets the database and calls ``build`` (with the
+    plugins loaded); each later test that asks for the same world (``_world_key``: in the
+    same module, or in another on the same configuration) gets it back with whatever the
+    tests before it wrote taken away (``tests.db.Snapshot``), so tests may write freely: a
+    request, an approval, a patched entry or a deleted member are gone for the next test.
+    A change of ``ckan_config`` marks builds it again. Each test gets its own copy of the
+    returned object. A test that also asks for ``clean_db`` gets the world on a reset
     database, as before. ``GOVSHARE_CHECK_RESTORE=1`` compares every table with the snapshot
     after each restore (slow; for changing ``Snapshot``).
     """
@@ -212,21 +247,20 @@ def module_world(
         request.getfixturevalue("clean_db")
 
     def get(build: Callable[[], T]) -> T:
-        wanted = (request.path, build.__module__, build.__qualname__, _setup_key(request))
-        snapshot = _Worlds.snapshot
-        if _Worlds.key == wanted and snapshot is not None and snapshot.restore():
+        wanted = _world_key(request, build)
+        kept = _Worlds.kept.pop(wanted, None)
+        if kept is not None and kept[1].restore():
             _Worlds.restored += 1
             if os.environ.get("GOVSHARE_CHECK_RESTORE"):
-                assert not snapshot.differences(), "the snapshot was not put back"
+                assert not kept[1].differences(), "the snapshot was not put back"
         else:
-            _Worlds.key = None
+            schema = kept[1].schema if kept is not None else _Worlds.schema()
             reset_database()
-            _Worlds.value = build()
-            _Worlds.snapshot = Snapshot.take()
-            _Worlds.key = wanted
+            kept = (build(), Snapshot.take(schema))
             _Worlds.built += 1
+        _Worlds.kept[wanted] = kept
         result_cache.bump()  # the index changed behind the cache's back
-        return copy.deepcopy(_Worlds.value)
+        return copy.deepcopy(kept[0])
 
     return get
 
@@ -239,9 +273,9 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    if _Worlds.snapshot is not None:
-        _Worlds.snapshot = None
-        with contextlib.suppress(Exception):  # a test database that went away keeps it
+    if _Worlds.kept:
+        _Worlds.kept.clear()
+        with contextlib.suppress(Exception):  # a test database that went away keeps them
             Snapshot.drop()
 
 

@@ -27,6 +27,7 @@ def reset_audit() -> None:
         )
 
 
+#: Snapshots live in schemas named with this prefix (one per kept world).
 SNAPSHOT_SCHEMA = "govshare_test_snapshot"
 #: Tables kept by triggers from others (the search index's facet counts and the log of its
 #: facet changes): putting their rows back would count the index's restored rows twice (or
@@ -40,6 +41,7 @@ class _Table:
     columns: list[str]  # writable columns (generated ones left out)
     key: list[str]  # primary key columns; empty: the whole table is put back
     rows: int = 0  # rows at the snapshot
+    schema: str = SNAPSHOT_SCHEMA  # where the snapshot's copy is
 
     @property
     def quoted(self) -> str:
@@ -47,7 +49,7 @@ class _Table:
 
     @property
     def copy(self) -> str:
-        return f'{SNAPSHOT_SCHEMA}."{self.name}"'
+        return f'{self.schema}."{self.name}"'
 
     def same_key(self, left: str, right: str) -> str:
         return " AND ".join(f'{left}."{c}" = {right}."{c}"' for c in self.key)
@@ -119,23 +121,26 @@ class Snapshot:
     answers ``False`` and the world is built again.
     """
 
-    def __init__(self, tables: list[_Table], xid: int) -> None:
+    def __init__(self, tables: list[_Table], xid: int, schema: str = SNAPSHOT_SCHEMA) -> None:
         self.tables = tables
         self.xid = xid
+        self.schema = schema
 
     @classmethod
-    def take(cls) -> Snapshot:
+    def take(cls, schema: str = SNAPSHOT_SCHEMA) -> Snapshot:
+        """Copy the database into ``schema`` (replacing what was there)."""
         model.Session.remove()
         with model.meta.engine.begin() as conn:
             tables = _tables(conn)
-            conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {SNAPSHOT_SCHEMA} CASCADE"))
-            conn.execute(sa.text(f"CREATE SCHEMA {SNAPSHOT_SCHEMA}"))
+            conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
             for table in tables:
+                table.schema = schema
                 table.rows = conn.execute(
                     sa.text(f"CREATE UNLOGGED TABLE {table.copy} AS TABLE {table.quoted}")
                 ).rowcount
             xid = conn.execute(sa.text("SELECT txid_current() % 4294967296")).scalar_one()
-        return cls(tables, xid)
+        return cls(tables, xid, schema)
 
     def changed(self, conn: sa.engine.Connection) -> dict[str, tuple[int, int]]:
         """``{table: (rows now, rows written since)}`` of the tables a test changed."""
@@ -210,8 +215,14 @@ class Snapshot:
 
     @staticmethod
     def drop() -> None:
+        """Drop every snapshot's schema."""
         with model.meta.engine.begin() as conn:
-            conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {SNAPSHOT_SCHEMA} CASCADE"))
+            schemas = conn.execute(
+                sa.text("SELECT nspname FROM pg_namespace WHERE nspname LIKE :prefix"),
+                {"prefix": f"{SNAPSHOT_SCHEMA}%"},
+            ).scalars()
+            for schema in list(schemas):
+                conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
 
     def differences(self) -> list[str]:
         """The tables whose content is not the snapshot's (slow: for checking ``restore``)."""
