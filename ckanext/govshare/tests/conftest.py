@@ -2,7 +2,8 @@
 
 Every test runs with the plugins of the test config loaded (``with_plugins``), against the
 real PostgreSQL and Redis of ``config/test.ini``. A world the tests of a module share is built
-once per module (``module_world``); objects a single test needs come from the factories
+once and handed back from a snapshot to every later test that builds it the same way
+(``module_world``); objects a single test needs come from the factories
 (``tests/factories.py``).
 """
 
