@@ -121,13 +121,13 @@ class Snapshot:
     answers ``False`` and the world is built again.
     """
 
-    def __init__(self, tables: list[_Table], xid: int, schema: str = SNAPSHOT_SCHEMA) -> None:
+    def __init__(self, tables: list[_Table], xid: int, schema: str) -> None:
         self.tables = tables
         self.xid = xid
         self.schema = schema
 
     @classmethod
-    def take(cls, schema: str = SNAPSHOT_SCHEMA) -> Snapshot:
+    def take(cls, schema: str) -> Snapshot:
         """Copy the database into ``schema`` (replacing what was there)."""
         model.Session.remove()
         with model.meta.engine.begin() as conn:
