@@ -9,6 +9,7 @@ to its end, and
   import, in its own transactions), without ``run-test``'s extra ``package_show`` of every
   entry;
 - the import's commits do not wait for the disk (``commits.relaxed``);
+- a batch shows the harvest source once, not once a record (``reuse.py``);
 - the session is closed after every batch: objects a long import leaves in it (harvest
   records, activities) made every later commit slower (the activity views' reload walks the
   whole identity map, ``datalinks/stored.py``).
@@ -27,7 +28,7 @@ from ckan.types import Context
 from ckanext.harvest import queue
 from ckanext.harvest.model import HarvestJob, HarvestObject
 
-from . import commits
+from . import commits, reuse
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,8 @@ def run(
     if isinstance(object_ids, list):
         outcome.gathered = len(object_ids)
         for start in range(0, len(object_ids), max(batch, 1)):
-            _import(harvester, object_ids[start : start + max(batch, 1)], outcome)
+            with reuse.batch(source_dict["id"]):
+                _import(harvester, object_ids[start : start + max(batch, 1)], outcome)
             if progress:
                 progress(min(start + batch, len(object_ids)), len(object_ids))
     tk.get_action("harvest_jobs_run")(system, {"source_id": source_dict["id"]})

@@ -33,7 +33,7 @@ from ckanext.dcat.processors import HYDRA, RDFParser, RDFParserException
 from ckanext.harvest.harvesters.ckanharvester import CKANHarvester, SearchError
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra, HarvestSource
 
-from . import commits, incremental, naming, origin, pages, unchanged
+from . import commits, incremental, naming, origin, pages, reuse, unchanged
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +87,28 @@ def harvest_source_show_status(up: Any, context: Any, data_dict: dict[str, Any])
     return up(context, data_dict)
 
 
+@tk.chained_action
+@tk.side_effect_free
+def package_show(up: Any, context: Any, data_dict: dict[str, Any]) -> Any:
+    """The harvest source's dataset shown once per batch of ``harvest run`` (``reuse.py``);
+    every other show as CKAN answers it."""
+    shown_id = data_dict.get("id") if isinstance(data_dict, dict) else None
+    if context.get("for_update") or context.get("for_edit") or not reuse.is_source(shown_id):
+        return up(context, data_dict)
+    tk.check_access("package_show", context, data_dict)
+    return reuse.source_shown(lambda: up(dict(context), data_dict))
+
+
+@tk.chained_action
+def package_create(up: Any, context: Any, data_dict: dict[str, Any]) -> Any:
+    """The new entry's id, not its ``package_show``, where the CKAN harvester's create throws
+    the answer away (``reuse.create_answers_id``); CKAN's action checks the access."""
+    with reuse.create_answer() as id_only:
+        if id_only:
+            context["return_id_only"] = True
+        return up(context, data_dict)
+
+
 class _SourceFromDatabase:
     """IActions of both harvester plugins (either may be enabled alone)."""
 
@@ -94,6 +116,8 @@ class _SourceFromDatabase:
         return {
             "harvest_source_show": harvest_source_show,
             "harvest_source_show_status": harvest_source_show_status,
+            "package_show": package_show,
+            "package_create": package_create,
         }
 
 
@@ -439,7 +463,7 @@ class GovshareCKANHarvester(_SourceFromDatabase, CKANHarvester):
         if status != "delete":
             token = _importing.set(True)
             try:
-                with commits.relaxed(model.Session):
+                with commits.relaxed(model.Session), reuse.create_answers_id():
                     return super().import_stage(harvest_object)
             finally:
                 _importing.reset(token)

@@ -336,6 +336,33 @@ def test_no_link_to_restricted_data_reaches_the_upper_platform(world: dict[str, 
 
 
 @pytest.mark.parametrize("via", ["dcat", "ckan"])
+def test_every_harvested_entry_has_its_audit_event_and_activity(
+    world: dict[str, Any], via: str
+) -> None:
+    """A harvest's import keeps per entry what a create through the API leaves (issue 20,
+    item 4): the audit event of its creation and the activity with the whole entry, in the
+    harvest source's department — however the import saves work (``harvest/reuse.py``)."""
+    upper = world["upper"]
+    harvested = _harvested(upper, via)
+    assert len(harvested) == len(world["entries"])
+    for entry in harvested.values():
+        events = upper.sql(
+            "select count(*) from govshare_audit_event where object_type = 'package' "
+            "and object_id = :id and detail::jsonb ->> 'change' = 'create'",
+            id=entry["id"],
+        )
+        assert events[0][0] == 1, entry["name"]
+        activities = upper.sql(
+            "select data::jsonb -> 'package' ->> 'id', data::jsonb -> 'package' ->> 'owner_org' "
+            "from activity where object_id = :id and activity_type = 'new package'",
+            id=entry["id"],
+        )
+        assert activities == [(entry["id"], entry["owner_org"])], entry["name"]
+    organization = upper.action("organization_show", id=SOURCES[via])
+    assert {e["owner_org"] for e in harvested.values()} == {organization["id"]}
+
+
+@pytest.mark.parametrize("via", ["dcat", "ckan"])
 def test_harvested_entry_sends_departments_to_the_source(world: dict[str, Any], via: str) -> None:
     lower, upper = world["lower"], world["upper"]
     copy = next(
