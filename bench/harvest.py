@@ -24,7 +24,7 @@ The bench config is written like the others (own database, own Redis DB; the sit
 DB names ``<db>_lower``, ``<db>_upper``, ``<db>_fedtpl`` and Redis DB + 8):
 ``CKAN_INI=$PWD/config/bench-harvest.ini DB_NAME=govshare_bench_harvest REDIS_DB=5 bash
 scripts/setup.sh database config migrate i18n``. ``GOVSHARE_HARVEST_BATCH`` sets ``jobs.run``'s
-batch.
+batch; ``--workers N`` imports with N processes (``harvest run --workers``).
 """
 
 from __future__ import annotations
@@ -93,6 +93,7 @@ def harvest(upper: Any, chosen: list[str], args: argparse.Namespace) -> None:
         env={
             **os.environ,
             **({"GOVSHARE_HARVEST_STRICT_COMMITS": "1"} if args.strict_commits else {}),
+            "GOVSHARE_HARVEST_WORKERS": str(args.workers),
         },
     )
     for line in run.stdout:  # one line per source, as each job ends
@@ -127,7 +128,8 @@ def harvest(upper: Any, chosen: list[str], args: argparse.Namespace) -> None:
         )
         if "cpu_seconds" in result:
             print(
-                f"    CPU of the harvesting process: {result['cpu_seconds']:.1f} s, "
+                "    CPU of the harvesting process (and its workers): "
+                f"{result['cpu_seconds']:.1f} s, "
                 f"{1000 * result['cpu_seconds'] / max(records, 1):.1f} ms a record",
                 flush=True,
             )
@@ -162,6 +164,9 @@ def main() -> None:
         "(0: all of them)",
     )
     parser.add_argument("--seed", type=int, default=2016)
+    parser.add_argument(
+        "--workers", type=int, default=1, help="import processes of each govshare job (--workers)"
+    )
     parser.add_argument("--profile", metavar="FILE", help="cProfile the harvest into FILE")
     parser.add_argument(
         "--runs", type=int, default=1, help="harvest again this often less one (nothing changed)"

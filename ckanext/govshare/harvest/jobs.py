@@ -12,7 +12,9 @@ to its end, and
 - a batch shows the harvest source once, not once a record (``reuse.py``);
 - the session is closed after every batch: objects a long import leaves in it (harvest
   records, activities) made every later commit slower (the activity views' reload walks the
-  whole identity map, ``datalinks/stored.py``).
+  whole identity map, ``datalinks/stored.py``);
+- with ``workers`` above 1 the records are imported by that many forked processes
+  (``workers.py``), and those that ended in error are imported once more, one at a time.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from ckanext.harvest import queue
 from ckanext.harvest.model import HarvestJob, HarvestObject
 
 from . import commits, reuse
+from . import workers as import_workers
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +51,11 @@ def run(
     source: str,
     *,
     batch: int = DEFAULT_BATCH,
+    workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
 ) -> Outcome:
-    """Run a new job of the harvest source ``source`` (id or name) to its end."""
+    """Run a new job of the harvest source ``source`` (id or name) to its end, its records
+    imported by ``workers`` processes."""
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
     context: Context = {"model": model, "session": model.Session, "user": site_user}
     system: Context = {**context, "ignore_auth": True}
@@ -67,14 +72,30 @@ def run(
     job.status = "Running"
     job.save()
     object_ids = queue.gather_stage(harvester, job)
-    outcome = Outcome(job_id=job.id)
+    job_id = job.id
+    outcome = Outcome(job_id=job_id)
     if isinstance(object_ids, list):
         outcome.gathered = len(object_ids)
-        for start in range(0, len(object_ids), max(batch, 1)):
-            with reuse.batch(source_dict["id"]):
-                _import(harvester, object_ids[start : start + max(batch, 1)], outcome)
-            if progress:
-                progress(min(start + batch, len(object_ids)), len(object_ids))
+        step = max(batch, 1)
+
+        def import_all(ids: list[str]) -> dict[str, int]:
+            done = Outcome(job_id=job_id)
+            for start in range(0, len(ids), step):
+                with reuse.batch(source_dict["id"]):
+                    _import(harvester, ids[start : start + step], done)
+                if progress:
+                    progress(min(start + step, len(ids)), len(ids))
+            return done.statuses
+
+        if workers > 1 and len(object_ids) > 1:
+            import_workers.run(import_all, import_workers.shares(object_ids, workers))
+            again = import_workers.retry_errored(job_id)
+            if again:
+                log.info("%d records ended in error: importing them once more", len(again))
+                import_all(again)
+            outcome.statuses = import_workers.statuses(job_id)
+        else:
+            outcome.statuses = import_all(object_ids)
     tk.get_action("harvest_jobs_run")(system, {"source_id": source_dict["id"]})
     return outcome
 

@@ -14,6 +14,7 @@ One module-scoped scenario: the sites start once, each harvester runs twice.
 from __future__ import annotations
 
 import html
+import os
 import subprocess
 import sys
 from typing import Any
@@ -188,9 +189,10 @@ def _seed(lower: Site) -> dict[str, Any]:
     return {"token": token, "entries": entries}
 
 
-def _harvest(upper: Site, *sources: str) -> None:
+def _harvest(upper: Site, *sources: str, workers: int = 1) -> None:
     """Run the harvest jobs synchronously, one after the other (both sources harvest the same
-    catalogue into one site: names must not race), in one process (``run_harvest``)."""
+    catalogue into one site: names must not race), in one process (``run_harvest``), each
+    job's records imported by ``workers`` processes (``harvest/workers.py``)."""
     run = subprocess.run(
         [
             sys.executable,
@@ -202,6 +204,7 @@ def _harvest(upper: Site, *sources: str) -> None:
         capture_output=True,
         text=True,
         timeout=300,
+        env={**os.environ, "GOVSHARE_HARVEST_WORKERS": str(workers)},
     )
     assert run.returncode == 0, f"harvest {sources}: {run.stdout[-2000:]}{run.stderr[-2000:]}"
 
@@ -244,7 +247,8 @@ def world(federation: Federation) -> dict[str, Any]:
         owner_org=SOURCES["ckan"],
         config=f'{{"api_key": "{seeded["token"]}"}}',
     )
-    _harvest(upper, "lower-dcat", "lower-ckan")
+    # The first harvest imports with two processes: every test below reads what they wrote.
+    _harvest(upper, "lower-dcat", "lower-ckan", workers=2)
     return {"lower": lower, "upper": upper, **seeded}
 
 

@@ -1,0 +1,29 @@
+"""How a job's records are dealt to its import workers (harvest/workers.py). What the workers
+import is checked by the round trip, whose first harvest runs with two (test_roundtrip.py)."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ckanext.govshare.harvest import workers
+
+
+@given(
+    ids=st.lists(st.uuids().map(str), unique=True, max_size=200),
+    count=st.integers(min_value=1, max_value=16),
+)
+def test_every_record_goes_to_exactly_one_worker_and_none_idles(ids: list[str], count: int):
+    parts = workers.shares(ids, count)
+    assert sorted(i for part in parts for i in part) == sorted(ids)
+    assert all(parts)
+    assert len(parts) == min(count, len(ids))
+    if parts:
+        sizes = [len(part) for part in parts]
+        assert max(sizes) - min(sizes) <= 1
+
+
+def test_records_are_dealt_in_turn() -> None:
+    assert workers.shares(["a", "b", "c", "d", "e"], 2) == [["a", "c", "e"], ["b", "d"]]
+    assert workers.shares(["a"], 4) == [["a"]]
+    assert workers.shares([], 3) == []
