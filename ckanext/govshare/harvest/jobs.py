@@ -91,7 +91,7 @@ def run(
             import_workers.run(import_all, import_workers.shares(object_ids, workers))
             again = import_workers.retry_errored(job_id)
             if again:
-                log.info("%d records ended in error: importing them once more", len(again))
+                log.warning("%d records ended in error: importing them once more", len(again))
                 import_all(again)
             outcome.statuses = import_workers.statuses(job_id)
         else:

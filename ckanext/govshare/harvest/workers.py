@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from ckan import model
@@ -38,10 +39,18 @@ def shares(object_ids: Sequence[str], workers: int) -> list[list[str]]:
     return [list(object_ids[i::count]) for i in range(count) if object_ids[i::count]]
 
 
+def _engine() -> Any:
+    engine = model.meta.engine
+    if engine is None:
+        raise RuntimeError("CKAN's database engine is not configured")
+    return engine
+
+
 def _fresh_connections() -> None:
-    # A forked child must not use the connections of its parent: open its own.
+    # A forked child must not use the connections of its parent (close=False: nor close them
+    # under it); it opens its own.
     model.Session.remove()
-    model.meta.engine.dispose(close=False)
+    _engine().dispose(close=False)
 
 
 def _run_share(share: list[str]) -> dict[str, int]:
@@ -51,14 +60,14 @@ def _run_share(share: list[str]) -> dict[str, int]:
         return _work(share)
     finally:
         model.Session.remove()
-        model.meta.engine.dispose()
+        _engine().dispose()
 
 
 def run(work: Work, parts: list[list[str]]) -> list[dict[str, int]]:
     """``work`` on each share, each in a forked process of its own; the statuses of each."""
     global _work
     model.Session.remove()
-    model.meta.engine.dispose()  # no pooled connection may cross the fork
+    _engine().dispose()  # no pooled connection may cross the fork
     _work = work
     try:
         context = multiprocessing.get_context("fork")

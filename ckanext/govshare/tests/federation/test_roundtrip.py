@@ -14,6 +14,7 @@ One module-scoped scenario: the sites start once, each harvester runs twice.
 from __future__ import annotations
 
 import html
+import json
 import os
 import subprocess
 import sys
@@ -189,7 +190,7 @@ def _seed(lower: Site) -> dict[str, Any]:
     return {"token": token, "entries": entries}
 
 
-def _harvest(upper: Site, *sources: str, workers: int = 1) -> None:
+def _harvest(upper: Site, *sources: str, workers: int = 1) -> subprocess.CompletedProcess[str]:
     """Run the harvest jobs synchronously, one after the other (both sources harvest the same
     catalogue into one site: names must not race), in one process (``run_harvest``), each
     job's records imported by ``workers`` processes (``harvest/workers.py``)."""
@@ -207,6 +208,7 @@ def _harvest(upper: Site, *sources: str, workers: int = 1) -> None:
         env={**os.environ, "GOVSHARE_HARVEST_WORKERS": str(workers)},
     )
     assert run.returncode == 0, f"harvest {sources}: {run.stdout[-2000:]}{run.stderr[-2000:]}"
+    return run
 
 
 def _harvest_errors(upper: Site, source: str) -> list[Any]:
@@ -364,6 +366,50 @@ def test_every_harvested_entry_has_its_audit_event_and_activity(
         assert activities == [(entry["id"], entry["owner_org"])], entry["name"]
     organization = upper.action("organization_show", id=SOURCES[via])
     assert {e["owner_org"] for e in harvested.values()} == {organization["id"]}
+
+
+def test_records_that_fail_with_workers_are_imported_once_more_and_keep_one_error(
+    world: dict[str, Any],
+) -> None:
+    """A job imported by two workers retries, alone, every record that ended in error
+    (``harvest/workers.py``): a record refused for its data is refused again, and keeps one
+    error, not one per attempt; the job's statuses count it once."""
+    lower, upper = world["lower"], world["upper"]
+    new = [lower.action("package_create", **_entry(f"refused-{n}")) for n in ("a", "b")]
+    upper.action(
+        "organization_create", name="via-refused", title="Refused", department_level="national"
+    )
+    upper.action(
+        "harvest_source_create",
+        name="lower-refused",
+        title=SOURCE_TITLE,
+        url=lower.url,
+        source_type="govshare_ckan",
+        owner_org="via-refused",
+        # A tag CKAN's validation refuses, added to every record: each new one fails (those
+        # harvested before by lower-ckan have the same ids and are not modified).
+        config=json.dumps({"api_key": world["token"], "default_tags": [{"name": "bad?tag"}]}),
+    )
+    try:
+        run = _harvest(upper, "lower-refused", workers=2)
+        (line,) = [json.loads(x) for x in run.stdout.splitlines() if x.startswith("{")]
+        assert "2 records ended in error: importing them once more" in run.stderr
+        assert line["statuses"] == {"errored": 2, "not modified": len(world["entries"])}
+        errors = upper.sql(
+            "select o.guid, count(e.id), min(e.message) from harvest_object o "
+            "join harvest_job j on j.id = o.harvest_job_id join package p on p.id = j.source_id "
+            "join harvest_object_error e on e.harvest_object_id = o.id "
+            "where p.name = 'lower-refused' group by o.guid"
+        )
+        assert sorted(guid for guid, _count, _message in errors) == sorted(e["id"] for e in new)
+        for _guid, count, message in errors:
+            assert count == 1
+            assert "bad?tag" in message
+        found = upper.action("package_search", fq="organization:via-refused", rows=0)
+        assert found["count"] == 0
+    finally:
+        for entry in new:  # the later tests' upstream catalogue is the world's
+            lower.action("package_delete", id=entry["id"])
 
 
 @pytest.mark.parametrize("via", ["dcat", "ckan"])
