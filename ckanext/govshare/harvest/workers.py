@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import sqlalchemy as sa
@@ -64,15 +65,21 @@ def _run_share(share: list[str]) -> dict[str, int]:
 
 
 def run(work: Work, parts: list[list[str]]) -> list[dict[str, int]]:
-    """``work`` on each share, each in a forked process of its own; the statuses of each."""
+    """``work`` on each share, each in a forked process of its own; the statuses of each.
+
+    A worker that dies (killed, out of memory) fails the job with ``BrokenProcessPool``
+    rather than leaving it waiting for a share that will never end."""
     global _work
     model.Session.remove()
     _engine().dispose()  # no pooled connection may cross the fork
     _work = work
     try:
-        context = multiprocessing.get_context("fork")
-        with context.Pool(len(parts), initializer=_fresh_connections) as pool:
-            return pool.map(_run_share, parts, chunksize=1)
+        with ProcessPoolExecutor(
+            max_workers=len(parts),
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_fresh_connections,
+        ) as pool:
+            return list(pool.map(_run_share, parts))
     finally:
         _work = None
 

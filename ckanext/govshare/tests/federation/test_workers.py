@@ -3,6 +3,11 @@ import is checked by the round trip, whose first harvest runs with two (test_rou
 
 from __future__ import annotations
 
+import os
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -27,3 +32,28 @@ def test_records_are_dealt_in_turn() -> None:
     assert workers.shares(["a", "b", "c", "d", "e"], 2) == [["a", "c", "e"], ["b", "d"]]
     assert workers.shares(["a"], 4) == [["a"]]
     assert workers.shares([], 3) == []
+
+
+class _NoEngine:
+    """The test process's engine stays as it is: these workers touch no database."""
+
+    def dispose(self, close: bool = True) -> None:
+        pass
+
+
+def test_each_share_is_imported_in_a_process_of_its_own(monkeypatch: Any) -> None:
+    monkeypatch.setattr(workers, "_engine", _NoEngine)
+    done = workers.run(lambda share: {f"{os.getpid()}": len(share)}, [["a", "b", "c"], ["d"]])
+    pids = [next(iter(d)) for d in done]
+    assert [next(iter(d.values())) for d in done] == [3, 1]
+    assert len(set(pids)) == 2 and str(os.getpid()) not in pids
+
+
+def test_a_worker_that_dies_fails_the_job_instead_of_hanging(monkeypatch: Any) -> None:
+    monkeypatch.setattr(workers, "_engine", _NoEngine)
+
+    def die(share: list[str]) -> dict[str, int]:
+        os._exit(3)
+
+    with pytest.raises(BrokenProcessPool):
+        workers.run(die, [["a"], ["b"]])
