@@ -65,7 +65,8 @@ def _run_share(share: list[str]) -> dict[str, int]:
 
 
 def run(work: Work, parts: list[list[str]]) -> list[dict[str, int]]:
-    """``work`` on each share, each in a forked process of its own; the statuses of each.
+    """``work`` on each share, at the same time in ``len(parts)`` forked processes; the
+    statuses of each, in order.
 
     A worker that dies (killed, out of memory) fails the job with ``BrokenProcessPool``
     rather than leaving it waiting for a share that will never end."""

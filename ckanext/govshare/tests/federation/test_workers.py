@@ -3,6 +3,7 @@ import is checked by the round trip, whose first harvest runs with two (test_rou
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -41,9 +42,19 @@ class _NoEngine:
         pass
 
 
-def test_each_share_is_imported_in_a_process_of_its_own(monkeypatch: Any) -> None:
+def test_the_shares_are_imported_at_the_same_time_in_processes_of_their_own(
+    monkeypatch: Any,
+) -> None:
     monkeypatch.setattr(workers, "_engine", _NoEngine)
-    done = workers.run(lambda share: {f"{os.getpid()}": len(share)}, [["a", "b", "c"], ["d"]])
+    # Each share waits for the other to have started: one process taking both in turn, or
+    # the job's own process, would never get past it.
+    both = multiprocessing.get_context("fork").Barrier(2, timeout=60)
+
+    def work(share: list[str]) -> dict[str, int]:
+        both.wait()
+        return {f"{os.getpid()}": len(share)}
+
+    done = workers.run(work, [["a", "b", "c"], ["d"]])
     pids = [next(iter(d)) for d in done]
     assert [next(iter(d.values())) for d in done] == [3, 1]
     assert len(set(pids)) == 2 and str(os.getpid()) not in pids
