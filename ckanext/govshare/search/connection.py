@@ -66,6 +66,8 @@ _SORT_COLUMNS = {
     "name": 'i.name COLLATE "C"',
     "title_string": 'i.title_string COLLATE "C"',
     "index_id": "i.index_id",
+    # The document's id (``search/document.py``); a harvester lists every id in this order.
+    "id": 'i.package_id COLLATE "C"',
 }
 
 

@@ -25,7 +25,9 @@ from ckanext.govshare.tests import factories as gs_factories
 
 pytestmark = pytest.mark.ckan_config("ckanext.govshare.search.cache_ttl", 0)
 
-SORTS = ["metadata_modified", "metadata_created", "name", "title_string"]
+SORTS = ["metadata_modified", "metadata_created", "name", "title_string", "id"]
+#: The index column a sort field is kept in, where it is not the field's own name.
+COLUMNS = {"id": "package_id"}
 #: Titles whose byte order differs from a linguistic order (the index sorts them as "C").
 TITLES = ["b entry", "B entry", "人口 entry", "a entry", "Äpfel", "户籍", "a entry", "z"]
 
@@ -65,7 +67,7 @@ def expected(field: str, direction: str) -> list[str]:
     """The public entries in the backend's order, computed from the rows."""
     rows = model.Session.execute(
         sa.text(
-            f"SELECT name, index_id, {field} AS v FROM govshare_search_index "
+            f"SELECT name, index_id, {COLUMNS.get(field, field)} AS v FROM govshare_search_index "
             "WHERE capacity = 'public' AND state = 'active'"
         )
     ).all()
@@ -138,6 +140,7 @@ def test_a_text_query_sorted_by_date_keeps_its_scores(monkeypatch: pytest.Monkey
 
 def test_only_orders_on_index_columns_find_ids_first():
     assert _on_columns("i.metadata_modified DESC, i.index_id DESC")
+    assert _on_columns('i.package_id COLLATE "C" ASC, i.index_id ASC')
     assert _on_columns('i.name COLLATE "C" ASC, i.index_id ASC')
     assert not _on_columns("ts_rank(i.tsv_rank, CAST(:p0 AS tsquery)) DESC, i.index_id DESC")
     assert not _on_columns('(i.doc->>:p0) COLLATE "C" ASC NULLS LAST, i.index_id ASC')
