@@ -430,3 +430,44 @@ def test_the_digest_names_the_resources_rows():
     assert one == keys.digest("f", entry, {"r2": "9", "r1": "7"})
     assert one != keys.digest("f", entry, keys.versions_of(entry, {"r1": "8", "r2": "9"}))
     assert one != keys.digest("f", entry)
+
+
+def test_the_harvesters_walk_reads_a_pages_guids_as_its_gather_derives_them(app: Any, site: dict):
+    """A DCAT harvester's walk for deletions takes each entry's URI as its guid
+    (``GovshareDCATRDFHarvester._page_guids``, without the profiles' parse of every entry): the
+    guids the gather derives from the profiles' parse of the same page, which it stored."""
+    from ckanext.dcat.processors import RDFParser
+
+    from ckanext.govshare.harvest.plugin import GovshareDCATRDFHarvester
+
+    harvester = GovshareDCATRDFHarvester()
+    source_url = "http://lower.example/catalog.ttl"
+
+    def both(text: str, fmt: str = "turtle") -> tuple[list[str], list[str]]:
+        parser = RDFParser()
+        parser.parse(text, _format=fmt)
+        fast = sorted(harvester._page_guids(parser, source_url))
+        slow = sorted(
+            guid
+            for dataset in parser.datasets()
+            if (guid := harvester._get_guid(dataset, source_url=source_url))
+        )
+        return fast, slow
+
+    fast, slow = both(_text(app, site, f"/catalog.ttl?{ONLY}"))
+    assert fast == slow
+    # (Tests before this one may have added entries with the module's tag.)
+    assert {str(_ref(entry)) for entry in site["entries"].values()} <= set(fast)
+    assert all(
+        guid.startswith(f"{plugins.toolkit.config['ckan.site_url']}/dataset/") for guid in fast
+    )
+
+    # An entry without a URI (a blank node) is known by what the profiles read: the page is
+    # parsed as the gather parses it.
+    blank = (
+        "@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .\n"
+        '[] a dcat:Dataset ; dct:identifier "entry-without-uri" ; dct:title "甲" .\n'
+        '<http://lower.example/dataset/b> a dcat:Dataset ; dct:title "乙" .\n'
+    )
+    fast, slow = both(blank)
+    assert fast == slow == ["entry-without-uri", "http://lower.example/dataset/b"]
