@@ -44,12 +44,14 @@ batch; ``--workers N`` imports with N processes (``harvest run --workers``).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +135,20 @@ def _columns(site: Any, table: str) -> list[str]:
     ]
 
 
+@contextlib.contextmanager
+def _transaction(site: Any) -> Iterator[Any]:
+    """A connection to ``site``'s database in a transaction committed at the end (``Site.sql``
+    does not commit what it writes)."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(site.db_url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.begin() as conn:
+            yield conn
+    finally:
+        engine.dispose()
+
+
 def seed_records(site: Any, source: str, lower_ids: list[str]) -> int:
     """The upper site's harvest record and entry row of each of ``lower_ids`` not harvested
     yet from ``source``, copied from one record its first job wrote (``--catalogue``)."""
@@ -174,32 +190,28 @@ def seed_records(site: Any, source: str, lower_ids: list[str]) -> int:
         + " from harvest_object o, unnest(cast(:oids as text[]), cast(:guids as text[]), "
         "cast(:pids as text[])) as n(oid, guid, pid) where o.id = :tpl"
     )
-    engine = sa.create_engine(site.db_url, poolclass=sa.pool.NullPool)
-    try:
-        with engine.begin() as conn:
-            for start in range(0, len(new), 10_000):
-                part = new[start : start + 10_000]
-                pids = part if keeps_ids else [str(uuid.uuid4()) for _ in part]
-                conn.execute(
-                    sa.text(insert_package),
-                    {
-                        "pids": pids,
-                        "pnames": [f"seeded-{source}-{i}" for i in part],
-                        "tpl": template.package_id,
-                    },
-                )
-                conn.execute(
-                    sa.text(insert_object),
-                    {
-                        "oids": [str(uuid.uuid4()) for _ in part],
-                        "guids": [template.guid.replace(found[0], i) for i in part],
-                        "pids": pids,
-                        "tpl": template.id,
-                    },
-                )
-            conn.exec_driver_sql("analyze package; analyze harvest_object")
-    finally:
-        engine.dispose()
+    with _transaction(site) as conn:
+        for start in range(0, len(new), 10_000):
+            part = new[start : start + 10_000]
+            pids = part if keeps_ids else [str(uuid.uuid4()) for _ in part]
+            conn.execute(
+                sa.text(insert_package),
+                {
+                    "pids": pids,
+                    "pnames": [f"seeded-{source}-{i}" for i in part],
+                    "tpl": template.package_id,
+                },
+            )
+            conn.execute(
+                sa.text(insert_object),
+                {
+                    "oids": [str(uuid.uuid4()) for _ in part],
+                    "guids": [template.guid.replace(found[0], i) for i in part],
+                    "pids": pids,
+                    "tpl": template.id,
+                },
+            )
+        conn.exec_driver_sql("analyze package; analyze harvest_object")
     return len(new)
 
 
@@ -239,23 +251,19 @@ def delete_upstream(lower: Any, site_id: str, k: int) -> list[str]:
     keep the counts), committed; the ids taken."""
     import sqlalchemy as sa
 
-    engine = sa.create_engine(lower.db_url, poolclass=sa.pool.NullPool)
-    try:
-        with engine.begin() as conn:
-            return [
-                row[0]
-                for row in conn.execute(
-                    sa.text(
-                        "with gone as (select index_id from govshare_search_index "
-                        "where site_id = :s order by index_id limit :k) "
-                        "delete from govshare_search_index i using gone "
-                        "where i.index_id = gone.index_id returning i.package_id"
-                    ),
-                    {"s": site_id, "k": k},
-                )
-            ]
-    finally:
-        engine.dispose()
+    with _transaction(lower) as conn:
+        return [
+            row[0]
+            for row in conn.execute(
+                sa.text(
+                    "with gone as (select index_id from govshare_search_index "
+                    "where site_id = :s order by index_id limit :k) "
+                    "delete from govshare_search_index i using gone "
+                    "where i.index_id = gone.index_id returning i.package_id"
+                ),
+                {"s": site_id, "k": k},
+            )
+        ]
 
 
 def _spec(key: str, args: argparse.Namespace) -> str:
