@@ -45,6 +45,8 @@ setup(
         ],
         "ckan.rdf.profiles": [
             "govshare = ckanext.govshare.dcat.profile:GovshareProfile",
+            # Entries named, nothing else: an upper platform's walk for deletions (issue 20).
+            "govshare_list = ckanext.govshare.dcat.listing:GovshareListProfile",
         ],
         "babel.extractors": [
             "ckan = ckan.lib.extract:extract_ckan",

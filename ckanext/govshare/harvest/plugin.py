@@ -40,6 +40,17 @@ from . import commits, incremental, naming, origin, pages, reuse, unchanged
 log = logging.getLogger(__name__)
 
 _source = threading.local()
+# While the listing is read: a page it cannot get is logged, not saved as the job's error.
+_quiet: ContextVar[bool] = ContextVar("govshare_dcat_listing_quiet", default=False)
+
+#: ``dcat/listing.py``'s profile: catalogue pages naming their entries only.
+LIST_PROFILE = "govshare_list"
+
+def _total(parser: RDFParser) -> int | None:
+    """A page's ``hydra:totalItems``: the entries of the whole catalogue."""
+    totals = [int(str(o)) for o in parser.g.objects(None, HYDRA.totalItems)]
+    return totals[0] if totals else None
+
 
 # The harvest source types whose entries carry ckanext-dcat's ``guid`` extra.
 RDF_SOURCE_TYPES = ("dcat_rdf", "govshare_dcat_rdf")
@@ -285,11 +296,57 @@ class GovshareDCATRDFHarvester(_SourceFromDatabase, DCATRDFHarvester):
 
     def _catalogue_guids(self, harvest_job: Any, *, total_only: bool) -> int | set[str] | None:
         """The whole catalogue's ``hydra:totalItems`` (``total_only``: its first page only), or
-        the guid of every entry it holds (every page); None if a page cannot be read."""
+        the guid of every entry it holds: from the source's listing where it offers one
+        (``_listed_guids``), else from every full page; None if a page cannot be read."""
         source_url = harvest_job.source.url
-        rdf_format = _config(harvest_job.source).get("rdf_format")
-        url: str | None = source_url
+        if total_only:
+            for parser in self._pages(source_url, harvest_job):
+                return _total(parser) if parser is not None else None
+            return None
+        listed = self._listed_guids(harvest_job)
+        if listed is not None:
+            return listed
         guids: set[str] = set()
+        for parser in self._pages(source_url, harvest_job):
+            if parser is None:
+                return None
+            guids.update(self._page_guids(parser, source_url))
+        return guids
+
+    def _listed_guids(self, harvest_job: Any) -> set[str] | None:
+        """Every guid of the catalogue read from its ``govshare_list`` pages (``dcat/
+        listing.py``): the same endpoint, search and paging as the full pages, each entry only
+        named. None where the source offers no listing (a lower platform without the profile
+        answers 409: not an error of the job, which then reads the full pages), a page names
+        an entry by a blank node, or the pages name fewer entries than their count (an entry
+        moved between pages while they were read: deleting by such a listing would delete an
+        entry still there)."""
+        source_url = harvest_job.source.url
+        url = incremental.with_param(source_url, "profiles", LIST_PROFILE)
+        guids: set[str] = set()
+        total: int | None = None
+        token = _quiet.set(True)
+        try:
+            for parser in self._pages(url, harvest_job):
+                if parser is None:
+                    return None
+                if total is None:
+                    total = _total(parser)
+                refs = list(parser.g.subjects(RDF.type, DCAT.Dataset))
+                if not all(isinstance(ref, URIRef) for ref in refs):
+                    return None
+                guids.update(str(ref) for ref in refs)
+        finally:
+            _quiet.reset(token)
+        if total is None or len(guids) < total:
+            log.info("%s: no complete listing of the catalogue: reading its pages", source_url)
+            return None
+        return guids
+
+    def _pages(self, url: str | None, harvest_job: Any) -> Iterator[RDFParser | None]:
+        """Each page of the catalogue from ``url`` on, parsed, following its hydra paging;
+        None (and the walk ends) where a page cannot be read or parsed."""
+        rdf_format = _config(harvest_job.source).get("rdf_format")
         seen: set[str] = set()
         while url and url not in seen:
             seen.add(url)
@@ -297,18 +354,23 @@ class GovshareDCATRDFHarvester(_SourceFromDatabase, DCATRDFHarvester):
                 url, harvest_job, 1, content_type=rdf_format
             )
             if not content:
-                return None
+                yield None
+                return
             parser = RDFParser()
             try:
                 parser.parse(content, _format=rdf_format)
             except RDFParserException:
-                return None
-            if total_only:
-                totals = [int(str(o)) for o in parser.g.objects(None, HYDRA.totalItems)]
-                return totals[0] if totals else None
-            guids.update(self._page_guids(parser, source_url))
+                yield None
+                return
+            yield parser
             url = parser.next_page()
-        return guids
+
+    def _save_gather_error(self, message: str, job: Any) -> None:
+        """A page of the listing the source does not offer is not the job's error."""
+        if _quiet.get():
+            log.info("%s (the catalogue's listing)", message)
+            return
+        super()._save_gather_error(message, job)
 
     def _page_guids(self, parser: RDFParser, source_url: str) -> Iterator[str]:
         """The guid of each entry on a parsed page, as the gather derives it (``_get_guid``).

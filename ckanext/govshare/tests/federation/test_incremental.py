@@ -7,7 +7,9 @@ and no clock margin, so each job after the first asks only for what changed sinc
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -95,9 +97,20 @@ def test_a_re_harvest_reads_only_what_changed(sites: dict[str, Any]) -> None:
 def test_a_deletion_upstream_is_mirrored_without_a_change_to_read(sites: dict[str, Any]) -> None:
     lower, upper, ids = sites["lower"], sites["upper"], sites["ids"]
     lower.action("package_delete", id=ids["third"])
+    assert lower.log is not None
+    logged = lower.log.stat().st_size
 
     # As a platform's cron runs it.
     said = upper.cli("govshare", "harvest", "run", SOURCE)
+
+    # What the job asked the lower platform for: what changed (nothing), the catalogue's count
+    # (its first page), then every entry's guid from the listing (dcat/listing.py), not from
+    # the full pages.
+    with lower.log.open("rb") as log:
+        log.seek(logged)
+        asked = re.findall(r'"GET (/catalog\.ttl\S*) HTTP', log.read().decode(errors="replace"))
+    assert [urlsplit(u).query.split("=")[0] for u in asked] == ["modified_since", "", "profiles"]
+    assert asked[-1] == "/catalog.ttl?profiles=govshare_list", asked
 
     assert said.strip().endswith("1 records gathered; 1 deleted"), said
 
