@@ -116,6 +116,16 @@ class Results:
         return iter(self.docs)
 
 
+def _doc_sql(fl: list[str] | None) -> str:
+    """What a page reads of each match: its whole stored document, or, when the search asks
+    only for ``id`` (the CKAN harvester's listing of every id a lower platform shows: ``fl=id``,
+    1,000 a request), the indexed column that holds it. A document is about 5 kB, kept out of
+    line (TOAST): reading it was about 80 of the 90 ms of such a page's SQL at 100,000 entries."""
+    if fl is not None and set(fl) - {"score"} == {"id"}:
+        return "jsonb_build_object('id', i.package_id)"
+    return "i.doc"
+
+
 def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []
@@ -302,16 +312,25 @@ class PostgresSearchConnection:
         elif scope is not None:
             hits = facet_counts.hits(self.session, scope)
         elif ranked:
-            hits, page = self._ranked_page(where, query, rank_sql, order_by, rows, start)
+            hits, page = self._ranked_page(
+                where, query, rank_sql, order_by, rows, start, _doc_sql(fl)
+            )
         else:
             hits = self._count(where, query)
         if page is None and rows > 0 and hits > start:
-            page = self._page(where, query, rank_sql, order_by, rows, start)
+            page = self._page(where, query, rank_sql, order_by, rows, start, _doc_sql(fl))
         docs = [self._project(doc, score, fl) for doc, score in page or []]
         return Results(docs, int(hits or 0), facets)
 
     def _page(
-        self, where: str, query: SqlQuery, rank_sql: str, order_by: str, rows: int, start: int
+        self,
+        where: str,
+        query: SqlQuery,
+        rank_sql: str,
+        order_by: str,
+        rows: int,
+        start: int,
+        doc_sql: str = "i.doc",
     ) -> list[tuple[dict[str, Any], float]]:
         """The page's documents and scores.
 
@@ -326,14 +345,14 @@ class PostgresSearchConnection:
         # Near the top, reading the rows directly costs less than the ids' second lookup.
         if start >= IDS_FIRST_FROM * rows and _on_columns(order_by):
             sql = (
-                f"SELECT i.doc, {rank_sql} AS score FROM ("
+                f"SELECT {doc_sql} AS doc, {rank_sql} AS score FROM ("
                 f"SELECT i.index_id FROM {TABLE} i WHERE {where} "
                 f"ORDER BY {order_by} LIMIT :_rows OFFSET :_start) AS p "
                 f"JOIN {TABLE} i ON i.index_id = p.index_id ORDER BY {order_by}"
             )
         else:
             sql = (
-                f"SELECT i.doc, {rank_sql} AS score FROM {TABLE} i WHERE {where} "
+                f"SELECT {doc_sql} AS doc, {rank_sql} AS score FROM {TABLE} i WHERE {where} "
                 f"ORDER BY {order_by} LIMIT :_rows OFFSET :_start"
             )
         return [(row.doc, row.score) for row in self.session.execute(sa.text(sql), params)]
@@ -348,13 +367,20 @@ class PostgresSearchConnection:
         return bool(first) and first[0] == "score"
 
     def _ranked_page(
-        self, where: str, query: SqlQuery, rank_sql: str, order_by: str, rows: int, start: int
+        self,
+        where: str,
+        query: SqlQuery,
+        rank_sql: str,
+        order_by: str,
+        rows: int,
+        start: int,
+        doc_sql: str = "i.doc",
     ) -> tuple[int, list[tuple[dict[str, Any], float]]]:
         """The page of a ranked search and its number of hits, from one pass over the matches
         (ranking reads every match anyway; a separate count read them all again)."""
         result = self.session.execute(
             sa.text(
-                f"SELECT i.doc, {rank_sql} AS score, count(*) OVER () AS _hits "
+                f"SELECT {doc_sql} AS doc, {rank_sql} AS score, count(*) OVER () AS _hits "
                 f"FROM {TABLE} i WHERE {where} "
                 f"ORDER BY {order_by} LIMIT :_rows OFFSET :_start"
             ),

@@ -144,3 +144,33 @@ def test_only_orders_on_index_columns_find_ids_first():
     assert _on_columns('i.name COLLATE "C" ASC, i.index_id ASC')
     assert not _on_columns("ts_rank(i.tsv_rank, CAST(:p0 AS tsquery)) DESC, i.index_id DESC")
     assert not _on_columns('(i.doc->>:p0) COLLATE "C" ASC NULLS LAST, i.index_id ASC')
+
+
+@pytest.mark.usefixtures("world", "ids_first_from")
+@pytest.mark.parametrize("fl", ["id", "id score", ["id"]])
+@pytest.mark.parametrize(
+    ("q", "sort"), [("*:*", "id asc"), ("*:*", "metadata_modified desc"), ("entry", "score desc")]
+)
+def test_a_page_of_ids_alone_is_read_from_the_index_column_and_is_the_same_page(
+    fl: Any, q: str, sort: str, monkeypatch: pytest.MonkeyPatch
+):
+    """``fl=id`` (the CKAN harvester lists every id a lower platform shows) reads each match's
+    id from ``package_id``, not its stored document: the same ids, scores and order as reading
+    the documents, on every page path (ids first, direct, ranked), and ``package_search``
+    answers the same to ``fl=id`` either way."""
+    assert connection._doc_sql(["id"]) != "i.doc"
+    conn = PostgresSearchConnection()
+    params = {"fq": ["+capacity:public", "+state:active"], "sort": sort, "fl": fl}
+    for rows, start in ((3, 0), (3, 3), (100, 0), (2, 6)):
+        fast = conn.search(q=q, rows=rows, start=start, **params)
+        with monkeypatch.context() as patched:
+            patched.setattr(connection, "_doc_sql", lambda _fl: "i.doc")
+            slow = conn.search(q=q, rows=rows, start=start, **params)
+        assert fast.docs == slow.docs, (rows, start)
+        assert fast.hits == slow.hits
+        assert all(set(d) <= {"id", "score"} and d["id"] for d in fast.docs)
+    listed = call_action("package_search", q=q, sort=sort, fl="id", rows=100)
+    with monkeypatch.context() as patched:
+        patched.setattr(connection, "_doc_sql", lambda _fl: "i.doc")
+        assert call_action("package_search", q=q, sort=sort, fl="id", rows=100) == listed
+    assert len(listed["results"]) == len(TITLES)
