@@ -49,7 +49,7 @@ from rdflib import ConjunctiveGraph, URIRef
 from sqlalchemy import event, exc, orm
 from sqlalchemy.dialects.postgresql import insert
 
-from . import cache_keys, listing
+from . import cache_keys
 
 log = logging.getLogger(__name__)
 
@@ -86,18 +86,11 @@ def profiles_of(data_dict: Mapping[str, Any]) -> list[str]:
 
 
 def applies(data_dict: Mapping[str, Any]) -> bool:
-    """Pages of the govshare profile are assembled from kept RDF, and the listing's pages
-    (``listing.py``) as lines too; other profiles (and sub-catalogues, which group entries by
-    their source) take ckanext-dcat's path."""
+    """Pages of the govshare profile are assembled from kept RDF; other profiles (and
+    sub-catalogues, which group entries by their source) take ckanext-dcat's path."""
     if tk.asbool(tk.config.get(DCAT_EXPOSE_SUBCATALOGS, False)):
         return False
-    profiles = profiles_of(data_dict)
-    return PROFILE in profiles or listed(profiles)
-
-
-def listed(profiles: list[str]) -> bool:
-    """A page of the listing alone: its entries are named, never kept (nothing to keep)."""
-    return profiles == [listing.PROFILE]
+    return PROFILE in profiles_of(data_dict)
 
 
 def _sources(root: Path, start: Path) -> list[Path]:
@@ -292,13 +285,7 @@ def catalog(context: Any, data_dict: dict[str, Any]) -> str:
     paging = dcat_logic._pagination_info(query, data_dict)
     profiles = profiles_of(data_dict)
     serializer = serializer_for(profiles)
-    if listed(profiles):  # one graph of the page's entries, written as lines once
-        serializer.g = ConjunctiveGraph()
-        refs = [serializer.graph_from_dataset(entry) for entry in entries]
-        body = [serializer.g.serialize(format="nt")] if refs else []
-    else:
-        parts = fragments(serializer, entries, profiles)
-        refs, body = [ref for ref, _ in parts], [triples for _, triples in parts]
+    parts = fragments(serializer, entries, profiles)
 
     serializer.g = ConjunctiveGraph()
     catalog_ref = serializer.graph_from_catalog({})
@@ -307,13 +294,15 @@ def catalog(context: Any, data_dict: dict[str, Any]) -> str:
     fmt = url_to_rdflib_format(data_dict.get("format") or "xml")
     if fmt in cache_keys.LINE_FORMATS:
         # The catalogue's dcat:dataset links as lines too: rdflib's Turtle writer is slow.
-        links = "".join(f"{catalog_ref.n3()} {DCAT.dataset.n3()} {ref.n3()} .\n" for ref in refs)
+        links = "".join(
+            f"{catalog_ref.n3()} {DCAT.dataset.n3()} {ref.n3()} .\n" for ref, _ in parts
+        )
         head = serializer.g.serialize(format=fmt)
-        return cache_keys.assembled(head, [links, *body])
-    for ref in refs:
+        return cache_keys.assembled(head, [links, *(t for _, t in parts)])
+    for ref, _ in parts:
         serializer.g.add((catalog_ref, DCAT.dataset, ref))
-    if body:  # one parse of the page's lines: rdflib's parser is set up once
-        serializer.g.parse(data=cache_keys.assembled("", body), format="nt")
+    if parts:  # one parse of the page's lines: rdflib's parser is set up once
+        serializer.g.parse(data=cache_keys.assembled("", (t for _, t in parts)), format="nt")
     return serializer.g.serialize(format=fmt)
 
 

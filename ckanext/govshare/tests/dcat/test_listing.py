@@ -20,13 +20,11 @@ import pytest
 from ckan import plugins
 from ckan.tests import factories, helpers
 from rdflib import ConjunctiveGraph, Graph, Literal, Namespace, URIRef
-from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, RDF
 
-from ckanext.govshare.dcat import cache, listing
+from ckanext.govshare.dcat import listing
 from ckanext.govshare.tests import factories as gs
 
-FORMATS = {"ttl": "turtle", "xml": "xml", "jsonld": "json-ld", "n3": "n3"}
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 RUN = uuid.uuid4().hex[:8]  # the module does not reset the database: its entries are tagged
 TAG = f"listing-{RUN}"
@@ -148,25 +146,6 @@ def test_the_listing_names_the_entries_of_the_full_pages_and_nothing_else(
         assert "secret.example" not in graph.serialize(format="nt")
         totals = [int(str(o)) for o in graph.objects(None, HYDRA.totalItems)]
         assert totals == [len(expected)]
-
-
-@pytest.mark.ckan_config("ckanext.dcat.datasets_per_page", "2")
-@pytest.mark.parametrize("fmt", ["ttl", "xml", "jsonld", "n3"])
-def test_listing_pages_read_as_the_stock_serializer_writes_them(
-    app: Any, site: dict[str, Any], fmt: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The platform writes a listing page as lines (``cache.catalog``): the same graph as
-    ckanext-dcat's own serializer makes with the profile, every page, every format."""
-    assert cache.applies({"profiles": [listing.PROFILE]})
-    for token in (None, site["token"]):
-        for page in (1, 2):
-            url = f"/catalog.{fmt}?{ONLY}&{LIST}&page={page}"
-            ours = ConjunctiveGraph().parse(data=_get(app, url, token), format=FORMATS[fmt])
-            with monkeypatch.context() as patched:
-                patched.setattr(cache, "applies", lambda data_dict: False)
-                stock = ConjunctiveGraph().parse(data=_get(app, url, token), format=FORMATS[fmt])
-            assert isomorphic(ours, stock), (fmt, page, token)
-            assert len(_named(stock)) == (2 if token or page == 1 else 0)
 
 
 @pytest.mark.ckan_config("ckanext.govshare.export_not_shared", "false")
