@@ -4,7 +4,8 @@
   it reads the lower platform with the API token of the harvest source's config (an account
   that may see the catalogue but not download restricted data), and stamps every harvested
   entry with its origin (``origin.stamp``). It reads only what changed since its last job and
-  still deletes what left the source (``incremental``).
+  still deletes what left the source (``incremental``), from the source's listing of its
+  entries where it offers one (``dcat/listing.py``).
 - ``govshare_ckan_harvester``: ckanext-harvest's CKAN harvester, stamping origins too, and
   mirroring entries deleted or made private upstream. The stock harvester asks only for what
   changed since its last run, so an entry that disappeared from the source's search (deleted,
