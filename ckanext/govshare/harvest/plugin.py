@@ -44,8 +44,11 @@ _source = threading.local()
 # While the listing is read: a page it cannot get is logged, not saved as the job's error.
 _quiet: ContextVar[bool] = ContextVar("govshare_dcat_listing_quiet", default=False)
 
-#: ``dcat/listing.py``'s profile: catalogue pages naming their entries only.
+#: The profile a govshare lower platform lists its entries with (``dcat/listing.py``; the
+#: domains do not import one another: a test holds the two names equal). Asked of a remote
+#: platform, which may run another version or no govshare at all.
 LIST_PROFILE = "govshare_list"
+
 
 def _total(parser: RDFParser) -> int | None:
     """A page's ``hydra:totalItems``: the entries of the whole catalogue."""

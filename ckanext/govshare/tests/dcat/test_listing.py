@@ -222,6 +222,9 @@ def walk(app: Any, site: dict[str, Any], monkeypatch: pytest.MonkeyPatch):
 
 @pytest.mark.ckan_config("ckanext.dcat.datasets_per_page", "2")
 def test_the_walk_for_deletions_reads_the_listing(app: Any, site: dict[str, Any], walk: Any):
+    from ckanext.govshare.harvest import plugin as harvest_plugin
+
+    assert harvest_plugin.LIST_PROFILE == listing.PROFILE
     lower = _Lower(app, walk.harvester, site["token"])
     guids = walk.run(lower)
 
