@@ -7,14 +7,13 @@ system binary with the flags that keep it off the network (see ../shared/notes).
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from ckan.config.middleware import make_app
-from werkzeug.serving import make_server
+
+from ckanext.govshare.tests.live_server import serve
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -39,18 +38,8 @@ def live_server(ckan_config: Any, clean_db: Any) -> Iterator[str]:
 
     The site URL is the server's own, as CKAN's JavaScript calls the API at ``ckan.site_url``.
     """
-    server = make_server("127.0.0.1", 0, lambda environ, start: [], threaded=True)
-    site_url = f"http://127.0.0.1:{server.server_port}"
-    server.app = make_app(ckan_config)
-    # After make_app: its app_globals.reset() puts back the first site URL the process saw.
-    ckan_config["ckan.site_url"] = site_url
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+    with serve(ckan_config, own_site_url=True) as url:
+        yield url
 
 
 def keep_screenshot(page: Any, name: str, *, docs: bool = False) -> None:

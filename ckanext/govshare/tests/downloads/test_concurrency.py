@@ -10,10 +10,9 @@ import pytest
 import requests
 import sqlalchemy as sa
 from ckan import model
-from ckan.config.middleware import make_app
-from werkzeug.serving import make_server
 
 from ckanext.govshare.downloads.model import download_table
+from ckanext.govshare.tests.live_server import serve
 
 from .conftest import FILE, Shared, events
 
@@ -22,16 +21,9 @@ PARALLEL = 20
 
 @pytest.fixture
 def live_server(ckan_config: Any, shared: Shared) -> Iterator[str]:
-    """The CKAN app on a free loopback port, threaded (as tests/browser/conftest.py)."""
-    server = make_server("127.0.0.1", 0, lambda environ, start: [], threaded=True)
-    server.app = make_app(ckan_config)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+    """The CKAN app on a free loopback port, one thread a request."""
+    with serve(ckan_config) as url:
+        yield url
 
 
 def test_max_uses_one_under_twenty_parallel_requests(live_server: str, shared: Shared) -> None:

@@ -39,10 +39,10 @@ def test_a_chinese_title_without_a_source_name_is_named_after_the_uri() -> None:
 
 
 @pytest.mark.parametrize(
-    "page", ["https://low.example/dataset/A-Upper", "https://low.example/dataset/x"]
+    "landing", ["https://low.example/dataset/A-Upper", "https://low.example/dataset/x"]
 )
-def test_a_landing_page_without_a_valid_name_is_not_used(page: str) -> None:
-    assert naming.source_name({"url": page, "title": "Open budget"}) == "open-budget"
+def test_a_landing_page_without_a_valid_name_is_not_used(landing: str) -> None:
+    assert naming.source_name({"url": landing, "title": "Open budget"}) == "open-budget"
 
 
 def test_unique_name_keeps_a_free_name() -> None:

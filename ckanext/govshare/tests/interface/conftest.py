@@ -39,6 +39,7 @@ from ckanext.govshare.tests.dataplane.grant_world import (
     ITEMS,
 )
 from ckanext.govshare.tests.datastore_tables import load_table
+from ckanext.govshare.tests.live_server import serve
 
 DISTRICTS = ["浦东", "黄浦", "徐汇"]
 RECORDS = [
@@ -176,17 +177,5 @@ def quota_calls(grant_id: str) -> int:
 @pytest.fixture
 def live_server(iw: IWorld, ckan_config: Any) -> Iterator[str]:
     """The CKAN app on a free loopback port (threaded: one thread a request), for one test."""
-    import threading
-
-    from ckan.config.middleware import make_app
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, lambda environ, start: [], threaded=True)
-    server.app = make_app(ckan_config)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+    with serve(ckan_config) as url:
+        yield url

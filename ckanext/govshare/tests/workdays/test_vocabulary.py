@@ -170,10 +170,10 @@ def test_the_page_exports_and_uploads_through_the_actions(app, monkeypatch):
 VIEWS = Path(__file__).parents[2] / "views"
 
 
-@pytest.mark.parametrize("page", ["calendar", "notices", "audit", "reports", "catalogue"])
-def test_the_page_imports_no_service_or_model(page):
+@pytest.mark.parametrize("view", ["calendar", "notices", "audit", "reports", "catalogue"])
+def test_the_page_imports_no_service_or_model(view):
     """Views call actions and template helpers only (issue 15, item 1)."""
-    tree = ast.parse((VIEWS / f"{page}.py").read_text(encoding="utf-8"))
+    tree = ast.parse((VIEWS / f"{view}.py").read_text(encoding="utf-8"))
     imported = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
@@ -191,5 +191,5 @@ def test_the_page_imports_no_service_or_model(page):
         "ckan.lib.pagination",
     }
     assert imported <= allowed, imported - allowed
-    source = (VIEWS / f"{page}.py").read_text(encoding="utf-8")
+    source = (VIEWS / f"{view}.py").read_text(encoding="utf-8")
     assert "commit(" not in source and "Session" not in source
