@@ -71,8 +71,12 @@ def _client() -> Redis:
 _FAILED = object()
 
 
-def _call(what: str, operation: Callable[[Redis], T]) -> T | object:
-    """``operation`` on Redis, or ``_FAILED`` (at once while paused after a failure)."""
+def _call(what: str, operation: Callable[[Redis], T], *, moves_on: bool = False) -> T | object:
+    """``operation`` on Redis, or ``_FAILED`` (at once while paused after a failure).
+
+    Only a call that moves the generation on (``moves_on``) ends an outage: a read or write of
+    an answer that succeeds first (another thread's, whose key was taken before the outage)
+    must not end it before the changes it missed are announced."""
     if not _breaker.allow():
         return _FAILED
     try:
@@ -86,7 +90,7 @@ def _call(what: str, operation: Callable[[Redis], T]) -> T | object:
                 error,
             )
         return _FAILED
-    if _breaker.success():
+    if (moves_on or not _breaker.in_outage) and _breaker.success():
         log.warning("Search cache: Redis answers again")
     return result
 
@@ -110,7 +114,7 @@ def is_dirty(session: Any) -> bool:
 
 def bump() -> None:
     """Move the generation on; if Redis is away, it is moved on when Redis is back (``key``)."""
-    _call("generation", lambda r: r.incr(_generation_key()))
+    _call("generation", lambda r: r.incr(_generation_key()), moves_on=True)
 
 
 def _after_commit(session: Any) -> None:
@@ -135,7 +139,7 @@ def key(request: dict[str, Any]) -> tuple[str, str] | None:
         return None
     if _breaker.in_outage:
         # Back from an outage: changes made meanwhile were not announced. Move on first.
-        found = _call("generation", lambda r: r.incr(_generation_key()))
+        found = _call("generation", lambda r: r.incr(_generation_key()), moves_on=True)
     else:
         found = _call("generation", lambda r: r.get(_generation_key()) or b"0")
     if found is _FAILED:

@@ -273,3 +273,42 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
             "deselection entries that match no test of this CKAN (renamed or gone): "
             + ", ".join(sorted(unmatched))
         )
+
+
+def _search_state() -> str:
+    """What the index and its cache held when a test failed: a core test that fails once in a
+    while under load (``test_search_page_results`` on 2.12, once in CI) can then be read."""
+    import sqlalchemy as sa
+    from ckan import model
+
+    from ckanext.govshare.search import result_cache
+
+    generation = result_cache._call("state", lambda r: r.get(result_cache._generation_key()))
+    lines = [
+        f"cache generation: {generation!r}",
+        f"cache in outage: {result_cache._breaker.in_outage}",
+    ]
+    with model.meta.engine.connect() as conn:  # type: ignore[union-attr]
+        rows = conn.execute(
+            sa.text("select name, state, title from package order by metadata_created limit 30")
+        ).all()
+        lines.append(f"packages (committed): {[tuple(row) for row in rows]}")
+        indexed = conn.execute(
+            sa.text(
+                "select doc->>'name', doc->>'state' from govshare_search_index "
+                "order by index_id limit 30"
+            )
+        ).all()
+        lines.append(f"index (committed): {[tuple(row) for row in indexed]}")
+    return "\n".join(lines)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Any:
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call" and report.failed:
+        try:
+            report.sections.append(("govshare search state", _search_state()))
+        except Exception as error:  # a diagnosis never fails the run
+            report.sections.append(("govshare search state", f"not read: {error!r}"))

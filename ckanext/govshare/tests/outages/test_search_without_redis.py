@@ -135,6 +135,26 @@ def test_changes_made_while_redis_was_away_move_the_generation_on_when_it_is_bac
     assert searches == ["人口", "人口"]  # the answer cached before the outage was not served
 
 
+def test_an_answer_stored_first_after_an_outage_does_not_end_it(
+    entries: Any, clock: Clock, closed_port: int, monkeypatch: pytest.MonkeyPatch
+):
+    """A search whose key was taken before the outage stores its answer after it (another
+    thread's, in a served site): the generation must still move on for the changes missed."""
+    taken = result_cache.key({"q": "人口"})
+    assert taken is not None
+    generation = int(taken[0])
+    with monkeypatch.context() as away:
+        redis_at(away, closed_port)
+        result_cache.bump()  # a change could not be announced
+    clock.now += result_cache.PAUSE + 0.1
+    result_cache.put(taken, {"docs": [], "hits": 0, "facets": {}})
+    assert result_cache._breaker.in_outage
+    again = result_cache.key({"q": "人口"})
+    assert again is not None and int(again[0]) == generation + 1
+    assert not result_cache._breaker.in_outage
+    assert result_cache.get(again) is None  # the answer stored under the old generation
+
+
 def test_the_cache_works_again_once_redis_is_back(
     entries: Any, clock: Clock, closed_port: int, monkeypatch: pytest.MonkeyPatch, searches: Any
 ):
