@@ -28,7 +28,7 @@ from ckan.tests import factories
 from ckanext.govshare.core import clock
 from ckanext.govshare.search import result_cache
 from ckanext.govshare.tests import factories as gs_factories
-from ckanext.govshare.tests.db import SNAPSHOT_SCHEMA, Snapshot
+from ckanext.govshare.tests.db import SNAPSHOT_SCHEMA, Snapshot, reset_audit
 
 _STACK = inspect.stack
 #: The platform's clock as the code has it: a world built while a test pinned it is not shared.
@@ -174,7 +174,13 @@ _MIGRATED = ("activity", "harvest", "govshare_search", "govshare")
 
 @pytest.fixture(scope="session")
 def reset_database(reset_db: Any, migrate_db_for: Any) -> Callable[[], None]:
-    """CKAN's database reset, plus the plugins' migrations that its first reset drops."""
+    """CKAN's database reset, plus the plugins' migrations that its first reset drops, and
+    an empty audit trail.
+
+    CKAN's reset leaves the audit tables alone (they are not on its metadata): without
+    emptying them, a world built after a test that wrote events (a browser journey's cart, a
+    token revoked) kept those events in its snapshot, and a later test counting its own
+    events found them too."""
 
     def reset() -> None:
         engine = model.meta.engine
@@ -190,6 +196,7 @@ def reset_database(reset_db: Any, migrate_db_for: Any) -> Callable[[], None]:
             # connection of its own, several a request. The site's pooled engine, as served.
             model.meta.engine.dispose()
             model.init_model(engine)
+        reset_audit()
 
     return reset
 
