@@ -16,6 +16,7 @@ from ckan.tests import helpers
 from ckanext.govshare.access import workflow
 from ckanext.govshare.access.model import request_table
 from ckanext.govshare.core import clock
+from ckanext.govshare.search import result_cache
 from ckanext.govshare.tests import factories as gs
 from ckanext.govshare.tests.access.conftest import (  # noqa: F401
     World,
@@ -23,9 +24,13 @@ from ckanext.govshare.tests.access.conftest import (  # noqa: F401
     request_form,
     world,
 )
+from ckanext.govshare.tests.db import SNAPSHOT_SCHEMA, Snapshot
 
 # The users the fuzzers act as: a sysadmin, a provider's data officer, a department member.
 ACTORS = ("sysadmin", "provider_officer", "requester")
+#: The schema of the snapshot the action fuzz restores before each action (``Platform.fresh``);
+#: dropped with the module worlds' at the end of the run (``tests.db.SNAPSHOT_SCHEMA`` prefix).
+FUZZ_SNAPSHOT = f"{SNAPSHOT_SCHEMA}_fuzz"
 
 
 @dataclass
@@ -49,9 +54,31 @@ class Platform:
     # Ids of the objects only the 2025 Regulations make, by kind (``world2025.build``).
     extra: dict[str, list[str]] = field(default_factory=dict)
 
+    # The database as the first action's fuzz found it (``fresh``).
+    _start: Snapshot | None = None
+
     def renew(self) -> Objects:
         """A submitted request, a live grant with a token, open feedback and an open obligation."""
         return renew(self.world, self.objects)
+
+    def fresh(self) -> None:
+        """The database as this test began, before each action's fuzz: what the calls before
+        did (a request decided, a grant revoked, a token used up, a 2025 object moved on) is
+        taken back by restoring a snapshot, a few milliseconds where creating the objects
+        again cost about a quarter of a second an action.
+
+        The actors' API tokens are made before the snapshot: made after it, the restore would
+        take them back and every later call would be refused (403), no input ever reaching
+        the action. When the snapshot cannot be put back, the objects are made again and a
+        new one is taken."""
+        if self._start is not None and self._start.restore():
+            result_cache.bump()  # the index may have been put back behind the cache
+            return
+        if self._start is not None:
+            self.renew()
+        for who in ACTORS:
+            self.headers(who)
+        self._start = Snapshot.take(FUZZ_SNAPSHOT)
 
 
 def renew(w: World, objects: Objects) -> Objects:

@@ -169,7 +169,7 @@ def _fuzz_action(
     platform: Platform, name: str, function: Any, pool: set[str], failures: list[str]
 ) -> int:
     """Run one action's examples; returns how many calls were made."""
-    platform.renew()
+    platform.fresh()
     valid = valid_values(platform)
     documented = documented_params(function)
     probe = {k: valid[k][0] for k in (documented or valid) if k in valid}
