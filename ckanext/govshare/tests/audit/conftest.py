@@ -1,8 +1,8 @@
 """Fixtures of the audit tests.
 
 The audit tables are not on CKAN's metadata, so CKAN's ``clean_db`` leaves them alone (its
-``delete_all`` would trip the append-only trigger). ``audit_db`` empties them through the
-documented maintenance escape, as only the archive command otherwise does.
+``delete_all`` would trip the append-only trigger); the suite's ``clean_db`` empties them
+through the documented maintenance escape (``reset_database`` in ``tests/conftest.py``).
 """
 
 from __future__ import annotations
@@ -14,12 +14,11 @@ import sqlalchemy as sa
 from ckan import model
 
 from ckanext.govshare.audit.model import event_table
-from ckanext.govshare.tests.db import reset_audit
 
 
 @pytest.fixture
 def audit_db(clean_db: Any) -> None:
-    reset_audit()
+    """A clean database with an empty audit trail (``clean_db`` empties it)."""
 
 
 def events(**where: Any) -> list[dict[str, Any]]:

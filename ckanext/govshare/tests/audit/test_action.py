@@ -41,7 +41,7 @@ def world() -> dict[str, Any]:
     factories.Organization(
         name="sharing-authority", users=[{"name": w["auth"]["name"], "capacity": "member"}]
     )
-    from .conftest import reset_audit
+    from ckanext.govshare.tests.db import reset_audit
 
     reset_audit()
     dept, other = w["dept"]["id"], w["other_dept"]["id"]

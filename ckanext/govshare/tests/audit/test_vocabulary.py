@@ -45,7 +45,7 @@ def trail() -> dict[str, Any]:
         ]
     )
     w["other"] = factories.Organization()
-    from .conftest import reset_audit
+    from ckanext.govshare.tests.db import reset_audit
 
     reset_audit()
     dept, other = w["dept"]["id"], w["other"]["id"]

@@ -40,7 +40,5 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 
 @pytest.fixture
 def audit_db(clean_db: Any) -> None:
-    """An empty audit trail (as ``tests/audit``'s fixture of the same name)."""
-    from ckanext.govshare.tests.db import reset_audit
-
-    reset_audit()
+    """An empty audit trail (as ``tests/audit``'s fixture of the same name: ``clean_db``
+    empties it)."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -34,14 +34,11 @@ from ckanext.govshare.downloads.model import download_table
 from ckanext.govshare.feedback.model import feedback_table
 from ckanext.govshare.obligations.model import obligation_table
 from ckanext.govshare.reports import build
-from ckanext.govshare.search import result_cache
 from ckanext.govshare.tests import factories as gs
-from ckanext.govshare.tests.db import reset_audit
 
 TODAY = dt.date(2026, 11, 25)
 BEIJING = ZoneInfo("Asia/Shanghai")
 THRESHOLD = 3
-_MIGRATED = ("activity", "harvest", "govshare_search", "govshare")
 
 
 def local(y: int, m: int, d: int, hh: int = 10, mm: int = 0) -> dt.datetime:
@@ -562,18 +559,13 @@ def _seed() -> Scenario:
 
 
 @pytest.fixture(scope="module")
-def scenario(reset_db: Any, migrate_db_for: Any) -> Iterator[Scenario]:
+def scenario(reset_database: Callable[[], None]) -> Iterator[Scenario]:
     ckan.plugins.load_all()
     try:
-        reset_db()
-        # CKAN's first reset in a process drops the plugins' tables: migrate them back before
-        # anything reads one (the audit trail below), so this module may also run first.
-        inspector = sa.inspect(model.meta.engine)
-        for plugin in _MIGRATED:
-            if not inspector.has_table(f"{plugin}_alembic_version"):
-                migrate_db_for(plugin)
-        reset_audit()  # the refusals earlier tests recorded would count as this year's findings
-        result_cache.bump()
+        # The suite's reset (tests/conftest.py): the plugins' tables migrated back, and an
+        # empty audit trail (the refusals earlier tests recorded would count as this year's
+        # findings).
+        reset_database()
         with pytest.MonkeyPatch.context() as mp:
             mp.setattr(clock, "today", lambda: TODAY)
             mp.setitem(config, build.THRESHOLD_KEY, THRESHOLD)

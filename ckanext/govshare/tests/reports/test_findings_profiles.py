@@ -30,7 +30,6 @@ from ckanext.govshare.core import clock
 from ckanext.govshare.reports import build, findings
 from ckanext.govshare.review.model import review_table
 from ckanext.govshare.tests import factories as gs
-from ckanext.govshare.tests.db import reset_audit
 from ckanext.govshare.tests.profiles import rule_profile  # noqa: F401
 from ckanext.govshare.usage.model import filing_table, usage_table
 
@@ -120,7 +119,8 @@ def _grant(gid: str, P: str, R: str, **values: Any) -> None:
 
 
 def _build() -> World:
-    reset_audit()  # refusals other modules recorded this year would be findings here
+    # ``module_world`` resets the database, the audit trail included, before this build: the
+    # refusals other modules recorded this year would be findings here.
     orgs = {
         "P": gs.Department(name=gs.unique_name("fp"), title="市场监管局"),
         "R": gs.Department(name=gs.unique_name("fr"), title="税务局"),

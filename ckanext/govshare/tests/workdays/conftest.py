@@ -10,13 +10,12 @@ from ckan import model
 from ckan.tests import factories
 
 from ckanext.govshare.tests import factories as gs_factories
-from ckanext.govshare.tests.db import reset_audit
 from ckanext.govshare.workdays.model import calendar_day_table
 
 
 @pytest.fixture
 def calendar_db(clean_db: Any) -> None:
-    reset_audit()
+    # ``clean_db`` empties the audit trail too (``reset_database`` in tests/conftest.py).
     with model.meta.engine.begin() as conn:
         conn.execute(sa.delete(calendar_day_table))
 
