@@ -15,6 +15,7 @@ import copy
 import functools
 import inspect
 import os
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -22,6 +23,7 @@ import ckan.plugins
 import ckan.plugins.toolkit as tk
 import pytest
 import sqlalchemy as sa
+import yaml
 from ckan import model
 from ckan.tests import factories
 
@@ -30,22 +32,45 @@ from ckanext.govshare.search import result_cache
 from ckanext.govshare.tests import factories as gs_factories
 from ckanext.govshare.tests.db import SNAPSHOT_SCHEMA, Snapshot, reset_audit
 
-_STACK = inspect.stack
 #: The platform's clock as the code has it: a world built while a test pinned it is not shared.
 _CLOCK_NOW = clock.now
 
 
 def pytest_configure(config: Any) -> None:
-    # CKAN's toolkit finds a plugin's folder with ``inspect.stack()``, which reads the source
-    # lines of every frame: under pytest's deep stacks that is most of the time it takes to
-    # load the plugins before each test. File names are all it needs.
-    inspect.stack = functools.partial(_STACK, 0)
+    # A plugin load (about 200 a suite, with the CLI tests' and apps' own) spent most of its
+    # time on three things that do not change within a session:
+    # - CKAN's toolkit finds a plugin's folder with ``inspect.stack()``, which reads the
+    #   source lines of every frame and looks up each frame's module. File names are all it
+    #   needs.
+    inspect.stack = _frames
+    # - CKAN looks up each plugin's entry point by scanning every installed distribution's
+    #   metadata, once a plugin and group (12 ms a look-up). Nothing is installed meanwhile.
+    import ckan.plugins.core
+
+    ckan.plugins.core.entry_points = functools.cache(ckan.plugins.core.entry_points)  # type: ignore[assignment]
+    # - the YAML of CKAN's config declarations and of the scheming schemas, read on every
+    #   load by PyYAML's Python parser; its C parser gives the same documents.
+    if yaml.__with_libyaml__:
+        yaml.safe_load = functools.partial(yaml.load, Loader=yaml.CSafeLoader)  # type: ignore[assignment]
     # Test users need real password hashes, not slow ones (as Django's tests use a fast hasher).
     import ckan.model.user
     from passlib.hash import pbkdf2_sha512
 
     ckan.model.user.pbkdf2_sha512 = pbkdf2_sha512.using(rounds=1000)  # type: ignore[attr-defined]
     config.addinivalue_line("markers", "unit: plain-Python test; needs no plugin or database")
+
+
+def _frames(context: int = 1) -> list[inspect.FrameInfo]:
+    """``inspect.stack()`` without source lines or module look-ups: each caller's frame, file
+    name, line and function (what CKAN's toolkit, pytest and bs4 read of it)."""
+    frame = sys._getframe(1)
+    frames = []
+    while frame is not None:
+        code = frame.f_code
+        info = inspect.FrameInfo(frame, code.co_filename, frame.f_lineno, code.co_name, None, None)
+        frames.append(info)
+        frame = frame.f_back
+    return frames
 
 
 PROFILE_OPTION = "ckanext.govshare.rule_profile"

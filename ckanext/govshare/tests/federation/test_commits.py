@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
 import sqlalchemy as sa
 from ckan import model
 
@@ -11,6 +15,28 @@ from ckanext.govshare.harvest import commits
 
 def _setting() -> str:
     return model.Session.execute(sa.text("SHOW synchronous_commit")).scalar()
+
+
+def _wait_for_the_disk(dbapi_connection: Any, _record: Any) -> None:
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = on")
+    dbapi_connection.commit()  # a rollback of the first transaction would take it back
+
+
+@pytest.fixture(autouse=True)
+def durable_connections() -> Iterator[None]:
+    """Connections that wait for the disk, as a site's do: the test databases commit without
+    waiting (scripts/setup.sh), which would leave these tests nothing to tell apart."""
+    engine = model.meta.engine
+    model.Session.remove()
+    engine.dispose()
+    sa.event.listen(engine, "connect", _wait_for_the_disk)
+    try:
+        yield
+    finally:
+        model.Session.remove()
+        sa.event.remove(engine, "connect", _wait_for_the_disk)
+        engine.dispose()
 
 
 def test_only_the_transactions_begun_inside_are_relaxed() -> None:
