@@ -23,7 +23,7 @@ DB_USER="${DB_USER:-govshare}"
 DS_NAME="${DB_NAME}_datastore"
 DS_READ_USER="${DS_READ_USER:-govshare_ro}"
 PORT="${PORT:-5000}"
-DB_SYNCHRONOUS_COMMIT="${DB_SYNCHRONOUS_COMMIT:-on}"
+DB_SYNCHRONOUS_COMMIT="${DB_SYNCHRONOUS_COMMIT:-}"
 VAR="${VAR:-$ROOT/var}"
 PY="$VENV/bin/python"
 CKAN="$VENV/bin/ckan"
@@ -201,11 +201,16 @@ step_database() {
   fi
   # The test databases (the Makefile's TEST_SETUP) commit without waiting for the disk: a
   # suite commits about 180,000 times. A crash can lose their last commits, never make them
-  # inconsistent; a site's databases keep PostgreSQL's default.
-  local db
-  for db in "$DB_NAME" "$DS_NAME"; do
-    psql_admin -c "alter database $db set synchronous_commit = $DB_SYNCHRONOUS_COMMIT" >/dev/null
-  done
+  # inconsistent. Without DB_SYNCHRONOUS_COMMIT a database keeps what its site set.
+  case "$DB_SYNCHRONOUS_COMMIT" in
+    "") ;;
+    on|off|local)
+      local db
+      for db in "$DB_NAME" "$DS_NAME"; do
+        psql_admin -c "alter database $db set synchronous_commit = $DB_SYNCHRONOUS_COMMIT" >/dev/null
+      done ;;
+    *) die "DB_SYNCHRONOUS_COMMIT must be on, off or local, not $DB_SYNCHRONOUS_COMMIT" ;;
+  esac
 }
 
 # --- config/ckan.ini from the committed template --------------------------------------------
