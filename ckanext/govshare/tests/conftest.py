@@ -228,8 +228,15 @@ def reset_database(reset_db: Any, migrate_db_for: Any) -> Callable[[], None]:
 
 @pytest.fixture
 def clean_db(reset_database: Callable[[], None]) -> None:
-    """CKAN's ``clean_db``, plus the plugins' migrations that its first reset drops."""
+    """CKAN's ``clean_db``, plus the plugins' migrations that its first reset drops, and an
+    empty audit trail."""
     reset_database()
+
+
+@pytest.fixture
+def audit_db(clean_db: None) -> None:
+    """A clean database with an empty audit trail: the name the audit, login and export tests
+    ask for (``clean_db`` empties the trail)."""
 
 
 T = TypeVar("T")

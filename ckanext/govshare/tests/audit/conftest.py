@@ -9,16 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 from ckan import model
 
 from ckanext.govshare.audit.model import event_table
-
-
-@pytest.fixture
-def audit_db(clean_db: Any) -> None:
-    """A clean database with an empty audit trail (``clean_db`` empties it)."""
 
 
 def events(**where: Any) -> list[dict[str, Any]]:

@@ -37,8 +37,3 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
         monkeypatch.setattr(module, "time", fake)
     return fake
 
-
-@pytest.fixture
-def audit_db(clean_db: Any) -> None:
-    """An empty audit trail (as ``tests/audit``'s fixture of the same name: ``clean_db``
-    empties it)."""

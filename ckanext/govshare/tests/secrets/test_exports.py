@@ -19,7 +19,6 @@ from ckanext.govshare import cells
 from ckanext.govshare.catalogue import spreadsheet
 from ckanext.govshare.core import clock
 from ckanext.govshare.tests.access.conftest import World, request_form, world  # noqa: F401
-from ckanext.govshare.tests.audit.conftest import audit_db  # noqa: F401
 from ckanext.govshare.tests.workdays.conftest import calendar_db  # noqa: F401
 from ckanext.govshare.workdays.model import rows
 
