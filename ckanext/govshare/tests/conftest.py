@@ -21,6 +21,8 @@ from typing import Any, TypeVar
 
 import ckan.plugins
 import ckan.plugins.toolkit as tk
+import jinja2
+import jinja2.bccache
 import pytest
 import sqlalchemy as sa
 import yaml
@@ -52,12 +54,47 @@ def pytest_configure(config: Any) -> None:
     #   load by PyYAML's Python parser; its C parser gives the same documents.
     if yaml.__with_libyaml__:
         yaml.safe_load = functools.partial(yaml.load, Loader=yaml.CSafeLoader)  # type: ignore[assignment]
+    # - the templates, compiled again by every app a test builds (about 130 a suite): one
+    #   store of their compiled code for the session, keyed by file and checked against the
+    #   source (jinja's own bytecode cache), as a long-lived site compiles each once.
+    import ckan.lib.jinja_extensions
+
+    ckan.lib.jinja_extensions.get_jinja_env_options = _with_compiled_templates(  # type: ignore[assignment]
+        ckan.lib.jinja_extensions.get_jinja_env_options
+    )
     # Test users need real password hashes, not slow ones (as Django's tests use a fast hasher).
     import ckan.model.user
     from passlib.hash import pbkdf2_sha512
 
     ckan.model.user.pbkdf2_sha512 = pbkdf2_sha512.using(rounds=1000)  # type: ignore[attr-defined]
     config.addinivalue_line("markers", "unit: plain-Python test; needs no plugin or database")
+
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept in memory for the test session (jinja checks each against its
+    source's checksum before using it)."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED_TEMPLATES = _CompiledTemplates()
+
+
+def _with_compiled_templates(options: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
+    @functools.wraps(options)
+    def with_cache() -> dict[str, Any]:
+        return {**options(), "bytecode_cache": _COMPILED_TEMPLATES}
+
+    return with_cache
 
 
 def _frames(context: int = 1) -> list[inspect.FrameInfo]:
