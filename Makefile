@@ -19,7 +19,8 @@ TEST_REDIS_DB := 3
 endif
 SETUP := CKAN_VERSION=$(CKAN_VERSION) VENV=$(VENV) PORT=$(PORT) bash scripts/setup.sh
 TEST_SETUP := CKAN_VERSION=$(CKAN_VERSION) VENV=$(VENV) CKAN_INI=$(CURDIR)/$(TEST_INI) \
-	DB_NAME=$(TEST_DB) REDIS_DB=$(TEST_REDIS_DB) DB_SYNCHRONOUS_COMMIT=off bash scripts/setup.sh
+	DB_NAME=$(TEST_DB) REDIS_DB=$(TEST_REDIS_DB) DB_SYNCHRONOUS_COMMIT=off DB_JIT=off \
+	bash scripts/setup.sh
 PYTEST_ARGS ?=
 # pyright runs on Debian's node (the wheel bundles pyright itself; no download); --pythonpath
 # points it at the venv of the CKAN version tested, so ckan.types resolves. The rest of its
