@@ -131,12 +131,12 @@ def main() -> None:
                 fresh = dict(entry, name=f"{PREFIX}fresh-{i:06d}")
                 context = {**system, "model": model, "session": model.Session}
                 schema = package_plugin.create_package_schema()
-                _data, errors = lib_plugins.plugin_validate(
+                data, errors = lib_plugins.plugin_validate(
                     package_plugin, context, fresh, schema, "package_create"
                 )
                 if errors:
                     raise SystemExit(f"entry {i} does not validate: {errors}")
-                validated.append(_data)
+                validated.append(data)
             model.Session.rollback()
 
         def write_all() -> None:
@@ -196,7 +196,16 @@ def _purge_entries(model: Any) -> None:
     # A purge tells the search index of the purged entry's resources and extras as changes of
     # the entry, whose ``package_show`` then fails: CKAN logs each (the entry is removed from
     # the index all the same).
-    logging.getLogger("ckan.model.modification").setLevel(logging.CRITICAL)
+    logger = logging.getLogger("ckan.model.modification")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        _purge(model, tk, site_user)
+    finally:
+        logger.setLevel(level)
+
+
+def _purge(model: Any, tk: Any, site_user: str) -> None:
     names = [
         name
         for (name,) in model.Session.query(model.Package.name).filter(

@@ -206,25 +206,26 @@ step_database() {
   # inconsistent. Without DB_SYNCHRONOUS_COMMIT a database keeps what its site set.
   case "$DB_SYNCHRONOUS_COMMIT" in
     "") ;;
-    on|off|local)
-      local db
-      for db in "$DB_NAME" "$DS_NAME"; do
-        psql_admin -c "alter database $db set synchronous_commit = $DB_SYNCHRONOUS_COMMIT" >/dev/null
-      done ;;
+    on|off|local) alter_databases synchronous_commit "$DB_SYNCHRONOUS_COMMIT" ;;
     *) die "DB_SYNCHRONOUS_COMMIT must be on, off or local, not $DB_SYNCHRONOUS_COMMIT" ;;
   esac
   # Nor do they compile queries to machine code: their tables are tiny, so a query the planner
-  # guesses expensive (an unanalysed table) pays JIT compilation for nothing (9 % of the search
-  # and report tests). Without DB_JIT a database keeps what its site set.
+  # guesses expensive (an unanalysed table) pays JIT compilation for nothing (8–15 % of the
+  # search and report tests). Without DB_JIT a database keeps what its site set.
   case "$DB_JIT" in
     "") ;;
-    on|off)
-      local jit_db
-      for jit_db in "$DB_NAME" "$DS_NAME"; do
-        psql_admin -c "alter database $jit_db set jit = $DB_JIT" >/dev/null
-      done ;;
+    on|off) alter_databases jit "$DB_JIT" ;;
     *) die "DB_JIT must be on or off, not $DB_JIT" ;;
   esac
+}
+
+# A PostgreSQL setting ($1 = $2, both checked by the caller) for the site's database and its
+# DataStore, taking effect at their next connections.
+alter_databases() {
+  local db
+  for db in "$DB_NAME" "$DS_NAME"; do
+    psql_admin -c "alter database $db set $1 = $2" >/dev/null
+  done
 }
 
 # --- config/ckan.ini from the committed template --------------------------------------------
