@@ -89,6 +89,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20)
     args = parser.parse_args()
 
+    import ckan.logic
     import ckan.plugins.toolkit as tk
     from ckan import model
     from ckan.cli import load_config
@@ -148,9 +149,18 @@ def main() -> None:
 
         shown: list[dict[str, Any]] = []
 
+        # CKAN 2.12 builds the entry once for both the activity and the index: dictized once,
+        # then validated by the default and the dataset type's show schemas. CKAN 2.11 shows
+        # it once for each.
+        both_schemas = getattr(ckan.logic, "package_show_default_and_custom_schemas", None)
+
         def show_all() -> None:
             shown.clear()
             for package_id in ids:
+                if both_schemas is not None:
+                    default, custom = both_schemas({"user": site_user}, package_id)
+                    shown.append(dict(default, with_custom_schema=custom))
+                    continue
                 shown.append(
                     tk.get_action("package_show")(
                         {"ignore_auth": True, "use_cache": False, "for_view": False},
@@ -178,7 +188,8 @@ def main() -> None:
     )
     print(f"  package_create, whole (commit-time index and activity): {create_ms:6.1f} ms an entry")
     print(f"  1. validation (create schema):                          {validate_ms:6.1f} ms")
-    print(f"  2. the entry as shown (package_show):                   {show_ms:6.1f} ms")
+    shown_as = "package_show" if both_schemas is None else "both show schemas"
+    print(f"  2. the entry as shown ({shown_as}):{' ' * (31 - len(shown_as))}{show_ms:6.1f} ms")
     print(f"  3. the search document (index_package):                 {index_ms:6.1f} ms")
     print(f"  1 + 2 + 3, what a bulk import cannot share:             {floor:6.1f} ms an entry")
     print(f"  (the rows through CKAN's ORM, one flush for all:        {write_ms:6.1f} ms)")
