@@ -60,6 +60,16 @@ def problems(data: Mapping[str, Any]) -> dict[str, str]:
     return found
 
 
+def as_sent(data: Mapping[str, Any]) -> dict[str, Any]:
+    """``data`` without the numbers sent empty, which ``problems`` takes for absent.
+
+    CKAN's own schema does not: an empty ``start`` or ``facet.mincount`` (``?start=`` in a query
+    string) passes ``ignore_missing``, becomes ``None`` in ``int_validator`` and fails the
+    comparison of ``natural_number_validator`` with a 500. Left out, each gets the default an
+    absent one gets."""
+    return {k: v for k, v in data.items() if not (k in INTEGER_KEYS and v == "")}
+
+
 def _problem(key: str, value: Any) -> str | None:
     if value is None or value == "":
         return None  # absent, as CKAN's own callers send what they were not given

@@ -24,8 +24,9 @@ __all__ = ["package_search"]
 @tk.chained_action
 @tk.side_effect_free
 def package_search(up_func: Any, context: Context, data_dict: DataDict) -> Any:
-    """CKAN's search, once ``hardening/search.py`` finds nothing to refuse (issue 14)."""
+    """CKAN's search, once ``hardening/search.py`` finds nothing to refuse (issue 14), with
+    the numbers sent empty left out as absent."""
     problems = search_rules.problems(data_dict or {})
     if problems:
         raise SearchInputError({key: [text] for key, text in problems.items()})
-    return up_func(context, data_dict)
+    return up_func(context, search_rules.as_sent(data_dict or {}))

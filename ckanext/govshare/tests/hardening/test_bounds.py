@@ -248,6 +248,16 @@ def test_the_dataset_search_page_answers_400(platform: Platform, query: str):
     assert platform.app.get(f"/dataset/?{query}").status_code == 400
 
 
+@pytest.mark.parametrize("number", ["start", "facet.mincount", "facet.limit", "rows"])
+def test_a_search_number_sent_empty_counts_as_absent(platform: Platform, number: str):
+    """``?start=`` was a 500 from CKAN's own validator (found by the search fuzzer)."""
+    empty = platform.app.get(f"/api/3/action/package_search?q=entry&{number}=")
+    absent = platform.app.get("/api/3/action/package_search?q=entry")
+    assert empty.status_code == 200, empty.get_data(as_text=True)[:300]
+    assert empty.get_json()["result"]["count"] == absent.get_json()["result"]["count"] >= 1
+    assert platform.app.get(f"/dataset/?q=entry&{number}=").status_code == 200
+
+
 def test_ordinary_searches_still_work(platform: Platform):
     found = api(platform, "sysadmin", "package_search", q="entry", rows=1000, start=0)
     assert found.status_code == 200 and found.get_json()["result"]["count"] >= 3

@@ -175,6 +175,12 @@ def test_searches_as_clients_and_ckan_send_them(params):
     assert search_rules.problems(params) == {}
 
 
+def test_numbers_sent_empty_are_left_out_as_absent():
+    sent = {"q": "", "rows": "", "start": "", "facet.mincount": "", "facet.limit": "", "fq": ""}
+    assert search_rules.as_sent(sent) == {"q": "", "fq": ""}
+    assert search_rules.as_sent({"start": 0, "rows": "5"}) == {"start": 0, "rows": "5"}
+
+
 @pytest.mark.parametrize(
     ("data", "bad"),
     [
