@@ -44,6 +44,7 @@ from .fuzzing import (
     payload,
     query_string,
     schema_keys,
+    send,
     validated_keys,
 )
 
@@ -161,8 +162,8 @@ def _call_api(p: Platform, name: str, who: str, data: Any, get: bool) -> Any:
     url = f"/api/3/action/{name}"
     headers = p.headers(who)
     if get:
-        return p.app.get(f"{url}?{query_string(data)}", headers=headers)
-    return p.app.post(url, data=json_body(data), content_type="application/json", headers=headers)
+        return send(p.app, "GET", f"{url}?{query_string(data)}", headers)
+    return send(p.app, "POST", url, headers, json_body(data), "application/json")
 
 
 def _fuzz_action(
@@ -343,19 +344,13 @@ def _fuzz_route(
         headers = platform.headers(who)
         try:
             if method == "GET":
-                response = platform.app.get(url, headers=headers, follow_redirects=False)
+                response = send(platform.app, "GET", url, headers)
             elif as_json:
-                response = platform.app.post(
-                    url,
-                    data=json_body(form[0]),
-                    content_type="application/json",
-                    headers=headers,
-                    follow_redirects=False,
+                response = send(
+                    platform.app, "POST", url, headers, json_body(form[0]), "application/json"
                 )
             else:
-                response = platform.app.post(
-                    url, data=form_fields(form[0]), headers=headers, follow_redirects=False
-                )
+                response = send(platform.app, "POST", url, headers, form_fields(form[0]))
             problem = page_problem(response)
         except Exception as error:  # in tests a view's error reaches the client
             problem = f"raised {type(error).__name__}: {str(error)[:200]}"
@@ -452,24 +447,18 @@ def test_package_search_answers_any_input_without_a_server_error(platform: Platf
             query[key] = data.draw(value)
         headers = platform.headers(who)
         try:
+            search = "/api/3/action/package_search"
             if way == "GET":
-                response = platform.app.get(
-                    f"/api/3/action/package_search?{query_string(query)}", headers=headers
-                )
+                response = send(platform.app, "GET", f"{search}?{query_string(query)}", headers)
                 problem = api_problem(response)
             elif way == "POST":
-                response = platform.app.post(
-                    "/api/3/action/package_search",
-                    data=json_body(query),
-                    content_type="application/json",
-                    headers=headers,
+                response = send(
+                    platform.app, "POST", search, headers, json_body(query), "application/json"
                 )
                 problem = api_problem(response)
             else:
                 page = {("page" if k == "start" else k): v for k, v in query.items()}
-                response = platform.app.get(
-                    f"/dataset/?{query_string(page)}", headers=headers, follow_redirects=False
-                )
+                response = send(platform.app, "GET", f"/dataset/?{query_string(page)}", headers)
                 problem = page_problem(response)
         except Exception as error:
             problem = f"raised {type(error).__name__}: {str(error)[:200]}"
