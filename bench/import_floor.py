@@ -15,10 +15,11 @@ work that no statement can share:
 This creates ``-n`` entries with every catalogue field (the synthetic entries of
 ``bench/catalog_export.py``, as a lower platform serves them) through ``package_create`` and
 times it whole, then times each piece alone on the same entries: CPU time of this process
-(``time.process_time``), no profiler, best of ``--repeat``. The database's own CPU is not in
-these numbers. It prints each piece's milliseconds an entry and the rate its sum leaves room
-for with one import process and with two (this machine has two cores; PostgreSQL needs its
-share of them too).
+(``time.process_time``), no profiler, best of ``--repeat``. Beside it, where PostgreSQL runs on
+the same machine, the CPU its processes spent meanwhile (every ``postgres`` process's user and
+system time from ``/proc``, so its background writers are in it; ``n/a`` where there is none
+to read). It prints each piece's milliseconds an entry, both sums, and the rate they leave room
+for with one import process and with two (this machine has two cores, shared by both).
 
     python bench/import_floor.py --ckan-ini config/bench-harvest.ini -n 300
 
@@ -32,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import random
 import sys
 import time
@@ -71,14 +73,42 @@ def harvested_dict(i: int, rng: random.Random, org_id: str) -> dict[str, Any]:
     return pkg
 
 
-def cpu_ms(work: Callable[[], Any], count: int, repeat: int) -> float:
-    """Milliseconds of this process's CPU an entry: the best of ``repeat`` runs."""
-    best = float("inf")
+def postgres_cpu() -> float | None:
+    """Seconds of CPU every local ``postgres`` process has spent so far (``None`` without any
+    to read: PostgreSQL on another machine, or no ``/proc``). Processes that ended between two
+    readings drop out of the second one; connections here stay open through a piece."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, found = 0, False
+    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else ():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name, rest = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :]
+        if name != "postgres":
+            continue
+        fields = rest.split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+        found = True
+    return total / tick if found else None
+
+
+def cpu_ms(work: Callable[[], Any], count: int, repeat: int) -> tuple[float, float | None]:
+    """Milliseconds of CPU an entry of this process and of PostgreSQL, each the best of
+    ``repeat`` runs (``None`` for PostgreSQL where it cannot be read)."""
+    best, best_db = float("inf"), float("inf")
     for _ in range(repeat):
+        db_start = postgres_cpu()
         start = time.process_time()
         work()
         best = min(best, time.process_time() - start)
-    return best * 1000 / count
+        db_end = postgres_cpu()
+        if db_start is not None and db_end is not None:
+            best_db = min(best_db, db_end - db_start)
+    db = None if best_db == float("inf") else best_db * 1000 / count
+    return best * 1000 / count, db
 
 
 def main() -> None:
@@ -114,12 +144,15 @@ def main() -> None:
         entries = [harvested_dict(i, rng, org["id"]) for i in range(args.n)]
 
         # The whole create, as a harvest runs it today (its commit-time index and activity).
-        start = time.process_time()
-        ids = [
-            tk.get_action("package_create")(dict(system, return_id_only=True), dict(entry))
-            for entry in entries
-        ]
-        create_ms = (time.process_time() - start) * 1000 / args.n
+        ids: list[str] = []
+
+        def create_all() -> None:
+            ids.extend(
+                tk.get_action("package_create")(dict(system, return_id_only=True), dict(entry))
+                for entry in entries
+            )
+
+        create_ms, create_db = cpu_ms(create_all, args.n, 1)
         model.Session.remove()
 
         package_plugin = lib_plugins.lookup_package_plugin("dataset")
@@ -176,27 +209,41 @@ def main() -> None:
                 index.index_package(dict(pkg_dict), defer_commit=True)
             model.Session.rollback()
 
-        validate_ms = cpu_ms(validate_all, args.n, args.repeat)
-        write_ms = cpu_ms(write_all, args.n, args.repeat)
-        show_ms = cpu_ms(show_all, args.n, args.repeat)
-        index_ms = cpu_ms(index_all, args.n, args.repeat)
+        validate_ms, validate_db = cpu_ms(validate_all, args.n, args.repeat)
+        write_ms, write_db = cpu_ms(write_all, args.n, args.repeat)
+        show_ms, show_db = cpu_ms(show_all, args.n, args.repeat)
+        index_ms, index_db = cpu_ms(index_all, args.n, args.repeat)
         _purge_entries(model)
 
+    def db(ms: float | None) -> str:
+        return "    n/a" if ms is None else f"{ms:7.1f}"
+
     floor = validate_ms + show_ms + index_ms
-    print(
-        f"{args.n} entries with every catalogue field; CPU of this process, best of {args.repeat}"
-    )
-    print(f"  package_create, whole (commit-time index and activity): {create_ms:6.1f} ms an entry")
-    print(f"  1. validation (create schema):                          {validate_ms:6.1f} ms")
     shown_as = "package_show" if both_schemas is None else "both show schemas"
-    print(f"  2. the entry as shown ({shown_as}):{' ' * (31 - len(shown_as))}{show_ms:6.1f} ms")
-    print(f"  3. the search document (index_package):                 {index_ms:6.1f} ms")
-    print(f"  1 + 2 + 3, what a bulk import cannot share:             {floor:6.1f} ms an entry")
-    print(f"  (the rows through CKAN's ORM, one flush for all:        {write_ms:6.1f} ms)")
+    rows = [
+        ("package_create, whole (commit-time index and activity)", create_ms, create_db),
+        ("1. validation (create schema)", validate_ms, validate_db),
+        (f"2. the entry as shown ({shown_as})", show_ms, show_db),
+        ("3. the search document, written (index_package)", index_ms, index_db),
+        ("4. the rows through CKAN's ORM, one flush for all", write_ms, write_db),
+    ]
+    print(f"{args.n} entries with every catalogue field; ms of CPU an entry, best of {args.repeat}")
+    print(f"  {'':56} {'import':>7} {'PostgreSQL':>10}")
+    for label, own, database in rows:
+        print(f"  {label:56} {own:7.1f} {db(database):>10}")
+    print(f"  {'1 + 2 + 3, what a bulk import cannot share':56} {floor:7.1f}")
     print(
         f"  room left by 1 + 2 + 3 alone: {1000 / floor:5.0f} entries/s with one process, "
         f"{2000 / floor:5.0f} with two (target 85)"
     )
+    parts_db = [validate_db, show_db, index_db, write_db]
+    if all(part is not None for part in parts_db):
+        least = floor + write_ms + sum(p for p in parts_db if p is not None)
+        print(
+            f"  1 + 2 + 3 + 4 with PostgreSQL's share, the whole machine:  {least:7.1f} ms an "
+            f"entry, {2000 / least:5.0f} entries/s on two cores at best (today's create: "
+            f"{create_ms + (create_db or 0):.1f} ms, {2000 / (create_ms + (create_db or 0)):.0f}/s)"
+        )
 
 
 def _purge_entries(model: Any) -> None:
