@@ -61,13 +61,18 @@ def problems(data: Mapping[str, Any]) -> dict[str, str]:
 
 
 def as_sent(data: Mapping[str, Any]) -> dict[str, Any]:
-    """``data`` without the numbers sent empty, which ``problems`` takes for absent.
+    """``data`` without the numbers and yes/no values sent empty, which ``problems`` takes for
+    absent.
 
-    CKAN's own schema does not: an empty ``start`` or ``facet.mincount`` (``?start=`` in a query
-    string) passes ``ignore_missing``, becomes ``None`` in ``int_validator`` and fails the
-    comparison of ``natural_number_validator`` with a 500. Left out, each gets the default an
-    absent one gets."""
-    return {k: v for k, v in data.items() if not (k in INTEGER_KEYS and v == "")}
+    CKAN does not: an empty ``start`` or ``facet.mincount`` (``?start=`` in a query string)
+    passes ``ignore_missing``, becomes ``None`` in ``int_validator`` and fails the comparison of
+    ``natural_number_validator``; an empty ``include_private`` fails ``asbool``. Both were 500s.
+    Left out, each gets the default an absent one gets."""
+    return {k: v for k, v in data.items() if not (v == "" and (k in _EMPTY_IS_ABSENT))}
+
+
+# The parameters CKAN cannot take empty (``as_sent``).
+_EMPTY_IS_ABSENT = frozenset({*INTEGER_KEYS, *BOOLEAN_KEYS})
 
 
 def _problem(key: str, value: Any) -> str | None:

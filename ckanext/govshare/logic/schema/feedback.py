@@ -66,12 +66,15 @@ def _targets_of_the_entry(
     """``__after`` of the report: the resource and the data item flagged are the entry's
     (art. 15), told with the other field errors. Judged on the entry as the caller sees it;
     an entry they cannot see is the action's refusal (403 or 404, recorded), so nothing is
-    said about it here."""
+    said about it here. A target its own field's validators refused (a list where an id
+    belongs) is not judged again: it keeps their message."""
     package_id = data.get(("package_id",))
-    resource_id = data.get(("resource_id",))
-    data_item = data.get(("data_item",))
     if errors.get(("package_id",)) or package_id in (None, missing, ""):
         return
+    resource_id, data_item = (
+        None if errors.get((field,)) else data.get((field,))
+        for field in ("resource_id", "data_item")
+    )
     resource_id = None if resource_id is missing else resource_id
     data_item = None if data_item is missing else data_item
     if not (resource_id or data_item):

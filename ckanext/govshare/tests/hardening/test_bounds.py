@@ -147,6 +147,9 @@ def test_paging_is_bounded(platform: Platform, action: str):
         ("govshare_request_comment", "message", "x\x1b[31m"),
         ("govshare_request_comment", "message", "\udcff"),
         ("govshare_feedback_list", "package_id", "a\x00b"),
+        ("govshare_feedback_create", "resource_id", ["a", ["b"]]),
+        ("govshare_feedback_create", "resource_id", {"a": 1}),
+        ("govshare_feedback_create", "data_item", ["a"]),
         ("govshare_audit_list", "action", "a\x00b"),
         ("govshare_calendar_day_set", "day", "9999-12-31"),
         ("govshare_obligation_create", "effective_date", "0001-01-01"),
@@ -160,6 +163,11 @@ def test_wrong_types_and_characters_are_refused(platform: Platform, action, fiel
         "govshare_request_create": request_form(w),
         "govshare_request_comment": {"id": o.request["id"], "message": "好"},
         "govshare_calendar_day_set": {"day": "2027-02-06", "is_workday": True},
+        "govshare_feedback_create": {
+            "package_id": w.conditional["id"],
+            "kind": "doubt",
+            "description": "存疑",
+        },
         "govshare_obligation_create": {
             "organization": w.provider["name"],
             "kind": "law_revised",
@@ -248,14 +256,32 @@ def test_the_dataset_search_page_answers_400(platform: Platform, query: str):
     assert platform.app.get(f"/dataset/?{query}").status_code == 400
 
 
-@pytest.mark.parametrize("number", ["start", "facet.mincount", "facet.limit", "rows"])
-def test_a_search_number_sent_empty_counts_as_absent(platform: Platform, number: str):
-    """``?start=`` was a 500 from CKAN's own validator (found by the search fuzzer)."""
-    empty = platform.app.get(f"/api/3/action/package_search?q=entry&{number}=")
-    absent = platform.app.get("/api/3/action/package_search?q=entry")
+@pytest.mark.parametrize(
+    "key",
+    [
+        "start",
+        "facet.mincount",
+        "facet.limit",
+        "rows",
+        "include_private",
+        "include_drafts",
+        "include_deleted",
+        "use_default_schema",
+    ],
+)
+@pytest.mark.parametrize("who", ["sysadmin", None])
+def test_a_search_parameter_sent_empty_counts_as_absent(
+    platform: Platform, key: str, who: str | None
+):
+    """``?start=`` and ``?include_private=`` were 500s from CKAN's own validators (found by
+    the search fuzzer)."""
+    headers = platform.headers(who)
+    search = "/api/3/action/package_search?q=entry"
+    empty = platform.app.get(f"{search}&{key}=", headers=headers)
+    absent = platform.app.get(search, headers=headers)
     assert empty.status_code == 200, empty.get_data(as_text=True)[:300]
     assert empty.get_json()["result"]["count"] == absent.get_json()["result"]["count"] >= 1
-    assert platform.app.get(f"/dataset/?q=entry&{number}=").status_code == 200
+    assert platform.app.get(f"/dataset/?q=entry&{key}=", headers=headers).status_code == 200
 
 
 def test_ordinary_searches_still_work(platform: Platform):

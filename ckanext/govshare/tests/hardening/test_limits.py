@@ -175,10 +175,12 @@ def test_searches_as_clients_and_ckan_send_them(params):
     assert search_rules.problems(params) == {}
 
 
-def test_numbers_sent_empty_are_left_out_as_absent():
+def test_numbers_and_yes_no_sent_empty_are_left_out_as_absent():
     sent = {"q": "", "rows": "", "start": "", "facet.mincount": "", "facet.limit": "", "fq": ""}
+    sent.update({"include_private": "", "include_drafts": "", "use_default_schema": ""})
     assert search_rules.as_sent(sent) == {"q": "", "fq": ""}
-    assert search_rules.as_sent({"start": 0, "rows": "5"}) == {"start": 0, "rows": "5"}
+    kept = {"start": 0, "rows": "5", "include_private": False, "include_deleted": "false"}
+    assert search_rules.as_sent(kept) == kept
 
 
 @pytest.mark.parametrize(
