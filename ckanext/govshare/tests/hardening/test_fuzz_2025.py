@@ -88,7 +88,9 @@ def test_the_2025_routes_answer_any_input_on_their_own_objects(
         own = dataclasses.replace(platform, extra={kind: platform.extra[kind]})
         calls += test_fuzz._fuzz_route(own, rule, valid, form_pool, failures)
     print(f"{len(rules)} routes of 2025, {calls} requests, {len(failures)} failed")
-    assert not failures, f"{len(failures)} of {calls} requests failed:\n" + "\n".join(failures)
+    assert not failures, f"{len(failures)} of {calls} requests failed ({test_fuzz.drawn()}):\n" + (
+        "\n".join(failures)
+    )
 
 
 @pytest.mark.parametrize("purpose", [{"a": 1}, ["work_reference"]])
