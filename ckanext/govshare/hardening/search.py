@@ -42,6 +42,11 @@ NOT_TRUE_FALSE = limits.NOT_YES_NO
 NOT_A_FIELD_LIST = message(
     "Must be a list of field names (or a JSON list of them)", "须为字段名列表（或其 JSON 列表）"
 )
+EMPTY_SORT_CLAUSE = message(
+    "Each sort clause names a field, and clauses are separated by commas "
+    "(such as: title_string asc, metadata_modified desc)",
+    "每个排序子句须写明字段，子句之间以逗号分隔（如：title_string asc, metadata_modified desc）",
+)
 TERM_TOO_LONG = message(
     f"A search term (a word with no space) is at most {MAX_TERM_BYTES} bytes long",
     f"单个检索词（不含空格的连续字符）不得超过{MAX_TERM_BYTES}字节",
@@ -106,7 +111,16 @@ def _text_problem(key: str, value: Any) -> str | None:
         return _query_problem(text)
     if len(text) > MAX_QUERY:
         return limits.too_long(MAX_QUERY)
+    if key == "sort":
+        return sort_problem(text)
     return None
+
+
+def sort_problem(text: str) -> str | None:
+    """A sort with an empty clause (``title_string desc,``): CKAN's dataset page takes each
+    clause's first word for the field and fails on an empty one with a 500, and Solr refuses
+    it; refused alike on the page and the API."""
+    return EMPTY_SORT_CLAUSE if any(not c.split() for c in text.split(",")) else None
 
 
 def _query_problem(text: str) -> str | None:

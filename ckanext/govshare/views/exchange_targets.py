@@ -35,8 +35,13 @@ def _form() -> dict[str, Any]:
 
 
 def _call(action: str, data: dict[str, Any]) -> Any:
+    """The action's answer; its refusal as an error page (a path id or a filter it cannot
+    take, such as a blank id: 400 with what is wrong)."""
     try:
         return tk.get_action(action)(context(), data)
+    except tk.ValidationError as error:
+        problems = field_errors(error)
+        return tk.abort(400, "\n".join(f"{k}: {' '.join(v)}" for k, v in sorted(problems.items())))
     except (tk.ObjectNotFound, tk.NotAuthorized) as error:
         return abort_for(error)
 

@@ -27,6 +27,7 @@ from werkzeug.exceptions import Forbidden, HTTPException, NotFound
 from ..core import paging
 from ..core.messages import message
 from ..hardening import limits, session
+from ..hardening import search as search_rules
 
 __all__ = ["flag", "guard", "page_number"]
 
@@ -55,6 +56,7 @@ def input_problems(*, strict: bool = True) -> dict[str, str]:
             problems[name] = problem
     problems.update(limits.input_problems(request.args.to_dict(flat=False), strict=strict))
     problems.update(limits.paging_problems(request.args.to_dict(flat=False)))
+    problems.update(_dataset_search_problems())
     if request.method in ("POST", "PUT", "PATCH"):
         problems.update(limits.input_problems(request.form.to_dict(flat=False), strict=strict))
         if request.is_json:
@@ -63,6 +65,16 @@ def input_problems(*, strict: bool = True) -> dict[str, str]:
             problems.update(limits.input_problems(body, strict=strict))
             problems.update(limits.paging_problems(body))
     return problems
+
+
+def _dataset_search_problems() -> dict[str, str]:
+    """A dataset search page's ``sort`` (any dataset type's ``<type>.search``): CKAN's view
+    reads its clauses before it searches, so the action's own check comes too late there."""
+    sort = request.args.get("sort")
+    if not sort or not (request.endpoint or "").endswith(".search"):
+        return {}
+    problem = search_rules.sort_problem(sort)
+    return {"sort": problem} if problem else {}
 
 
 def refuse(problems: dict[str, str]) -> Any:

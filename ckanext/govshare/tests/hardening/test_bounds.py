@@ -284,6 +284,38 @@ def test_a_search_parameter_sent_empty_counts_as_absent(
     assert platform.app.get(f"/dataset/?q=entry&{key}=", headers=headers).status_code == 200
 
 
+@pytest.mark.parametrize("sort", ["title_string desc,", "title_string desc, , name asc", ","])
+def test_a_sort_with_an_empty_clause_is_refused_on_the_page_and_the_api(
+    platform: Platform, sort: str
+):
+    """CKAN's dataset page read an empty clause's field and failed with a 500 (found by the
+    search fuzzer with ``GOVSHARE_FUZZ_SEED=1``)."""
+    headers = platform.headers("provider_officer")
+    page = platform.app.get("/dataset/", query_string={"sort": sort}, headers=headers)
+    assert page.status_code == 400
+    assert "sort" in page.get_data(as_text=True)
+    refused(api(platform, "provider_officer", "package_search", sort=sort), "sort")
+    fine = "title_string desc, metadata_modified asc"
+    assert platform.app.get("/dataset/", query_string={"sort": fine}).status_code == 200
+    assert api(platform, "provider_officer", "package_search", sort=fine).status_code == 200
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_an_exchange_target_page_with_a_blank_id_is_a_bad_request(platform: Platform, method):
+    """The edit page showed the target before anything else and failed with a 500 on the
+    show's validation error (found by the route fuzzer with ``GOVSHARE_FUZZ_SEED=1``)."""
+    headers = platform.headers("provider_officer")
+    url = "/govshare/exchange/targets/%20/edit"
+    response = (
+        platform.app.get(url, headers=headers)
+        if method == "GET"
+        else platform.app.post(url, data={"kind": '"unbalanced'}, headers=headers)
+    )
+    assert response.status_code == 400, response.status_code
+    missing = platform.app.get("/govshare/exchange/targets/no-such-target/edit", headers=headers)
+    assert missing.status_code == 404
+
+
 def test_ordinary_searches_still_work(platform: Platform):
     found = api(platform, "sysadmin", "package_search", q="entry", rows=1000, start=0)
     assert found.status_code == 200 and found.get_json()["result"]["count"] >= 3

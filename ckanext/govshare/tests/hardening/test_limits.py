@@ -175,6 +175,23 @@ def test_searches_as_clients_and_ckan_send_them(params):
     assert search_rules.problems(params) == {}
 
 
+@pytest.mark.parametrize(
+    ("sort", "refused"),
+    [
+        ("title_string asc", False),
+        ("title_string asc, metadata_modified desc", False),
+        ("score desc,metadata_modified desc", False),
+        ("title_string asc,", True),
+        ("a, , b", True),
+        (" ", True),
+        (",", True),
+    ],
+)
+def test_a_sort_clause_names_a_field(sort, refused):
+    assert (search_rules.sort_problem(sort) is not None) is refused
+    assert ("sort" in search_rules.problems({"sort": sort})) is refused
+
+
 def test_numbers_and_yes_no_sent_empty_are_left_out_as_absent():
     sent = {"q": "", "rows": "", "start": "", "facet.mincount": "", "facet.limit": "", "fq": ""}
     sent.update({"include_private": "", "include_drafts": "", "use_default_schema": ""})
